@@ -1,0 +1,1 @@
+print("etrm-pipeline: scaffolding")

@@ -1,0 +1,53 @@
+// swift-tools-version: 6.1
+// The library depends on the Swift toolchain alone: no `.package(...)` line may ever appear here.
+// Benchmarks/ and Tests/Fuzz/ are separate packages with their own manifests.
+import PackageDescription
+
+let package = Package(
+    name: "swift-etrm-primitives",
+    platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2)],
+    products: [
+        .library(name: "ETRMContracts", targets: ["ETRMContracts"]),
+        .library(name: "Resilience", targets: ["Resilience"]),
+        .library(name: "ResilienceTesting", targets: ["ResilienceTesting"]),
+        .library(name: "Idempotency", targets: ["Idempotency"]),
+        .library(name: "IdempotencyConformance", targets: ["IdempotencyConformance"]),
+        .library(name: "TradeFrame", targets: ["TradeFrame"]),
+        .executable(name: "etrm-pipeline", targets: ["ETRMPipeline"]),
+    ],
+    targets: [
+        // MARK: Shared internals (byte scanning, SHA-256, calendar arithmetic); `package` access only.
+        .target(name: "ETRMShared"),
+
+        // MARK: ETRMContracts
+        .target(name: "ETRMContracts", dependencies: ["ETRMShared"]),
+        .testTarget(name: "ETRMContractsTests", dependencies: ["ETRMContracts", "ETRMShared"]),
+
+        // MARK: Resilience
+        .target(name: "Resilience"),
+        .target(name: "ResilienceTesting"),
+        .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "ResilienceTesting"]),
+
+        // MARK: Idempotency
+        .target(name: "Idempotency", dependencies: ["ETRMShared"]),
+        .target(name: "IdempotencyConformance", dependencies: ["Idempotency"]),
+        .testTarget(
+            name: "IdempotencyTests",
+            dependencies: ["Idempotency", "IdempotencyConformance", "ResilienceTesting", "ETRMShared"]
+        ),
+
+        // MARK: TradeFrame
+        .target(name: "TradeFrame", dependencies: ["ETRMContracts", "ETRMShared"]),
+        .testTarget(name: "TradeFrameTests", dependencies: ["TradeFrame", "ETRMContracts"]),
+
+        // MARK: Shared tests
+        .testTarget(name: "ETRMSharedTests", dependencies: ["ETRMShared"]),
+
+        // MARK: Examples
+        .executableTarget(
+            name: "ETRMPipeline",
+            dependencies: ["ETRMContracts", "TradeFrame", "Idempotency"],
+            path: "Examples/ETRMPipeline"
+        ),
+    ]
+)

@@ -1,0 +1,218 @@
+// SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), written once for every module of the package.
+// The library may depend on no package, so it cannot use swift-crypto; this is the one implementation.
+
+/// An incremental SHA-256 hasher.
+///
+/// ```swift
+/// var hasher = SHA256()
+/// hasher.update(bytes)
+/// let digest = hasher.finalize()
+/// ```
+package struct SHA256: Sendable {
+    /// The digest size in bytes.
+    package static let digestByteCount = 32
+    /// The block size in bytes.
+    package static let blockByteCount = 64
+
+    private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
+        0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
+    )
+    private var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    private var bufferCount = 0
+    private var totalByteCount: UInt64 = 0
+
+    package init() {}
+
+    /// Hashes `bytes` in one call.
+    package static func hash(_ bytes: some Sequence<UInt8>) -> SHA256Digest {
+        var hasher = SHA256()
+        hasher.update(bytes)
+        return hasher.finalize()
+    }
+
+    /// Hashes the bytes of a raw buffer in one call.
+    package static func hash(_ bytes: UnsafeRawBufferPointer) -> SHA256Digest {
+        var hasher = SHA256()
+        hasher.update(bytes)
+        return hasher.finalize()
+    }
+
+    /// Feeds more bytes to the hasher.
+    package mutating func update(_ bytes: some Sequence<UInt8>) {
+        let done: Void? = bytes.withContiguousStorageIfAvailable { update(UnsafeRawBufferPointer($0)) }
+        if done == nil {
+            let array = Array(bytes)
+            array.withUnsafeBytes { update($0) }
+        }
+    }
+
+    /// Feeds the bytes of a raw buffer to the hasher.
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        totalByteCount &+= UInt64(bytes.count)
+        var index = 0
+        if bufferCount > 0 {
+            let take = min(Self.blockByteCount - bufferCount, bytes.count)
+            withUnsafeMutableBytes(of: &buffer) { buffer in
+                buffer.baseAddress!.advanced(by: bufferCount)
+                    .copyMemory(from: bytes.baseAddress!, byteCount: take)
+            }
+            bufferCount += take
+            index = take
+            if bufferCount == Self.blockByteCount {
+                let block = buffer
+                withUnsafeBytes(of: block) { compress($0.baseAddress!) }
+                bufferCount = 0
+            }
+        }
+        while bytes.count - index >= Self.blockByteCount {
+            compress(bytes.baseAddress!.advanced(by: index))
+            index += Self.blockByteCount
+        }
+        let rest = bytes.count - index
+        if rest > 0 {
+            withUnsafeMutableBytes(of: &buffer) { buffer in
+                buffer.baseAddress!.copyMemory(from: bytes.baseAddress!.advanced(by: index), byteCount: rest)
+            }
+            bufferCount = rest
+        }
+    }
+
+    /// Pads the message and returns the digest. The hasher must not be used afterwards.
+    package mutating func finalize() -> SHA256Digest {
+        let bitLength = totalByteCount &* 8
+        var padding: [UInt8] = [0x80]
+        let padZeros = (Self.blockByteCount + 56 - (bufferCount + 1) % Self.blockByteCount) % Self.blockByteCount
+        padding.append(contentsOf: repeatElement(0, count: padZeros))
+        for shift in stride(from: 56, through: 0, by: -8) {
+            padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+        }
+        let savedTotal = totalByteCount
+        padding.withUnsafeBytes { update($0) }
+        totalByteCount = savedTotal
+        precondition(bufferCount == 0, "SHA-256 padding must end on a block boundary")
+        return SHA256Digest(
+            words: (state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7)
+        )
+    }
+
+    private mutating func compress(_ block: UnsafeRawPointer) {
+        var w = (
+            UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0),
+            UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0)
+        )
+        withUnsafeMutableBytes(of: &w) { raw in
+            let words = raw.bindMemory(to: UInt32.self)
+            for i in 0..<16 {
+                words[i] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
+            }
+        }
+        var (a, b, c, d, e, f, g, h) = state
+        withUnsafeMutableBytes(of: &w) { raw in
+            let schedule = raw.bindMemory(to: UInt32.self)
+            for i in 0..<64 {
+                let wi: UInt32
+                if i < 16 {
+                    wi = schedule[i]
+                } else {
+                    let w15 = schedule[(i - 15) & 15]
+                    let w2 = schedule[(i - 2) & 15]
+                    let s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >> 3)
+                    let s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >> 10)
+                    wi = schedule[i & 15] &+ s0 &+ schedule[(i - 7) & 15] &+ s1
+                    schedule[i & 15] = wi
+                }
+                let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+                let ch = (e & f) ^ (~e & g)
+                let t1 = h &+ s1 &+ ch &+ sha256RoundConstants[i] &+ wi
+                let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+                let maj = (a & b) ^ (a & c) ^ (b & c)
+                let t2 = s0 &+ maj
+                h = g
+                g = f
+                f = e
+                e = d &+ t1
+                d = c
+                c = b
+                b = a
+                a = t1 &+ t2
+            }
+        }
+        state = (
+            state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
+            state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h
+        )
+    }
+}
+
+@inline(__always)
+private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 &- n)) }
+
+private let sha256RoundConstants: [UInt32] = [
+    0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
+    0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
+    0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
+    0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
+    0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
+    0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
+    0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
+    0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
+]
+
+/// A 32-byte SHA-256 digest, stored inline (no allocation).
+package struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
+    /// The eight big-endian state words of the digest.
+    package let words: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
+
+    package init(words: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)) {
+        self.words = words
+    }
+
+    /// The digest's 32 bytes, most significant first.
+    package var bytes: [UInt8] {
+        var result = [UInt8]()
+        result.reserveCapacity(32)
+        for word in [words.0, words.1, words.2, words.3, words.4, words.5, words.6, words.7] {
+            result.append(UInt8(truncatingIfNeeded: word >> 24))
+            result.append(UInt8(truncatingIfNeeded: word >> 16))
+            result.append(UInt8(truncatingIfNeeded: word >> 8))
+            result.append(UInt8(truncatingIfNeeded: word))
+        }
+        return result
+    }
+
+    /// Lower-case hexadecimal, 64 characters.
+    package var hex: String { Hex.encode(bytes) }
+
+    package var description: String { hex }
+
+    package static func == (lhs: SHA256Digest, rhs: SHA256Digest) -> Bool {
+        lhs.words.0 == rhs.words.0 && lhs.words.1 == rhs.words.1 && lhs.words.2 == rhs.words.2
+            && lhs.words.3 == rhs.words.3 && lhs.words.4 == rhs.words.4 && lhs.words.5 == rhs.words.5
+            && lhs.words.6 == rhs.words.6 && lhs.words.7 == rhs.words.7
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        withUnsafeBytes(of: words) { hasher.combine(bytes: $0) }
+    }
+}
+
+/// HMAC-SHA256 (RFC 2104), tested against the RFC 4231 vectors.
+package enum HMACSHA256 {
+    /// Authenticates `message` with `key`.
+    package static func authenticationCode(for message: some Sequence<UInt8>, key: some Sequence<UInt8>) -> SHA256Digest {
+        var keyBytes = Array(key)
+        if keyBytes.count > SHA256.blockByteCount {
+            keyBytes = SHA256.hash(keyBytes).bytes
+        }
+        keyBytes.append(contentsOf: repeatElement(0, count: SHA256.blockByteCount - keyBytes.count))
+        var inner = SHA256()
+        inner.update(keyBytes.map { $0 ^ 0x36 })
+        inner.update(message)
+        let innerDigest = inner.finalize()
+        var outer = SHA256()
+        outer.update(keyBytes.map { $0 ^ 0x5c })
+        outer.update(innerDigest.bytes)
+        return outer.finalize()
+    }
+}

@@ -1,0 +1,1 @@
+// Idempotency: see Idempotency.docc for the module overview.

@@ -1,0 +1,1 @@
+// IdempotencyConformance: see IdempotencyConformance.docc for the module overview.

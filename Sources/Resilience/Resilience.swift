@@ -1,0 +1,1 @@
+// Resilience: see Resilience.docc for the module overview.

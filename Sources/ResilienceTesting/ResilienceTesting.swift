@@ -1,0 +1,1 @@
+// ResilienceTesting: see ResilienceTesting.docc for the module overview.

@@ -1,0 +1,1 @@
+// TradeFrame: see TradeFrame.docc for the module overview.
