@@ -24,6 +24,15 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
         public var from: CircuitBreakerState
         /// The state entered.
         public var to: CircuitBreakerState
+
+        /// Creates a transition.
+        /// - Parameters:
+        ///   - from: The state left.
+        ///   - to: The state entered.
+        public init(from: CircuitBreakerState, to: CircuitBreakerState) {
+            self.from = from
+            self.to = to
+        }
     }
 
     /// The answer to ``CircuitBreakerStateMachine/acquire(now:)``.
