@@ -84,9 +84,10 @@ public struct Retry<C: Clock>: ResilienceStrategy where C.Duration == Duration {
                 configuration.observer.emit(configuration.name, .retryGaveUp(attempts: attempt, reason: reason))
                 return try last.get()
             case .retry(let delay, let fromHint):
+                let wakeAt = clock.now.advanced(by: delay)
                 configuration.observer.emit(
                     configuration.name, .retryScheduled(attempt: attempt, delay: delay, fromServerHint: fromHint))
-                try await clock.sleep(until: clock.now.advanced(by: delay), tolerance: nil)
+                try await clock.sleep(until: wakeAt, tolerance: nil)
                 attempt += 1
             }
         }

@@ -37,10 +37,11 @@ struct EventStream: Sendable {
     }
 
     /// Advances `clock` by every scheduled retry delay as soon as the retry is asleep, until the stream ends.
-    func driveRetries(on clock: ManualClock) async {
+    /// `otherSleepers` counts the tasks asleep on the clock besides the retry (a timeout's timer).
+    func driveRetries(on clock: ManualClock, otherSleepers: Int = 0) async {
         for await event in stream {
             if case .retryScheduled(_, let delay, _) = event.kind, delay > .zero {
-                await clock.waitForSleepers(count: 1)
+                await clock.waitForSleepers(count: otherSleepers + 1)
                 clock.advance(by: delay)
             }
         }
