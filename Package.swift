@@ -24,9 +24,9 @@ let package = Package(
         .testTarget(name: "ETRMContractsTests", dependencies: ["ETRMContracts", "ETRMShared"]),
 
         // MARK: Resilience
-        .target(name: "Resilience"),
+        .target(name: "Resilience", dependencies: ["ETRMShared"]),
         .target(name: "ResilienceTesting"),
-        .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "ResilienceTesting"]),
+        .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "ResilienceTesting", "ETRMShared"]),
 
         // MARK: Idempotency
         .target(name: "Idempotency", dependencies: ["ETRMShared"]),

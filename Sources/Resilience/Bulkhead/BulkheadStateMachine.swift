@@ -1,0 +1,84 @@
+/// The logic of a ``Bulkhead``: permits in use and a bounded FIFO queue of waiter ids.
+///
+/// A released permit is handed straight to the oldest waiter (the in-use count does not change), so a
+/// newcomer can never overtake the queue. A waiter that leaves (cancelled, timed out) is removed; if it had
+/// already been handed a permit it owns it and must release it like any holder: permits are conserved.
+public struct BulkheadStateMachine: Sendable {
+    /// The answer to ``BulkheadStateMachine/acquire(waiter:)``.
+    public enum AcquireAction: Sendable, Equatable {
+        /// A permit was taken; run now.
+        case permitted
+        /// All permits are in use; the waiter is queued at `position` (1 = next).
+        case enqueued(position: Int)
+        /// Permits and queue are full.
+        case rejected
+    }
+
+    /// The answer to ``BulkheadStateMachine/release()``.
+    public enum ReleaseAction: Sendable, Equatable {
+        /// The permit went back to the pool.
+        case none
+        /// The permit was handed to waiter `id`: resume it.
+        case resume(waiter: UInt64)
+    }
+
+    /// The permits in total.
+    public let maxConcurrent: Int
+    /// The longest queue.
+    public let maxQueue: Int
+    /// Permits held now (including those handed to waiters that have not resumed yet).
+    public private(set) var inUse = 0
+    private var queue: [UInt64] = []
+    private var head = 0
+
+    /// Creates an idle bulkhead.
+    /// - Parameters:
+    ///   - maxConcurrent: The permits.
+    ///   - maxQueue: The queue's bound (0: no queue).
+    public init(maxConcurrent: Int, maxQueue: Int) {
+        self.maxConcurrent = maxConcurrent
+        self.maxQueue = maxQueue
+    }
+
+    /// The number of queued waiters.
+    public var queueLength: Int { queue.count - head }
+
+    /// Takes a permit, or queues `waiter`, or rejects.
+    /// - Parameter waiter: A unique id for the caller.
+    /// - Returns: What happened.
+    public mutating func acquire(waiter: UInt64) -> AcquireAction {
+        if inUse < maxConcurrent && queueLength == 0 {
+            inUse += 1
+            return .permitted
+        }
+        guard queueLength < maxQueue else { return .rejected }
+        queue.append(waiter)
+        return .enqueued(position: queueLength)
+    }
+
+    /// Gives a permit back; it goes to the oldest waiter if there is one.
+    /// - Returns: The waiter to resume, if any.
+    public mutating func release() -> ReleaseAction {
+        guard queueLength > 0 else {
+            inUse -= 1
+            return .none
+        }
+        let waiter = queue[head]
+        head += 1
+        if head > 64 && head * 2 > queue.count {
+            queue.removeFirst(head)
+            head = 0
+        }
+        return .resume(waiter: waiter)
+    }
+
+    /// Removes `waiter` from the queue (it was cancelled or waited too long).
+    /// - Parameter waiter: The waiter's id.
+    /// - Returns: True when it was queued; false when it had already been handed a permit (or never queued),
+    ///   in which case it holds a permit it must release.
+    public mutating func leave(waiter: UInt64) -> Bool {
+        guard let index = queue[head...].firstIndex(of: waiter) else { return false }
+        queue.remove(at: index)
+        return true
+    }
+}

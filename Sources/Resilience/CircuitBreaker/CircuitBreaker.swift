@@ -1,0 +1,127 @@
+import Synchronization
+
+/// Fails fast while an upstream is unhealthy, then lets a bounded number of probes find out whether it has
+/// recovered.
+///
+/// ```swift
+/// let breaker = try CircuitBreaker(.init(mode: .consecutiveFailures(5), openDuration: .seconds(300)))
+/// let trades = try await breaker.execute { try await vendor.fetchTrades() }
+/// ```
+///
+/// The logic is a ``CircuitBreakerStateMachine``; this class holds it behind a `Mutex` and performs its
+/// actions (events, rejections) after leaving the lock. A call through a closed breaker takes the lock twice
+/// (permit, outcome), reads no clock unless slow calls or a time window need one, and allocates nothing.
+/// It is a `final class` rather than an `actor`: an actor would add two executor hops per call, and the
+/// benchmarks (`ResilienceBenchmarks`) measure the difference.
+///
+/// A rejected call throws ``ResilienceError`` with code ``ResilienceError/Code/circuitOpen`` and
+/// ``ResilienceError/retryAfter`` set to the time until the next probe may run.
+public final class CircuitBreaker<C: Clock>: ResilienceStrategy, Sendable where C.Duration == Duration {
+    /// The settings type (``CircuitBreakerConfiguration``).
+    public typealias Configuration = CircuitBreakerConfiguration
+    /// The permit type of this breaker's state machine.
+    public typealias Permit = CircuitBreakerStateMachine<C.Instant>.Permit
+
+    /// The settings.
+    public let configuration: CircuitBreakerConfiguration
+    /// The clock for open durations, leases, windows and slow calls.
+    public let clock: C
+    private let machine: Mutex<CircuitBreakerStateMachine<C.Instant>>
+    private let measuresDuration: Bool
+
+    /// Creates a closed breaker.
+    /// - Parameters:
+    ///   - configuration: The settings.
+    ///   - clock: The clock.
+    /// - Throws: ``ResilienceError/Code/invalidConfiguration`` for out-of-range settings.
+    public init(_ configuration: CircuitBreakerConfiguration = .init(), clock: C) throws(ResilienceError) {
+        try configuration.validate()
+        self.configuration = configuration
+        self.clock = clock
+        self.machine = Mutex(CircuitBreakerStateMachine(configuration: configuration))
+        self.measuresDuration = configuration.slowCallDuration != nil
+    }
+
+    /// Runs `operation` if the breaker admits it and records its outcome.
+    /// - Parameter operation: The protected call.
+    /// - Returns: The operation's result.
+    /// - Throws: ``ResilienceError/Code/circuitOpen`` when rejected, or the operation's error.
+    public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
+        let permit = try acquirePermit()
+        let start = measuresDuration ? clock.now : nil
+        do {
+            let result = try await operation()
+            record(permit, outcome: .success, start: start)
+            return result
+        } catch {
+            record(permit, outcome: configuration.classifyError(error), start: start)
+            throw error
+        }
+    }
+
+    /// Asks for a permit without running anything (for callers that run the call themselves).
+    /// - Returns: A permit to pass to ``record(_:outcome:duration:)``.
+    /// - Throws: ``ResilienceError/Code/circuitOpen`` with the time until the next probe.
+    public func acquirePermit() throws(ResilienceError) -> Permit {
+        let clock = self.clock
+        let action = machine.withLock { $0.acquire(now: clock.now) }
+        switch action {
+        case .permitted(let permit):
+            return permit
+        case .permittedAfterTransition(let permit, let transition):
+            emit(transition)
+            return permit
+        case .rejected(let retryAfter):
+            configuration.observer.emit(configuration.name, .rejected(code: .circuitOpen, retryAfter: retryAfter))
+            throw ResilienceError(
+                code: .circuitOpen, message: "circuit breaker '\(configuration.name)' is \(state)",
+                retryAfter: retryAfter)
+        }
+    }
+
+    /// Reports the outcome of a call run under `permit`.
+    /// - Parameters:
+    ///   - permit: The permit from ``acquirePermit()``.
+    ///   - outcome: How the call counts.
+    ///   - duration: How long it took (for slow-call tracking), if known.
+    public func record(_ permit: Permit, outcome: CircuitBreakerOutcome, duration: Duration? = nil) {
+        let clock = self.clock
+        let transition = machine.withLock { $0.record(permit, outcome: outcome, duration: duration, now: clock.now) }
+        if let transition { emit(transition) }
+    }
+
+    private func record(_ permit: Permit, outcome: CircuitBreakerOutcome, start: C.Instant?) {
+        record(permit, outcome: outcome, duration: start.map { $0.duration(to: clock.now) })
+    }
+
+    /// Moves the breaker by hand (forced open during a vendor's maintenance, disabled, metrics only, or back
+    /// to closed).
+    /// - Parameter state: The target state.
+    public func transition(to state: CircuitBreakerState) {
+        let now = clock.now
+        let transition = machine.withLock { $0.transition(to: state, now: now) }
+        if let transition { emit(transition) }
+    }
+
+    /// The current state.
+    public var state: CircuitBreakerState { machine.withLock { $0.state } }
+
+    /// A snapshot of the counters and the current window.
+    public var metrics: CircuitBreakerStateMachine<C.Instant>.Metrics {
+        let now = clock.now
+        return machine.withLock { $0.metrics(now: now) }
+    }
+
+    private func emit(_ transition: CircuitBreakerStateMachine<C.Instant>.Transition) {
+        configuration.observer.emit(configuration.name, .circuitStateChanged(from: transition.from, to: transition.to))
+    }
+}
+
+extension CircuitBreaker where C == ContinuousClock {
+    /// Creates a closed breaker on the continuous clock.
+    /// - Parameter configuration: The settings.
+    /// - Throws: ``ResilienceError/Code/invalidConfiguration`` for out-of-range settings.
+    public convenience init(_ configuration: CircuitBreakerConfiguration = .init()) throws(ResilienceError) {
+        try self.init(configuration, clock: ContinuousClock())
+    }
+}

@@ -1,0 +1,89 @@
+import Synchronization
+
+/// A quota of calls per fixed window (per day, per hour), reset at each window boundary: an ETRM vendor's
+/// "10 000 requests per day".
+///
+/// Windows are `[origin + k × window, origin + (k + 1) × window)`. For a daily quota that resets at midnight
+/// UTC, pass the clock instant of a past midnight as `origin`.
+public final class FixedWindowQuota<C: Clock>: Sendable where C.Duration == Duration {
+    /// The answer to ``FixedWindowQuota/tryAcquire(permits:)``.
+    public enum Decision: Sendable, Equatable {
+        /// Granted; `remaining` calls are left in this window, which resets after `resetIn`.
+        case granted(remaining: Int, resetIn: Duration)
+        /// The window's quota is spent; it resets after `resetIn`.
+        case exhausted(resetIn: Duration)
+    }
+
+    private struct State {
+        var windowIndex: Int64 = .min
+        var used = 0
+    }
+
+    /// Calls allowed per window.
+    public let limit: Int
+    /// The window's length.
+    public let window: Duration
+    /// The start of window 0.
+    public let origin: C.Instant
+    /// The clock.
+    public let clock: C
+    private let state = Mutex(State())
+
+    /// Creates a quota.
+    /// - Parameters:
+    ///   - limit: Calls per window (at least 1).
+    ///   - window: The window's length (positive).
+    ///   - origin: The start of a window (default: now).
+    ///   - clock: The clock.
+    /// - Throws: ``ResilienceError/Code/invalidConfiguration`` for out-of-range settings.
+    public init(limit: Int, window: Duration, origin: C.Instant? = nil, clock: C) throws(ResilienceError) {
+        guard limit >= 1 else { throw .invalidConfiguration("quota limit must be at least 1 (got \(limit))") }
+        guard window > .zero else { throw .invalidConfiguration("quota window must be positive (got \(window))") }
+        self.limit = limit
+        self.window = window
+        self.origin = origin ?? clock.now
+        self.clock = clock
+    }
+
+    /// Uses `permits` calls of the current window's quota if they are left.
+    /// - Parameter permits: The calls to use (at least 1).
+    /// - Returns: Granted with what remains, or exhausted; both with the time to the window's reset.
+    /// - Throws: ``ResilienceError/Code/invalidArgument`` when `permits` is below 1 or above the limit.
+    public func tryAcquire(permits: Int = 1) throws(ResilienceError) -> Decision {
+        guard permits >= 1, permits <= limit else {
+            throw ResilienceError(code: .invalidArgument, message: "permits must be in 1...\(limit); got \(permits)")
+        }
+        let elapsed = origin.duration(to: clock.now)
+        let index = Int64((elapsed / window).rounded(.down))
+        let untilReset = window * (index + 1) - elapsed
+        return state.withLock { state in
+            if state.windowIndex != index {
+                state.windowIndex = index
+                state.used = 0
+            }
+            guard state.used + permits <= limit else { return .exhausted(resetIn: untilReset) }
+            state.used += permits
+            return .granted(remaining: limit - state.used, resetIn: untilReset)
+        }
+    }
+
+    /// Uses one call of the quota or throws.
+    /// - Throws: ``ResilienceError/Code/quotaExhausted`` with `retryAfter` set to the time until the reset.
+    public func acquire() throws(ResilienceError) {
+        if case .exhausted(let resetIn) = try tryAcquire() {
+            throw ResilienceError(
+                code: .quotaExhausted, message: "quota of \(limit) per \(window) is used up", retryAfter: resetIn)
+        }
+    }
+}
+
+extension FixedWindowQuota where C == ContinuousClock {
+    /// Creates a quota on the continuous clock whose windows start now.
+    /// - Parameters:
+    ///   - limit: Calls per window.
+    ///   - window: The window's length.
+    /// - Throws: ``ResilienceError/Code/invalidConfiguration`` for out-of-range settings.
+    public convenience init(limit: Int, window: Duration) throws(ResilienceError) {
+        try self.init(limit: limit, window: window, clock: ContinuousClock())
+    }
+}

@@ -1,0 +1,133 @@
+import Synchronization
+
+/// A token-bucket rate limiter: protect an upstream's quota, or answer 429 with the right `Retry-After`.
+///
+/// ```swift
+/// let limiter = try RateLimiter(.init(capacity: 20, refill: 10, per: .seconds(1)))
+/// switch limiter.tryAcquire() {
+/// case .acquired: try await handle(request)
+/// case .rejected(let retryAfter): respond(429, retryAfter: retryAfter)
+/// }
+/// ```
+///
+/// ``tryAcquire(permits:)`` never waits. ``acquire(permits:maximumWait:)`` reserves tokens and sleeps until
+/// they exist (callers are served in reservation order); a cancelled waiter gives its tokens back.
+/// A `Mutex` guards the ``TokenBucket``; a call with tokens available takes the lock once and reads the clock
+/// once.
+public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.Duration == Duration {
+    /// The settings type (``RateLimiterConfiguration``).
+    public typealias Configuration = RateLimiterConfiguration
+
+    /// The answer to ``RateLimiter/tryAcquire(permits:)``.
+    public enum Decision: Sendable, Equatable {
+        /// The permits were taken.
+        case acquired
+        /// Too few tokens; enough exist after `retryAfter` (the `Retry-After` of a 429).
+        case rejected(retryAfter: Duration)
+    }
+
+    /// The settings.
+    public let configuration: RateLimiterConfiguration
+    /// The clock.
+    public let clock: C
+    private let bucket: Mutex<TokenBucket<C.Instant>>
+
+    /// Creates a limiter with a full bucket.
+    /// - Parameters:
+    ///   - configuration: The settings.
+    ///   - clock: The clock for refills and waits.
+    /// - Throws: ``ResilienceError/Code/invalidConfiguration`` for out-of-range settings.
+    public init(_ configuration: RateLimiterConfiguration = .init(), clock: C) throws(ResilienceError) {
+        try configuration.validate()
+        self.configuration = configuration
+        self.clock = clock
+        self.bucket = Mutex(
+            TokenBucket(
+                capacity: Double(configuration.capacity), refillPerSecond: configuration.refillPerSecond,
+                now: clock.now))
+    }
+
+    /// Takes `permits` tokens if they are there, without waiting.
+    /// - Parameter permits: The tokens wanted, in `1...capacity` (a request may cost more than one).
+    /// - Returns: Acquired, or rejected with the time until enough tokens exist.
+    /// - Throws: ``ResilienceError/Code/invalidArgument`` for permits out of range.
+    public func tryAcquire(permits: Int = 1) throws(ResilienceError) -> Decision {
+        try configuration.checkPermits(permits)
+        let clock = self.clock
+        let wanted = Double(permits)
+        let result = bucket.withLock { $0.tryAcquire(wanted, now: clock.now) }
+        switch result {
+        case .acquired:
+            return .acquired
+        case .rejected(let retryAfter):
+            configuration.observer.emit(configuration.name, .rejected(code: .rateLimited, retryAfter: retryAfter))
+            return .rejected(retryAfter: retryAfter)
+        }
+    }
+
+    /// Takes `permits` tokens, waiting up to `maximumWait` for them.
+    /// - Parameters:
+    ///   - permits: The tokens wanted, in `1...capacity`.
+    ///   - maximumWait: The longest acceptable wait (zero: do not wait).
+    /// - Throws: ``ResilienceError/Code/rateLimited`` (with `retryAfter`) when the wait would exceed
+    ///   `maximumWait`, ``ResilienceError/Code/invalidArgument`` for permits out of range, or
+    ///   `CancellationError` (the reserved tokens are given back).
+    public func acquire(permits: Int = 1, maximumWait: Duration) async throws {
+        try configuration.checkPermits(permits)
+        let clock = self.clock
+        let wanted = Double(permits)
+        let reservation = bucket.withLock { $0.reserve(wanted, now: clock.now, maximumWait: maximumWait) }
+        switch reservation {
+        case .ready:
+            return
+        case .rejected(let retryAfter):
+            configuration.observer.emit(configuration.name, .rejected(code: .rateLimited, retryAfter: retryAfter))
+            throw ResilienceError(
+                code: .rateLimited, message: "rate limiter '\(configuration.name)' has no tokens within \(maximumWait)",
+                retryAfter: retryAfter)
+        case .wait(let wait):
+            configuration.observer.emit(configuration.name, .rateLimiterWaited(duration: wait))
+            do {
+                try await clock.sleep(until: clock.now.advanced(by: wait), tolerance: nil)
+            } catch {
+                bucket.withLock { $0.refund(wanted, now: clock.now) }
+                throw error
+            }
+        }
+    }
+
+    /// Runs `operation` once a token is available (waiting up to ``RateLimiterConfiguration/maximumWait``).
+    /// - Parameter operation: The limited call.
+    /// - Returns: The operation's result.
+    /// - Throws: ``ResilienceError/Code/rateLimited``, `CancellationError`, or the operation's error.
+    public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
+        if configuration.maximumWait == .zero {
+            if case .rejected(let retryAfter) = try tryAcquire() {
+                throw ResilienceError(
+                    code: .rateLimited, message: "rate limiter '\(configuration.name)' has no tokens",
+                    retryAfter: retryAfter)
+            }
+        } else {
+            try await acquire(maximumWait: configuration.maximumWait)
+        }
+        return try await operation()
+    }
+
+    /// The tokens available now (negative while waiters hold reservations).
+    public var availableTokens: Double {
+        let clock = self.clock
+        return bucket.withLock { bucket in
+            _ = bucket.tryAcquire(0, now: clock.now)
+            return bucket.tokens
+        }
+    }
+}
+
+extension RateLimiter where C == ContinuousClock {
+    /// Creates a limiter on the continuous clock.
+    /// - Parameter configuration: The settings.
+    /// - Throws: ``ResilienceError/Code/invalidConfiguration`` for out-of-range settings.
+    public convenience init(_ configuration: RateLimiterConfiguration = .init()) throws(ResilienceError) {
+        try self.init(configuration, clock: ContinuousClock())
+    }
+}

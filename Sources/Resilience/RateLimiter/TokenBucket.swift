@@ -1,0 +1,106 @@
+/// A token bucket: the logic of ``RateLimiter`` and ``PartitionedRateLimiter``, pure and clock-free.
+///
+/// The bucket holds up to ``capacity`` tokens and refills continuously at ``refillPerSecond``. A call takes
+/// tokens; ``tryAcquire(_:now:)`` never waits and says how long until enough tokens exist (the `Retry-After`
+/// of a 429). ``reserve(_:now:maximumWait:)`` takes tokens ahead of time, letting the balance go negative, and
+/// returns the wait until they would have been there: waiting callers are therefore served in the order they
+/// reserved, and a later caller's wait includes the earlier reservations.
+public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+    /// The answer to ``TokenBucket/tryAcquire(_:now:)``.
+    public enum Acquisition: Sendable, Equatable {
+        /// The tokens were taken.
+        case acquired
+        /// Too few tokens; enough will exist after `retryAfter`.
+        case rejected(retryAfter: Duration)
+    }
+
+    /// The answer to ``TokenBucket/reserve(_:now:maximumWait:)``.
+    public enum Reservation: Sendable, Equatable {
+        /// The tokens were taken; go ahead now.
+        case ready
+        /// The tokens were reserved; go ahead after `wait`.
+        case wait(Duration)
+        /// The wait would exceed the maximum; nothing was taken. Enough tokens exist after `retryAfter`.
+        case rejected(retryAfter: Duration)
+    }
+
+    /// The most tokens held.
+    public let capacity: Double
+    /// Tokens added per second.
+    public let refillPerSecond: Double
+    /// Tokens available after the last update (negative while reservations are outstanding).
+    public private(set) var tokens: Double
+    /// When the bucket was last refilled (its last use).
+    public private(set) var lastUpdate: Instant
+
+    /// Creates a full bucket.
+    /// - Parameters:
+    ///   - capacity: The most tokens held (positive).
+    ///   - refillPerSecond: The refill rate (positive).
+    ///   - now: The current time.
+    public init(capacity: Double, refillPerSecond: Double, now: Instant) {
+        self.capacity = capacity
+        self.refillPerSecond = refillPerSecond
+        self.tokens = capacity
+        self.lastUpdate = now
+    }
+
+    private mutating func refill(now: Instant) {
+        let elapsed = lastUpdate.duration(to: now)
+        guard elapsed > .zero else { return }
+        tokens = min(capacity, tokens + elapsed.secondsValue * refillPerSecond)
+        lastUpdate = now
+    }
+
+    private func timeUntil(_ permits: Double) -> Duration {
+        let missing = permits - tokens
+        guard missing > 0 else { return .zero }
+        // Round up to the nanosecond so that waking at now + wait always finds the tokens.
+        let nanoseconds = (missing / refillPerSecond * 1e9).rounded(.up)
+        return .nanoseconds(Int64(min(nanoseconds, 9.0e18)))
+    }
+
+    /// Takes `permits` tokens if they are there.
+    /// - Parameters:
+    ///   - permits: The tokens wanted (at most ``capacity``).
+    ///   - now: The current time.
+    /// - Returns: Acquired, or rejected with the time until enough tokens exist.
+    public mutating func tryAcquire(_ permits: Double, now: Instant) -> Acquisition {
+        refill(now: now)
+        guard tokens >= permits else { return .rejected(retryAfter: timeUntil(permits)) }
+        tokens -= permits
+        return .acquired
+    }
+
+    /// Takes `permits` tokens now or reserves them for the earliest time they will exist.
+    /// - Parameters:
+    ///   - permits: The tokens wanted (at most ``capacity``).
+    ///   - now: The current time.
+    ///   - maximumWait: The longest acceptable wait.
+    /// - Returns: Ready, wait, or rejected when the wait would exceed `maximumWait`.
+    public mutating func reserve(_ permits: Double, now: Instant, maximumWait: Duration) -> Reservation {
+        refill(now: now)
+        let wait = timeUntil(permits)
+        guard wait <= maximumWait else { return .rejected(retryAfter: wait) }
+        tokens -= permits
+        return wait == .zero ? .ready : .wait(wait)
+    }
+
+    /// Gives back tokens of a reservation that was not used (its caller was cancelled).
+    /// - Parameters:
+    ///   - permits: The tokens to return.
+    ///   - now: The current time.
+    public mutating func refund(_ permits: Double, now: Instant) {
+        refill(now: now)
+        tokens = min(capacity, tokens + permits)
+    }
+
+    /// Whether the bucket is full at `now`, and so indistinguishable from a new one.
+    /// - Parameter now: The current time.
+    /// - Returns: True when refilled to capacity.
+    public func isFull(now: Instant) -> Bool {
+        var copy = self
+        copy.refill(now: now)
+        return copy.tokens >= capacity
+    }
+}

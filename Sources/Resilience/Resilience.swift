@@ -1,1 +1,0 @@
-// Resilience: see Resilience.docc for the module overview.

@@ -1,0 +1,104 @@
+/// Runs an operation again when it fails, with backoff, jitter, server hints, a deadline and a shared budget.
+///
+/// ```swift
+/// let retry = try Retry(.init(maxAttempts: 4, backoff: .exponential(initial: .milliseconds(200)),
+///                             overallTimeout: .seconds(20)))
+/// let page = try await retry.execute { try await client.fetchPage(7) }
+/// ```
+///
+/// Behaviour, per call:
+/// - Attempt 1 runs at once. After a failure the error predicate (``RetryConfiguration/shouldRetryError``)
+///   decides; after a success the result predicate, if set, may still ask for a retry (an HTTP 503).
+/// - `CancellationError`, or any error while the task is cancelled, is thrown at once and never retried; a
+///   cancelled task's wait ends at once with `CancellationError`.
+/// - The wait is the backoff's delay with jitter, or the server's hint capped by
+///   ``RetryConfiguration/maximumServerDelay``.
+/// - A wait that would end after ``RetryConfiguration/overallTimeout`` (counted from the first attempt) is not
+///   taken: the last error is thrown at once, so the deadline is never slept past.
+/// - With a ``RetryBudget``, each call deposits and each retry withdraws; an empty budget ends the retry.
+/// - When the retry gives up it throws the last attempt's error, or returns the last result when it was the
+///   result predicate that asked for the retry.
+///
+/// A `Retry` is an immutable value: share one across tasks freely. On the success path it reads no clock
+/// (unless an overall timeout is set), takes no lock (unless a budget is set) and allocates nothing.
+public struct Retry<C: Clock>: ResilienceStrategy where C.Duration == Duration {
+    /// The settings type (``RetryConfiguration``).
+    public typealias Configuration = RetryConfiguration
+
+    /// The settings.
+    public let configuration: RetryConfiguration
+    /// The clock the waits run on.
+    public let clock: C
+
+    /// Creates a retry on `clock`.
+    /// - Parameters:
+    ///   - configuration: The settings.
+    ///   - clock: The clock for waits and the deadline.
+    /// - Throws: ``ResilienceError/Code/invalidConfiguration`` for out-of-range settings.
+    public init(_ configuration: RetryConfiguration = .init(), clock: C) throws(ResilienceError) {
+        try configuration.validate()
+        self.configuration = configuration
+        self.clock = clock
+    }
+
+    /// Runs `operation`, retrying as configured.
+    /// - Parameter operation: The work; it runs up to ``RetryConfiguration/maxAttempts`` times.
+    /// - Returns: The first accepted result (or the last result when retries of results ran out).
+    /// - Throws: The last attempt's error when the retry gives up, or `CancellationError`.
+    public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
+        let configuration = self.configuration
+        let start: C.Instant? = configuration.overallTimeout == nil ? nil : clock.now
+        configuration.budget?.deposit()
+        var machine: RetryStateMachine?
+        var attempt = 1
+        while true {
+            configuration.observer.emit(configuration.name, .attemptStarted(attempt: attempt))
+            let decision: RetryDecision
+            let last: Result<Output, any Error>
+            do {
+                let result = try await operation()
+                guard let shouldRetryResult = configuration.shouldRetryResult else { return result }
+                decision = shouldRetryResult(result)
+                if decision == .doNotRetry { return result }
+                last = .success(result)
+            } catch {
+                if error is CancellationError || Task.isCancelled { throw error }
+                decision = configuration.shouldRetryError(error)
+                last = .failure(error)
+            }
+            if configuration.observer != nil {
+                let error: (any Error)? = if case .failure(let error) = last { error } else { nil }
+                configuration.observer.emit(configuration.name, .attemptFailed(attempt: attempt, error: error))
+            }
+
+            var state = machine ?? RetryStateMachine(configuration: configuration)
+            let elapsed = start.map { $0.duration(to: clock.now) } ?? .zero
+            var random = configuration.random
+            var action = state.attemptFailed(decision, elapsed: elapsed, using: &random)
+            if case .retry = action, let budget = configuration.budget, !budget.tryWithdraw() {
+                action = .giveUp(.budgetExhausted)
+            }
+            machine = state
+            switch action {
+            case .giveUp(let reason):
+                configuration.observer.emit(configuration.name, .retryGaveUp(attempts: attempt, reason: reason))
+                return try last.get()
+            case .retry(let delay, let fromHint):
+                let wakeAt = clock.now.advanced(by: delay)
+                configuration.observer.emit(
+                    configuration.name, .retryScheduled(attempt: attempt, delay: delay, fromServerHint: fromHint))
+                try await clock.sleep(until: wakeAt, tolerance: nil)
+                attempt += 1
+            }
+        }
+    }
+}
+
+extension Retry where C == ContinuousClock {
+    /// Creates a retry on the continuous clock.
+    /// - Parameter configuration: The settings.
+    /// - Throws: ``ResilienceError/Code/invalidConfiguration`` for out-of-range settings.
+    public init(_ configuration: RetryConfiguration = .init()) throws(ResilienceError) {
+        try self.init(configuration, clock: ContinuousClock())
+    }
+}

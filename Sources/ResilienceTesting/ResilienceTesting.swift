@@ -1,1 +1,0 @@
-// ResilienceTesting: see ResilienceTesting.docc for the module overview.
