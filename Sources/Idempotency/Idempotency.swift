@@ -1,1 +1,0 @@
-// Idempotency: see Idempotency.docc for the module overview.

@@ -1,0 +1,303 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// What the journal store keeps behind its one lock: the records, the log not yet on disk, and who waits.
+struct JournalState<Instant: JournalTimestamp>: ~Copyable {
+    typealias Continuation = CheckedContinuation<Result<Void, IdempotencyError>, Never>
+
+    struct Waiter {
+        var sequence: UInt64
+        var continuation: Continuation
+    }
+
+    var records: [IdempotencyKey: IdempotencyRecord<Instant>]
+    var lastFence: UInt64
+    /// Records appended since the last write, after 8 bytes reserved for the frame header.
+    var pending: [UInt8] = [UInt8](repeating: 0, count: JournalCodec.frameHeaderCount)
+    /// The sequence number of the last record appended to `pending`.
+    var appendedSequence: UInt64 = 0
+    /// Every record up to this sequence number is on disk (written and `fdatasync`ed).
+    var durableSequence: UInt64 = 0
+    var waiters: [Waiter] = []
+    var failure: IdempotencyError?
+    var closed = false
+    var writerAwake = false
+    var writerExited = false
+    var compactionRequested = false
+    var compactionWaiters: [Continuation] = []
+    var closeWaiters: [CheckedContinuation<Void, Never>] = []
+    var bytesSinceCompaction = 0
+    var lastSnapshotBytes = 0
+
+    init(records: [IdempotencyKey: IdempotencyRecord<Instant>], lastFence: UInt64) {
+        self.records = records
+        self.lastFence = lastFence
+    }
+
+    var hasPending: Bool { pending.count > JournalCodec.frameHeaderCount }
+
+    func checkUsable() throws(IdempotencyError) {
+        if let failure { throw failure }
+        if closed { throw IdempotencyError(code: .storeClosed, message: "the journal store is closed") }
+    }
+
+    /// Marks the writer awake; returns whether the caller must signal it.
+    mutating func wakeWriter() -> Bool {
+        if writerAwake { return false }
+        writerAwake = true
+        return true
+    }
+
+    mutating func nextSequence() -> UInt64 {
+        appendedSequence += 1
+        return appendedSequence
+    }
+}
+
+/// The journal's shared state and its writer thread, which group-commits: it writes everything appended
+/// while the previous `fdatasync` ran as one frame, syncs it, and wakes every operation it covered.
+final class JournalCore<Instant: JournalTimestamp>: Sendable {
+    let state: Mutex<JournalState<Instant>>
+    let wake = DispatchSemaphore(value: 0)
+    let directory: String
+    let automaticCompactionBytes: Int
+    let now: @Sendable () -> Instant
+
+    init(
+        directory: String, records: [IdempotencyKey: IdempotencyRecord<Instant>], lastFence: UInt64,
+        automaticCompactionBytes: Int, now: @escaping @Sendable () -> Instant
+    ) {
+        self.directory = directory
+        self.automaticCompactionBytes = automaticCompactionBytes
+        self.now = now
+        state = Mutex(JournalState(records: records, lastFence: lastFence))
+    }
+
+    func start(journalFD: Int32, lockFD: Int32) {
+        let thread = Thread { [self] in writerLoop(journalFD: journalFD, lockFD: lockFD) }
+        thread.name = "idempotency-journal-writer"
+        thread.start()
+    }
+
+    /// Suspends until the record with `sequence` is on disk.
+    func waitDurable(_ sequence: UInt64) async throws(IdempotencyError) {
+        let ready: Result<Void, IdempotencyError>? = state.withLock { state in
+            if state.durableSequence >= sequence { return .success(()) }
+            if let failure = state.failure { return .failure(failure) }
+            return nil
+        }
+        if let ready { return try ready.get() }
+        let result = await withCheckedContinuation { (continuation: JournalState<Instant>.Continuation) in
+            let immediate: Result<Void, IdempotencyError>? = state.withLock { state in
+                if state.durableSequence >= sequence { return .success(()) }
+                if let failure = state.failure { return .failure(failure) }
+                state.waiters.append(.init(sequence: sequence, continuation: continuation))
+                return nil
+            }
+            if let immediate { continuation.resume(returning: immediate) }
+        }
+        try result.get()
+    }
+
+    func requestClose() {
+        let signal = state.withLock { state in
+            state.closed = true
+            return state.wakeWriter()
+        }
+        if signal { wake.signal() }
+    }
+
+    private enum Job {
+        case sleep
+        case exit
+        case write(frame: [UInt8], upTo: UInt64)
+        case compact(snapshot: [UInt8], carried: [UInt8], upTo: UInt64)
+    }
+
+    private func writerLoop(journalFD: Int32, lockFD: Int32) {
+        var fd = journalFD
+        while true {
+            wake.wait()
+            drain: while true {
+                let job = nextJob()
+                switch job {
+                case .sleep:
+                    break drain
+                case .exit:
+                    JournalFiles.close(fd)
+                    JournalFiles.close(lockFD)
+                    let (closeWaiters, compactionWaiters) = state.withLock { state in
+                        state.writerExited = true
+                        defer {
+                            state.closeWaiters = []
+                            state.compactionWaiters = []
+                        }
+                        return (state.closeWaiters, state.compactionWaiters)
+                    }
+                    let closed = IdempotencyError(code: .storeClosed, message: "the journal store is closed")
+                    for waiter in compactionWaiters { waiter.resume(returning: .failure(closed)) }
+                    for waiter in closeWaiters { waiter.resume() }
+                    return
+                case .write(var frame, let sequence):
+                    finish(upTo: sequence, result: Self.append(&frame, to: fd), written: frame.count)
+                case .compact(var snapshot, var carried, let sequence):
+                    let outcome = compact(snapshot: &snapshot, currentFD: fd)
+                    switch outcome {
+                    case .success(let newFD):
+                        JournalFiles.close(fd)
+                        fd = newFD
+                        finish(upTo: sequence, result: .success(()), written: 0, compaction: .success(()))
+                    case .failure(let error):
+                        let result =
+                            carried.count > JournalCodec.frameHeaderCount
+                            ? Self.append(&carried, to: fd) : .success(())
+                        finish(upTo: sequence, result: result, written: carried.count, compaction: .failure(error))
+                    }
+                }
+            }
+        }
+    }
+
+    private func nextJob() -> Job {
+        let now = self.now()
+        return state.withLock { state -> Job in
+            if state.failure == nil, state.compactionRequested {
+                state.compactionRequested = false
+                var snapshot = [UInt8](repeating: 0, count: JournalCodec.frameHeaderCount)
+                JournalCodec.appendFenceFloor(to: &snapshot, fence: state.lastFence)
+                var expired: [IdempotencyKey] = []
+                for (key, record) in state.records {
+                    if record.isExpired(at: now) {
+                        expired.append(key)
+                        continue
+                    }
+                    Self.appendSnapshot(of: record, key: key, to: &snapshot)
+                }
+                for key in expired { state.records[key] = nil }
+                let carried = state.pending
+                state.pending = [UInt8](repeating: 0, count: JournalCodec.frameHeaderCount)
+                state.lastSnapshotBytes = snapshot.count
+                return .compact(snapshot: snapshot, carried: carried, upTo: state.appendedSequence)
+            }
+            if state.hasPending {
+                let frame = state.pending
+                state.pending = [UInt8](repeating: 0, count: JournalCodec.frameHeaderCount)
+                state.pending.reserveCapacity(frame.count)
+                if state.failure != nil { return .sleep }
+                return .write(frame: frame, upTo: state.appendedSequence)
+            }
+            if state.closed { return .exit }
+            state.writerAwake = false
+            return .sleep
+        }
+    }
+
+    private static func appendSnapshot(
+        of record: IdempotencyRecord<Instant>, key: IdempotencyKey, to bytes: inout [UInt8]
+    ) {
+        let removeAt = record.removeAt.journalNanoseconds
+        switch record.state {
+        case .inProgress(let leaseEnd):
+            JournalCodec.appendClaim(
+                to: &bytes, key: key, fingerprint: record.fingerprint, fence: record.fence,
+                leaseEnd: leaseEnd.journalNanoseconds, removeAt: removeAt)
+        case .completed(let response):
+            JournalCodec.appendClaim(
+                to: &bytes, key: key, fingerprint: record.fingerprint, fence: record.fence, leaseEnd: removeAt,
+                removeAt: removeAt)
+            JournalCodec.appendComplete(
+                to: &bytes, key: key, fence: record.fence, response: response, removeAt: removeAt)
+        }
+    }
+
+    private static func append(_ frame: inout [UInt8], to fd: Int32) -> Result<Void, IdempotencyError> {
+        JournalCodec.sealFrame(&frame)
+        do throws(IdempotencyError) {
+            try JournalFiles.writeAll(fd, frame)
+            try JournalFiles.sync(fd)
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Writes the snapshot to a new file, syncs it, renames it over the journal and syncs the directory.
+    private func compact(snapshot: inout [UInt8], currentFD: Int32) -> Result<Int32, IdempotencyError> {
+        let temporary = directory + "/" + JournalFiles.compactName
+        let journal = directory + "/" + JournalFiles.journalName
+        JournalCodec.sealFrame(&snapshot)
+        let fd: Int32
+        do throws(IdempotencyError) {
+            fd = try JournalFiles.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND)
+        } catch {
+            return .failure(error)
+        }
+        do throws(IdempotencyError) {
+            try JournalFiles.writeAll(fd, JournalFiles.magic)
+            try JournalFiles.writeAll(fd, snapshot)
+            try JournalFiles.sync(fd)
+            try JournalFiles.rename(temporary, journal)
+        } catch {
+            JournalFiles.close(fd)
+            JournalFiles.remove(temporary)
+            return .failure(error)
+        }
+        do throws(IdempotencyError) {
+            try JournalFiles.syncDirectory(directory)
+        } catch {
+            // The rename happened but may not be durable: continue on the new file, and fail the store so
+            // that nothing more is acknowledged on a journal whose directory entry is in doubt.
+            state.withLock { $0.failure = error }
+            return .success(fd)
+        }
+        return .success(fd)
+    }
+
+    private func finish(
+        upTo sequence: UInt64, result: Result<Void, IdempotencyError>, written: Int,
+        compaction: Result<Void, IdempotencyError>? = nil
+    ) {
+        let automatic = automaticCompactionBytes
+        let (ready, compactionWaiters, outcome) = state.withLock { state in
+            var ready: [JournalState<Instant>.Continuation] = []
+            var outcome: Result<Void, IdempotencyError> = .success(())
+            if case .failure(let error) = result, state.failure == nil { state.failure = error }
+            if let failure = state.failure {
+                outcome = .failure(failure)
+                ready = state.waiters.map(\.continuation)
+                state.waiters = []
+            } else {
+                state.durableSequence = max(state.durableSequence, sequence)
+                let durable = state.durableSequence
+                var waiting: [JournalState<Instant>.Waiter] = []
+                for waiter in state.waiters {
+                    if waiter.sequence <= durable { ready.append(waiter.continuation) } else { waiting.append(waiter) }
+                }
+                state.waiters = waiting
+                if compaction.map({ if case .success = $0 { true } else { false } }) == true {
+                    state.bytesSinceCompaction = 0
+                } else {
+                    state.bytesSinceCompaction += written
+                }
+                if automatic > 0, state.bytesSinceCompaction > max(automatic, state.lastSnapshotBytes) {
+                    state.compactionRequested = true
+                }
+            }
+            var compactionWaiters: [JournalState<Instant>.Continuation] = []
+            if compaction != nil {
+                compactionWaiters = state.compactionWaiters
+                state.compactionWaiters = []
+            }
+            return (ready, compactionWaiters, outcome)
+        }
+        for continuation in ready { continuation.resume(returning: outcome) }
+        let compactionResult: Result<Void, IdempotencyError>
+        switch (outcome, compaction) {
+        case (.failure(let error), _): compactionResult = .failure(error)
+        case (_, .some(let result)): compactionResult = result
+        case (_, .none): compactionResult = .success(())
+        }
+        for continuation in compactionWaiters { continuation.resume(returning: compactionResult) }
+    }
+}

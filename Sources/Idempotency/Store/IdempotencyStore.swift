@@ -1,0 +1,98 @@
+/// A store of idempotency records: the atomic claim / complete / release protocol.
+///
+/// The protocol every store keeps (``InMemoryIdempotencyStore``, ``JournalIdempotencyStore``, or a service's
+/// own Redis or PostgreSQL store; the `IdempotencyConformance` product checks it):
+///
+/// - ``claim(_:fingerprint:lease:)`` is atomic. With no live record it stores an in-progress record and
+///   returns ``ClaimOutcome/acquired(_:)`` with a fresh ``OwnerToken`` whose fence is greater than every
+///   token issued for the key before. With a live record whose fingerprint differs it returns
+///   ``ClaimOutcome/fingerprintMismatch`` (also while the record is in progress). Otherwise it returns
+///   ``ClaimOutcome/completed(_:)`` with the stored response, or ``ClaimOutcome/inProgress(leaseRemaining:)``
+///   while the owner's lease lasts. Once a lease has ended, the next claim takes the record over with a
+///   new token.
+/// - ``complete(_:token:response:ttl:)`` and ``release(_:token:)`` succeed only for the key's current owner
+///   token. A worker whose lease ended and was taken over gets ``IdempotencyError/Code/notOwner`` and changes
+///   nothing. An owner whose lease ended but which nobody took over still owns the record and may complete
+///   it (until the store's retention for abandoned leases passes).
+/// - A completed record replays its response, byte for byte, until its TTL passes; then the key is free.
+/// - Responses are opaque: an empty body or a body of `0`, `false` or `null` is stored like any other.
+public protocol IdempotencyStore: Sendable {
+    /// Claims `key` for a request with `fingerprint`, atomically.
+    ///
+    /// - Parameters:
+    ///   - key: The scoped key.
+    ///   - fingerprint: The request payload's fingerprint.
+    ///   - lease: How long the claim holds the key before another claim may take it over; positive.
+    /// - Returns: What the caller should do: run the work, wait, replay, or refuse.
+    /// - Throws: ``IdempotencyError`` (an invalid lease, a full store, an I/O failure) or the store's own errors.
+    func claim(_ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration) async throws -> ClaimOutcome
+
+    /// Stores the response of the work `token` was acquired for; it replays until `ttl` passes.
+    ///
+    /// - Parameters:
+    ///   - key: The scoped key.
+    ///   - token: The owner token from ``ClaimOutcome/acquired(_:)``.
+    ///   - response: The response to replay.
+    ///   - ttl: How long the completed record lives; positive.
+    /// - Throws: ``IdempotencyError/Code/notOwner`` when `token` is not the current owner (nothing changes),
+    ///   ``IdempotencyError/Code/alreadyCompleted`` when the record is already completed, or an I/O error.
+    func complete(_ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Duration) async throws
+
+    /// Deletes the in-progress record `token` owns, so that the next claim runs the work again (failed work
+    /// under the release policy).
+    ///
+    /// - Parameters:
+    ///   - key: The scoped key.
+    ///   - token: The owner token from ``ClaimOutcome/acquired(_:)``.
+    /// - Throws: ``IdempotencyError/Code/notOwner`` when `token` is not the current owner (nothing changes),
+    ///   ``IdempotencyError/Code/alreadyCompleted`` when the record is completed, or an I/O error.
+    func release(_ key: IdempotencyKey, token: OwnerToken) async throws
+}
+
+/// What a claim found.
+public enum ClaimOutcome: Hashable, Sendable {
+    /// The caller owns the key and runs the work; `token` fences its `complete` or `release`.
+    case acquired(OwnerToken)
+    /// Another owner's lease is live for `leaseRemaining` more (HTTP 409 with `Retry-After`).
+    case inProgress(leaseRemaining: Duration)
+    /// The work is done: replay this response.
+    case completed(StoredResponse)
+    /// The key is bound to another payload (HTTP 422).
+    case fingerprintMismatch
+}
+
+/// Proof of ownership of a claimed key: a fencing token.
+///
+/// Each acquisition of a key gets a fence greater than every fence the store issued for that key before, so
+/// a downstream system can refuse writes carrying an older fence.
+public struct OwnerToken: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The fence: greater for every later acquisition of the same key.
+    public let fence: UInt64
+
+    /// Creates a token (for stores that persist tokens).
+    ///
+    /// - Parameter fence: The fence.
+    public init(fence: UInt64) { self.fence = fence }
+
+    public static func < (lhs: OwnerToken, rhs: OwnerToken) -> Bool { lhs.fence < rhs.fence }
+
+    public var description: String { "fence \(fence)" }
+}
+
+/// A response to replay: a status and opaque bytes.
+public struct StoredResponse: Hashable, Sendable {
+    /// The HTTP status, 100 to 599 (a stored failure keeps its 4xx or 5xx).
+    public var status: Int
+    /// The body, stored and replayed byte for byte; empty is a body like any other.
+    public var body: [UInt8]
+
+    /// Creates a response.
+    ///
+    /// - Parameters:
+    ///   - status: The HTTP status, 100 to 599.
+    ///   - body: The body bytes.
+    public init(status: Int, body: [UInt8]) {
+        self.status = status
+        self.body = body
+    }
+}

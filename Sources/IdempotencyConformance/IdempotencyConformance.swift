@@ -1,1 +1,0 @@
-// IdempotencyConformance: see IdempotencyConformance.docc for the module overview.
