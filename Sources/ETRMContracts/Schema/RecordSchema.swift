@@ -109,12 +109,21 @@ public struct RecordSchema<Record: Sendable>: Sendable {
     package let name: String
     /// The key of the array that holds the records in a batch document (`trades`).
     package let containerKey: String
+    /// One sentence on what the model is (the schema's `description`).
+    package let summary: String
+    /// Cross-field checks the validator makes beyond the fields' own rules (`delivery_end after delivery_start`).
+    package let recordChecks: [String]
     /// The field table, as the schema generator sees it.
     package let fields: [(name: String, required: Bool, schema: FieldSchema)]
     let decodeRecord: @Sendable (inout JSONScanner, inout RecordIssues, UnknownFieldPolicy) throws(JSONError) -> Record?
 
-    package init<Draft>(name: String, containerKey: String, rules: RecordRules<Record, Draft>) {
+    package init<Draft>(
+        name: String, containerKey: String, summary: String, recordChecks: [String],
+        rules: RecordRules<Record, Draft>
+    ) {
         self.name = name
+        self.summary = summary
+        self.recordChecks = recordChecks
         self.containerKey = containerKey
         fields = rules.fields.map { ($0.key, $0.required, $0.schema) }
         decodeRecord = { (scanner, issues, policy) throws(JSONError) in
