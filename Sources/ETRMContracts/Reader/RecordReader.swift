@@ -73,6 +73,7 @@ extension RecordReader {
         do {
             scanner = try JSONScanner(raw, configuration: configuration.scanner)
             guard try scanner.peekKind() == .object else {
+                try scanner.skipValue()  // not JSON at all is invalid_json; JSON but not an object is this:
                 throw ValidationFailure(issues: [
                     ValidationIssue(
                         code: .notAnObject, message: "a batch document must be an object with a \"\(container)\" array")

@@ -42,7 +42,11 @@ public enum JSONSchemaExport {
         ]
         if !beyond.isEmpty {
             members.append(
-                ("$comment", .string("Checked by the Swift validator but not expressible here: " + beyond.joined(separator: "; "))))
+                (
+                    "$comment",
+                    .string(
+                        "Checked by the Swift validator but not expressible here: " + beyond.joined(separator: "; "))
+                ))
         }
         return .object(members)
     }
@@ -50,7 +54,8 @@ public enum JSONSchemaExport {
     private static func property(_ field: FieldSchema, required: Bool) -> JSONOutput {
         var members: [(String, JSONOutput)] = []
         // `null` counts as absent, so an optional field may be null; a required one may not.
-        members.append(("type", required ? .string(field.type.rawValue) : .array([.string(field.type.rawValue), .string("null")])))
+        members.append(
+            ("type", required ? .string(field.type.rawValue) : .array([.string(field.type.rawValue), .string("null")])))
         members.append(("description", .string(field.description)))
         if let enumeration = field.enumeration {
             members.append(("enum", .array(enumeration.map(JSONOutput.string) + (required ? [] : [.null]))))
