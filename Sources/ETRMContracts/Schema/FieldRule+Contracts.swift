@@ -110,3 +110,38 @@ package func parseInteger(
     }
     return integer
 }
+
+extension FieldRule {
+    /// The JSON Schema pattern of the timestamps ``UTCTimestamp/init(rfc3339:)-(Collection<UInt8>)`` accepts:
+    /// RFC 3339 with seconds, an optional 1–9 digit fraction and a required zone.
+    package static var timestampPattern: String {
+        "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+            + "(\\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+    }
+
+    /// A UTC timestamp field: an RFC 3339 string with a zone, normalised to UTC.
+    package static func timestamp(
+        _ name: StaticString, required: Bool, description: String,
+        assign: @escaping @Sendable (inout Draft, UTCTimestamp) -> Void
+    ) -> FieldRule {
+        .string(
+            name, required: required,
+            schema: FieldSchema(
+                type: .string, description: description, pattern: timestampPattern, format: "date-time",
+                beyondSchema: ["the date exists (no 30 February)", "the instant lies in 1677-09-21...2262-04-11 UTC"]),
+            parse: { (bytes) throws(ValidationIssue) -> UTCTimestamp in try UTCTimestamp(rfc3339: bytes) },
+            assign: assign)
+    }
+
+    /// A field holding a code or identifier type whose only way in is its validating initialiser.
+    package static func code<Value>(
+        _ name: StaticString, required: Bool, schema: FieldSchema,
+        make: @escaping @Sendable (String) throws(ValidationIssue) -> Value,
+        assign: @escaping @Sendable (inout Draft, Value) -> Void
+    ) -> FieldRule {
+        .string(
+            name, required: required, schema: schema,
+            parse: { (bytes) throws(ValidationIssue) -> Value in try make(String(decoding: bytes, as: UTF8.self)) },
+            assign: assign)
+    }
+}

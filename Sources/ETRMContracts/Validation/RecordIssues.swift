@@ -11,9 +11,20 @@ package struct RecordIssues: Sendable {
     /// The record's index.
     package let index: Int
 
+    /// A pointer that replaces the container/index form (a record decoded through `Codable`).
+    let pointer: String?
+
     package init(container: String?, index: Int) {
         self.container = container
         self.index = index
+        pointer = nil
+    }
+
+    /// Collects issues for a record located by an arbitrary JSON Pointer (`""` for the top level).
+    package init(pointer: String) {
+        container = nil
+        index = 0
+        self.pointer = pointer
     }
 
     /// Whether no issue has been recorded.
@@ -22,6 +33,7 @@ package struct RecordIssues: Sendable {
 
     /// The record's own JSON Pointer.
     package var recordPointer: String {
+        if let pointer { return pointer }
         if let container { return "/" + JSONPointer.escape(container) + "/" + String(index) }
         return "/" + String(index)
     }
