@@ -146,6 +146,7 @@ extension RecordReader {
             var issues = RecordIssues(container: container, index: index)
             var record: Record?
             var failure: JSONError?
+            var recordEnd = start
             do throws(JSONError) {
                 if try scanner.peekKind() == .object {
                     record = try schema.decodeRecord(&scanner, &issues, policy)
@@ -156,6 +157,7 @@ extension RecordReader {
                         field: nil, code: .notAnObject, message: "a record must be a JSON object, found \(kind.name)",
                         value: String(decoding: scanner.bytes(range), as: UTF8.self))
                 }
+                recordEnd = scanner.offset
                 scanner.skipWhitespace()
                 if scanner.offset < scanner.count, scanner.base[scanner.offset] != UInt8(ascii: ","),
                     scanner.base[scanner.offset] != UInt8(ascii: "]")
@@ -182,7 +184,7 @@ extension RecordReader {
             } else if let record, issues.isEmpty {
                 try accept(index, record)
             } else {
-                try reject(Rejection(index: index, range: start..<scanner.offset, issues: issues.issues))
+                try reject(Rejection(index: index, range: start..<recordEnd, issues: issues.issues))
             }
         }
         return true
