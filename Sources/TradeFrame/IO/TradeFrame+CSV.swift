@@ -72,7 +72,9 @@ extension TradeFrame {
     ///   column missing from the header.
     public static func readCSV(_ bytes: [UInt8], schema: [CSVColumn]) throws(TradeFrameError) -> TradeFrame {
         var result: [TradeFrame] = []
-        try readCSV(bytes, schema: schema, chunkRows: Int.max) { (chunk) throws(TradeFrameError) in result.append(chunk)
+        try readCSVChunks(bytes, schema: schema, chunkRows: Int.max) { (chunk) throws(TradeFrameError) -> Bool in
+            result.append(chunk)
+            return true
         }
         if let frame = result.first { return frame }
         return try emptyFrame(schema)
@@ -88,7 +90,23 @@ extension TradeFrame {
     ///   - body: Called with each chunk in order.
     /// - Throws: What ``readCSV(_:schema:)`` throws, or what `body` throws.
     public static func readCSV(
-        _ bytes: [UInt8], schema: [CSVColumn], chunkRows: Int, _ body: (TradeFrame) throws(TradeFrameError) -> Void
+        _ bytes: [UInt8], schema: [CSVColumn], chunkRows: Int, _ body: (TradeFrame) throws -> Void
+    ) throws {
+        var failure: (any Error)?
+        try readCSVChunks(bytes, schema: schema, chunkRows: chunkRows) { (chunk) throws(TradeFrameError) -> Bool in
+            do {
+                try body(chunk)
+                return true
+            } catch {
+                failure = error
+                return false
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    private static func readCSVChunks(
+        _ bytes: [UInt8], schema: [CSVColumn], chunkRows: Int, _ body: (TradeFrame) throws(TradeFrameError) -> Bool
     ) throws(TradeFrameError) {
         guard chunkRows > 0 else { throw TradeFrameError(.invalidArgument, "chunkRows must be positive") }
         var reader = CSVRecordReader(bytes: bytes)
@@ -118,13 +136,13 @@ extension TradeFrame {
             }
             rows += 1
             if rows == chunkRows {
-                try body(try TradeFrame(zip(schema, builders).map { ($0.name, $1.finish()) }))
+                guard try body(try TradeFrame(zip(schema, builders).map { ($0.name, $1.finish()) })) else { return }
                 builders = try schema.map { (column) throws(TradeFrameError) in try AnyColumnBuilder(column) }
                 rows = 0
             }
         }
         if rows > 0 || chunkRows == Int.max {
-            try body(try TradeFrame(zip(schema, builders).map { ($0.name, $1.finish()) }))
+            _ = try body(try TradeFrame(zip(schema, builders).map { ($0.name, $1.finish()) }))
         }
     }
 
