@@ -1,0 +1,41 @@
+/// The commodity of a contract, as REMIT spells it: `EL` (electricity), `NG` (natural gas), `LG` (LNG, added in
+/// REMIT Table 1 version 3).
+public struct Commodity: Hashable, Sendable, CustomStringConvertible, Codable, EnumeratedCode {
+    /// The wire spelling.
+    public let rawValue: String
+
+    init(known rawValue: String) { self.rawValue = rawValue }
+
+    /// Validates a commodity.
+    ///
+    /// - Parameter string: The wire spelling.
+    /// - Throws: ValidationIssue with code ValidationIssue/Code/invalidValue for any other spelling.
+    public init(_ string: String) throws(ValidationIssue) { self = try Self.validating(string) }
+
+    /// Validates a commodity from UTF-8 bytes without allocating.
+    ///
+    /// - Parameter bytes: The wire spelling.
+    /// - Throws: ValidationIssue with code ValidationIssue/Code/invalidValue for any other spelling.
+    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) { self = try Self.validating(bytes) }
+
+    /// The wire spelling.
+    public var description: String { rawValue }
+
+    static let noun = "a commodity"
+
+    public init(from decoder: any Decoder) throws { self = try Self.decode(from: decoder) }
+    public func encode(to encoder: any Encoder) throws { try encode(description: description, to: encoder) }
+}
+
+extension Commodity {
+    /// Electricity.
+    public static let electricity = Commodity(known: "EL")
+    /// Natural gas.
+    public static let naturalGas = Commodity(known: "NG")
+    /// Liquefied natural gas.
+    public static let lng = Commodity(known: "LG")
+
+    /// Every accepted value.
+    public static let all: [Commodity] = [.electricity, .naturalGas, .lng]
+    static var known: [Commodity] { all }
+}

@@ -1,0 +1,35 @@
+/// A contract identifier: 8 to 32 characters of `A-Z a-z 0-9 _ : -`.
+public struct ContractID: Hashable, Sendable, CustomStringConvertible, Codable, ValidatedIdentifier {
+    private let storage: ASCIIStorage
+
+    /// Validates a contract id.
+    ///
+    /// - Parameter string: The id.
+    /// - Throws: ``ValidationIssue`` with code ``ValidationIssue/Code/invalidIdentifier``.
+    public init(_ string: String) throws(ValidationIssue) { self = try Self.validating(string) }
+
+    /// Validates a contract id from its UTF-8 bytes.
+    ///
+    /// - Parameter bytes: The bytes of the id.
+    /// - Throws: ``ValidationIssue`` with code ``ValidationIssue/Code/invalidIdentifier``.
+    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) { self = try Self.validating(bytes) }
+
+    /// The id.
+    public var description: String { storage.string }
+
+    static let issueCode = ValidationIssue.Code.invalidIdentifier
+    static let noun = "a contract id"
+
+    init(validated bytes: UnsafeBufferPointer<UInt8>) { storage = ASCIIStorage(bytes) }
+
+    static func problem(in bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard (8...32).contains(bytes.count) else { return "a contract id has 8 to 32 characters" }
+        let allowed = ASCII.all(bytes) {
+            ASCII.isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "-")
+        }
+        return allowed ? nil : "expected only A-Z a-z 0-9 _ : -"
+    }
+
+    public init(from decoder: any Decoder) throws { self = try Self.decode(from: decoder) }
+    public func encode(to encoder: any Encoder) throws { try encode(description: description, to: encoder) }
+}

@@ -1,0 +1,43 @@
+/// The side of a trade or order: `BUY` or `SELL`.
+///
+/// REMIT's one-letter spellings `B` and `S` are accepted too and mean the same value (its ``rawValue`` is then
+/// `BUY` or `SELL`); lower case is rejected.
+public struct Side: Hashable, Sendable, CustomStringConvertible, Codable, EnumeratedCode {
+    /// The wire spelling.
+    public let rawValue: String
+
+    init(known rawValue: String) { self.rawValue = rawValue }
+
+    /// Validates a side.
+    ///
+    /// - Parameter string: The wire spelling.
+    /// - Throws: ValidationIssue with code ValidationIssue/Code/invalidValue for any other spelling.
+    public init(_ string: String) throws(ValidationIssue) { self = try Self.validating(string) }
+
+    /// Validates a side from UTF-8 bytes without allocating.
+    ///
+    /// - Parameter bytes: The wire spelling.
+    /// - Throws: ValidationIssue with code ValidationIssue/Code/invalidValue for any other spelling.
+    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) { self = try Self.validating(bytes) }
+
+    /// The wire spelling.
+    public var description: String { rawValue }
+
+    static let noun = "a side"
+
+    public init(from decoder: any Decoder) throws { self = try Self.decode(from: decoder) }
+    public func encode(to encoder: any Encoder) throws { try encode(description: description, to: encoder) }
+}
+
+extension Side {
+    /// Buy.
+    public static let buy = Side(known: "BUY")
+    /// Sell.
+    public static let sell = Side(known: "SELL")
+
+    /// Every accepted value.
+    public static let all: [Side] = [.buy, .sell]
+    static var known: [Side] { all }
+
+    static let aliases: [(spelling: String, value: Side)] = [("B", .buy), ("S", .sell)]
+}

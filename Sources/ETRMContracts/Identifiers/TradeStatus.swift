@@ -1,0 +1,42 @@
+/// The life-cycle status of a trade: `CONFIRMED`, `PENDING`, `CANCELLED` or `AMENDED`.
+public struct TradeStatus: Hashable, Sendable, CustomStringConvertible, Codable, EnumeratedCode {
+    /// The wire spelling.
+    public let rawValue: String
+
+    init(known rawValue: String) { self.rawValue = rawValue }
+
+    /// Validates a trade status.
+    ///
+    /// - Parameter string: The wire spelling.
+    /// - Throws: ValidationIssue with code ValidationIssue/Code/invalidValue for any other spelling.
+    public init(_ string: String) throws(ValidationIssue) { self = try Self.validating(string) }
+
+    /// Validates a trade status from UTF-8 bytes without allocating.
+    ///
+    /// - Parameter bytes: The wire spelling.
+    /// - Throws: ValidationIssue with code ValidationIssue/Code/invalidValue for any other spelling.
+    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) { self = try Self.validating(bytes) }
+
+    /// The wire spelling.
+    public var description: String { rawValue }
+
+    static let noun = "a trade status"
+
+    public init(from decoder: any Decoder) throws { self = try Self.decode(from: decoder) }
+    public func encode(to encoder: any Encoder) throws { try encode(description: description, to: encoder) }
+}
+
+extension TradeStatus {
+    /// Confirmed by both parties.
+    public static let confirmed = TradeStatus(known: "CONFIRMED")
+    /// Awaiting confirmation.
+    public static let pending = TradeStatus(known: "PENDING")
+    /// Cancelled.
+    public static let cancelled = TradeStatus(known: "CANCELLED")
+    /// Amended after confirmation.
+    public static let amended = TradeStatus(known: "AMENDED")
+
+    /// Every accepted value.
+    public static let all: [TradeStatus] = [.confirmed, .pending, .cancelled, .amended]
+    static var known: [TradeStatus] { all }
+}

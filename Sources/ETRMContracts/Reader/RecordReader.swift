@@ -1,0 +1,271 @@
+import ETRMShared
+
+/// Reads canonical records straight from JSON bytes, validating each one and collecting every issue, without
+/// `JSONDecoder` and without building a tree.
+///
+/// A batch document is an object with one array of records under the model's container key:
+/// `{"trades": [ … ]}` for ``TradeRecord``, `{"settlements": [ … ]}` for ``SettlementInstruction``,
+/// `{"orders": [ … ]}` for ``Order``. Other top-level keys (paging metadata, …) are skipped. JSON Lines input
+/// holds one record per line instead.
+///
+/// ## What happens to bad input
+/// - **A document that cannot be read at all** (over the size limit, not JSON, not an object, no container
+///   array, the container not an array, a byte order mark under the reject policy) throws a
+///   ``ValidationFailure`` before any record is delivered.
+/// - **A record with bad values** (a missing field, a wrong type, an invalid LEI, …) is quarantined with every
+///   issue; its neighbours are unaffected.
+/// - **A record that is not an object** (`42`, `"x"`, `[…]`) is quarantined with `not_an_object`.
+/// - **A record whose bytes are not well-formed JSON** (a missing comma, a bad literal, a raw control
+///   character or invalid UTF-8 in a string, a string over the length limit, nesting over the depth limit,
+///   a duplicate key) is quarantined with one structural issue (`invalid_json`, `invalid_utf8`,
+///   `limit_exceeded`, `duplicate_key`) that gives the byte offset. The reader then resynchronises: it finds
+///   the end of the element by counting brackets outside strings, and carries on with the next one.
+/// - **An element that never ends** (the array is not closed: a truncated download) takes the rest of the
+///   document with it as one quarantined record, and ``BatchReport/documentIssues`` says the document was
+///   damaged. Damage after the array (trailing bytes, a second container key) is reported there too; the
+///   records already delivered stand.
+///
+/// Every received element is either delivered or quarantined, so
+/// ``BatchReport/accepted`` + ``BatchReport/quarantined`` = ``BatchReport/received`` for every batch.
+public struct RecordReader<Record: ValidatedRecord>: Sendable {
+    /// Limits and policies of a reader; shared by the readers of every model.
+    public typealias Configuration = RecordReaderConfiguration
+
+    /// The reader's configuration.
+    public var configuration: Configuration
+
+    /// Creates a reader.
+    ///
+    /// - Parameter configuration: Limits and policies.
+    public init(configuration: Configuration = .init()) {
+        self.configuration = configuration
+    }
+
+    /// The key of the record array this reader expects.
+    public var containerKey: String { configuration.containerKey ?? Record.recordSchema.containerKey }
+}
+
+/// One element the reader could not accept: where it is and why.
+struct Rejection {
+    var index: Int
+    var range: Range<Int>
+    var issues: [ValidationIssue]
+}
+
+/// What a scan found besides the records themselves.
+struct ScanSummary {
+    var received = 0
+    var documentIssues: [ValidationIssue] = []
+}
+
+extension RecordReader {
+    /// Scans a batch document, calling `accept` for each valid record and `reject` for each bad element.
+    func scanDocument(
+        _ raw: UnsafeRawBufferPointer,
+        accept: (Int, Record) throws -> Void,
+        reject: (Rejection) throws -> Void
+    ) throws -> ScanSummary {
+        let schema = Record.recordSchema
+        let container = containerKey
+        let policy = configuration.unknownFields
+        var summary = ScanSummary()
+        var scanner: JSONScanner
+        do {
+            scanner = try JSONScanner(raw, configuration: configuration.scanner)
+            guard try scanner.peekKind() == .object else {
+                try scanner.skipValue()  // not JSON at all is invalid_json; JSON but not an object is this:
+                throw ValidationFailure(issues: [
+                    ValidationIssue(
+                        code: .notAnObject, message: "a batch document must be an object with a \"\(container)\" array")
+                ])
+            }
+            try scanner.beginObject()
+        } catch let error as JSONError {
+            throw ValidationFailure(issues: [Self.documentIssue(error)])
+        }
+        var foundContainer = false
+        var first = true
+        let containerBytes = Array(container.utf8)
+        do {
+            while let key = try scanner.nextMember(isFirst: &first) {
+                let isContainer = containerBytes.withUnsafeBufferPointer { scanner.equals(key, $0) }
+                guard isContainer else {
+                    try scanner.skipValue()
+                    continue
+                }
+                if foundContainer {
+                    summary.documentIssues.append(
+                        ValidationIssue(
+                            path: "/" + JSONPointer.escape(container), code: .duplicateKey,
+                            message: "the document names \"\(container)\" twice; the second array was not read"))
+                    try scanner.skipValue()
+                    continue
+                }
+                foundContainer = true
+                let kind = try scanner.peekKind()
+                guard kind == .array else {
+                    throw ValidationFailure(issues: [
+                        ValidationIssue(
+                            path: "/" + JSONPointer.escape(container), code: .wrongType,
+                            message: "expected an array of records, found \(kind.name)")
+                    ])
+                }
+                let complete = try scanArray(
+                    &scanner, schema: schema, container: container, policy: policy, summary: &summary,
+                    accept: accept, reject: reject)
+                if !complete { return summary }
+            }
+            try scanner.finish()
+        } catch let error as JSONError {
+            guard foundContainer else { throw ValidationFailure(issues: [Self.documentIssue(error)]) }
+            summary.documentIssues.append(Self.documentIssue(error))
+        }
+        guard foundContainer else {
+            throw ValidationFailure(issues: [
+                ValidationIssue(
+                    path: "/" + JSONPointer.escape(container), code: .missingField,
+                    message: "the document has no \"\(container)\" array")
+            ])
+        }
+        return summary
+    }
+
+    /// Reads the elements of the record array. Returns `false` when the array never closed and the rest of
+    /// the document went to one rejection.
+    private func scanArray(
+        _ scanner: inout JSONScanner, schema: RecordSchema<Record>, container: String, policy: UnknownFieldPolicy,
+        summary: inout ScanSummary, accept: (Int, Record) throws -> Void, reject: (Rejection) throws -> Void
+    ) throws -> Bool {
+        try scanner.beginArray()
+        let arrayDepth = scanner.depth
+        var first = true
+        while try scanner.nextElement(isFirst: &first) {
+            let index = summary.received
+            summary.received += 1
+            let start = scanner.offset
+            var issues = RecordIssues(container: container, index: index)
+            var record: Record?
+            var failure: JSONError?
+            do throws(JSONError) {
+                if try scanner.peekKind() == .object {
+                    record = try schema.decodeRecord(&scanner, &issues, policy)
+                } else {
+                    let kind = try scanner.peekKind()
+                    let range = try scanner.skipValue()
+                    issues.add(
+                        field: nil, code: .notAnObject, message: "a record must be a JSON object, found \(kind.name)",
+                        value: String(decoding: scanner.bytes(range), as: UTF8.self))
+                }
+                scanner.skipWhitespace()
+                if scanner.offset < scanner.count, scanner.base[scanner.offset] != UInt8(ascii: ","),
+                    scanner.base[scanner.offset] != UInt8(ascii: "]")
+                {
+                    throw scanner.unexpected("',' or ']' after the record")
+                }
+            } catch {
+                failure = error
+            }
+            if let failure {
+                issues.add(failure, recordStart: start)
+                guard let end = scanner.lenientEndOfElement(from: start) else {
+                    try reject(Rejection(index: index, range: start..<trimmedEnd(scanner), issues: issues.issues))
+                    summary.documentIssues.append(
+                        ValidationIssue(
+                            path: "/" + JSONPointer.escape(container), code: .invalidJSON,
+                            message:
+                                "the array is not closed (truncated or unbalanced document); record \(index) holds the rest of the document"
+                        ))
+                    return false
+                }
+                scanner.reposition(to: end, depth: arrayDepth)
+                try reject(Rejection(index: index, range: start..<end, issues: issues.issues))
+            } else if let record, issues.isEmpty {
+                try accept(index, record)
+            } else {
+                try reject(Rejection(index: index, range: start..<scanner.offset, issues: issues.issues))
+            }
+        }
+        return true
+    }
+
+    /// Scans JSON Lines: one record per line; blank lines are skipped and are not records.
+    func scanLines(
+        _ raw: UnsafeRawBufferPointer,
+        accept: (Int, Record) throws -> Void,
+        reject: (Rejection) throws -> Void
+    ) throws -> ScanSummary {
+        let schema = Record.recordSchema
+        let policy = configuration.unknownFields
+        guard raw.count <= configuration.maximumDocumentSize else {
+            throw ValidationFailure(issues: [
+                ValidationIssue(
+                    code: .limitExceeded,
+                    message:
+                        "input of \(raw.count) bytes is over the limit of \(configuration.maximumDocumentSize) bytes")
+            ])
+        }
+        var summary = ScanSummary()
+        var lineStart = 0
+        var lineNumber = 0
+        let bytes = raw.bindMemory(to: UInt8.self)
+        while lineStart < bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+            defer {
+                lineStart = lineEnd + 1
+                lineNumber += 1
+            }
+            var start = lineStart
+            var end = lineEnd
+            while start < end, Self.isWhitespace(bytes[start]) { start += 1 }
+            while end > start, Self.isWhitespace(bytes[end - 1]) { end -= 1 }
+            guard start < end else { continue }
+            let index = summary.received
+            summary.received += 1
+            var issues = RecordIssues(container: nil, index: index)
+            var record: Record?
+            var lineConfiguration = configuration.scanner
+            if lineNumber > 0 { lineConfiguration.byteOrderMark = .reject }
+            let line = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+            do throws(JSONError) {
+                var scanner = try JSONScanner(line, configuration: lineConfiguration)
+                if try scanner.peekKind() == .object {
+                    record = try schema.decodeRecord(&scanner, &issues, policy)
+                } else {
+                    let kind = try scanner.peekKind()
+                    try scanner.skipValue()
+                    issues.add(
+                        field: nil, code: .notAnObject, message: "a record must be a JSON object, found \(kind.name)",
+                        value: String(decoding: UnsafeRawBufferPointer(rebasing: raw[start..<end]), as: UTF8.self))
+                }
+                try scanner.finish()
+            } catch {
+                issues.add(error, recordStart: 0)
+            }
+            if let record, issues.isEmpty {
+                try accept(index, record)
+            } else {
+                var located = issues.issues
+                for position in located.indices { located[position].message += " (line \(lineNumber + 1))" }
+                try reject(Rejection(index: index, range: start..<end, issues: located))
+            }
+        }
+        return summary
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
+    }
+
+    private func trimmedEnd(_ scanner: JSONScanner) -> Int {
+        var end = scanner.count
+        while end > 0, Self.isWhitespace(scanner.base[end - 1]) { end -= 1 }
+        return end
+    }
+
+    static func documentIssue(_ error: JSONError) -> ValidationIssue {
+        ValidationIssue(
+            code: ValidationIssue.Code(rawValue: error.kind.rawValue),
+            message: "\(error.message) (byte \(error.offset))")
+    }
+}

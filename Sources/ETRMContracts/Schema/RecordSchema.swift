@@ -1,0 +1,140 @@
+import ETRMShared
+
+/// What a reader does with a field the model does not define.
+public struct UnknownFieldPolicy: Hashable, Sendable, CustomStringConvertible {
+    private enum Kind: Hashable, Sendable { case ignore, reject }
+    private let kind: Kind
+
+    /// Skip unknown fields (after checking that they are well-formed JSON). The default: feeds add fields
+    /// over time, and a reader that rejected them would break on every vendor upgrade.
+    public static let ignore = UnknownFieldPolicy(kind: .ignore)
+    /// Reject the record with one `unknown_field` issue per unknown field. Use it for contracts that must be
+    /// exact, such as order submissions.
+    public static let reject = UnknownFieldPolicy(kind: .reject)
+
+    /// Whether unknown fields are rejected.
+    public var rejects: Bool { kind == .reject }
+
+    public var description: String { rejects ? "reject" : "ignore" }
+}
+
+/// The rules of one canonical model: the field table, how a draft starts, and the cross-field checks that
+/// turn a finished draft into the model.
+package struct RecordRules<Record: Sendable, Draft>: Sendable {
+    /// The fields, in the order the wire usually has them (the reader tries the next one first).
+    package let fields: [FieldRule<Draft>]
+    /// An empty draft.
+    package let makeDraft: @Sendable () -> Draft
+    /// Cross-field checks on a draft whose fields were read (required ones are present when `issues` is
+    /// empty); returns the model, or `nil` having recorded why not.
+    package let finish: @Sendable (Draft, inout RecordIssues) -> Record?
+
+    package init(
+        fields: [FieldRule<Draft>], makeDraft: @escaping @Sendable () -> Draft,
+        finish: @escaping @Sendable (Draft, inout RecordIssues) -> Record?
+    ) {
+        precondition(fields.count <= 64, "a record schema supports at most 64 fields")
+        self.fields = fields
+        self.makeDraft = makeDraft
+        self.finish = finish
+    }
+
+    /// Reads one record object at the scanner's position and validates it, collecting every issue.
+    ///
+    /// `null` counts as absent. A key named twice is `duplicate_key` (the first value stands). An unknown key
+    /// is skipped, or recorded as `unknown_field` under ``UnknownFieldPolicy/reject``.
+    ///
+    /// - Returns: The model, or `nil` when `issues` holds at least one issue.
+    /// - Throws: ``JSONError`` when the bytes of the record are not well-formed JSON.
+    @inline(__always)
+    package func decode(
+        _ scanner: inout JSONScanner, issues: inout RecordIssues, unknownFields: UnknownFieldPolicy
+    ) throws(JSONError) -> Record? {
+        try scanner.beginObject()
+        var draft = makeDraft()
+        var seen: UInt64 = 0
+        var present: UInt64 = 0
+        var next = 0
+        var unknown: [JSONString] = []
+        var first = true
+        let fieldCount = fields.count
+        while let key = try scanner.nextMember(isFirst: &first) {
+            var index = -1
+            if next < fieldCount, scanner.equals(key, fields[next].name) {
+                index = next
+            } else {
+                for candidate in 0..<fieldCount where scanner.equals(key, fields[candidate].name) {
+                    index = candidate
+                    break
+                }
+            }
+            guard index >= 0 else {
+                if unknown.contains(where: { scanner.valuesEqual($0, key) }) {
+                    issues.add(field: scanner.decodeString(key), code: .duplicateKey, message: "the key appears twice")
+                } else if unknownFields.rejects {
+                    issues.add(
+                        field: scanner.decodeString(key), code: .unknownField,
+                        message: "the model defines no such field")
+                }
+                unknown.append(key)
+                try scanner.skipValue()
+                continue
+            }
+            let bit: UInt64 = 1 << UInt64(index)
+            next = index + 1
+            if seen & bit != 0 {
+                issues.add(field: fields[index].key, code: .duplicateKey, message: "the key appears twice")
+                try scanner.skipValue()
+                continue
+            }
+            seen |= bit
+            if scanner.offset < scanner.count, scanner.base[scanner.offset] == UInt8(ascii: "n") {
+                try scanner.readNull()
+                continue
+            }
+            present |= bit
+            try fields[index].decode(&draft, &scanner, &issues)
+        }
+        for index in 0..<fieldCount where fields[index].required && present & (1 << UInt64(index)) == 0 {
+            issues.add(field: fields[index].key, code: .missingField, message: "a required field is missing or null")
+        }
+        return finish(draft, &issues)
+    }
+}
+
+/// The rules of one canonical model, for readers: a ``RecordReader`` is generic over the record type and
+/// takes its schema from ``ValidatedRecord/recordSchema``.
+public struct RecordSchema<Record: Sendable>: Sendable {
+    /// The model's name (`TradeRecord`).
+    package let name: String
+    /// The key of the array that holds the records in a batch document (`trades`).
+    package let containerKey: String
+    /// One sentence on what the model is (the schema's `description`).
+    package let summary: String
+    /// Cross-field checks the validator makes beyond the fields' own rules (`delivery_end after delivery_start`).
+    package let recordChecks: [String]
+    /// The field table, as the schema generator sees it.
+    package let fields: [(name: String, required: Bool, schema: FieldSchema)]
+    let decodeRecord: @Sendable (inout JSONScanner, inout RecordIssues, UnknownFieldPolicy) throws(JSONError) -> Record?
+
+    package init<Draft>(
+        name: String, containerKey: String, summary: String, recordChecks: [String],
+        rules: RecordRules<Record, Draft>
+    ) {
+        self.name = name
+        self.summary = summary
+        self.recordChecks = recordChecks
+        self.containerKey = containerKey
+        fields = rules.fields.map { ($0.key, $0.required, $0.schema) }
+        decodeRecord = { (scanner, issues, policy) throws(JSONError) in
+            try rules.decode(&scanner, issues: &issues, unknownFields: policy)
+        }
+    }
+}
+
+/// A canonical model that the readers can produce: it has a field table shared by the fast reader, the
+/// `Codable` conformance and the generated JSON Schema.
+public protocol ValidatedRecord: Sendable {
+    /// The model's rules.
+    static var recordSchema: RecordSchema<Self> { get }
+}

@@ -1,8 +1,0 @@
-import ETRMContracts
-import Testing
-
-@Suite struct ETRMContractsScaffoldTests {
-    @Test func moduleLinks() {
-        #expect(Bool(true), "replaced by the module's real tests")
-    }
-}
