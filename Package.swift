@@ -38,7 +38,7 @@ let package = Package(
 
         // MARK: TradeFrame
         .target(name: "TradeFrame", dependencies: ["ETRMContracts", "ETRMShared"]),
-        .testTarget(name: "TradeFrameTests", dependencies: ["TradeFrame", "ETRMContracts"]),
+        .testTarget(name: "TradeFrameTests", dependencies: ["TradeFrame", "ETRMContracts", "ETRMShared"]),
 
         // MARK: Shared tests
         .testTarget(name: "ETRMSharedTests", dependencies: ["ETRMShared"]),

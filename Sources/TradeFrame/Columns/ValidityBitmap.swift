@@ -1,0 +1,139 @@
+/// One bit per row: set for a valid (non-null) row, clear for a null row.
+///
+/// Bits are packed little-endian into 64-bit words, as in Apache Arrow. A slice shares its words and keeps a bit
+/// offset. Columns carry `nil` instead of a bitmap when no row is null, so that kernels can take a fast path.
+public struct ValidityBitmap: Sendable, Equatable {
+    @usableFromInline var words: ContiguousArray<UInt64>
+    @usableFromInline var bitOffset: Int
+    /// The number of rows the bitmap covers.
+    public let count: Int
+    /// The number of null rows.
+    public let nullCount: Int
+
+    init(words: ContiguousArray<UInt64>, bitOffset: Int, count: Int) {
+        self.words = words
+        self.bitOffset = bitOffset
+        self.count = count
+        self.nullCount = count - Self.countSetBits(words, from: bitOffset, count: count)
+    }
+
+    /// Creates a bitmap from one flag per row.
+    ///
+    /// - Parameter valid: `true` for each valid row.
+    public init(_ valid: some Sequence<Bool>) {
+        var builder = ValidityBuilder(capacity: 0)
+        for flag in valid { builder.append(flag) }
+        let built = builder.finish()
+        self.words = built.words
+        self.bitOffset = 0
+        self.count = built.count
+        self.nullCount = built.nullCount
+    }
+
+    /// Whether row `index` is valid (not null).
+    ///
+    /// - Parameter index: A row in `0..<count`.
+    /// - Returns: `true` for a valid row.
+    @inlinable @inline(__always)
+    public func isValid(_ index: Int) -> Bool {
+        let bit = bitOffset &+ index
+        return words[bit &>> 6] & (1 &<< UInt64(bit & 63)) != 0
+    }
+
+    /// A view of some rows; `nil` when none of them is null.
+    func slice(_ range: Range<Int>) -> ValidityBitmap? {
+        let sliced = ValidityBitmap(words: words, bitOffset: bitOffset + range.lowerBound, count: range.count)
+        return sliced.nullCount == 0 ? nil : sliced
+    }
+
+    static func countSetBits(_ words: ContiguousArray<UInt64>, from start: Int, count: Int) -> Int {
+        guard count > 0 else { return 0 }
+        var total = 0
+        var bit = start
+        let end = start + count
+        while bit < end {
+            let word = bit >> 6
+            let low = bit & 63
+            let take = min(64 - low, end - bit)
+            var value = words[word] >> UInt64(low)
+            if take < 64 { value &= (1 << UInt64(take)) - 1 }
+            total += value.nonzeroBitCount
+            bit += take
+        }
+        return total
+    }
+}
+
+/// Appends validity bits one row at a time.
+struct ValidityBuilder {
+    var words: ContiguousArray<UInt64> = []
+    var count = 0
+    var nullCount = 0
+
+    init(capacity: Int) { words.reserveCapacity((capacity + 63) / 64) }
+
+    /// A builder holding `count` valid rows.
+    init(validRows count: Int, capacity: Int) {
+        words.reserveCapacity((max(capacity, count) + 63) / 64)
+        words.append(contentsOf: repeatElement(UInt64.max, count: (count + 63) / 64))
+        if count & 63 != 0 { words[words.count - 1] = (1 << UInt64(count & 63)) - 1 }
+        self.count = count
+    }
+
+    @inline(__always)
+    mutating func append(_ valid: Bool) {
+        if count & 63 == 0 { words.append(0) }
+        if valid {
+            words[count >> 6] |= 1 << UInt64(count & 63)
+        } else {
+            nullCount += 1
+        }
+        count += 1
+    }
+
+    func finish() -> ValidityBitmap {
+        ValidityBitmap(words: words, bitOffset: 0, count: count)
+    }
+
+    /// The bitmap, or `nil` when no row is null.
+    func finishOptional() -> ValidityBitmap? { nullCount == 0 ? nil : finish() }
+}
+
+extension Optional where Wrapped == ValidityBitmap {
+    /// Whether row `index` is valid; always `true` without a bitmap.
+    @inline(__always)
+    func valid(_ index: Int) -> Bool {
+        switch self {
+        case .none: true
+        case .some(let bitmap): bitmap.isValid(index)
+        }
+    }
+
+    var nullCount: Int { self?.nullCount ?? 0 }
+
+    var footprint: Int { self.map { ($0.count + 7) / 8 } ?? 0 }
+
+    /// The validity of gathered rows (`-1` is null); `nil` when every gathered row is valid.
+    func gathering(_ indices: UnsafeBufferPointer<Int>) -> ValidityBitmap? {
+        var anyNull = false
+        for index in indices where index < 0 || !valid(index) {
+            anyNull = true
+            break
+        }
+        guard anyNull else { return nil }
+        var builder = ValidityBuilder(capacity: indices.count)
+        for index in indices { builder.append(index >= 0 && valid(index)) }
+        return builder.finishOptional()
+    }
+
+    /// The validity of several columns' rows one after another.
+    static func concatenating(_ parts: [(validity: ValidityBitmap?, count: Int)]) -> ValidityBitmap? {
+        guard parts.contains(where: { $0.validity != nil }) else { return nil }
+        let total = parts.reduce(0) { $0 + $1.count }
+        var builder = ValidityBuilder(capacity: total)
+        for part in parts {
+            for row in 0..<part.count { builder.append(part.validity.valid(row)) }
+        }
+        return builder.finishOptional()
+    }
+}

@@ -1,0 +1,200 @@
+/// The largest error a Float64 → Float32 downcast may introduce.
+public struct DowncastBound: Sendable, Hashable, CustomStringConvertible {
+    /// Whether the bound is relative to each value's magnitude.
+    public let isRelative: Bool
+    /// The bound.
+    public let value: Double
+
+    /// At most `bound` in absolute terms: `|Float(x) − x| ≤ bound` for every row.
+    ///
+    /// - Parameter bound: A non-negative bound, such as `0.0005` for half a unit in the third decimal.
+    public static func absolute(_ bound: Double) -> DowncastBound { DowncastBound(isRelative: false, value: bound) }
+
+    /// At most `bound` relative to each value: `|Float(x) − x| ≤ bound × |x|` for every row.
+    ///
+    /// - Parameter bound: A non-negative bound, such as `1e-7`.
+    public static func relative(_ bound: Double) -> DowncastBound { DowncastBound(isRelative: true, value: bound) }
+
+    public var description: String { "\(isRelative ? "relative" : "absolute") \(value)" }
+}
+
+/// The outcome of a downcast: the new column or the unchanged one, the largest error, and why it was kept.
+public struct DowncastResult: Sendable {
+    /// The Float32 column when the downcast stayed within the bound, else the original Float64 column.
+    public let column: any ColumnProtocol
+    /// Whether ``column`` is the Float32 downcast.
+    public let isDowncast: Bool
+    /// The largest error over all valid rows, in the bound's terms (absolute or relative); infinite when a value
+    /// is outside Float32's range.
+    public let maximumError: Double
+    /// The bound that was applied.
+    public let bound: DowncastBound
+    /// Why the column stayed Float64, or `nil` when it was downcast.
+    public let reason: String?
+}
+
+extension Column where Element == Double {
+    /// Converts to Float32 when every value's rounding error stays within `bound`; otherwise keeps the column.
+    ///
+    /// pandas' `to_numeric(downcast="float")` rounds silently; this reports the largest error it would introduce
+    /// and refuses when it exceeds the bound. NaN rows stay NaN (error 0); infinities stay infinite.
+    ///
+    /// - Parameter bound: The largest acceptable error.
+    /// - Returns: The result, with the Float32 column or the unchanged Float64 column and the reason.
+    /// - Complexity: One pass, eight rows per SIMD step.
+    public func downcast(within bound: DowncastBound) -> DowncastResult {
+        var output = ContiguousArray<Float>(repeating: 0, count: count)
+        let maximum = withUnsafeValues { source in
+            output.withUnsafeMutableBufferPointer { target in
+                bound.isRelative
+                    ? Self.downcastKernel(source, target, relative: true)
+                    : Self.downcastKernel(source, target, relative: false)
+            }
+        }
+        if maximum <= bound.value {
+            return DowncastResult(
+                column: Column<Float>(storage: output, validity: validity), isDowncast: true, maximumError: maximum,
+                bound: bound, reason: nil)
+        }
+        let reason =
+            maximum.isInfinite
+            ? "a value is outside the Float32 range"
+            : "the largest error \(maximum) exceeds the \(bound) bound"
+        return DowncastResult(column: self, isDowncast: false, maximumError: maximum, bound: bound, reason: reason)
+    }
+
+    @inline(__always)
+    private static func downcastKernel(
+        _ source: UnsafeBufferPointer<Double>, _ target: UnsafeMutableBufferPointer<Float>, relative: Bool
+    ) -> Double {
+        let count = source.count
+        var maxima = SIMD8<Double>(repeating: 0)
+        let tiny = SIMD8<Double>(repeating: .leastNormalMagnitude)
+        var row = 0
+        if let input = source.baseAddress, let output = target.baseAddress {
+            let rawInput = UnsafeRawPointer(input)
+            let rawOutput = UnsafeMutableRawPointer(output)
+            while row + 8 <= count {
+                let wide = rawInput.loadUnaligned(fromByteOffset: row * 8, as: SIMD8<Double>.self)
+                let narrow = SIMD8<Float>(wide)
+                rawOutput.storeBytes(of: narrow, toByteOffset: row * 4, as: SIMD8<Float>.self)
+                let difference = SIMD8<Double>(narrow) - wide
+                var error = pointwiseMax(difference, -difference)
+                if relative {
+                    let magnitude = pointwiseMax(pointwiseMax(wide, -wide), tiny)
+                    error = error / magnitude
+                }
+                error.replace(with: 0, where: error .!= error)
+                maxima = pointwiseMax(maxima, error)
+                row += 8
+            }
+        }
+        var maximum = maxima.max()
+        while row < count {
+            let value = source[row]
+            let narrow = Float(value)
+            target[row] = narrow
+            var error = abs(Double(narrow) - value)
+            if relative { error /= max(abs(value), .leastNormalMagnitude) }
+            if error == error { maximum = max(maximum, error) }
+            row += 1
+        }
+        return maximum
+    }
+
+    /// The sum of the valid rows.
+    ///
+    /// - Returns: The sum, accumulated in Double.
+    public func sum() -> Double {
+        withUnsafeValues { values in
+            guard let validity else { return SumKernel.sum(values) }
+            var total = 0.0
+            for row in 0..<values.count where validity.isValid(row) { total += values[row] }
+            return total
+        }
+    }
+}
+
+extension Column where Element == Float {
+    /// The sum of the valid rows, accumulated in Double (eight lanes per step).
+    ///
+    /// - Returns: The sum.
+    public func sum() -> Double {
+        withUnsafeValues { values in
+            guard let validity else { return SumKernel.sum(values) }
+            var total = 0.0
+            for row in 0..<values.count where validity.isValid(row) { total += Double(values[row]) }
+            return total
+        }
+    }
+
+    /// The values widened to Float64 (exact).
+    ///
+    /// - Returns: A Float64 column with the same nulls.
+    public func doubles() -> Column<Double> { map { Double($0) } }
+}
+
+enum SumKernel {
+    static func sum(_ values: UnsafeBufferPointer<Float>) -> Double {
+        var a = SIMD8<Double>(repeating: 0)
+        var b = SIMD8<Double>(repeating: 0)
+        var row = 0
+        if let base = values.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while row + 16 <= values.count {
+                a += SIMD8<Double>(raw.loadUnaligned(fromByteOffset: row * 4, as: SIMD8<Float>.self))
+                b += SIMD8<Double>(raw.loadUnaligned(fromByteOffset: row * 4 + 32, as: SIMD8<Float>.self))
+                row += 16
+            }
+        }
+        var total = (a + b).sum()
+        while row < values.count {
+            total += Double(values[row])
+            row += 1
+        }
+        return total
+    }
+
+    static func sum(_ values: UnsafeBufferPointer<Double>) -> Double {
+        var a = SIMD8<Double>(repeating: 0)
+        var row = 0
+        if let base = values.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while row + 8 <= values.count {
+                a += raw.loadUnaligned(fromByteOffset: row * 8, as: SIMD8<Double>.self)
+                row += 8
+            }
+        }
+        var total = a.sum()
+        while row < values.count {
+            total += values[row]
+            row += 1
+        }
+        return total
+    }
+}
+
+extension TradeFrame {
+    /// Downcasts Float64 columns to Float32 where each stays within `bound`; columns that would exceed it stay
+    /// Float64 and their result says why.
+    ///
+    /// - Parameters:
+    ///   - bound: The largest acceptable error.
+    ///   - names: The columns to try; `nil` for every Float64 column.
+    /// - Returns: The new frame and one result per column tried, in frame order.
+    /// - Throws: ``TradeFrameError`` with code `unknownColumn` or `typeMismatch` for a named column that is not
+    ///   Float64.
+    public func downcastingFloat64(
+        within bound: DowncastBound, columns names: [String]? = nil
+    ) throws(TradeFrameError) -> (frame: TradeFrame, results: [(column: String, result: DowncastResult)]) {
+        let targets = names ?? zip(columnNames, columns).filter { $0.1 is Column<Double> }.map(\.0)
+        var frame = self
+        var results: [(String, DowncastResult)] = []
+        for name in targets {
+            let result = try column(name, as: Column<Double>.self).downcast(within: bound)
+            results.append((name, result))
+            if result.isDowncast { frame = try frame.adding(name, result.column) }
+        }
+        return (frame, results)
+    }
+}

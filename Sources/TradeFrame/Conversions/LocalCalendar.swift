@@ -1,0 +1,224 @@
+import ETRMShared
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Local-time views of a ``TimestampColumn`` in one IANA zone, derived in one vectorised pass.
+///
+/// The zone's UTC offsets over the column's range are read from `TimeZone` once; each row is then a table
+/// lookup, so a 23-hour or 25-hour daylight-saving day comes out right with no per-row `TimeZone` call.
+public struct LocalCalendar: Sendable {
+    /// Local wall-clock time, stored as nanoseconds since 1970-01-01T00:00 *local* (the UTC instant plus the
+    /// offset); printed with a `Z` it reads as the local clock.
+    public let localTime: TimestampColumn
+    /// The offset from UTC in seconds at each instant (`3600` for CET, `7200` for CEST).
+    public let utcOffsetSeconds: Column<Int32>
+    /// The local delivery date, `YYYY-MM-DD`, as a categorical in date order.
+    public let localDate: CategoricalColumn
+    /// The settlement cycle, the local `YYYY-MM`, as a categorical in month order.
+    public let settlementCycle: CategoricalColumn
+    /// Hour ending: the local hour plus one, 1 through 24 (the repeated hour of a 25-hour day shows twice).
+    public let hourEnding: Column<Int32>
+    /// ISO weekday of the local date: 1 Monday … 7 Sunday.
+    public let weekday: Column<Int32>
+    /// Whether the instant falls in peak hours (by default EEX: 08:00–20:00 local, Monday to Friday).
+    public let isPeak: Column<Bool>
+
+    /// Peak hours: a local hour range on some weekdays.
+    public struct PeakHours: Sendable, Hashable {
+        /// The first peak hour (local, 0–23).
+        public var firstHour: Int
+        /// The hour peak ends (exclusive).
+        public var endHour: Int
+        /// ISO weekdays that have peak hours (1 Monday … 7 Sunday).
+        public var weekdays: Set<Int>
+
+        /// Creates a peak definition.
+        ///
+        /// - Parameters:
+        ///   - firstHour: The first peak hour.
+        ///   - endHour: The hour peak ends (exclusive).
+        ///   - weekdays: ISO weekdays with peak hours.
+        public init(firstHour: Int, endHour: Int, weekdays: Set<Int>) {
+            self.firstHour = firstHour
+            self.endHour = endHour
+            self.weekdays = weekdays
+        }
+
+        /// EEX peak: 08:00–20:00 local, Monday to Friday.
+        public static let eex = PeakHours(firstHour: 8, endHour: 20, weekdays: [1, 2, 3, 4, 5])
+    }
+}
+
+extension TimestampColumn {
+    /// The zone's offset table covering this column's valid instants, or `nil` when every row is null.
+    func zoneTable(_ zone: TimeZone) -> ZoneOffsetTable? {
+        var low = Int64.max
+        var high = Int64.min
+        nanoseconds.withUnsafeValues { values in
+            for row in 0..<values.count where validity.valid(row) {
+                low = min(low, values[row])
+                high = max(high, values[row])
+            }
+        }
+        guard low <= high else { return nil }
+        return ZoneOffsetTable(zone: zone, from: Self.seconds(low), through: Self.seconds(high))
+    }
+
+    @inline(__always)
+    static func seconds(_ nanoseconds: Int64) -> Int64 {
+        let seconds = nanoseconds / 1_000_000_000
+        return nanoseconds % 1_000_000_000 < 0 ? seconds - 1 : seconds
+    }
+
+    /// Local wall-clock time in `zone`: each instant plus the zone's offset at that instant.
+    ///
+    /// - Parameter zone: An IANA zone such as `Europe/Berlin`.
+    /// - Returns: Wall-clock nanoseconds since 1970-01-01T00:00 local, with the same nulls.
+    /// - Complexity: One pass; the zone is consulted only to build the offset table.
+    public func localWallClock(in zone: TimeZone) -> TimestampColumn {
+        guard let table = zoneTable(zone) else { return self }
+        var output = ContiguousArray<Int64>(repeating: 0, count: count)
+        table.withBuffers { starts, offsets, buckets in
+            nanoseconds.withUnsafeValues { values in
+                output.withUnsafeMutableBufferPointer { target in
+                    let firstDay = table.firstDay
+                    let lastBucket = Int64(buckets.count - 1)
+                    for row in 0..<values.count {
+                        let value = values[row]
+                        let second = Self.seconds(value)
+                        let day = CivilCalendar.splitSeconds(second).days - firstDay
+                        var segment = Int(buckets[Int(min(max(day, 0), lastBucket))])
+                        while segment + 1 < starts.count && starts[segment + 1] <= second { segment += 1 }
+                        target[row] = value &+ Int64(offsets[segment]) &* 1_000_000_000
+                    }
+                }
+            }
+        }
+        return TimestampColumn(nanoseconds: Column(storage: output, validity: validity))
+    }
+
+    /// Derives local time, offset, date, settlement cycle, hour ending, weekday and peak flag in `zone`.
+    ///
+    /// - Parameters:
+    ///   - zone: An IANA zone such as `Europe/Berlin`.
+    ///   - peak: The peak-hours definition; EEX by default.
+    /// - Returns: The derived columns, each with this column's nulls.
+    public func localCalendar(in zone: TimeZone, peak: LocalCalendar.PeakHours = .eex) -> LocalCalendar {
+        let n = count
+        var local = ContiguousArray<Int64>(repeating: 0, count: n)
+        var offsets = ContiguousArray<Int32>(repeating: 0, count: n)
+        var days = ContiguousArray<Int32>(repeating: 0, count: n)
+        var months = ContiguousArray<Int32>(repeating: 0, count: n)
+        var hours = ContiguousArray<Int32>(repeating: 0, count: n)
+        var weekdays = ContiguousArray<Int32>(repeating: 0, count: n)
+        var peaks = ContiguousArray<Bool>(repeating: false, count: n)
+        var minDay = Int32.max
+        var maxDay = Int32.min
+        var minMonth = Int32.max
+        var maxMonth = Int32.min
+        var peakDays = [Bool](repeating: false, count: 8)
+        for day in peak.weekdays where (1...7).contains(day) { peakDays[day] = true }
+        if let table = zoneTable(zone) {
+            for row in 0..<n where validity.valid(row) {
+                let value = nanoseconds.value(at: row)
+                let offset = table.offset(atSecond: Self.seconds(value))
+                let wall = value &+ Int64(offset) &* 1_000_000_000
+                let (day, secondOfDay) = CivilCalendar.splitSeconds(Self.seconds(wall))
+                let (year, month, _) = CivilCalendar.civil(fromDays: Int(day))
+                let hour = Int(secondOfDay / 3600)
+                let weekday = CivilCalendar.isoWeekday(fromDays: Int(day))
+                let monthIndex = Int32(year * 12 + month - 1)
+                local[row] = wall
+                offsets[row] = offset
+                days[row] = Int32(day)
+                months[row] = monthIndex
+                hours[row] = Int32(hour + 1)
+                weekdays[row] = Int32(weekday)
+                peaks[row] = peakDays[weekday] && hour >= peak.firstHour && hour < peak.endHour
+                minDay = min(minDay, Int32(day))
+                maxDay = max(maxDay, Int32(day))
+                minMonth = min(minMonth, monthIndex)
+                maxMonth = max(maxMonth, monthIndex)
+            }
+        }
+        let dates = Self.rangeCategorical(days, low: minDay, high: maxDay, validity: validity) { day in
+            CivilDate(daysSinceEpoch: Int(day)).description
+        }
+        let cycles = Self.rangeCategorical(months, low: minMonth, high: maxMonth, validity: validity) { index in
+            CivilCalendar.pad(Int(index) / 12, 4) + "-" + CivilCalendar.pad(Int(index) % 12 + 1, 2)
+        }
+        return LocalCalendar(
+            localTime: TimestampColumn(nanoseconds: Column(storage: local, validity: validity)),
+            utcOffsetSeconds: Column(storage: offsets, validity: validity), localDate: dates,
+            settlementCycle: cycles, hourEnding: Column(storage: hours, validity: validity),
+            weekday: Column(storage: weekdays, validity: validity), isPeak: Column(storage: peaks, validity: validity))
+    }
+
+    /// A categorical whose dictionary is every value of `low...high` in order, coded by `value - low`.
+    private static func rangeCategorical(
+        _ values: ContiguousArray<Int32>, low: Int32, high: Int32, validity: ValidityBitmap?,
+        label: (Int32) -> String
+    ) -> CategoricalColumn {
+        guard low <= high else {
+            return CategoricalColumn(
+                dictionary: StringColumn([String]()), wideCodes: ContiguousArray(repeating: 0, count: values.count),
+                validity: validity)
+        }
+        let dictionary = StringColumn((low...high).map(label))
+        var codes = ContiguousArray<UInt32>(repeating: 0, count: values.count)
+        for row in 0..<values.count where validity.valid(row) { codes[row] = UInt32(values[row] - low) }
+        return CategoricalColumn(dictionary: dictionary, wideCodes: codes, validity: validity)
+    }
+}
+
+extension TradeFrame {
+    /// Names of the columns ``addingLocalCalendar(from:in:names:peak:)`` adds; a `nil` name skips that column.
+    public struct LocalCalendarNames: Sendable, Hashable {
+        /// Local wall-clock time.
+        public var localTime: String? = "local_time"
+        /// Local date `YYYY-MM-DD`.
+        public var localDate: String? = "local_date"
+        /// Settlement cycle `YYYY-MM`.
+        public var settlementCycle: String? = "settlement_cycle"
+        /// Hour ending 1–24.
+        public var hourEnding: String? = "hour_ending"
+        /// ISO weekday 1–7.
+        public var weekday: String? = "weekday"
+        /// Peak flag.
+        public var isPeak: String? = "is_peak"
+        /// UTC offset in seconds.
+        public var utcOffsetSeconds: String? = nil
+
+        /// The default names.
+        public init() {}
+    }
+
+    /// Adds local-time derivations of a timestamp column in an IANA zone.
+    ///
+    /// - Parameters:
+    ///   - source: A ``TimestampColumn``'s name, such as `delivery_start`.
+    ///   - zone: The market's zone.
+    ///   - names: Names of the added columns.
+    ///   - peak: The peak-hours definition.
+    /// - Returns: The frame with the derived columns appended.
+    /// - Throws: ``TradeFrameError`` when `source` is missing or not a timestamp column.
+    public func addingLocalCalendar(
+        from source: String, in zone: TimeZone, names: LocalCalendarNames = LocalCalendarNames(),
+        peak: LocalCalendar.PeakHours = .eex
+    ) throws(TradeFrameError) -> TradeFrame {
+        let calendar = try column(source, as: TimestampColumn.self).localCalendar(in: zone, peak: peak)
+        var frame = self
+        let derived: [(String?, any ColumnProtocol)] = [
+            (names.localTime, calendar.localTime), (names.utcOffsetSeconds, calendar.utcOffsetSeconds),
+            (names.localDate, calendar.localDate), (names.settlementCycle, calendar.settlementCycle),
+            (names.hourEnding, calendar.hourEnding), (names.weekday, calendar.weekday),
+            (names.isPeak, calendar.isPeak),
+        ]
+        for case (let name?, let column) in derived { frame = try frame.adding(name, column) }
+        return frame
+    }
+}

@@ -1,0 +1,87 @@
+extension TradeFrame {
+    /// Keeps, for each key, the row with the latest timestamp; on a tie the later row wins. A null timestamp
+    /// loses to any value (among only nulls the last row wins).
+    ///
+    /// - Parameters:
+    ///   - keys: Key columns (a trade id).
+    ///   - timestamp: A ``TimestampColumn`` (an event time).
+    /// - Returns: One row per key, in the order of the kept rows.
+    /// - Throws: ``TradeFrameError`` when a column is missing or of the wrong kind.
+    public func keepingLatest(per keys: [String], by timestamp: String) throws(TradeFrameError) -> TradeFrame {
+        let times = try column(timestamp, as: TimestampColumn.self)
+        let grouping = try grouped(by: keys)
+        var best = [Int](repeating: -1, count: grouping.slotCount)
+        times.nanoseconds.withUnsafeValues { values in
+            for row in 0..<rowCount {
+                let slot = Int(grouping.slots[row])
+                let current = best[slot]
+                if current < 0 {
+                    best[slot] = row
+                } else if times.validity.valid(row) {
+                    if !times.validity.valid(current) || values[row] >= values[current] { best[slot] = row }
+                } else if !times.validity.valid(current) {
+                    best[slot] = row
+                }
+            }
+        }
+        return gathering(best.filter { $0 >= 0 }.sorted())
+    }
+
+    /// One partition of a frame: the key values and the rows that have them.
+    public struct Partition: Sendable {
+        /// The key values as text (`nil` for a null key), in key order.
+        public let key: [String?]
+        /// The rows with that key, in their original order.
+        public let frame: TradeFrame
+    }
+
+    /// Splits the frame into one frame per distinct key, in order of each key's first row.
+    ///
+    /// - Parameter keys: Key columns.
+    /// - Returns: The partitions; their row counts add up to ``rowCount``.
+    /// - Throws: ``TradeFrameError`` when a key column is missing or cannot be a key.
+    public func partitioned(by keys: [String]) throws(TradeFrameError) -> [Partition] {
+        let grouping = try grouped(by: keys)
+        let groups = grouping.groupOfRow.map { Int32($0) }
+        let rows = GroupRows(groups: groups, groupCount: grouping.groupCount)
+        let keyColumns = try keys.map { (name) throws(TradeFrameError) in try column(name) }
+        return (0..<grouping.groupCount).map { group in
+            let indices = Array(rows.rows[rows.starts[group]..<rows.starts[group + 1]])
+            return Partition(key: keyColumns.map { $0.text(at: indices[0]) }, frame: gathering(indices))
+        }
+    }
+
+    /// Frames with the same schema one after another. Categorical dictionaries are merged.
+    ///
+    /// - Parameter frames: Frames with the same column names, kinds and decimal scales, in the same order.
+    /// - Returns: One frame with all rows.
+    /// - Throws: ``TradeFrameError`` with code `schemaMismatch` naming the first column that differs.
+    public static func concatenating(_ frames: [TradeFrame]) throws(TradeFrameError) -> TradeFrame {
+        guard let first = frames.first else { return TradeFrame() }
+        for frame in frames.dropFirst() {
+            guard frame.columnNames == first.columnNames else {
+                let name =
+                    zip(first.columnNames, frame.columnNames).first { $0 != $1 }?.0 ?? first.columnNames.last ?? ""
+                throw TradeFrameError(
+                    .schemaMismatch, column: name,
+                    "column names differ: [\(first.columnNames.joined(separator: ", "))] vs "
+                        + "[\(frame.columnNames.joined(separator: ", "))]")
+            }
+            for (name, (a, b)) in zip(first.columnNames, zip(first.columns, frame.columns)) where !a.sameSchema(as: b) {
+                throw TradeFrameError(
+                    .schemaMismatch, column: name, "is \(a.kind) in one frame and \(b.kind) in another")
+            }
+        }
+        var columns: [(String, any ColumnProtocol)] = []
+        for (index, name) in first.columnNames.enumerated() {
+            do {
+                columns.append(
+                    (name, try first.columns[index].appending(contentsOf: frames.dropFirst().map { $0.columns[index] }))
+                )
+            } catch {
+                throw TradeFrameError(error.code, column: name, error.message)
+            }
+        }
+        return try TradeFrame(columns)
+    }
+}

@@ -1,0 +1,169 @@
+/// One key of a multi-key sort.
+public struct SortKey: Sendable, Hashable {
+    /// The column to sort by.
+    public var column: String
+    /// Whether larger values come first.
+    public var descending: Bool
+    /// Whether null rows come before all values (default: after, in either direction).
+    public var nullsFirst: Bool
+
+    /// Creates a sort key.
+    ///
+    /// - Parameters:
+    ///   - column: The column to sort by.
+    ///   - descending: Whether larger values come first.
+    ///   - nullsFirst: Whether nulls come first; by default they come last.
+    public init(_ column: String, descending: Bool = false, nullsFirst: Bool = false) {
+        self.column = column
+        self.descending = descending
+        self.nullsFirst = nullsFirst
+    }
+
+    /// Ascending, nulls last.
+    public static func ascending(_ column: String) -> SortKey { SortKey(column) }
+    /// Descending, nulls last.
+    public static func descending(_ column: String) -> SortKey { SortKey(column, descending: true) }
+}
+
+extension TradeFrame {
+    /// The frame sorted stably by several keys (the first key is the most significant).
+    ///
+    /// Order: numbers numerically (NaN after +∞), `false` before `true`, timestamps by instant, decimals by value,
+    /// strings and categoricals by UTF-8 byte order (a prefix first). Nulls go last unless the key says otherwise,
+    /// whatever the direction. Equal keys keep their input order.
+    ///
+    /// - Parameter keys: The sort keys.
+    /// - Returns: The sorted frame.
+    /// - Throws: ``TradeFrameError`` when a key column is missing.
+    /// - Complexity: LSD radix passes over 64-bit keys (passes whose byte never varies are skipped); strings longer
+    ///   than 64 bytes fall back to a stable comparison sort.
+    public func sorted(by keys: [SortKey]) throws(TradeFrameError) -> TradeFrame {
+        gathering(try sortPermutation(by: keys))
+    }
+
+    /// The stable permutation that sorts the frame by `keys` (see ``sorted(by:)``).
+    ///
+    /// - Parameter keys: The sort keys.
+    /// - Returns: Row indices in sorted order.
+    /// - Throws: ``TradeFrameError`` when a key column is missing.
+    public func sortPermutation(by keys: [SortKey]) throws(TradeFrameError) -> [Int] {
+        var permutation = Array(0..<rowCount)
+        for key in keys.reversed() {
+            let column = try column(key.column)
+            SortKeys.sort(&permutation, by: column, descending: key.descending)
+            if column.nullCount > 0 {
+                var valid: [Int] = []
+                var nulls: [Int] = []
+                valid.reserveCapacity(permutation.count)
+                for row in permutation {
+                    if column.isNull(row) { nulls.append(row) } else { valid.append(row) }
+                }
+                permutation = key.nullsFirst ? nulls + valid : valid + nulls
+            }
+        }
+        return permutation
+    }
+}
+
+enum SortKeys {
+    /// Stable-sorts `permutation` by one column's values (nulls anywhere; the caller places them).
+    static func sort(_ permutation: inout [Int], by column: any ColumnProtocol, descending: Bool) {
+        let flip: UInt64 = descending ? ~0 : 0
+        if let strings = column as? StringColumn {
+            sortStrings(&permutation, strings, flip: flip)
+            return
+        }
+        var words = [UInt64](repeating: 0, count: column.count)
+        func fill<T>(_ column: Column<T>, _ word: (T) -> UInt64) {
+            column.withUnsafeValues { values in
+                words.withUnsafeMutableBufferPointer { words in
+                    for row in 0..<values.count { words[row] = word(values[row]) ^ flip }
+                }
+            }
+        }
+        let sign: UInt64 = 1 << 63
+        switch column {
+        case let c as Column<Int64>: fill(c) { UInt64(bitPattern: $0) ^ sign }
+        case let c as Column<Int32>: fill(c) { UInt64(bitPattern: Int64($0)) ^ sign }
+        case let c as Column<Double>: fill(c) { orderedBits($0) }
+        case let c as Column<Float>: fill(c) { orderedBits(Double($0)) }
+        case let c as Column<Bool>: fill(c) { $0 ? 1 : 0 }
+        case let c as TimestampColumn: fill(c.nanoseconds) { UInt64(bitPattern: $0) ^ sign }
+        case let c as DecimalColumn: fill(c.significands) { UInt64(bitPattern: $0) ^ sign }
+        case let c as CategoricalColumn:
+            let ranks = dictionaryRanks(c.dictionary)
+            for row in 0..<c.count where c.validity.valid(row) { words[row] = ranks[c.code(at: row)] ^ flip }
+        default:
+            return
+        }
+        words.withUnsafeBufferPointer { RadixSort.sort(&permutation, keys: $0) }
+    }
+
+    /// IEEE 754 bits mapped so that unsigned order is numeric order (`-0` equals `0`, NaN last).
+    @inline(__always)
+    static func orderedBits(_ value: Double) -> UInt64 {
+        if value.isNaN { return ~0 }
+        let bits = (value == 0 ? 0.0 : value).bitPattern
+        return bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
+    }
+
+    /// The rank of each dictionary entry in byte order.
+    static func dictionaryRanks(_ dictionary: StringColumn) -> [UInt64] {
+        let order = dictionary.withBuffers { bytes, offsets in
+            (0..<dictionary.count).sorted { a, b in
+                compareBytes(
+                    UnsafeBufferPointer(rebasing: bytes[Int(offsets[a])..<Int(offsets[a + 1])]),
+                    UnsafeBufferPointer(rebasing: bytes[Int(offsets[b])..<Int(offsets[b + 1])])) < 0
+            }
+        }
+        var ranks = [UInt64](repeating: 0, count: dictionary.count)
+        for (rank, code) in order.enumerated() { ranks[code] = UInt64(rank) }
+        return ranks
+    }
+
+    /// Byte-order sort of strings: LSD radix over 8-byte big-endian words, length as the least significant key,
+    /// for strings up to 64 bytes; a stable comparison sort beyond.
+    private static func sortStrings(_ permutation: inout [Int], _ strings: StringColumn, flip: UInt64) {
+        var longest = 0
+        for row in 0..<strings.count { longest = max(longest, strings.byteCount(at: row)) }
+        guard longest <= 64 else {
+            let positions = strings.withBuffers { bytes, offsets in
+                permutation.indices.sorted { i, j in
+                    let a = permutation[i]
+                    let b = permutation[j]
+                    var order = compareBytes(
+                        UnsafeBufferPointer(rebasing: bytes[Int(offsets[a])..<Int(offsets[a + 1])]),
+                        UnsafeBufferPointer(rebasing: bytes[Int(offsets[b])..<Int(offsets[b + 1])]))
+                    if flip != 0 { order = -order }
+                    return order != 0 ? order < 0 : i < j
+                }
+            }
+            permutation = positions.map { permutation[$0] }
+            return
+        }
+        var words = [UInt64](repeating: 0, count: strings.count)
+        for row in 0..<strings.count { words[row] = UInt64(strings.byteCount(at: row)) ^ flip }
+        words.withUnsafeBufferPointer { RadixSort.sort(&permutation, keys: $0) }
+        let wordCount = (longest + 7) / 8
+        for word in stride(from: wordCount - 1, through: 0, by: -1) {
+            strings.withBuffers { bytes, offsets in
+                words.withUnsafeMutableBufferPointer { words in
+                    for row in 0..<strings.count {
+                        let start = Int(offsets[row]) + word * 8
+                        let end = min(Int(offsets[row + 1]), start + 8)
+                        var value: UInt64 = 0
+                        var position = start
+                        var shift: UInt64 = 56
+                        while position < end {
+                            value |= UInt64(bytes[position]) << shift
+                            shift &-= 8
+                            position += 1
+                        }
+                        words[row] = value ^ flip
+                    }
+                }
+            }
+            words.withUnsafeBufferPointer { RadixSort.sort(&permutation, keys: $0) }
+        }
+    }
+}
