@@ -10,6 +10,7 @@ usage: pipeline_polars.py --input trades.json --broker broker.json [--zone Z] [-
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import Any
 
@@ -190,12 +191,19 @@ def run(args: Any) -> dict:
     del frame
     st.done("dedup")
 
-    with_cycle = deduped.with_columns(
-        settlement_cycle=pl.col("delivery_start").dt.convert_time_zone(args.zone).dt.strftime("%Y-%m")
-    )
+    local = pl.col("delivery_start").dt.convert_time_zone(args.zone)
+    with_cycle = deduped.with_columns(cycle_key=local.dt.year() * 100 + local.dt.month())
     st.done("zone conversion")
 
-    ordered = with_cycle.sort("settlement_cycle", "trade_id")
+    # "YYYY-MM" strings order as the integer YYYYMM (years 1899-2100 have four digits), so the sort
+    # runs on an integer and the cycle text is made once per distinct cycle.
+    ordered = with_cycle.sort("cycle_key", "trade_id")
+    keys = ordered["cycle_key"].unique().sort()
+    ordered = ordered.with_columns(
+        settlement_cycle=pl.col("cycle_key").replace_strict(
+            keys, [f"{k // 100:04d}-{k % 100:02d}" for k in keys.to_list()], return_dtype=pl.String
+        )
+    )
     order_lines = ordered.select(pl.concat_str("settlement_cycle", pl.lit("|"), "trade_id"))[:, 0].to_list()
     st.done("sort")
 
@@ -254,6 +262,9 @@ def run(args: Any) -> dict:
 
 
 def main() -> None:
+    # A batch run that builds a million dicts: the cyclic collector would walk them again and again
+    # while orjson creates them, and nothing here makes reference cycles.
+    gc.disable()
     args = pc.parse_args("pipeline_polars.py")
     try:
         summary = run(args)
