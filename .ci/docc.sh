@@ -13,6 +13,7 @@ done
 swift package dump-symbol-graph --minimum-access-level public >/dev/null
 graphs=$(find .build -type d -name symbolgraph -path "*$(uname -m)*" | head -n 1)
 [ -n "$graphs" ] || { echo "docc: no symbol graphs were produced" >&2; exit 1; }
+mkdir -p .build/docc
 shopt -s nullglob
 for catalog in Sources/*/*.docc; do
     module=$(basename "$catalog" .docc)
