@@ -17,7 +17,15 @@ public struct ACERCode: Hashable, Sendable, CustomStringConvertible, Codable, Va
     ///
     /// - Parameter bytes: The 12 bytes of the code.
     /// - Throws: ``ValidationIssue`` with code ``ValidationIssue/Code/invalidIdentifier``.
-    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) { self = try Self.validating(bytes) }
+    @inlinable
+    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) {
+        let result =
+            bytes.withContiguousStorageIfAvailable(Self.parse) ?? Array(bytes).withUnsafeBufferPointer(Self.parse)
+        self = try result.get()
+    }
+
+    @usableFromInline
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<ACERCode, ValidationIssue> { validate(bytes) }
 
     /// The code.
     public var description: String { storage.string }

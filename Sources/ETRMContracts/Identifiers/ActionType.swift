@@ -16,7 +16,15 @@ public struct ActionType: Hashable, Sendable, CustomStringConvertible, Codable, 
     ///
     /// - Parameter bytes: The wire spelling.
     /// - Throws: ValidationIssue with code ValidationIssue/Code/invalidValue for any other spelling.
-    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) { self = try Self.validating(bytes) }
+    @inlinable
+    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) {
+        let result =
+            bytes.withContiguousStorageIfAvailable(Self.parse) ?? Array(bytes).withUnsafeBufferPointer(Self.parse)
+        self = try result.get()
+    }
+
+    @usableFromInline
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<ActionType, ValidationIssue> { validate(bytes) }
 
     /// The wire spelling.
     public var description: String { rawValue }
@@ -40,4 +48,5 @@ extension ActionType {
     /// Every accepted value.
     public static let all: [ActionType] = [.new, .modify, .error, .cancel]
     static var known: [ActionType] { all }
+    static let table = CodeTable<ActionType>(all, aliases: aliases)
 }

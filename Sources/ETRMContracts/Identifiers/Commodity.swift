@@ -16,7 +16,15 @@ public struct Commodity: Hashable, Sendable, CustomStringConvertible, Codable, E
     ///
     /// - Parameter bytes: The wire spelling.
     /// - Throws: ValidationIssue with code ValidationIssue/Code/invalidValue for any other spelling.
-    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) { self = try Self.validating(bytes) }
+    @inlinable
+    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) {
+        let result =
+            bytes.withContiguousStorageIfAvailable(Self.parse) ?? Array(bytes).withUnsafeBufferPointer(Self.parse)
+        self = try result.get()
+    }
+
+    @usableFromInline
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<Commodity, ValidationIssue> { validate(bytes) }
 
     /// The wire spelling.
     public var description: String { rawValue }
@@ -38,4 +46,5 @@ extension Commodity {
     /// Every accepted value.
     public static let all: [Commodity] = [.electricity, .naturalGas, .lng]
     static var known: [Commodity] { all }
+    static let table = CodeTable<Commodity>(all, aliases: aliases)
 }

@@ -18,7 +18,15 @@ public struct Currency: Hashable, Sendable, CustomStringConvertible, Codable, En
     ///
     /// - Parameter bytes: The wire spelling.
     /// - Throws: ValidationIssue with code ValidationIssue/Code/invalidValue for any other spelling.
-    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) { self = try Self.validating(bytes) }
+    @inlinable
+    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) {
+        let result =
+            bytes.withContiguousStorageIfAvailable(Self.parse) ?? Array(bytes).withUnsafeBufferPointer(Self.parse)
+        self = try result.get()
+    }
+
+    @usableFromInline
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<Currency, ValidationIssue> { validate(bytes) }
 
     /// The wire spelling.
     public var description: String { rawValue }
@@ -72,6 +80,7 @@ extension Currency {
         .BGN, .CHF, .CZK, .DKK, .EUR, .EUX, .GBX, .GBP, .HRK, .HUF, .ISK, .NOK, .PCT, .PLN, .RON, .SEK, .USD, .OTH,
     ]
     static var known: [Currency] { all }
+    static let table = CodeTable<Currency>(all, aliases: aliases)
 
     /// Whether the code is a minor unit (GBX, EUX): one hundredth of GBP or EUR.
     public var isMinorUnit: Bool { self == .GBX || self == .EUX }

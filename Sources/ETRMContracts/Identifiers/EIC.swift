@@ -21,7 +21,15 @@ public struct EIC: Hashable, Sendable, CustomStringConvertible, Codable, Validat
     ///
     /// - Parameter bytes: The 16 bytes of the code.
     /// - Throws: ``ValidationIssue`` with code ``ValidationIssue/Code/invalidEIC``.
-    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) { self = try Self.validating(bytes) }
+    @inlinable
+    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) {
+        let result =
+            bytes.withContiguousStorageIfAvailable(Self.parse) ?? Array(bytes).withUnsafeBufferPointer(Self.parse)
+        self = try result.get()
+    }
+
+    @usableFromInline
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<EIC, ValidationIssue> { validate(bytes) }
 
     /// The code.
     public var description: String { storage.string }

@@ -20,7 +20,15 @@ public struct EnergyUnit: Hashable, Sendable, CustomStringConvertible, Codable, 
     ///
     /// - Parameter bytes: The wire spelling.
     /// - Throws: ValidationIssue with code ValidationIssue/Code/invalidValue for any other spelling.
-    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) { self = try Self.validating(bytes) }
+    @inlinable
+    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) {
+        let result =
+            bytes.withContiguousStorageIfAvailable(Self.parse) ?? Array(bytes).withUnsafeBufferPointer(Self.parse)
+        self = try result.get()
+    }
+
+    @usableFromInline
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<EnergyUnit, ValidationIssue> { validate(bytes) }
 
     /// The wire spelling.
     public var description: String { rawValue }
@@ -84,4 +92,5 @@ extension EnergyUnit {
         .cubicMetrePerDay, .millionCubicMetresPerDay,
     ]
     static var known: [EnergyUnit] { all }
+    static let table = CodeTable<EnergyUnit>(all, aliases: aliases)
 }

@@ -12,7 +12,17 @@ public struct SettlementRunID: Hashable, Sendable, CustomStringConvertible, Coda
     ///
     /// - Parameter bytes: The 16 bytes of the id.
     /// - Throws: ``ValidationIssue`` with code ``ValidationIssue/Code/invalidIdentifier``.
-    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) { self = try Self.validating(bytes) }
+    @inlinable
+    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) {
+        let result =
+            bytes.withContiguousStorageIfAvailable(Self.parse) ?? Array(bytes).withUnsafeBufferPointer(Self.parse)
+        self = try result.get()
+    }
+
+    @usableFromInline
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<SettlementRunID, ValidationIssue> {
+        validate(bytes)
+    }
 
     /// The id.
     public var description: String { storage.string }

@@ -18,7 +18,15 @@ public struct Side: Hashable, Sendable, CustomStringConvertible, Codable, Enumer
     ///
     /// - Parameter bytes: The wire spelling.
     /// - Throws: ValidationIssue with code ValidationIssue/Code/invalidValue for any other spelling.
-    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) { self = try Self.validating(bytes) }
+    @inlinable
+    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) {
+        let result =
+            bytes.withContiguousStorageIfAvailable(Self.parse) ?? Array(bytes).withUnsafeBufferPointer(Self.parse)
+        self = try result.get()
+    }
+
+    @usableFromInline
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<Side, ValidationIssue> { validate(bytes) }
 
     /// The wire spelling.
     public var description: String { rawValue }
@@ -38,6 +46,7 @@ extension Side {
     /// Every accepted value.
     public static let all: [Side] = [.buy, .sell]
     static var known: [Side] { all }
+    static let table = CodeTable<Side>(all, aliases: aliases)
 
     static let aliases: [(spelling: String, value: Side)] = [("B", .buy), ("S", .sell)]
 }

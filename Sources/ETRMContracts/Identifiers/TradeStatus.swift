@@ -15,7 +15,15 @@ public struct TradeStatus: Hashable, Sendable, CustomStringConvertible, Codable,
     ///
     /// - Parameter bytes: The wire spelling.
     /// - Throws: ValidationIssue with code ValidationIssue/Code/invalidValue for any other spelling.
-    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) { self = try Self.validating(bytes) }
+    @inlinable
+    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) {
+        let result =
+            bytes.withContiguousStorageIfAvailable(Self.parse) ?? Array(bytes).withUnsafeBufferPointer(Self.parse)
+        self = try result.get()
+    }
+
+    @usableFromInline
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<TradeStatus, ValidationIssue> { validate(bytes) }
 
     /// The wire spelling.
     public var description: String { rawValue }
@@ -39,4 +47,5 @@ extension TradeStatus {
     /// Every accepted value.
     public static let all: [TradeStatus] = [.confirmed, .pending, .cancelled, .amended]
     static var known: [TradeStatus] { all }
+    static let table = CodeTable<TradeStatus>(all, aliases: aliases)
 }
