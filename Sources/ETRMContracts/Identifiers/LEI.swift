@@ -60,6 +60,15 @@ public struct LEI: Hashable, Sendable, CustomStringConvertible, Codable, Validat
         return accumulator % 97 == 1 ? nil : "the ISO 7064 MOD 97-10 check digits do not match"
     }
 
+    /// Decodes a JSON string through the validating initialiser.
+    ///
+    /// - Parameter decoder: The decoder.
+    /// - Throws: `DecodingError.dataCorrupted` carrying the ``ValidationIssue`` for an invalid value.
     public init(from decoder: any Decoder) throws { self = try Self.decode(from: decoder) }
+
+    /// Encodes the value as a JSON string.
+    ///
+    /// - Parameter encoder: The encoder.
+    /// - Throws: Whatever the encoder throws.
     public func encode(to encoder: any Encoder) throws { try encode(description: description, to: encoder) }
 }

@@ -30,7 +30,16 @@ public struct TradeStatus: Hashable, Sendable, CustomStringConvertible, Codable,
 
     static let noun = "a trade status"
 
+    /// Decodes a JSON string through the validating initialiser.
+    ///
+    /// - Parameter decoder: The decoder.
+    /// - Throws: `DecodingError.dataCorrupted` carrying the ``ValidationIssue`` for an invalid value.
     public init(from decoder: any Decoder) throws { self = try Self.decode(from: decoder) }
+
+    /// Encodes the value as a JSON string.
+    ///
+    /// - Parameter encoder: The encoder.
+    /// - Throws: Whatever the encoder throws.
     public func encode(to encoder: any Encoder) throws { try encode(description: description, to: encoder) }
 }
 

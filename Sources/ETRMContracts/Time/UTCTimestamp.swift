@@ -50,6 +50,7 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable {
         return nanoseconds
     }
 
+    /// Chronological order.
     @inlinable
     public static func < (lhs: UTCTimestamp, rhs: UTCTimestamp) -> Bool {
         lhs.nanosecondsSinceEpoch < rhs.nanosecondsSinceEpoch
