@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "IdempotencyConformance", targets: ["IdempotencyConformance"]),
         .library(name: "TradeFrame", targets: ["TradeFrame"]),
         .executable(name: "etrm-pipeline", targets: ["ETRMPipeline"]),
+        .executable(name: "etrm-schema", targets: ["ETRMSchema"]),
     ],
     targets: [
         // MARK: Shared internals (byte scanning, SHA-256, calendar arithmetic); `package` access only.
@@ -49,5 +50,6 @@ let package = Package(
             dependencies: ["ETRMContracts", "TradeFrame", "Idempotency"],
             path: "Examples/ETRMPipeline"
         ),
+        .executableTarget(name: "ETRMSchema", dependencies: ["ETRMContracts"], path: "Examples/ETRMSchema"),
     ]
 )
