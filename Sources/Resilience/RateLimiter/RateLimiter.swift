@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A token-bucket rate limiter: protect an upstream's quota, or answer 429 with the right `Retry-After`.
 ///
 /// ```swift
@@ -12,7 +10,7 @@ import Synchronization
 ///
 /// ``tryAcquire(permits:)`` never waits. ``acquire(permits:maximumWait:)`` reserves tokens and sleeps until
 /// they exist (callers are served in reservation order); a cancelled waiter gives its tokens back.
-/// A `Mutex` guards the ``TokenBucket``; a call with tokens available takes the lock once and reads the clock
+/// A lock guards the ``TokenBucket``; a call with tokens available takes the lock once and reads the clock
 /// once.
 public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.Duration == Duration {
     /// The settings type (``RateLimiterConfiguration``).
@@ -30,7 +28,7 @@ public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.D
     public let configuration: RateLimiterConfiguration
     /// The clock.
     public let clock: C
-    private let bucket: Mutex<TokenBucket<C.Instant>>
+    private let bucket: LockedState<TokenBucket<C.Instant>>
 
     /// Creates a limiter with a full bucket.
     /// - Parameters:
@@ -41,7 +39,7 @@ public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.D
         try configuration.validate()
         self.configuration = configuration
         self.clock = clock
-        self.bucket = Mutex(
+        self.bucket = LockedState(
             TokenBucket(
                 capacity: Double(configuration.capacity), refillPerSecond: configuration.refillPerSecond,
                 now: clock.now))
