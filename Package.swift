@@ -26,7 +26,7 @@ let package = Package(
 
         // MARK: Resilience
         .target(name: "Resilience", dependencies: ["ETRMShared"]),
-        .target(name: "ResilienceTesting"),
+        .target(name: "ResilienceTesting", dependencies: ["Resilience"]),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "ResilienceTesting", "ETRMShared"]),
 
         // MARK: Idempotency

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Caps the concurrent calls to an upstream, with a bounded FIFO queue and a maximum queue wait.
 ///
 /// ```swift
@@ -53,7 +51,7 @@ public final class Bulkhead<C: Clock>: ResilienceStrategy, Sendable where C.Dura
     public let configuration: BulkheadConfiguration
     /// The clock for the queue wait.
     public let clock: C
-    private let state: Mutex<State>
+    private let state: LockedState<State>
 
     /// Creates an idle bulkhead.
     /// - Parameters:
@@ -64,7 +62,7 @@ public final class Bulkhead<C: Clock>: ResilienceStrategy, Sendable where C.Dura
         try configuration.validate()
         self.configuration = configuration
         self.clock = clock
-        self.state = Mutex(
+        self.state = LockedState(
             State(
                 machine: BulkheadStateMachine(
                     maxConcurrent: configuration.maxConcurrent, maxQueue: configuration.maxQueue)))

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Fails fast while an upstream is unhealthy, then lets a bounded number of probes find out whether it has
 /// recovered.
 ///
@@ -8,7 +6,7 @@ import Synchronization
 /// let trades = try await breaker.execute { try await vendor.fetchTrades() }
 /// ```
 ///
-/// The logic is a ``CircuitBreakerStateMachine``; this class holds it behind a `Mutex` and performs its
+/// The logic is a ``CircuitBreakerStateMachine``; this class holds it behind a lock and performs its
 /// actions (events, rejections) after leaving the lock. A call through a closed breaker takes the lock twice
 /// (permit, outcome), reads no clock unless slow calls or a time window need one, and allocates nothing.
 /// It is a `final class` rather than an `actor`: an actor would add two executor hops per call, and the
@@ -26,7 +24,7 @@ public final class CircuitBreaker<C: Clock>: ResilienceStrategy, Sendable where 
     public let configuration: CircuitBreakerConfiguration
     /// The clock for open durations, leases, windows and slow calls.
     public let clock: C
-    private let machine: Mutex<CircuitBreakerStateMachine<C.Instant>>
+    private let machine: LockedState<CircuitBreakerStateMachine<C.Instant>>
     private let measuresDuration: Bool
 
     /// Creates a closed breaker.
@@ -38,7 +36,7 @@ public final class CircuitBreaker<C: Clock>: ResilienceStrategy, Sendable where 
         try configuration.validate()
         self.configuration = configuration
         self.clock = clock
-        self.machine = Mutex(CircuitBreakerStateMachine(configuration: configuration))
+        self.machine = LockedState(CircuitBreakerStateMachine(configuration: configuration))
         self.measuresDuration = configuration.slowCallDuration != nil
     }
 
