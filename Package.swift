@@ -32,6 +32,9 @@ let package = Package(
         // MARK: Idempotency
         .target(name: "Idempotency", dependencies: ["ETRMShared"]),
         .target(name: "IdempotencyConformance", dependencies: ["Idempotency"]),
+        // A child process the crash test kills with SIGKILL while it hammers a journal store.
+        .executableTarget(
+            name: "IdempotencyCrashWorker", dependencies: ["Idempotency"], path: "Tests/IdempotencyCrashWorker"),
         .testTarget(
             name: "IdempotencyTests",
             dependencies: ["Idempotency", "IdempotencyConformance", "ResilienceTesting", "ETRMShared"]
