@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The same ingestion pipeline, as fast as we can make it correct in polars: orjson to load (polars'
 own JSON reader cannot tell the string "12.5" from the number 12.5, and a non-object element breaks
-its schema), one pass of Python to split the records into typed columns, then validation, de-dup,
-zone conversion, sort, group-by and the broker join as polars expressions. Semantics: README.md.
+its schema), one list comprehension per field to split the records into typed columns, then
+validation, de-dup, zone conversion, sort, group-by and the broker join in polars. Semantics: README.md.
 
 usage: pipeline_polars.py --input trades.json --broker broker.json [--zone Z] [--tolerance T]
                           [--summary-json PATH]
