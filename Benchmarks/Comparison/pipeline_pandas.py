@@ -35,9 +35,9 @@ import pipeline_common as pc
 
 
 def _rfc3339_string(value: Any) -> str:
-    # pydantic's own datetime parser is laxer than RFC 3339 (a space for T, no seconds, lower-case
-    # z, a number of seconds); the grammar and the ranges of README "Timestamps" are checked here,
-    # then pydantic makes the aware datetime.
+    # pydantic's own datetime parser is laxer than RFC 3339 (a space for T, no seconds, a number of
+    # seconds, years before 1900); the grammar and the ranges of README "Timestamps" are checked
+    # here, then pydantic makes the aware datetime.
     if type(value) is not str:
         raise ValueError("a timestamp must be a JSON string")
     if not pc.rfc3339_ok(value):
@@ -226,7 +226,8 @@ def run(args: Any) -> dict:
     df["product_code"] = df["product_code"].astype("category")
     df["status"] = df["status"].astype("category")
     for col in ("delivery_start", "delivery_end", "event_time"):
-        df[col] = pd.to_datetime(df[col], format="ISO8601", utc=True)
+        # pandas' ISO 8601 parser wants upper-case T and Z; they are the only letters in a valid value
+        df[col] = pd.to_datetime(df[col].str.upper(), format="ISO8601", utc=True)
     st.done("frame build/downcast/category")
 
     valid_records = len(df)

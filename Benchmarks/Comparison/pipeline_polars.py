@@ -61,7 +61,7 @@ def ts_valid(col: str) -> pl.Expr:
     s = pl.col(col)
     year = s.str.slice(0, 4).cast(pl.Int32, strict=False)
     zone = s.str.slice(-6, 6)
-    offset_ok = (s.str.ends_with("Z")) | (
+    offset_ok = s.str.ends_with("Z") | s.str.ends_with("z") | (
         (zone.str.slice(1, 2).cast(pl.Int32, strict=False) <= 23)
         & (zone.str.slice(4, 2).cast(pl.Int32, strict=False) <= 59)
     )
@@ -76,6 +76,7 @@ def ts_valid(col: str) -> pl.Expr:
 def ts_parse(col: str) -> pl.Expr:
     return (
         pl.col(col)
+        .str.to_uppercase()  # t and z are the only letters in a valid value; the format wants T
         .str.replace(r"Z$", "+00:00")
         .str.to_datetime(TS_FORMAT, time_unit="ns", time_zone="UTC", strict=False)
     )
