@@ -27,11 +27,22 @@ RFC3339_ANCHORED = "^" + pc.RFC3339 + "$"
 _EMPTY: dict = {}
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def load_json(path: str, what: str) -> Any:
     raw = pc.read_bytes(path, what)
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as e:
+        if "number is infinity" not in str(e):
+            raise pc.PipelineError(f"{what} file {path} is not valid JSON: {e}") from None
+    # orjson refuses a number beyond the double range (1e400) although it is JSON; the record rules
+    # reject it as out of range, so read such a document with the standard parser instead.
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except (ValueError, RecursionError, UnicodeError) as e:
         raise pc.PipelineError(f"{what} file {path} is not valid JSON: {e}") from None
 
 
@@ -44,12 +55,12 @@ def string_column(values: list) -> pl.Series:
 
 
 def number_column(values: list) -> pl.Series:
-    """JSON numbers as doubles; anything else (strings, bools, null) null. Ints outside the
-    accepted magnitude become null (they are invalid either way) so the cast cannot overflow."""
+    """JSON numbers as doubles; anything else (strings, bools, null) null. Numbers outside the
+    accepted magnitude (1e30, 1e400 read as inf) become null: they are invalid either way."""
     lim = pc.MAX_MAGNITUDE
     return pl.Series(
         [
-            v if type(v) is float else (float(v) if type(v) is int and -lim < v < lim else None)
+            v if type(v) is float and -lim < v < lim else (float(v) if type(v) is int and -lim < v < lim else None)
             for v in values
         ],
         dtype=pl.Float64,
