@@ -13,8 +13,10 @@ let package = Package(
         .library(name: "Idempotency", targets: ["Idempotency"]),
         .library(name: "IdempotencyConformance", targets: ["IdempotencyConformance"]),
         .library(name: "TradeFrame", targets: ["TradeFrame"]),
+        .library(name: "SettlementSync", targets: ["SettlementSync"]),
         .executable(name: "etrm-pipeline", targets: ["ETRMPipeline"]),
         .executable(name: "etrm-schema", targets: ["ETRMSchema"]),
+        .executable(name: "settlement-sync", targets: ["SettlementSyncExample"]),
     ],
     targets: [
         // MARK: Shared internals (byte scanning, SHA-256, calendar arithmetic); `package` access only.
@@ -44,6 +46,15 @@ let package = Package(
         .target(name: "TradeFrame", dependencies: ["ETRMContracts", "ETRMShared"]),
         .testTarget(name: "TradeFrameTests", dependencies: ["TradeFrame", "ETRMContracts", "ETRMShared"]),
 
+        // MARK: SettlementSync (the settlement-sync flow composed from the modules)
+        .target(name: "SettlementSync", dependencies: ["ETRMContracts", "Resilience", "Idempotency", "ETRMShared"]),
+        .testTarget(
+            name: "SettlementSyncTests",
+            dependencies: [
+                "SettlementSync", "SettlementSimulation", "ResilienceTesting", "Idempotency", "ETRMContracts",
+            ]
+        ),
+
         // MARK: Shared tests
         .testTarget(name: "ETRMSharedTests", dependencies: ["ETRMShared"]),
 
@@ -54,5 +65,17 @@ let package = Package(
             path: "Examples/ETRMPipeline"
         ),
         .executableTarget(name: "ETRMSchema", dependencies: ["ETRMContracts"], path: "Examples/ETRMSchema"),
+        .target(
+            name: "SettlementSimulation",
+            dependencies: [
+                "SettlementSync", "Resilience", "ResilienceTesting", "Idempotency", "ETRMContracts", "ETRMShared",
+            ],
+            path: "Examples/SettlementSync/Simulation"
+        ),
+        .executableTarget(
+            name: "SettlementSyncExample",
+            dependencies: ["SettlementSimulation", "SettlementSync"],
+            path: "Examples/SettlementSync/Program"
+        ),
     ]
 )
