@@ -44,10 +44,19 @@ let package = Package(
         .testTarget(name: "ETRMSharedTests", dependencies: ["ETRMShared"]),
 
         // MARK: Examples
+        .target(
+            name: "ETRMPipelineCore",
+            dependencies: ["ETRMContracts", "TradeFrame", "ETRMShared"],
+            path: "Examples/ETRMPipelineCore"
+        ),
         .executableTarget(
             name: "ETRMPipeline",
-            dependencies: ["ETRMContracts", "TradeFrame", "Idempotency"],
+            dependencies: ["ETRMPipelineCore"],
             path: "Examples/ETRMPipeline"
+        ),
+        .testTarget(
+            name: "ETRMPipelineTests",
+            dependencies: ["ETRMPipelineCore", "ETRMShared"]
         ),
     ]
 )
