@@ -39,33 +39,74 @@ package struct Pipeline: Sendable {
         trades: UnsafeRawBufferPointer, broker: UnsafeRawBufferPointer, tradesSource: String = "trades.json",
         brokerSource: String = "broker.json", progress: ((String, Int?) -> Void)? = nil
     ) throws(PipelineError) -> PipelineResult {
+        var timings = StageTimings()
+        let feed = try load(trades: trades, source: tradesSource, timings: &timings, progress: progress)
+        return try process(
+            feed, broker: broker, brokerSource: brokerSource, timings: timings, progress: progress)
+    }
+
+    /// The first stage: reads and validates `trades.json` into the frame of valid records.
+    ///
+    /// The bytes are not needed afterwards: a caller that mapped the file can unmap it before
+    /// ``process(_:broker:brokerSource:timings:progress:)``, which keeps the peak memory down.
+    ///
+    /// - Parameters:
+    ///   - trades: The bytes of `trades.json`.
+    ///   - source: The file's name, for messages.
+    ///   - timings: Receives the stage's time.
+    ///   - progress: Receives stage names and record counts.
+    /// - Returns: The valid records and the quarantine's accounting.
+    /// - Throws: ``PipelineError`` for a bad zone or a document that cannot be read.
+    package func load(
+        trades: UnsafeRawBufferPointer, source: String, timings: inout StageTimings,
+        progress: ((String, Int?) -> Void)? = nil
+    ) throws(PipelineError) -> LoadedFeed {
+        guard TimeZone(identifier: configuration.zone) != nil else {
+            throw PipelineError(.badArgument, "--zone \(FeedLoader.quoted(configuration.zone)) is not a known IANA time zone")
+        }
+        progress?("validate", 0)
+        let feed = try FeedLoader.loadTrades(
+            trades, source: source, deadLetters: configuration.deadLetters, progress: { progress?("validate", $0) })
+        timings.done("parse + validate + build frame")
+        return feed
+    }
+
+    /// The remaining stages: de-duplicate, cycles, final order, aggregates, broker, reconciliation, summary.
+    ///
+    /// - Parameters:
+    ///   - feed: What ``load(trades:source:timings:progress:)`` returned.
+    ///   - broker: The bytes of `broker.json`.
+    ///   - brokerSource: The broker file's name, for messages.
+    ///   - timings: The timings so far.
+    ///   - progress: Receives stage names.
+    /// - Returns: The result.
+    /// - Throws: ``PipelineError`` for a bad broker file.
+    package func process(
+        _ feed: LoadedFeed, broker: UnsafeRawBufferPointer, brokerSource: String, timings: StageTimings,
+        progress: ((String, Int?) -> Void)? = nil
+    ) throws(PipelineError) -> PipelineResult {
         guard let zone = TimeZone(identifier: configuration.zone) else {
             throw PipelineError(.badArgument, "--zone \(FeedLoader.quoted(configuration.zone)) is not a known IANA time zone")
         }
-        var timings = StageTimings()
-        progress?("validate", 0)
-        let feed = try FeedLoader.loadTrades(
-            trades, source: tradesSource, deadLetters: configuration.deadLetters,
-            progress: { progress?("validate", $0) })
-        timings.done("parse + validate + build frame")
-
+        var timings = timings
         do {
             progress?("dedup", nil)
-            let deduped = try feed.frame.keepingLatest(per: ["trade_id"], by: "event_time")
-            timings.done("dedup (keep latest)")
+            let kept = try KeyedRows.keepLatest(feed.frame, ids: feed.ids)
+            timings.done("dedup (sort by id, keep latest)")
 
             progress?("zone", nil)
-            var names = TradeFrame.LocalCalendarNames()
-            names.localTime = nil
-            names.localDate = nil
-            names.hourEnding = nil
-            names.weekday = nil
-            names.isPeak = nil
-            let cycled = try deduped.addingLocalCalendar(from: "delivery_start", in: zone, names: names)
+            let starts = try feed.frame.column("delivery_start", as: TimestampColumn.self).gathering(kept)
+            let cycles = starts.localCalendar(in: zone).settlementCycle
             timings.done("zone conversion (cycle)")
 
             progress?("sort", nil)
-            let sorted = try cycled.sorted(by: [.ascending("settlement_cycle"), .ascending("trade_id")])
+            // The kept rows are in trade-id order; a stable sort by cycle alone gives (cycle, trade_id). The
+            // frame is gathered once, in final order.
+            let order = try TradeFrame([("settlement_cycle", cycles)]).sortPermutation(by: [
+                .ascending("settlement_cycle")
+            ])
+            let finalRows = order.map { kept[$0] }
+            let sorted = try feed.frame.gathering(finalRows).adding("settlement_cycle", cycles.gathering(order))
             let orderDigest = try Self.orderDigest(sorted)
             timings.done("sort + order digest")
 
@@ -74,11 +115,21 @@ package struct Pipeline: Sendable {
             timings.done("aggregate (exact VWAP)")
 
             progress?("broker", nil)
-            let brokerFrame = try FeedLoader.loadBroker(broker, source: brokerSource)
+            let (brokerFrame, brokerIDs) = try FeedLoader.loadBroker(broker, source: brokerSource)
+            let brokerOrder = try brokerFrame.sortPermutation(by: [.ascending("trade_id")])
+            if let duplicate = KeyedRows.firstRepeat(brokerIDs, order: brokerOrder) {
+                let id = brokerFrame["trade_id", as: StringColumn.self]?[duplicate] ?? "?"
+                throw PipelineError(.badBroker, "broker file \(brokerSource): duplicate trade_id \(FeedLoader.quoted(id))")
+            }
             timings.done("broker load")
 
             progress?("reconcile", nil)
-            let reconciliation = try Self.reconcile(sorted, brokerFrame, tolerance: configuration.tolerance)
+            var position = [Int](repeating: 0, count: feed.frame.rowCount)
+            for (finalRow, validRow) in finalRows.enumerated() { position[validRow] = finalRow }
+            let (validRows, brokerRows) = KeyedRows.mergeJoin(feed.ids, order: kept, brokerIDs, order: brokerOrder)
+            let reconciliation = try Self.reconcile(
+                sorted, rows: validRows.map { position[$0] }, brokerFrame, brokerRows: brokerRows,
+                tolerance: configuration.tolerance)
             timings.done("reconcile")
 
             let summary = Summary(
@@ -176,31 +227,34 @@ package struct Pipeline: Sendable {
         }
     }
 
-    /// Joins the trades with the broker rows on the trade id and flags exact variances over the tolerance.
+    /// Flags exact variances over the tolerance on the joined rows.
+    ///
+    /// - Parameters:
+    ///   - ours: The trades in final order.
+    ///   - rows: The joined rows of `ours`.
+    ///   - broker: The broker rows.
+    ///   - brokerRows: The joined rows of `broker`, parallel to `rows`.
+    ///   - tolerance: The tolerance.
     static func reconcile(
-        _ ours: TradeFrame, _ broker: TradeFrame, tolerance: Tolerance
+        _ ours: TradeFrame, rows: [Int], _ broker: TradeFrame, brokerRows: [Int], tolerance: Tolerance
     ) throws(TradeFrameError) -> ReconciliationResult {
         // WORKAROUND (TradeFrame): `Reconciliation` compares a Float64 variance with a Float64 tolerance, which
         // flags 0.600 against 0.603 at 0.005 (0.0050000000000000044); the README decides in integers, so the
-        // join comes from the module and the comparison is made here: |b − o| × q > p × o.
-        let (left, right) = try ours.joinIndices(
-            with: broker, on: ["trade_id"], rightKeys: ["trade_id"], kind: .inner)
+        // comparison is made here: |b − o| × q > p × o. The join is a merge of the two id-sorted sides (see
+        // `KeyedRows` for why not `joinIndices`).
         let ourVolumes = try ours.column("volume_mwh", as: DecimalColumn.self).significands
         let brokerVolumes = try broker.column("broker_volume_mwh", as: DecimalColumn.self).significands
-        var flaggedRows: [Int] = []
-        var flaggedBroker: [Int64] = []
-        for (row, brokerRow) in zip(left, right) {
+        var flagged: [(row: Int, broker: Int64)] = []
+        for (row, brokerRow) in zip(rows, brokerRows) {
             let mine = ourVolumes.value(at: row)
             let theirs = brokerVolumes.value(at: brokerRow)
-            if tolerance.exceeded(broker: theirs, ours: mine) {
-                flaggedRows.append(row)
-                flaggedBroker.append(theirs)
-            }
+            if tolerance.exceeded(broker: theirs, ours: mine) { flagged.append((row, theirs)) }
         }
-        let flaggedFrame = try ours.gathering(flaggedRows)
+        flagged.sort { $0.row < $1.row }
+        let flaggedFrame = try ours.gathering(flagged.map(\.row))
             .selecting(["trade_id", "settlement_cycle", "product_code", "volume_mwh", "status"])
-            .adding("broker_volume_mwh", try DecimalColumn(significands: Column(flaggedBroker), scale: 3))
-        return ReconciliationResult(matched: left.count, flagged: flaggedFrame)
+            .adding("broker_volume_mwh", try DecimalColumn(significands: Column(flagged.map(\.broker)), scale: 3))
+        return ReconciliationResult(matched: rows.count, flagged: flaggedFrame)
     }
 }
 

@@ -89,9 +89,6 @@ package enum PipelineCommand {
         guard TimeZone(identifier: options.zone) != nil else {
             throw PipelineError(.badArgument, "--zone \(FeedLoader.quoted(options.zone)) is not a known IANA time zone")
         }
-        let trades = try MappedFile(path: options.input, what: "trades")
-        let broker = try MappedFile(path: options.broker, what: "broker")
-        let mapped = ContinuousClock.now - started
         var configuration = Pipeline.Configuration(zone: options.zone, tolerance: tolerance)
         var sink: JSONLinesDeadLetterSink?
         if let path = options.deadLetters {
@@ -102,12 +99,24 @@ package enum PipelineCommand {
             }
             configuration.deadLetters = sink
         }
+        let pipeline = Pipeline(configuration: configuration)
         let progress = options.quiet || !console.errIsTerminal ? nil : ProgressBar(console: console)
-        var result = try Pipeline(configuration: configuration).run(
-            trades: trades.bytes, broker: broker.bytes, tradesSource: options.input, brokerSource: options.broker,
-            progress: progress.map { bar in { stage, count in bar.update(stage, count) } })
+        let report = progress.map { bar in { (stage: String, count: Int?) in bar.update(stage, count) } }
+        var timings = StageTimings()
+        let feed: LoadedFeed
+        let tradesSize: Int
+        let broker = try MappedFile(path: options.broker, what: "broker")
+        do {
+            // The trades file is unmapped as soon as its records are in the frame: the later stages do not
+            // need it, and the peak memory is then the larger of the two phases, not their sum.
+            let trades = try MappedFile(path: options.input, what: "trades")
+            timings.done("read files (mmap)")
+            tradesSize = trades.bytes.count
+            feed = try pipeline.load(trades: trades.bytes, source: options.input, timings: &timings, progress: report)
+        }
+        var result = try pipeline.process(
+            feed, broker: broker.bytes, brokerSource: options.broker, timings: timings, progress: report)
         progress?.clear()
-        result.timings.add("read files (mmap)", mapped)
         let writing = ContinuousClock.now
         if let sink {
             do { try sink.synchronize() } catch {
@@ -122,7 +131,7 @@ package enum PipelineCommand {
         if !options.quiet {
             console.out(
                 Report.text(
-                    result, inputs: (options.input, trades.bytes.count, options.broker, broker.bytes.count),
+                    result, inputs: (options.input, tradesSize, options.broker, broker.bytes.count),
                     zone: options.zone, tolerance: tolerance, wall: ContinuousClock.now - started))
         }
     }

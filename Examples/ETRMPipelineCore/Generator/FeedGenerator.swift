@@ -161,9 +161,9 @@ package struct FeedGenerator: Sendable {
                 counts.brokerOffWithinTolerance += 1
             }
             if counts.brokerRows > 0 { try brokerOut.write(",\n") }
-            try brokerOut.write("{\"trade_id\": \"")
+            try brokerOut.write("{\"trade_id\":\"")
             try writeID(Int32(number), into: &brokerOut)
-            try brokerOut.write("\", \"broker_volume_mwh\": ")
+            try brokerOut.write("\",\"broker_volume_mwh\":")
             try writeScaled(volume, decimals: 3, into: &brokerOut)
             try brokerOut.write("}")
             counts.brokerRows += 1
@@ -189,38 +189,38 @@ package struct FeedGenerator: Sendable {
     // MARK: Formatting
 
     private func write(_ record: Record, leis: [[UInt8]], into out: inout ChunkWriter) throws {
-        try out.write("{\"trade_id\": \"")
+        try out.write("{\"trade_id\":\"")
         try writeID(record.number, into: &out)
-        try out.write("\", \"counterparty_lei\": \"")
+        try out.write("\",\"counterparty_lei\":\"")
         var lei = leis[Int(record.lei)]
         if record.defect == 2 { lei[19] = UInt8(ascii: "0") + (lei[19] - UInt8(ascii: "0") + 1) % 10 }
         try out.write(bytes: lei)
-        try out.write("\", \"product_code\": \"")
+        try out.write("\",\"product_code\":\"")
         try out.write(Self.products[Int(record.product)])
         var start = Int64(record.startHour) * 3_600_000
         var end = start + Int64(record.hours) * 3_600_000
         if record.defect == 3 { swap(&start, &end) }
-        try out.write("\", \"delivery_start\": \"")
+        try out.write("\",\"delivery_start\":\"")
         try writeTimestamp(millis: start, fraction: false, into: &out)
-        try out.write("\", \"delivery_end\": \"")
+        try out.write("\",\"delivery_end\":\"")
         try writeTimestamp(millis: end, fraction: false, into: &out)
-        try out.write(record.defect == 4 ? "\", \"volume_mwh\": \"" : "\", \"volume_mwh\": ")
+        try out.write(record.defect == 4 ? "\",\"volume_mwh\":\"" : "\",\"volume_mwh\":")
         try writeScaled(record.volume, decimals: 3, into: &out)
         if record.defect == 4 { try out.write("\"") }
         if record.defect != 1 {
-            try out.write(", \"price_usd\": ")
+            try out.write(",\"price_usd\":")
             try writeScaled(record.price, decimals: 2, into: &out)
         }
-        try out.write(", \"status\": \"")
+        try out.write(",\"status\":\"")
         try out.write(FeedRules.statuses[Int(record.status)])
-        try out.write("\", \"event_time\": \"")
+        try out.write("\",\"event_time\":\"")
         try writeTimestamp(millis: record.eventMillis, fraction: true, monthThirteen: record.defect == 5, into: &out)
         try out.write("\"}")
     }
 
     private func writeID(_ number: Int32, into out: inout ChunkWriter) throws {
-        try out.write("TRD-")
-        try writeDigits(Int64(number), width: 10, into: &out)
+        try out.write("TR")
+        try writeDigits(Int64(number), width: 8, into: &out)
     }
 
     private func writeScaled(_ value: Int64, decimals: Int, into out: inout ChunkWriter) throws {
