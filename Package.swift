@@ -59,9 +59,14 @@ let package = Package(
         .testTarget(name: "ETRMSharedTests", dependencies: ["ETRMShared"]),
 
         // MARK: Examples
+        .target(
+            name: "ETRMPipelineCore",
+            dependencies: ["ETRMContracts", "TradeFrame", "ETRMShared"],
+            path: "Examples/ETRMPipelineCore"
+        ),
         .executableTarget(
             name: "ETRMPipeline",
-            dependencies: ["ETRMContracts", "TradeFrame", "Idempotency"],
+            dependencies: ["ETRMPipelineCore"],
             path: "Examples/ETRMPipeline"
         ),
         .executableTarget(name: "ETRMSchema", dependencies: ["ETRMContracts"], path: "Examples/ETRMSchema"),
@@ -76,6 +81,10 @@ let package = Package(
             name: "SettlementSyncExample",
             dependencies: ["SettlementSimulation", "SettlementSync"],
             path: "Examples/SettlementSync/Program"
+        ),
+        .testTarget(
+            name: "ETRMPipelineTests",
+            dependencies: ["ETRMPipelineCore", "ETRMShared"]
         ),
     ]
 )
