@@ -45,6 +45,7 @@ public struct Retry<C: Clock>: ResilienceStrategy where C.Duration == Duration {
     /// - Parameter operation: The work; it runs up to ``RetryConfiguration/maxAttempts`` times.
     /// - Returns: The first accepted result (or the last result when retries of results ran out).
     /// - Throws: The last attempt's error when the retry gives up, or `CancellationError`.
+    @inlinable
     public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
         let configuration = self.configuration
         let start: C.Instant? = configuration.overallTimeout == nil ? nil : clock.now
