@@ -18,7 +18,7 @@ func upstream(_ value: Int) async throws -> Int {
 }
 
 /// The breaker's state machine behind an actor instead of a lock: what the "actor vs lock" choice costs.
-actor ActorBreaker {
+actor ActorBreaker: ResilienceStrategy {
     var machine = CircuitBreakerStateMachine<ContinuousClock.Instant>(configuration: .init())
     let clock = ContinuousClock()
 
@@ -94,12 +94,12 @@ struct Subjects: Sendable {
     }
 }
 
-/// Measures `body` over `iterations` calls and returns nanoseconds per call.
-func nanosecondsPerCall(_ iterations: Int, _ body: () async throws -> Int) async rethrows -> Double {
+/// Nanoseconds per call of `strategy.execute { upstream }` over `iterations` calls (specialised per strategy).
+func nanosecondsPerCall<S: ResilienceStrategy>(_ strategy: S, _ iterations: Int) async throws -> Double {
     let clock = ContinuousClock()
     var sink = 0
     let start = clock.now
-    for _ in 0..<iterations { sink &+= try await body() }
+    for i in 0..<iterations { sink &+= try await strategy.execute { try await upstream(i) } }
     let elapsed = start.duration(to: clock.now)
     blackHole(sink)
     let (seconds, attoseconds) = elapsed.components
@@ -152,51 +152,36 @@ let benchmarks: @Sendable () -> Void = {
         "summary: ns per call vs bare",
         configuration: .init(metrics: [.wallClock], maxDuration: .seconds(short ? 1 : 30), maxIterations: 1)
     ) { _ in
-        let n = short ? 20_000 : 2_000_000
-        let bare = try await nanosecondsPerCall(n) { try await upstream(1) }
-        let rows: [(String, Double)] = [
+        // Five interleaved rounds; the fastest round of each row is reported (the host is shared, so the
+        // minimum is the figure least disturbed by other processes).
+        let n = short ? 20_000 : 500_000
+        let rows: [(String, Int, (Int) async throws -> Double)] = [
+            ("bare call", n, { try await nanosecondsPerCall(PassThrough(), $0) }),
+            ("retry, success first time", n, { try await nanosecondsPerCall(subjects.retry, $0) }),
+            ("circuit breaker, closed", n, { try await nanosecondsPerCall(subjects.breaker, $0) }),
+            ("circuit breaker behind an actor", n, { try await nanosecondsPerCall(subjects.actorBreaker, $0) }),
+            ("rate limiter, tokens available", n, { try await nanosecondsPerCall(subjects.limiter, $0) }),
+            ("bulkhead, permit free", n, { try await nanosecondsPerCall(subjects.bulkhead, $0) }),
+            ("timeout, work in time", n / 20, { try await nanosecondsPerCall(subjects.timeout, $0) }),
             (
-                "retry, success first time",
-                try await nanosecondsPerCall(n) { try await subjects.retry.execute { try await upstream(1) } }
+                "pipeline: retry, breaker, limiter, bulkhead", n,
+                { try await nanosecondsPerCall(subjects.pipelineNoTimeouts, $0) }
             ),
             (
-                "circuit breaker, closed",
-                try await nanosecondsPerCall(n) { try await subjects.breaker.execute { try await upstream(1) } }
-            ),
-            (
-                "circuit breaker behind an actor",
-                try await nanosecondsPerCall(n) { try await subjects.actorBreaker.execute { try await upstream(1) } }
-            ),
-            (
-                "rate limiter, tokens available",
-                try await nanosecondsPerCall(n) { try await subjects.limiter.execute { try await upstream(1) } }
-            ),
-            (
-                "bulkhead, permit free",
-                try await nanosecondsPerCall(n) { try await subjects.bulkhead.execute { try await upstream(1) } }
-            ),
-            (
-                "timeout, work in time",
-                try await nanosecondsPerCall(n / 10) { try await subjects.timeout.execute { try await upstream(1) } }
-            ),
-            (
-                "pipeline: retry, breaker, limiter, bulkhead",
-                try await nanosecondsPerCall(n) {
-                    try await subjects.pipelineNoTimeouts.execute { try await upstream(1) }
-                }
-            ),
-            (
-                "pipeline: timeout, retry, breaker, bulkhead, timeout",
-                try await nanosecondsPerCall(n / 10) {
-                    try await subjects.pipelineFive.execute { try await upstream(1) }
-                }
+                "pipeline: timeout, retry, breaker, bulkhead, timeout", n / 20,
+                { try await nanosecondsPerCall(subjects.pipelineFive, $0) }
             ),
         ]
-        print(
-            "\nResilience, one call on the success path (\(n) calls each; bare call \(String(format: "%.1f", bare)) ns):"
-        )
-        for (name, ns) in rows {
-            print(String(format: "  %-55@ %8.1f ns/call  %+8.1f ns over bare", name as NSString, ns, ns - bare))
+        var best = [Double](repeating: .infinity, count: rows.count)
+        for _ in 0..<5 {
+            for (index, row) in rows.enumerated() { best[index] = min(best[index], try await row.2(row.1)) }
+        }
+        print("\nResilience, one call on the success path (fastest of 5 rounds):")
+        for (index, row) in rows.enumerated() {
+            let line = String(
+                format: "  %-55@ %9.1f ns/call  %+9.1f ns over the bare call", row.0 as NSString, best[index],
+                best[index] - best[0])
+            print(line)
         }
     }
 }

@@ -14,15 +14,18 @@
 /// false races. A pthread mutex is intercepted by the sanitizer and costs the same uncontended. State and
 /// mutex share one allocation (`ManagedBuffer`), made once when the owner is created; locking allocates
 /// nothing.
+@usableFromInline
 package final class LockedState<State>: @unchecked Sendable {
-    private final class Storage: ManagedBuffer<State, pthread_mutex_t> {
+    @usableFromInline
+    final class Storage: ManagedBuffer<State, pthread_mutex_t> {
         deinit {
             // The header (the state) is destroyed by `ManagedBuffer` itself.
             _ = withUnsafeMutablePointerToElements { pthread_mutex_destroy($0) }
         }
     }
 
-    private let storage: ManagedBuffer<State, pthread_mutex_t>
+    @usableFromInline
+    let storage: ManagedBuffer<State, pthread_mutex_t>
 
     /// Creates the lock around `state`.
     package init(_ state: State) {
@@ -35,7 +38,7 @@ package final class LockedState<State>: @unchecked Sendable {
     }
 
     /// Runs `body` with exclusive access to the state.
-    @inline(__always)
+    @inlinable
     package func withLock<Result>(_ body: (inout State) throws -> Result) rethrows -> Result {
         try storage.withUnsafeMutablePointers { state, mutex in
             pthread_mutex_lock(mutex)

@@ -36,18 +36,22 @@ public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.D
         public var availableTokens: Double
     }
 
-    private struct State {
-        var bucket: TokenBucket<C.Instant>
-        var acquired = 0
-        var waited = 0
-        var rejected = 0
+    @usableFromInline
+    struct State {
+        @usableFromInline var bucket: TokenBucket<C.Instant>
+        @usableFromInline var acquired = 0
+        @usableFromInline var waited = 0
+        @usableFromInline var rejected = 0
+
+        @usableFromInline
+        init(bucket: TokenBucket<C.Instant>) { self.bucket = bucket }
     }
 
     /// The settings.
     public let configuration: RateLimiterConfiguration
     /// The clock.
     public let clock: C
-    private let state: LockedState<State>
+    @usableFromInline let state: LockedState<State>
 
     /// Creates a limiter with a full bucket.
     /// - Parameters:
@@ -69,6 +73,7 @@ public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.D
     /// - Parameter permits: The tokens wanted, in `1...capacity` (a request may cost more than one).
     /// - Returns: Acquired, or rejected with the time until enough tokens exist.
     /// - Throws: ``ResilienceError/Code/invalidArgument`` for permits out of range.
+    @inlinable
     public func tryAcquire(permits: Int = 1) throws(ResilienceError) -> Decision {
         try configuration.checkPermits(permits)
         let clock = self.clock
@@ -135,6 +140,7 @@ public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.D
     /// - Parameter operation: The limited call.
     /// - Returns: The operation's result.
     /// - Throws: ``ResilienceError/Code/rateLimited``, `CancellationError`, or the operation's error.
+    @inlinable
     public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
         if configuration.maximumWait == .zero {
             if case .rejected(let retryAfter) = try tryAcquire() {
