@@ -46,7 +46,9 @@ package struct IDTable: Sendable {
     func column() -> StringColumn {
         var builder = StringColumnBuilder(capacity: count, byteCapacity: bytes.count)
         bytes.withUnsafeBufferPointer { bytes in
-            for row in 0..<count { builder.append(utf8: UnsafeBufferPointer(rebasing: bytes[offsets[row]..<offsets[row + 1]])) }
+            for row in 0..<count {
+                builder.append(utf8: UnsafeBufferPointer(rebasing: bytes[offsets[row]..<offsets[row + 1]]))
+            }
         }
         return builder.finish()
     }
@@ -122,7 +124,9 @@ enum KeyedRows {
 
     /// An inner join on the ids, each side walked in the given id order (the right side has no id twice).
     /// Returns the matching row pairs in the left order.
-    static func mergeJoin(_ left: IDTable, order leftOrder: [Int], _ right: IDTable, order rightOrder: [Int]) -> (
+    static func mergeJoin(
+        _ left: IDTable, order leftOrder: [Int], _ right: IDTable, order rightOrder: [Int]
+    ) -> (
         left: [Int], right: [Int]
     ) {
         var pairs: (left: [Int], right: [Int]) = ([], [])

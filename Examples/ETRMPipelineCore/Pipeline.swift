@@ -62,7 +62,8 @@ package struct Pipeline: Sendable {
         progress: ((String, Int?) -> Void)? = nil
     ) throws(PipelineError) -> LoadedFeed {
         guard TimeZone(identifier: configuration.zone) != nil else {
-            throw PipelineError(.badArgument, "--zone \(FeedLoader.quoted(configuration.zone)) is not a known IANA time zone")
+            throw PipelineError(
+                .badArgument, "--zone \(FeedLoader.quoted(configuration.zone)) is not a known IANA time zone")
         }
         progress?("validate", 0)
         let feed = try FeedLoader.loadTrades(
@@ -86,7 +87,8 @@ package struct Pipeline: Sendable {
         progress: ((String, Int?) -> Void)? = nil
     ) throws(PipelineError) -> PipelineResult {
         guard let zone = TimeZone(identifier: configuration.zone) else {
-            throw PipelineError(.badArgument, "--zone \(FeedLoader.quoted(configuration.zone)) is not a known IANA time zone")
+            throw PipelineError(
+                .badArgument, "--zone \(FeedLoader.quoted(configuration.zone)) is not a known IANA time zone")
         }
         var timings = timings
         do {
@@ -119,7 +121,8 @@ package struct Pipeline: Sendable {
             let brokerOrder = try brokerFrame.sortPermutation(by: [.ascending("trade_id")])
             if let duplicate = KeyedRows.firstRepeat(brokerIDs, order: brokerOrder) {
                 let id = brokerFrame["trade_id", as: StringColumn.self]?[duplicate] ?? "?"
-                throw PipelineError(.badBroker, "broker file \(brokerSource): duplicate trade_id \(FeedLoader.quoted(id))")
+                throw PipelineError(
+                    .badBroker, "broker file \(brokerSource): duplicate trade_id \(FeedLoader.quoted(id))")
             }
             timings.done("broker load")
 

@@ -155,7 +155,8 @@ package enum PipelineCommand {
         let progress = console.errIsTerminal ? ProgressBar(console: console) : nil
         var result = try Pipeline().run(
             trades: generated.trades, broker: generated.broker, tradesSource: "sample trades",
-            brokerSource: "sample broker", progress: progress.map { bar in { stage, count in bar.update(stage, count) } })
+            brokerSource: "sample broker",
+            progress: progress.map { bar in { stage, count in bar.update(stage, count) } })
         progress?.clear()
         result.timings.add("generate in memory", generation)
         console.out(
@@ -213,7 +214,8 @@ final class OutputFile {
     private let path: String
 
     init(path: String) throws(PipelineError) {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path)
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
         else { throw PipelineError(.ioFailure, "cannot create \(path)") }
         self.handle = handle
         self.path = path

@@ -57,7 +57,8 @@ package enum Report {
             out += "\("broker MWh".leftPadding(14))\n"
             for row in 0..<shown {
                 out += "  \((ids?[row] ?? "").padding(18))\((cycles?.text(at: row) ?? "").padding(9))"
-                out += "\((ours?.text(at: row) ?? "").leftPadding(14))\((theirs?.text(at: row) ?? "").leftPadding(14))\n"
+                out +=
+                    "\((ours?.text(at: row) ?? "").leftPadding(14))\((theirs?.text(at: row) ?? "").leftPadding(14))\n"
             }
         }
         return out

@@ -106,7 +106,8 @@ package struct FeedGenerator: Sendable {
                 number: number, lei: UInt8.random(in: 0..<64, using: &random),
                 product: UInt8.random(in: 0..<UInt8(Self.products.count), using: &random),
                 status: Int.random(in: 0..<100, using: &random) < 85 ? 0 : 1, defect: 0, startHour: startHour,
-                hours: durations.randomElement(using: &random) ?? 1, volume: Int64.random(in: 1...500_000, using: &random),
+                hours: durations.randomElement(using: &random) ?? 1,
+                volume: Int64.random(in: 1...500_000, using: &random),
                 price: price,
                 eventMillis: Int64(startHour) * 3_600_000 - Int64.random(in: 3_600_000...2_592_000_000, using: &random),
                 isResend: false)
@@ -122,8 +123,12 @@ package struct FeedGenerator: Sendable {
                 again.isResend = true
                 again.status = Int.random(in: 0..<10, using: &random) < 7 ? 3 : 2
                 again.eventMillis += Int64.random(in: 60_000...259_200_000, using: &random)
-                if Int.random(in: 0..<10, using: &random) < 6 { again.volume = Int64.random(in: 1...500_000, using: &random) }
-                if Int.random(in: 0..<10, using: &random) < 3 { again.price += Int64.random(in: -500...500, using: &random) }
+                if Int.random(in: 0..<10, using: &random) < 6 {
+                    again.volume = Int64.random(in: 1...500_000, using: &random)
+                }
+                if Int.random(in: 0..<10, using: &random) < 3 {
+                    again.price += Int64.random(in: -500...500, using: &random)
+                }
                 records.append(again)
                 latest = again.volume
                 counts.resends += 1
@@ -154,7 +159,8 @@ package struct FeedGenerator: Sendable {
             let roll = Int.random(in: 0..<100, using: &random)
             if roll < 2 {
                 let difference = max(1, volume * Int64.random(in: 10...100, using: &random) / 1000)
-                volume = Bool.random(using: &random) || volume - difference < 0 ? volume + difference : volume - difference
+                volume =
+                    Bool.random(using: &random) || volume - difference < 0 ? volume + difference : volume - difference
                 counts.brokerOffBeyondTolerance += 1
             } else if roll < 5, volume >= 1000 {
                 volume += volume / 1000
@@ -256,8 +262,11 @@ package struct FeedGenerator: Sendable {
     }
 
     private func writeDigits(_ value: Int64, width: Int, into out: inout ChunkWriter) throws {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var count = 0
         var rest = value
         try withUnsafeMutableBytes(of: &digits) { buffer in

@@ -168,8 +168,9 @@ struct FastArrayScan {
         }
         if cursor < count {
             let next = base[cursor]
-            guard next == UInt8(ascii: ",") || next == UInt8(ascii: "}") || next == 0x20 || next == 0x0A
-                || next == 0x0D || next == 0x09
+            guard
+                next == UInt8(ascii: ",") || next == UInt8(ascii: "}") || next == 0x20 || next == 0x0A
+                    || next == 0x0D || next == 0x09
             else { return nil }
         }
         for _ in fractionDigits..<decimals { value &*= 10 }

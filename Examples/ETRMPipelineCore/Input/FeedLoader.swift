@@ -125,7 +125,8 @@ package enum FeedLoader {
                 let issues = rejected.issues.map { issue in
                     guard issue.path.hasPrefix("/" + reader.containerKey + "/0") else { return issue }
                     let rest = issue.path.dropFirst(reader.containerKey.utf8.count + 3)
-                    return ValidationIssue(path: here + rest, code: issue.code, message: issue.message, value: issue.value)
+                    return ValidationIssue(
+                        path: here + rest, code: issue.code, message: issue.message, value: issue.value)
                 }
                 try resolve(
                     RejectedRecord(index: index, rawBytes: rejected.rawBytes, issues: issues), reader: reader,
@@ -151,7 +152,8 @@ package enum FeedLoader {
         if let fatal = rejected.issues.first(where: { FeedRules.fatalCodes.contains($0.code) }) {
             throw PipelineError(
                 .badDocument,
-                "\(source): record \(rejected.index): \(fatal.message)" + (fatal.path.isEmpty ? "" : " at \(fatal.path)"))
+                "\(source): record \(rejected.index): \(fatal.message)"
+                    + (fatal.path.isEmpty ? "" : " at \(fatal.path)"))
         }
         onRejected(rejected)
     }
@@ -354,7 +356,8 @@ struct FeedColumns {
 
     @inline(__always)
     mutating func append(
-        index row: Int, tradeID id: UnsafeBufferPointer<UInt8>, product code: UnsafeBufferPointer<UInt8>, start from: Int64,
+        index row: Int, tradeID id: UnsafeBufferPointer<UInt8>, product code: UnsafeBufferPointer<UInt8>,
+        start from: Int64,
         end to: Int64, event at: Int64, volume milli: Int64, price cents: Int64, status state: UInt8
     ) {
         index.append(Int64(row))
