@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "TradeFrame", targets: ["TradeFrame"]),
         .library(name: "SettlementSync", targets: ["SettlementSync"]),
         .executable(name: "etrm-pipeline", targets: ["ETRMPipeline"]),
+        .executable(name: "etrm-schema", targets: ["ETRMSchema"]),
         .executable(name: "settlement-sync", targets: ["SettlementSyncExample"]),
     ],
     targets: [
@@ -27,12 +28,15 @@ let package = Package(
 
         // MARK: Resilience
         .target(name: "Resilience", dependencies: ["ETRMShared"]),
-        .target(name: "ResilienceTesting"),
+        .target(name: "ResilienceTesting", dependencies: ["Resilience"]),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "ResilienceTesting", "ETRMShared"]),
 
         // MARK: Idempotency
         .target(name: "Idempotency", dependencies: ["ETRMShared"]),
         .target(name: "IdempotencyConformance", dependencies: ["Idempotency"]),
+        // A child process the crash test kills with SIGKILL while it hammers a journal store.
+        .executableTarget(
+            name: "IdempotencyCrashWorker", dependencies: ["Idempotency"], path: "Tests/IdempotencyCrashWorker"),
         .testTarget(
             name: "IdempotencyTests",
             dependencies: ["Idempotency", "IdempotencyConformance", "ResilienceTesting", "ETRMShared"]
@@ -55,11 +59,17 @@ let package = Package(
         .testTarget(name: "ETRMSharedTests", dependencies: ["ETRMShared"]),
 
         // MARK: Examples
+        .target(
+            name: "ETRMPipelineCore",
+            dependencies: ["ETRMContracts", "TradeFrame", "ETRMShared"],
+            path: "Examples/ETRMPipelineCore"
+        ),
         .executableTarget(
             name: "ETRMPipeline",
-            dependencies: ["ETRMContracts", "TradeFrame", "Idempotency"],
+            dependencies: ["ETRMPipelineCore"],
             path: "Examples/ETRMPipeline"
         ),
+        .executableTarget(name: "ETRMSchema", dependencies: ["ETRMContracts"], path: "Examples/ETRMSchema"),
         .target(
             name: "SettlementSimulation",
             dependencies: [
@@ -71,6 +81,10 @@ let package = Package(
             name: "SettlementSyncExample",
             dependencies: ["SettlementSimulation", "SettlementSync"],
             path: "Examples/SettlementSync/Program"
+        ),
+        .testTarget(
+            name: "ETRMPipelineTests",
+            dependencies: ["ETRMPipelineCore", "ETRMShared"]
         ),
     ]
 )

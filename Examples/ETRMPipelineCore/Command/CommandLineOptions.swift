@@ -1,0 +1,127 @@
+/// The parsed command line of `etrm-pipeline` (hand-written parsing; the package has no dependencies).
+package enum PipelineCommandLine: Equatable, Sendable {
+    /// No arguments: generate ``RunDefaults/demoTrades`` trades in memory and run everything.
+    case demo
+    /// `generate --trades N --seed S --out DIR`.
+    case generate(trades: Int, seed: UInt64, out: String)
+    /// `run --input … --broker … [options]`.
+    case run(RunOptions)
+    /// `help`, `--help`, `-h`.
+    case help
+
+    /// Options of `run`.
+    package struct RunOptions: Equatable, Sendable {
+        package var input: String
+        package var broker: String
+        package var zone = "America/New_York"
+        package var tolerance = "0.005"
+        package var deadLetters: String?
+        package var out: String?
+        package var summaryJSON: String?
+        package var quiet = false
+
+        package init(input: String, broker: String) {
+            self.input = input
+            self.broker = broker
+        }
+    }
+
+    package static let usage = """
+        usage: etrm-pipeline                      generate 100,000 sample trades in memory and run everything
+               etrm-pipeline generate --trades N --seed S --out DIR
+               etrm-pipeline run --input trades.json --broker broker.json [--zone America/New_York]
+                                 [--tolerance 0.005] [--dead-letters PATH] [--out DIR]
+                                 [--summary-json PATH] [--quiet]
+        """
+
+    /// Parses the arguments after the program name. Options take `--name value` or `--name=value`;
+    /// a repeated option takes its last value.
+    ///
+    /// - Parameter arguments: The arguments.
+    /// - Returns: The command.
+    /// - Throws: ``PipelineError`` with code `usage` for an unknown command or option, a missing option or
+    ///   value, or a malformed number.
+    package static func parse(_ arguments: [String]) throws(PipelineError) -> PipelineCommandLine {
+        guard let command = arguments.first else { return .demo }
+        let rest = Array(arguments.dropFirst())
+        switch command {
+        case "help", "--help", "-h":
+            return .help
+        case "generate":
+            var options = try options(rest, known: ["trades", "seed", "out"], flags: [])
+            guard let tradesText = options.values.removeValue(forKey: "trades"),
+                let trades = Int(tradesText), trades > 0, trades <= 100_000_000
+            else { throw PipelineError(.usage, "generate needs --trades N (1 to 100,000,000)\n\(usage)") }
+            let seedText = options.values.removeValue(forKey: "seed") ?? "42"
+            guard let seed = UInt64(seedText) else {
+                throw PipelineError(.usage, "--seed \(seedText) is not a non-negative integer\n\(usage)")
+            }
+            guard let out = options.values.removeValue(forKey: "out") else {
+                throw PipelineError(.usage, "generate needs --out DIR\n\(usage)")
+            }
+            return .generate(trades: trades, seed: seed, out: out)
+        case "run":
+            let options = try options(
+                rest, known: ["input", "broker", "zone", "tolerance", "dead-letters", "out", "summary-json"],
+                flags: ["quiet"])
+            guard let input = options.values["input"], let broker = options.values["broker"] else {
+                throw PipelineError(.usage, "run needs --input and --broker\n\(usage)")
+            }
+            var run = RunOptions(input: input, broker: broker)
+            run.zone = options.values["zone"] ?? run.zone
+            run.tolerance = options.values["tolerance"] ?? run.tolerance
+            run.deadLetters = options.values["dead-letters"]
+            run.out = options.values["out"]
+            run.summaryJSON = options.values["summary-json"]
+            run.quiet = options.flags.contains("quiet")
+            return .run(run)
+        default:
+            throw PipelineError(.usage, "unknown command \(FeedLoader.quoted(command))\n\(usage)")
+        }
+    }
+
+    private static func options(
+        _ arguments: [String], known: Set<String>, flags: Set<String>
+    ) throws(PipelineError) -> (values: [String: String], flags: Set<String>) {
+        var values: [String: String] = [:]
+        var set: Set<String> = []
+        var position = 0
+        while position < arguments.count {
+            let argument = arguments[position]
+            position += 1
+            guard argument.hasPrefix("--") else {
+                throw PipelineError(.usage, "unexpected argument \(FeedLoader.quoted(argument))\n\(usage)")
+            }
+            var name = String(argument.dropFirst(2))
+            var value: String?
+            if let equals = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            }
+            if flags.contains(name), value == nil {
+                set.insert(name)
+                continue
+            }
+            guard known.contains(name) else {
+                throw PipelineError(.usage, "unknown option --\(name)\n\(usage)")
+            }
+            if value == nil {
+                guard position < arguments.count else {
+                    throw PipelineError(.usage, "--\(name) needs a value\n\(usage)")
+                }
+                value = arguments[position]
+                position += 1
+            }
+            values[name] = value  // a repeated option: the last one wins, as with argparse
+        }
+        return (values, set)
+    }
+}
+
+/// Defaults of the demo run.
+package enum RunDefaults {
+    /// Trades generated by the no-argument run.
+    package static let demoTrades = 100_000
+    /// Its seed.
+    package static let demoSeed: UInt64 = 42
+}

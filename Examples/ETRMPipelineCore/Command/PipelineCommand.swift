@@ -1,0 +1,253 @@
+import ETRMContracts
+import Foundation
+import TradeFrame
+
+/// Where the program writes: the report (stdout), messages and the progress bar (stderr).
+package struct Console {
+    package var out: (String) -> Void
+    package var err: (String) -> Void
+    /// Whether stderr is a terminal (the progress bar is drawn only then).
+    package var errIsTerminal: Bool
+
+    package init(out: @escaping (String) -> Void, err: @escaping (String) -> Void, errIsTerminal: Bool) {
+        self.out = out
+        self.err = err
+        self.errIsTerminal = errIsTerminal
+    }
+
+    /// The process's own stdout and stderr.
+    package static var standard: Console {
+        Console(
+            out: { FileHandle.standardOutput.write(Data($0.utf8)) },
+            err: { FileHandle.standardError.write(Data($0.utf8)) },
+            errIsTerminal: ProcessInfoFacts.standardErrorIsTerminal)
+    }
+}
+
+/// The `etrm-pipeline` program.
+package enum PipelineCommand {
+    /// Runs the program and returns its exit status: 0 on success, 1 for a whole-run error, 2 for a usage
+    /// error. Never traps on bad input.
+    ///
+    /// - Parameters:
+    ///   - arguments: The arguments after the program name.
+    ///   - console: Where output goes.
+    /// - Returns: The exit status.
+    package static func main(_ arguments: [String], console: Console = .standard) -> Int32 {
+        do {
+            switch try PipelineCommandLine.parse(arguments) {
+            case .help:
+                console.out(PipelineCommandLine.usage + "\n")
+            case .demo:
+                try demo(console: console)
+            case .generate(let trades, let seed, let out):
+                try generate(trades: trades, seed: seed, out: out, console: console)
+            case .run(let options):
+                try run(options, console: console)
+            }
+            return 0
+        } catch {
+            console.err("error: \(error.message)\n")
+            return error.exitStatus
+        }
+    }
+
+    // MARK: generate
+
+    static func generate(trades: Int, seed: UInt64, out: String, console: Console) throws(PipelineError) {
+        let started = ContinuousClock.now
+        do {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        } catch {
+            throw PipelineError(.ioFailure, "cannot create directory \(out): \(error.localizedDescription)")
+        }
+        let tradesPath = out + "/trades.json"
+        let brokerPath = out + "/broker.json"
+        let counts: FeedGenerator.Counts
+        do {
+            let tradesFile = try OutputFile(path: tradesPath)
+            let brokerFile = try OutputFile(path: brokerPath)
+            counts = try FeedGenerator(configuration: .init(trades: trades, seed: seed)).generate(
+                trades: { (bytes) throws(PipelineError) in try tradesFile.write(bytes) },
+                broker: { (bytes) throws(PipelineError) in try brokerFile.write(bytes) })
+        } catch let error as PipelineError {
+            throw error
+        } catch {
+            throw PipelineError(.ioFailure, "writing \(out): \(error)")
+        }
+        let elapsed = ContinuousClock.now - started
+        console.out(
+            "wrote \(tradesPath) (\(counts.records) records: \(counts.resends) re-sends, \(counts.defective) defective)"
+                + " and \(brokerPath) (\(counts.brokerRows) rows) in \(Report.seconds(elapsed)) s\n")
+    }
+
+    // MARK: run
+
+    static func run(_ options: PipelineCommandLine.RunOptions, console: Console) throws(PipelineError) {
+        let started = ContinuousClock.now
+        let tolerance = try Tolerance(parsing: options.tolerance)
+        guard TimeZone(identifier: options.zone) != nil else {
+            throw PipelineError(.badArgument, "--zone \(FeedLoader.quoted(options.zone)) is not a known IANA time zone")
+        }
+        var configuration = Pipeline.Configuration(zone: options.zone, tolerance: tolerance)
+        var sink: JSONLinesDeadLetterSink?
+        if let path = options.deadLetters {
+            do {
+                sink = try JSONLinesDeadLetterSink(path: path)
+            } catch {
+                throw PipelineError(.ioFailure, "cannot open dead-letter file \(path): \(error.message)")
+            }
+            configuration.deadLetters = sink
+        }
+        let pipeline = Pipeline(configuration: configuration)
+        let progress = options.quiet || !console.errIsTerminal ? nil : ProgressBar(console: console)
+        let report = progress.map { bar in { (stage: String, count: Int?) in bar.update(stage, count) } }
+        var timings = StageTimings()
+        let feed: LoadedFeed
+        let tradesSize: Int
+        let broker = try MappedFile(path: options.broker, what: "broker")
+        do {
+            // The trades file is unmapped as soon as its records are in the frame: the later stages do not
+            // need it, and the peak memory is then the larger of the two phases, not their sum.
+            let trades = try MappedFile(path: options.input, what: "trades")
+            timings.done("read files (mmap)")
+            tradesSize = trades.bytes.count
+            feed = try pipeline.load(trades: trades.bytes, source: options.input, timings: &timings, progress: report)
+        }
+        var result = try pipeline.process(
+            feed, broker: broker.bytes, brokerSource: options.broker, timings: timings, progress: report)
+        progress?.clear()
+        let writing = ContinuousClock.now
+        if let sink {
+            do { try sink.synchronize() } catch {
+                throw PipelineError(.ioFailure, "dead-letter file: \(error.message)")
+            }
+        }
+        if let path = options.summaryJSON { try write(Array(result.summary.json.utf8), to: path) }
+        if let directory = options.out { try writeCSVs(result, to: directory) }
+        if options.summaryJSON != nil || options.out != nil || sink != nil {
+            result.timings.add("write outputs", ContinuousClock.now - writing)
+        }
+        if !options.quiet {
+            console.out(
+                Report.text(
+                    result, inputs: (options.input, tradesSize, options.broker, broker.bytes.count),
+                    zone: options.zone, tolerance: tolerance, wall: ContinuousClock.now - started))
+        }
+    }
+
+    // MARK: demo
+
+    static func demo(console: Console) throws(PipelineError) {
+        let started = ContinuousClock.now
+        let generated: (trades: [UInt8], broker: [UInt8], counts: FeedGenerator.Counts)
+        do {
+            generated = try FeedGenerator(
+                configuration: .init(trades: RunDefaults.demoTrades, seed: RunDefaults.demoSeed)
+            ).documents()
+        } catch {
+            throw PipelineError(.internalFailure, "generating the sample feed: \(error)")
+        }
+        let generation = ContinuousClock.now - started
+        console.out(
+            "etrm-pipeline: no arguments, so it generated \(RunDefaults.demoTrades) sample trades in memory "
+                + "(seed \(RunDefaults.demoSeed); `etrm-pipeline generate` writes the same data to files)\n\n")
+        let progress = console.errIsTerminal ? ProgressBar(console: console) : nil
+        var result = try Pipeline().run(
+            trades: generated.trades, broker: generated.broker, tradesSource: "sample trades",
+            brokerSource: "sample broker",
+            progress: progress.map { bar in { stage, count in bar.update(stage, count) } })
+        progress?.clear()
+        result.timings.add("generate in memory", generation)
+        console.out(
+            Report.text(
+                result,
+                inputs: ("sample trades", generated.trades.count, "sample broker", generated.broker.count),
+                zone: "America/New_York", tolerance: .default, wall: ContinuousClock.now - started))
+        console.out("\nsummary JSON (the figure compare.sh checks against pandas and polars):\n")
+        console.out(result.summary.json)
+    }
+
+    // MARK: Outputs
+
+    static func write(_ bytes: [UInt8], to path: String) throws(PipelineError) {
+        let file = try OutputFile(path: path)
+        try bytes.withUnsafeBufferPointer { (buffer) throws(PipelineError) in try file.write(buffer) }
+    }
+
+    static func writeCSVs(_ result: PipelineResult, to directory: String) throws(PipelineError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw PipelineError(.ioFailure, "cannot create directory \(directory): \(error.localizedDescription)")
+        }
+        let aggregates: TradeFrame
+        do {
+            var volumes = ColumnBuilder<Int64>(capacity: result.groups.count)
+            for group in result.groups {
+                guard let volume = Int64(exactly: group.volumeMilli) else {
+                    throw PipelineError(.internalFailure, "a group volume does not fit 64 bits")
+                }
+                volumes.append(volume)
+            }
+            aggregates = try TradeFrame([
+                ("settlement_cycle", StringColumn(result.groups.map(\.cycle))),
+                ("product_code", StringColumn(result.groups.map(\.product))),
+                ("total_volume_mwh", try DecimalColumn(significands: volumes.finish(), scale: 3)),
+                ("vwap_usd", StringColumn(result.groups.map(\.vwapText))),
+                ("trades", Column<Int64>(result.groups.map { Int64($0.trades) })),
+            ])
+        } catch let error as PipelineError {
+            throw error
+        } catch {
+            throw PipelineError(.internalFailure, "building the aggregate frame: \(error)")
+        }
+        try write(result.final.csv(), to: directory + "/final_trades.csv")
+        try write(aggregates.csv(), to: directory + "/aggregates.csv")
+        try write(result.reconciliation.flagged.csv(), to: directory + "/flagged_trades.csv")
+    }
+}
+
+/// A file opened for writing (created or truncated).
+final class OutputFile {
+    private let handle: FileHandle
+    private let path: String
+
+    init(path: String) throws(PipelineError) {
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else { throw PipelineError(.ioFailure, "cannot create \(path)") }
+        self.handle = handle
+        self.path = path
+    }
+
+    func write(_ bytes: UnsafeBufferPointer<UInt8>) throws(PipelineError) {
+        guard !bytes.isEmpty else { return }
+        do {
+            try handle.write(contentsOf: Data(buffer: bytes))
+        } catch {
+            throw PipelineError(.ioFailure, "cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    deinit { try? handle.close() }
+}
+
+/// A one-line progress bar on stderr, drawn only when stderr is a terminal.
+final class ProgressBar {
+    private let console: Console
+    private let stages = ["validate", "dedup", "zone", "sort", "aggregate", "broker", "reconcile"]
+
+    init(console: Console) { self.console = console }
+
+    func update(_ stage: String, _ count: Int?) {
+        let done = stages.firstIndex(of: stage) ?? 0
+        let width = 28
+        let filled = done * width / stages.count
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let detail = count.map { " \($0) records" } ?? ""
+        console.err("\r[\(bar)] \(stage)\(detail)\u{1B}[K")
+    }
+
+    func clear() { console.err("\r\u{1B}[K") }
+}

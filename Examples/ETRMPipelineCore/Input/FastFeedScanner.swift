@@ -1,0 +1,265 @@
+import ETRMContracts
+import ETRMShared
+import TradeFrame
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+// WORKAROUND (ETRMContracts reader throughput). `RecordReader` reads this feed at about 85 MB/s here (perf:
+// 25 % of its time in retain/release and generic-metadata lookups from copying `FieldRule` values, which hold
+// their `FieldSchema`, out of the rule table for every field of every record). The 1M-record target needs
+// about 4x that. So the pipeline reads the *common shape* itself: a document `{"trades": [ ... ]}` whose
+// records have the nine fields in the wire order, ASCII strings without escapes and plain numbers
+// (`-?digits[.digits]`). Every value is still checked by the same `FeedRules` functions the rule table uses
+// (the module's RFC 3339 parser, `LEI`). Any element that is not of that shape, or that fails a check, is
+// handed to `RecordReader` itself (wrapped alone in a one-element document), so its outcome and its issues
+// are exactly the module's; and any surprise at the document level (a byte order mark, another top-level
+// key, trailing bytes, bad JSON) abandons the fast path and reads the whole document with `RecordReader`.
+
+/// Scans `{"<key>": [ element, ... ]}` (whitespace allowed) and hands each element to a fast parser, or, when
+/// the fast parser declines, its exact byte range to a fallback.
+struct FastArrayScan {
+    let base: UnsafePointer<UInt8>
+    let count: Int
+
+    init?(_ bytes: UnsafeRawBufferPointer) {
+        guard let address = bytes.baseAddress, bytes.count > 0 else { return nil }
+        base = address.assumingMemoryBound(to: UInt8.self)
+        count = bytes.count
+    }
+
+    @inline(__always)
+    func skipSpace(_ position: inout Int) {
+        while position < count {
+            let byte = base[position]
+            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
+            position += 1
+        }
+    }
+
+    @inline(__always)
+    func expect(_ byte: UInt8, _ position: inout Int) -> Bool {
+        skipSpace(&position)
+        guard position < count, base[position] == byte else { return false }
+        position += 1
+        return true
+    }
+
+    /// Runs the scan. Returns the number of elements, or `nil` when the document is not of the simple shape
+    /// (nothing has then been decided: the caller reads the document with `RecordReader`).
+    func run(
+        key: StaticString, element: (Int, inout Int) -> Bool, fallback: (Int, Range<Int>) throws -> Void
+    ) rethrows -> Int? {
+        var position = 0
+        guard expect(UInt8(ascii: "{"), &position), expect(UInt8(ascii: "\""), &position) else { return nil }
+        let keyLength = key.utf8CodeUnitCount
+        guard position + keyLength < count, memcmp(base + position, key.utf8Start, keyLength) == 0,
+            base[position + keyLength] == UInt8(ascii: "\"")
+        else { return nil }
+        position += keyLength + 1
+        guard expect(UInt8(ascii: ":"), &position), expect(UInt8(ascii: "["), &position) else { return nil }
+        var index = 0
+        skipSpace(&position)
+        if position < count, base[position] == UInt8(ascii: "]") {
+            position += 1
+        } else {
+            while true {
+                skipSpace(&position)
+                let start = position
+                if !element(index, &position) {
+                    guard let end = elementEnd(from: start) else { return nil }
+                    try fallback(index, start..<end)
+                    position = end
+                }
+                index += 1
+                skipSpace(&position)
+                guard position < count else { return nil }
+                let byte = base[position]
+                position += 1
+                if byte == UInt8(ascii: "]") { break }
+                guard byte == UInt8(ascii: ",") else { return nil }
+            }
+        }
+        guard expect(UInt8(ascii: "}"), &position) else { return nil }
+        skipSpace(&position)
+        return position == count ? index : nil
+    }
+
+    /// The end of the well-formed JSON value at `start`, by the package's scanner; `nil` if it is not
+    /// well-formed (the whole-document read will then report it).
+    private func elementEnd(from start: Int) -> Int? {
+        do throws(JSONError) {
+            var scanner = try JSONScanner(
+                UnsafeRawBufferPointer(start: base, count: count),
+                configuration: .init(maximumDocumentSize: Int.max, maximumDepth: 512, maximumStringLength: 1 << 20))
+            scanner.reposition(to: start, depth: 2)
+            return try scanner.skipValue().upperBound
+        } catch {
+            return nil
+        }
+    }
+
+    // MARK: Values
+
+    /// Reads `"key"` then `:` at `position`; the key must match exactly.
+    @inline(__always)
+    func key(_ name: StaticString, _ position: inout Int) -> Bool {
+        skipSpace(&position)
+        let length = name.utf8CodeUnitCount
+        guard position + length + 2 <= count, base[position] == UInt8(ascii: "\""),
+            memcmp(base + position + 1, name.utf8Start, length) == 0,
+            base[position + length + 1] == UInt8(ascii: "\"")
+        else { return false }
+        position += length + 2
+        return expect(UInt8(ascii: ":"), &position)
+    }
+
+    /// Reads a string of printable ASCII without escapes; returns its contents.
+    @inline(__always)
+    func plainString(_ position: inout Int) -> UnsafeBufferPointer<UInt8>? {
+        skipSpace(&position)
+        guard position < count, base[position] == UInt8(ascii: "\"") else { return nil }
+        let start = position + 1
+        var end = start
+        while end < count {
+            let byte = base[end]
+            if byte == UInt8(ascii: "\"") { break }
+            guard byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") else { return nil }
+            end += 1
+        }
+        guard end < count else { return nil }
+        position = end + 1
+        return UnsafeBufferPointer(start: base + start, count: end - start)
+    }
+
+    /// Reads `-?(0|[1-9][0-9]*)(.[0-9]+)?` with at most 9 integer digits and at most `decimals` fraction digits,
+    /// as an integer count of `10^-decimals`. Anything else (an exponent, more digits) declines.
+    @inline(__always)
+    func plainNumber(_ position: inout Int, decimals: Int) -> Int64? {
+        skipSpace(&position)
+        var cursor = position
+        var negative = false
+        if cursor < count, base[cursor] == UInt8(ascii: "-") {
+            negative = true
+            cursor += 1
+        }
+        let integerStart = cursor
+        var value: Int64 = 0
+        while cursor < count, base[cursor] &- 0x30 < 10 {
+            value = value &* 10 &+ Int64(base[cursor] &- 0x30)
+            cursor += 1
+        }
+        let integerDigits = cursor - integerStart
+        guard integerDigits >= 1, integerDigits <= 9, integerDigits == 1 || base[integerStart] != 0x30 else {
+            return nil
+        }
+        var fractionDigits = 0
+        if cursor < count, base[cursor] == UInt8(ascii: ".") {
+            cursor += 1
+            while cursor < count, base[cursor] &- 0x30 < 10 {
+                value = value &* 10 &+ Int64(base[cursor] &- 0x30)
+                cursor += 1
+                fractionDigits += 1
+            }
+            guard fractionDigits >= 1, fractionDigits <= decimals else { return nil }
+        }
+        if cursor < count {
+            let next = base[cursor]
+            guard
+                next == UInt8(ascii: ",") || next == UInt8(ascii: "}") || next == 0x20 || next == 0x0A
+                    || next == 0x0D || next == 0x09
+            else { return nil }
+        }
+        for _ in fractionDigits..<decimals { value &*= 10 }
+        position = cursor
+        return negative ? -value : value
+    }
+}
+
+/// The fast reader of `trades.json` (see the WORKAROUND note above).
+struct FastTradeParser {
+    let scan: FastArrayScan
+    /// LEIs already checked, by their 20 bytes.
+    private var knownLEIs: Set<LEIKey> = []
+
+    init(scan: FastArrayScan) { self.scan = scan }
+
+    struct LEIKey: Hashable {
+        var head: UInt64
+        var middle: UInt64
+        var tail: UInt32
+    }
+
+    /// Parses the element at `position` into `columns` if it has the common shape and passes every check.
+    @inline(__always)
+    mutating func parse(_ position: inout Int, index: Int, into columns: inout FeedColumns) -> Bool {
+        var cursor = position
+        guard scan.expect(UInt8(ascii: "{"), &cursor),
+            scan.key("trade_id", &cursor), let tradeID = scan.plainString(&cursor),
+            scan.expect(UInt8(ascii: ","), &cursor),
+            scan.key("counterparty_lei", &cursor), let lei = scan.plainString(&cursor), checkLEI(lei),
+            scan.expect(UInt8(ascii: ","), &cursor),
+            scan.key("product_code", &cursor), let product = scan.plainString(&cursor),
+            scan.expect(UInt8(ascii: ","), &cursor),
+            scan.key("delivery_start", &cursor), let startText = scan.plainString(&cursor),
+            let start = try? FeedRules.timestamp(startText),
+            scan.expect(UInt8(ascii: ","), &cursor),
+            scan.key("delivery_end", &cursor), let endText = scan.plainString(&cursor),
+            let end = try? FeedRules.timestamp(endText), end > start,
+            scan.expect(UInt8(ascii: ","), &cursor),
+            scan.key("volume_mwh", &cursor), let volume = scan.plainNumber(&cursor, decimals: 3), volume > 0,
+            scan.expect(UInt8(ascii: ","), &cursor),
+            scan.key("price_usd", &cursor), let price = scan.plainNumber(&cursor, decimals: 2),
+            scan.expect(UInt8(ascii: ","), &cursor),
+            scan.key("status", &cursor), let statusText = scan.plainString(&cursor),
+            let status = try? FeedRules.status(statusText),
+            scan.expect(UInt8(ascii: ","), &cursor),
+            scan.key("event_time", &cursor), let eventText = scan.plainString(&cursor),
+            let event = try? FeedRules.timestamp(eventText),
+            scan.expect(UInt8(ascii: "}"), &cursor)
+        else { return false }
+        columns.append(
+            index: index, tradeID: tradeID, product: product, start: start, end: end, event: event, volume: volume,
+            price: price, status: status)
+        position = cursor
+        return true
+    }
+
+    @inline(__always)
+    private mutating func checkLEI(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count == 20, let base = bytes.baseAddress else { return false }
+        let raw = UnsafeRawPointer(base)
+        let key = LEIKey(
+            head: raw.loadUnaligned(as: UInt64.self), middle: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+            tail: raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+        if knownLEIs.contains(key) { return true }
+        guard (try? LEI(bytes: bytes)) != nil else { return false }
+        knownLEIs.insert(key)
+        return true
+    }
+}
+
+/// The fast reader of `broker.json`: `{"trade_id": "...", "broker_volume_mwh": n}`.
+struct FastBrokerParser {
+    let scan: FastArrayScan
+
+    @inline(__always)
+    func parse(
+        _ position: inout Int, ids: inout IDTable, volumes: inout ContiguousArray<Int64>
+    ) -> Bool {
+        var cursor = position
+        guard scan.expect(UInt8(ascii: "{"), &cursor),
+            scan.key("trade_id", &cursor), let tradeID = scan.plainString(&cursor),
+            scan.expect(UInt8(ascii: ","), &cursor),
+            scan.key("broker_volume_mwh", &cursor), let volume = scan.plainNumber(&cursor, decimals: 3), volume >= 0,
+            scan.expect(UInt8(ascii: "}"), &cursor)
+        else { return false }
+        ids.append(tradeID)
+        volumes.append(volume)
+        position = cursor
+        return true
+    }
+}

@@ -1,0 +1,388 @@
+import ETRMContracts
+import ETRMShared
+import Foundation
+import TradeFrame
+
+/// The valid trades of a feed as TradeFrame columns, built straight from the JSON bytes through the reader's
+/// visitor (no intermediate array of records), plus the quarantine's accounting.
+package struct LoadedFeed: Sendable {
+    /// Elements of the `trades` array, objects or not.
+    package var received = 0
+    /// The 0-based indices of the quarantined elements, ascending.
+    package var quarantinedIndices: [Int] = []
+    /// Quarantined records per issue code (a record with several codes counts under each).
+    package var quarantinedByCode: [String: Int] = [:]
+    /// The trade ids of ``frame``'s rows, for byte comparisons without going through the column.
+    package var ids = IDTable()
+    /// The valid records: `input_index`, `trade_id`, `product_code` (categorical), `delivery_start`,
+    /// `delivery_end`, `event_time` (timestamps), `volume_mwh` (decimal, scale 3), `price_usd` (decimal,
+    /// scale 2), `status` (categorical).
+    package var frame = TradeFrame()
+}
+
+/// Reads the feed documents with ``RecordReader`` and the feed's rule tables.
+package enum FeedLoader {
+    private static let configuration = RecordReaderConfiguration(
+        maximumDocumentSize: Int.max, maximumDepth: 512, maximumStringLength: 1 << 20, byteOrderMark: .reject)
+
+    /// Reads `trades.json`, quarantining invalid records and building the frame of the valid ones.
+    ///
+    /// - Parameters:
+    ///   - bytes: The document.
+    ///   - source: The file name, for messages and dead letters.
+    ///   - deadLetters: Where quarantined records go, if anywhere.
+    ///   - progress: Called now and then with the number of records read.
+    /// - Returns: The frame and the accounting.
+    /// - Throws: ``PipelineError`` when the document cannot be read as a whole (not JSON, no `trades` array,
+    ///   bad UTF-8, a number beyond a double, trailing content) or a dead letter cannot be stored.
+    package static func loadTrades(
+        _ bytes: UnsafeRawBufferPointer, source: String, deadLetters: (any DeadLetterSink)?,
+        progress: ((Int) -> Void)? = nil
+    ) throws(PipelineError) -> LoadedFeed {
+        let reader = RecordReader<FeedTrade>(configuration: configuration)
+        let capacity = max(16, bytes.count / 240)
+        var feed = LoadedFeed()
+        var rejections: [RejectedRecord] = []
+        do {
+            var columns = FeedColumns(capacity: capacity)
+            var received: Int?
+            if let scan = FastArrayScan(bytes) {
+                var parser = FastTradeParser(scan: scan)
+                received = try scan.run(
+                    key: "trades",
+                    element: { index, position in
+                        if index & 0xFFFF == 0 { progress?(index) }
+                        return parser.parse(&position, index: index, into: &columns)
+                    },
+                    fallback: { index, range in
+                        try readAlone(
+                            UnsafeRawBufferPointer(rebasing: bytes[range]), index: index, reader: reader,
+                            source: source, onRecord: { columns.append(index: index, $0) },
+                            onRejected: { rejections.append($0) })
+                    })
+            }
+            if received == nil {
+                // Not the common shape: the module reader reads the whole document.
+                columns = FeedColumns(capacity: capacity)
+                rejections = []
+                let report = try reader.read(
+                    bytes, format: .document, source: source, batchID: source,
+                    onRecord: { index, trade in
+                        columns.append(index: index, trade)
+                        if index & 0xFFFF == 0 { progress?(index) }
+                    },
+                    onRejected: { rejected in
+                        try resolve(
+                            rejected, reader: reader, source: source,
+                            onRecord: { columns.append(index: rejected.index, $0) },
+                            onRejected: { rejections.append($0) })
+                    })
+                if let issue = report.documentIssues.first {
+                    throw PipelineError(.badDocument, "trades file \(source) is not a valid document: \(issue.message)")
+                }
+                received = report.received
+            }
+            feed.received = received ?? 0
+            feed.frame = try columns.finish()
+            feed.ids = columns.ids
+        } catch let error as PipelineError {
+            throw error
+        } catch let failure as ValidationFailure {
+            throw PipelineError(.badDocument, "trades file \(source): \(describe(failure))")
+        } catch {
+            throw PipelineError(.internalFailure, "building the frame: \(error)")
+        }
+        let stamp = try? UTCTimestamp(Date())
+        for rejected in rejections {
+            feed.quarantinedIndices.append(rejected.index)
+            for code in Set(rejected.issues.map(\.code.rawValue)) { feed.quarantinedByCode[code, default: 0] += 1 }
+            if let deadLetters, let stamp {
+                do {
+                    try deadLetters.quarantine(
+                        DeadLetter(
+                            rawBytes: rejected.rawBytes, recordIndex: rejected.index, issues: rejected.issues,
+                            sourceName: source, batchID: source, quarantinedAt: stamp))
+                } catch {
+                    throw PipelineError(.ioFailure, "could not store a dead letter: \(error)")
+                }
+            }
+        }
+        return feed
+    }
+
+    /// Reads one element alone with the module reader (the fast path's fallback), with the outcome and issues
+    /// located at `index`.
+    private static func readAlone<Record: ValidatedRecord>(
+        _ element: UnsafeRawBufferPointer, index: Int, reader: RecordReader<Record>, source: String,
+        onRecord: (Record) -> Void, onRejected: (RejectedRecord) -> Void
+    ) throws {
+        let prefix = "{\"\(reader.containerKey)\":["
+        let document = Array(prefix.utf8) + Array(element) + Array("]}".utf8)
+        let report = try reader.read(
+            document, source: source, onRecord: { _, record in onRecord(record) },
+            onRejected: { rejected in
+                let here = "/" + reader.containerKey + "/" + String(index)
+                let issues = rejected.issues.map { issue in
+                    guard issue.path.hasPrefix("/" + reader.containerKey + "/0") else { return issue }
+                    let rest = issue.path.dropFirst(reader.containerKey.utf8.count + 3)
+                    return ValidationIssue(
+                        path: here + rest, code: issue.code, message: issue.message, value: issue.value)
+                }
+                try resolve(
+                    RejectedRecord(index: index, rawBytes: rejected.rawBytes, issues: issues), reader: reader,
+                    source: source, onRecord: onRecord, onRejected: onRejected)
+            })
+        if let issue = report.documentIssues.first {
+            throw PipelineError(.badDocument, "\(source): record \(index): \(issue.message)")
+        }
+    }
+
+    /// Decides a rejected element: a duplicate key is re-read with the last value winning; an issue that
+    /// breaks the document is a whole-run error; anything else is quarantined.
+    private static func resolve<Record: ValidatedRecord>(
+        _ rejected: RejectedRecord, reader: RecordReader<Record>, source: String, onRecord: (Record) -> Void,
+        onRejected: (RejectedRecord) -> Void
+    ) throws {
+        if rejected.issues.contains(where: { $0.code == .duplicateKey }),
+            let retried = try rereadLastKeyWins(rejected, reader: reader, source: source)
+        {
+            onRecord(retried)
+            return
+        }
+        if let fatal = rejected.issues.first(where: { FeedRules.fatalCodes.contains($0.code) }) {
+            throw PipelineError(
+                .badDocument,
+                "\(source): record \(rejected.index): \(fatal.message)"
+                    + (fatal.path.isEmpty ? "" : " at \(fatal.path)"))
+        }
+        onRejected(rejected)
+    }
+
+    /// Reads `broker.json` into a frame of `trade_id` (string) and `broker_volume_mwh` (decimal, scale 3), and
+    /// the ids as an ``IDTable``.
+    ///
+    /// - Parameters:
+    ///   - bytes: The document.
+    ///   - source: The file name, for messages.
+    /// - Returns: The broker frame and its ids.
+    /// - Throws: ``PipelineError`` for a document that cannot be read or any malformed row. (A trade id that
+    ///   occurs twice is checked by the pipeline, on the id-sorted rows.)
+    package static func loadBroker(
+        _ bytes: UnsafeRawBufferPointer, source: String
+    ) throws(PipelineError) -> (frame: TradeFrame, ids: IDTable) {
+        let reader = RecordReader<BrokerRow>(configuration: configuration)
+        var ids = IDTable()
+        ids.reserve(rows: bytes.count / 48, bytes: bytes.count / 4)
+        var volumes: ContiguousArray<Int64> = []
+        volumes.reserveCapacity(bytes.count / 48)
+        let malformed: (RejectedRecord) -> PipelineError = { rejected in
+            let issue = rejected.issues.first
+            return PipelineError(
+                .badBroker,
+                "broker file \(source): broker_volumes[\(rejected.index)] is malformed: "
+                    + (issue.map { "\($0.message)\($0.path.isEmpty ? "" : " at \($0.path)")" } ?? "invalid")
+                    + " (needs a string trade_id and a JSON number broker_volume_mwh >= 0 with at most 3"
+                    + " decimals, below 1e9)")
+        }
+        do {
+            var firstBad: RejectedRecord?
+            var rows: Int?
+            if let scan = FastArrayScan(bytes) {
+                let parser = FastBrokerParser(scan: scan)
+                rows = try scan.run(
+                    key: "broker_volumes",
+                    element: { _, position in
+                        firstBad == nil ? parser.parse(&position, ids: &ids, volumes: &volumes) : false
+                    },
+                    fallback: { index, range in
+                        guard firstBad == nil else { return }
+                        try readAlone(
+                            UnsafeRawBufferPointer(rebasing: bytes[range]), index: index, reader: reader,
+                            source: source,
+                            onRecord: { row in
+                                ids.append(row.tradeID)
+                                volumes.append(row.volumeMilli)
+                            }, onRejected: { firstBad = $0 })
+                    })
+            }
+            if rows == nil {
+                ids = IDTable()
+                volumes = []
+                firstBad = nil
+                let report = try reader.read(
+                    bytes, format: .document, source: source, batchID: source,
+                    onRecord: { _, row in
+                        ids.append(row.tradeID)
+                        volumes.append(row.volumeMilli)
+                    },
+                    onRejected: { rejected in
+                        try resolve(
+                            rejected, reader: reader, source: source,
+                            onRecord: { row in
+                                ids.append(row.tradeID)
+                                volumes.append(row.volumeMilli)
+                            }, onRejected: { firstBad = firstBad ?? $0 })
+                    })
+                if let issue = report.documentIssues.first {
+                    throw PipelineError(.badBroker, "broker file \(source) is not a valid document: \(issue.message)")
+                }
+            }
+            if let firstBad { throw malformed(firstBad) }
+        } catch let error as PipelineError {
+            throw error.code == .badDocument ? PipelineError(.badBroker, "broker file " + error.message) : error
+        } catch let failure as ValidationFailure {
+            throw PipelineError(.badBroker, "broker file \(source): \(describe(failure))")
+        } catch {
+            throw PipelineError(.badBroker, "broker file \(source): \(error)")
+        }
+        do {
+            let frame = try TradeFrame([
+                ("trade_id", ids.column()),
+                ("broker_volume_mwh", try DecimalColumn(significands: Column(volumes), scale: 3)),
+            ])
+            return (frame, ids)
+        } catch {
+            throw PipelineError(.internalFailure, "building the broker frame: \(error)")
+        }
+    }
+
+    private static func describe(_ failure: ValidationFailure) -> String {
+        failure.issues.map { $0.path.isEmpty ? $0.message : "\($0.message) at \($0.path)" }.joined(separator: "; ")
+    }
+
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            if scalar == "\"" || scalar == "\\" {
+                out += "\\" + String(scalar)
+            } else if scalar.value < 0x20 {
+                out += "\\u" + String(scalar.value, radix: 16)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    // MARK: Duplicate keys
+
+    // WORKAROUND (ETRMContracts): the reader's rule tables report a key named twice as `duplicate_key` and keep
+    // the first value; the feed's semantics (README "The documents") are "the last one wins", as in `json.load`
+    // and orjson. A record rejected with `duplicate_key` is rewritten here with the last value of each key and
+    // read again by the same reader. Rare path: it runs only for such records.
+    private static func rereadLastKeyWins<Record: ValidatedRecord>(
+        _ rejected: RejectedRecord, reader: RecordReader<Record>, source: String
+    ) throws -> Record? {
+        guard let object = lastKeyWins(rejected.rawBytes) else { return nil }
+        let document = Array("{\"\(reader.containerKey)\":[".utf8) + object + Array("]}".utf8)
+        var accepted: Record?
+        _ = try reader.read(
+            document, source: source, onRecord: { _, record in accepted = record }, onRejected: { _ in })
+        return accepted
+    }
+
+    /// The object `raw` with each top-level key kept once, with its last value; `nil` if it is not an object.
+    static func lastKeyWins(_ raw: [UInt8]) -> [UInt8]? {
+        raw.withUnsafeBytes { buffer -> [UInt8]? in
+            do throws(JSONError) {
+                var scanner = try JSONScanner(buffer, configuration: .init(maximumDepth: 512))
+                guard try scanner.peekKind() == .object else { return nil }
+                try scanner.beginObject()
+                var members: [(key: [UInt8], raw: Range<Int>, value: Range<Int>)] = []
+                var first = true
+                while let key = try scanner.nextMember(isFirst: &first) {
+                    var unescaped: [UInt8] = []
+                    scanner.unescapedBytes(key, into: &unescaped)
+                    let value = try scanner.skipValue()
+                    members.removeAll { $0.key == unescaped }
+                    members.append((unescaped, key.start..<key.end, value))
+                }
+                var out: [UInt8] = [UInt8(ascii: "{")]
+                for (position, member) in members.enumerated() {
+                    if position > 0 { out.append(UInt8(ascii: ",")) }
+                    out.append(UInt8(ascii: "\""))
+                    out.append(contentsOf: scanner.bytes(member.raw))
+                    out.append(contentsOf: Array("\":".utf8))
+                    out.append(contentsOf: scanner.bytes(member.value))
+                }
+                out.append(UInt8(ascii: "}"))
+                return out
+            } catch {
+                return nil
+            }
+        }
+    }
+}
+
+/// Column builders for the valid trades, filled by the reader's visitor or the fast path.
+///
+/// WORKAROUND (TradeFrame): `ColumnBuilder<Int64>.append` is generic and not inlinable, so every call from
+/// this module paid a generic-metadata lookup (`_swift_getGenericMetadata` and its cache: about 7 % of the
+/// 1M run in perf); the numbers are collected in plain arrays and handed to `Column(_:)` once.
+struct FeedColumns {
+    var index: ContiguousArray<Int64> = []
+    var tradeID: StringColumnBuilder
+    var ids = IDTable()
+    var product: StringColumnBuilder
+    var start: ContiguousArray<Int64> = []
+    var end: ContiguousArray<Int64> = []
+    var event: ContiguousArray<Int64> = []
+    var volume: ContiguousArray<Int64> = []
+    var price: ContiguousArray<Int64> = []
+    var status: StringColumnBuilder
+
+    init(capacity: Int) {
+        tradeID = StringColumnBuilder(capacity: capacity, byteCapacity: capacity * 12)
+        ids.reserve(rows: capacity, bytes: capacity * 12)
+        product = StringColumnBuilder(capacity: capacity, byteCapacity: capacity * 12)
+        status = StringColumnBuilder(capacity: capacity, byteCapacity: capacity * 9)
+        for column in [\FeedColumns.index, \.start, \.end, \.event, \.volume, \.price] {
+            self[keyPath: column].reserveCapacity(capacity)
+        }
+    }
+
+    @inline(__always)
+    mutating func append(index row: Int, _ trade: FeedTrade) {
+        var id = trade.tradeID
+        var code = trade.productCode
+        id.withUTF8 { id in
+            code.withUTF8 { code in
+                append(
+                    index: row, tradeID: id, product: code, start: trade.deliveryStart, end: trade.deliveryEnd,
+                    event: trade.eventTime, volume: trade.volumeMilli, price: trade.priceCents, status: trade.status)
+            }
+        }
+    }
+
+    @inline(__always)
+    mutating func append(
+        index row: Int, tradeID id: UnsafeBufferPointer<UInt8>, product code: UnsafeBufferPointer<UInt8>,
+        start from: Int64,
+        end to: Int64, event at: Int64, volume milli: Int64, price cents: Int64, status state: UInt8
+    ) {
+        index.append(Int64(row))
+        tradeID.append(utf8: id)
+        ids.append(id)
+        product.append(utf8: code)
+        start.append(from)
+        end.append(to)
+        event.append(at)
+        volume.append(milli)
+        price.append(cents)
+        status.append(FeedRules.statuses[Int(state)])
+    }
+
+    func finish() throws(TradeFrameError) -> TradeFrame {
+        try TradeFrame([
+            ("input_index", Column(index)),
+            ("trade_id", tradeID.finish()),
+            ("product_code", product.finish().categorical()),
+            ("delivery_start", TimestampColumn(nanoseconds: Column(start))),
+            ("delivery_end", TimestampColumn(nanoseconds: Column(end))),
+            ("event_time", TimestampColumn(nanoseconds: Column(event))),
+            ("volume_mwh", try DecimalColumn(significands: Column(volume), scale: 3)),
+            ("price_usd", try DecimalColumn(significands: Column(price), scale: 2)),
+            ("status", status.finish().categorical()),
+        ])
+    }
+}
