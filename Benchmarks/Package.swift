@@ -5,7 +5,7 @@
 //   BENCHMARK_SHORT=1 swift package benchmark thresholds check --metric mallocCountTotal   # what CI gates on
 import PackageDescription
 
-let benchmarkTargets = ["ContractsBenchmarks", "ResilienceBenchmarks", "IdempotencyBenchmarks", "TradeFrameBenchmarks"]
+let benchmarkTargets = ["ContractsBenchmarks", "ResilienceBenchmarks", "IdempotencyBenchmarks", "TradeFrameBenchmarks", "SettlementBenchmarks"]
 
 let package = Package(
     name: "ETRMBenchmarks",
@@ -24,6 +24,7 @@ let package = Package(
                 .product(name: "ResilienceTesting", package: "swift-etrm-primitives"),
                 .product(name: "Idempotency", package: "swift-etrm-primitives"),
                 .product(name: "TradeFrame", package: "swift-etrm-primitives"),
+                .product(name: "SettlementSync", package: "swift-etrm-primitives"),
             ],
             path: "Benchmarks/\(name)",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
