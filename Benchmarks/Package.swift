@@ -5,7 +5,10 @@
 //   BENCHMARK_SHORT=1 swift package benchmark thresholds check --metric mallocCountTotal   # what CI gates on
 import PackageDescription
 
-let benchmarkTargets = ["ContractsBenchmarks", "ResilienceBenchmarks", "IdempotencyBenchmarks", "TradeFrameBenchmarks", "SettlementBenchmarks"]
+let benchmarkTargets = [
+    "ContractsBenchmarks", "ResilienceBenchmarks", "IdempotencyBenchmarks", "TradeFrameBenchmarks",
+    "SettlementBenchmarks",
+]
 
 let package = Package(
     name: "ETRMBenchmarks",
