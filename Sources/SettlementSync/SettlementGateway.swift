@@ -74,8 +74,8 @@ where C.Duration == Duration {
     /// Creates a gateway.
     ///
     /// - Parameters:
-    ///   - store: The idempotency store (``InMemoryIdempotencyStore`` for one process and tests,
-    ///     ``JournalIdempotencyStore`` for one durable node, a shared store for several replicas).
+    ///   - store: The idempotency store (`InMemoryIdempotencyStore` for one process and tests,
+    ///     `JournalIdempotencyStore` for one durable node, a shared store for several replicas).
     ///   - upstream: The upstream ETRM.
     ///   - clock: The clock for limits, retries, the breaker, timeouts and durations.
     ///   - configuration: The settings.
