@@ -1,5 +1,5 @@
+import Resilience
 import ResilienceTesting
-import Synchronization
 
 /// A `ManualClock` that knows its sleepers' deadlines, so a driver can move time straight to the next one:
 /// simulated latencies, backoffs, outages and open breakers cost no real time at all.
@@ -43,7 +43,7 @@ public struct SimulationClock: Clock, Sendable {
                 return waiter
             }
         }
-        let state = Mutex(State())
+        let state = LockedState(State())
     }
 
     /// The participant the current task works for (inherited by its child tasks).
