@@ -104,4 +104,18 @@ import Testing
             (error as? ResilienceError)?.code == .invalidArgument
         }
     }
+
+    @Test func retryCountersCountCallsRetriesAndGiveUps() async throws {
+        let counters = RetryMetrics()
+        let retry = try Retry(.init(maxAttempts: 3, backoff: .constant(.zero), metrics: counters), clock: ManualClock())
+        #expect(try await retry.execute { 1 } == 1)
+        let calls = Counter()
+        #expect(
+            try await retry.execute { () -> Int in
+                if calls.increment() == 1 { throw UpstreamError() }
+                return 2
+            } == 2)
+        await #expect(throws: UpstreamError.self) { try await retry.execute { () -> Int in throw UpstreamError() } }
+        #expect(counters.snapshot == RetryMetrics.Snapshot(calls: 3, retries: 3, gaveUp: 1))
+    }
 }
