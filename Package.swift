@@ -28,7 +28,7 @@ let package = Package(
 
         // MARK: Resilience
         .target(name: "Resilience", dependencies: ["ETRMShared"]),
-        .target(name: "ResilienceTesting", dependencies: ["Resilience"]),
+        .target(name: "ResilienceTesting", dependencies: ["ETRMShared"]),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "ResilienceTesting", "ETRMShared"]),
 
         // MARK: Idempotency
