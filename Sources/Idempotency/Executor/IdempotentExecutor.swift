@@ -98,7 +98,7 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
     /// - Throws: The operation's error under ``FailurePolicy/releaseRecord``, a store error, or
     ///   ``IdempotencyError/Code/notOwner`` when the lease was taken over before the operation finished
     ///   (its result is then not stored; the successor's is).
-    public func execute(
+    public nonisolated(nonsending) func execute(
         idempotencyKeyHeader: String?, scope: IdempotencyScope, fingerprint: Fingerprint,
         operation: @escaping @Sendable (OwnerToken) async throws -> StoredResponse
     ) async throws -> IdempotentResponse {
@@ -122,7 +122,7 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
     ///   - operation: The work; it gets the owner token and returns the response to store.
     /// - Returns: The response to send.
     /// - Throws: As ``execute(idempotencyKeyHeader:scope:fingerprint:operation:)``.
-    public func execute(
+    public nonisolated(nonsending) func execute(
         key: IdempotencyKey?, fingerprint: Fingerprint,
         operation: @escaping @Sendable (OwnerToken) async throws -> StoredResponse
     ) async throws -> IdempotentResponse {
@@ -168,7 +168,7 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
         }
     }
 
-    private func runOnce(
+    private nonisolated(nonsending) func runOnce(
         key: IdempotencyKey, fingerprint: Fingerprint,
         operation: @Sendable (OwnerToken) async throws -> StoredResponse
     ) async throws -> IdempotentResponse {
