@@ -32,7 +32,7 @@ where C.Duration == Duration, C.Instant: JournalTimestamp {
         /// Compact automatically once this many bytes were appended since the last compaction (and more than
         /// the last snapshot's size); 0 turns automatic compaction off.
         public var automaticCompactionBytes: Int
-        /// The largest response body ``complete(_:token:response:ttl:)`` accepts.
+        /// The largest response body ``complete(_:token:response:ttl:)`` accepts (at most 4 GiB - 1, the format's limit).
         public var maximumResponseBytes: Int
 
         /// Creates a configuration.
@@ -141,7 +141,7 @@ where C.Duration == Duration, C.Instant: JournalTimestamp {
     ) async throws {
         try IdempotencyRules.checkPositive(ttl, "ttl")
         try IdempotencyRules.checkStatus(response)
-        guard response.body.count <= configuration.maximumResponseBytes else {
+        guard response.body.count <= min(configuration.maximumResponseBytes, Int(UInt32.max)) else {
             throw IdempotencyError(
                 code: .invalidArgument,
                 message:

@@ -57,7 +57,7 @@ enum IdempotencyRules {
             case .completed(let response):
                 return .completed(response)
             case .inProgress(let leaseEnd) where now < leaseEnd:
-                return .inProgress(leaseRemaining: .nanoseconds(leaseEnd - now))
+                return .inProgress(leaseRemaining: .nanoseconds(leaseEnd.subtractingClamped(now)))
             case .inProgress:
                 break  // the lease ended: take over below with a new fence
             }
