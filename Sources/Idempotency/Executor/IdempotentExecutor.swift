@@ -45,6 +45,8 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
         /// What happens to the record when the operation throws.
         public var failurePolicy: FailurePolicy
         /// Whether a concurrent duplicate in this process waits for the first call instead of getting 409.
+        /// A waiting duplicate is not cancelled with its task; it returns when the first call does. If the first
+        /// call throws (and its record is released), the waiting duplicates try again and one of them runs.
         public var coalescesDuplicates: Bool
         /// The prefix of the problem `type` URIs, followed by `idempotency-key-missing`,
         /// `idempotency-key-invalid`, `idempotency-key-reused` or `idempotency-key-in-progress`.
