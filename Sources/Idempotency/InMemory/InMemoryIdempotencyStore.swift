@@ -1,3 +1,5 @@
+import ETRMShared
+
 /// An in-memory ``IdempotencyStore``: sharded, bounded, TTL-expiring, driven by any `Clock`.
 ///
 /// Keys are spread over ``Configuration-swift.struct/shardCount`` shards, each a dictionary behind its own
@@ -227,7 +229,7 @@ final class InMemoryShard: Sendable {
         }
     }
 
-    let state = Locked(State())
+    let state = LockedState(State())
 }
 
 extension InMemoryIdempotencyStore where C == ContinuousClock {

@@ -1,4 +1,5 @@
 import Dispatch
+import ETRMShared
 import Foundation
 
 /// What the journal store keeps behind its one lock: the records, the log not yet on disk, and who waits.
@@ -57,7 +58,7 @@ struct JournalState {
 /// The journal's shared state and its writer thread, which group-commits: it writes everything appended
 /// while the previous `fdatasync` ran as one frame, syncs it, and wakes every operation it covered.
 final class JournalCore: Sendable {
-    let state: Locked<JournalState>
+    let state: LockedState<JournalState>
     let wake = DispatchSemaphore(value: 0)
     let directory: String
     let automaticCompactionBytes: Int
@@ -70,7 +71,7 @@ final class JournalCore: Sendable {
         self.directory = directory
         self.automaticCompactionBytes = automaticCompactionBytes
         self.now = now
-        state = Locked(JournalState(records: records, lastFence: lastFence))
+        state = LockedState(JournalState(records: records, lastFence: lastFence))
     }
 
     func start(journalFD: Int32, lockFD: Int32) {
