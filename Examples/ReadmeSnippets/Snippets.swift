@@ -27,6 +27,7 @@ func quickStartSnippet2() async throws {
         .circuitBreaker(breaker)
         .timeout(.seconds(10), name: "attempt")
     let page = try await pipeline.execute { try await fetchPage(7) }
+    print("page 7: \(page.count) bytes")
 }
 
 func quickStartSnippet3() async throws {
@@ -39,7 +40,8 @@ func quickStartSnippet3() async throws {
     ) { _ in
         StoredResponse(status: 201, body: try await submitToETRM(body))
     }
-    // 201 the first time, the same stored response (marked replayed) after; 409 in flight, 422 reused with another payload
+    print(response.status, response.replayed)
+    // 201 the first time; the same stored response, marked replayed, after; 409 in flight; 422 for another payload
 }
 
 func quickStartSnippet4() async throws {
