@@ -159,6 +159,7 @@ public struct TradeFrame: Sendable {
     /// - Parameters:
     ///   - name: The new column's name.
     ///   - source: The source column's name.
+    ///   - type: The source column's type, such as `DecimalColumn.self`.
     ///   - transform: Maps the typed source column to the new column.
     /// - Returns: The new frame.
     /// - Throws: ``TradeFrameError`` when the source is missing or of another type, or the result's length differs.

@@ -34,10 +34,16 @@ public struct GroupedFrame: Sendable {
             (slots, slotCount) = dense
         } else {
             let words = try KeyEncoder.encode([columns], names: keys)[0]
-            var table = GroupTable(width: words.width, expectedGroups: Swift.min(frame.rowCount, 1 << 16))
-            let groups = table.insertAll(words)
-            slots = groups.map { UInt32(bitPattern: $0) }
-            slotCount = table.groupCount
+            if let dense = words.denseCount {
+                // One text key: interned ids are already dense group ids in first-seen order.
+                slots = words.words.map { UInt32(truncatingIfNeeded: $0) }
+                slotCount = dense
+            } else {
+                var table = GroupTable(width: words.width, expectedGroups: Swift.min(frame.rowCount, 1 << 16))
+                let groups = table.insertAll(words)
+                slots = groups.map { UInt32(bitPattern: $0) }
+                slotCount = table.groupCount
+            }
         }
         if keys.isEmpty {
             slots = [UInt32](repeating: 0, count: frame.rowCount)
