@@ -41,15 +41,17 @@ extension Column where Element == Double {
     ///
     /// - Parameter bound: The largest acceptable error.
     /// - Returns: The result, with the Float32 column or the unchanged Float64 column and the reason.
-    /// - Complexity: One pass, eight rows per SIMD step.
+    /// - Complexity: One pass over the values, four interleaved lanes that the compiler packs into SIMD.
     public func downcast(within bound: DowncastBound) -> DowncastResult {
-        var output = ContiguousArray<Float>(repeating: 0, count: count)
-        let maximum = withUnsafeValues { source in
-            output.withUnsafeMutableBufferPointer { target in
-                bound.isRelative
+        var maximum = 0.0
+        let output = ContiguousArray<Float>(unsafeUninitializedCapacity: count) { target, initialized in
+            maximum = withUnsafeValues { source in
+                let target = UnsafeMutableBufferPointer(rebasing: target[0..<source.count])
+                return bound.isRelative
                     ? Self.downcastKernel(source, target, relative: true)
                     : Self.downcastKernel(source, target, relative: false)
             }
+            initialized = count
         }
         if maximum <= bound.value {
             return DowncastResult(
