@@ -1,5 +1,5 @@
 // swift-tools-version: 6.1
-// The library depends on the Swift toolchain alone: no `.package(...)` line may ever appear here.
+// The library depends on the Swift toolchain alone: this manifest declares no package dependencies, ever.
 // Benchmarks/ and Tests/Fuzz/ are separate packages with their own manifests.
 import PackageDescription
 
