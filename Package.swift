@@ -51,7 +51,8 @@ let package = Package(
         .testTarget(
             name: "SettlementSyncTests",
             dependencies: [
-                "SettlementSync", "SettlementSimulation", "ResilienceTesting", "Idempotency", "ETRMContracts",
+                "SettlementSync", "SettlementSimulation", "Resilience", "ResilienceTesting", "Idempotency",
+                "ETRMContracts",
             ]
         ),
 

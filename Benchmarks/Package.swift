@@ -2,7 +2,7 @@
 // Benchmarks live in their own package so that users of the library never resolve the benchmark harness.
 //
 //   cd Benchmarks && swift package benchmark                 # full run, prints every figure
-//   BENCHMARK_SHORT=1 swift package benchmark thresholds check --metric mallocCountTotal   # what CI gates on
+//   bash ../.ci/benchmarks.sh                               # what CI runs: short mode, gated on allocations
 import Foundation
 import PackageDescription
 
@@ -11,7 +11,10 @@ import PackageDescription
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
 let rootIdentity = root.lastPathComponent.lowercased()
 
-let benchmarkTargets = ["ContractsBenchmarks", "ResilienceBenchmarks", "IdempotencyBenchmarks", "TradeFrameBenchmarks"]
+let benchmarkTargets = [
+    "ContractsBenchmarks", "ResilienceBenchmarks", "IdempotencyBenchmarks", "TradeFrameBenchmarks",
+    "SettlementBenchmarks",
+]
 
 let package = Package(
     name: "ETRMBenchmarks",
@@ -30,6 +33,7 @@ let package = Package(
                 .product(name: "ResilienceTesting", package: rootIdentity),
                 .product(name: "Idempotency", package: rootIdentity),
                 .product(name: "TradeFrame", package: rootIdentity),
+                .product(name: "SettlementSync", package: rootIdentity),
             ],
             path: "Benchmarks/\(name)",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

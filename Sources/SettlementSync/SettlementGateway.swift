@@ -74,8 +74,8 @@ where C.Duration == Duration {
     /// Creates a gateway.
     ///
     /// - Parameters:
-    ///   - store: The idempotency store (``InMemoryIdempotencyStore`` for one process and tests,
-    ///     ``JournalIdempotencyStore`` for one durable node, a shared store for several replicas).
+    ///   - store: The idempotency store (`InMemoryIdempotencyStore` for one process and tests,
+    ///     `JournalIdempotencyStore` for one durable node, a shared store for several replicas).
     ///   - upstream: The upstream ETRM.
     ///   - clock: The clock for limits, retries, the breaker, timeouts and durations.
     ///   - configuration: The settings.
@@ -204,7 +204,7 @@ where C.Duration == Duration {
         } catch {
             return invalidPayload([ValidationIssue(code: .invalidJSON, message: error.message)], &trail)
         }
-        let instruction: DecodedInstruction
+        let instruction: SettlementInstruction
         switch decoder.decode(request.body) {
         case .success(let decoded): instruction = decoded
         case .failure(let failure): return invalidPayload(failure.issues, &trail)
@@ -267,7 +267,7 @@ where C.Duration == Duration {
     /// Runs under a claimed key: the stored response of a booked (201) or rejected (502) instruction; throws
     /// when the key must be released (unavailable, run on hold).
     private func forward(
-        _ submission: UpstreamSubmission, instruction: DecodedInstruction
+        _ submission: UpstreamSubmission, instruction: SettlementInstruction
     ) async throws
         -> StoredResponse
     {

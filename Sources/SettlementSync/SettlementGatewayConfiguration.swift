@@ -14,9 +14,9 @@ public struct SettlementGatewayConfiguration: Sendable {
     public var ttl: Duration
     /// The limit on one upstream attempt; the attempt is cancelled when it passes. Default 5 s.
     public var attemptTimeout: Duration
-    /// The retry around the attempts. Its ``RetryConfiguration/overallTimeout`` must be set (the lease is
+    /// The retry around the attempts. Its `RetryConfiguration.overallTimeout` must be set (the lease is
     /// checked against it). The gateway never retries a rejection by the open breaker (it answers 503 at
-    /// once); every other error goes to ``RetryConfiguration/shouldRetryError``. Default: 4 attempts,
+    /// once); every other error goes to `RetryConfiguration.shouldRetryError`. Default: 4 attempts,
     /// exponential backoff from 200 ms capped at 5 s, full jitter, 60 s overall.
     public var retry: RetryConfiguration
     /// The circuit breaker each attempt passes. Only thrown errors (unavailable, timed out, throttled)

@@ -1,5 +1,5 @@
 import ETRMContracts
-import Synchronization
+import Resilience
 
 /// Compares, per settlement run, the positions the gateway accepted with the positions the upstream
 /// acknowledged, and puts a run on hold when they drift apart.
@@ -42,7 +42,7 @@ public final class SettlementReconciler: Sendable {
     public let tolerance: Double
     /// Called once when a run goes on hold, with the run id and its totals.
     private let onHold: (@Sendable (String, RunState) -> Void)?
-    private let runs = Mutex<[String: RunState]>([:])
+    private let runs = LockedState<[String: RunState]>([:])
 
     /// Creates a reconciler.
     ///

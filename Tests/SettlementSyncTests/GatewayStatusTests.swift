@@ -203,7 +203,7 @@ import Testing
     }
 
     @Test func exhaustedRetriesAre503WithRetryAfterAndReleaseTheKey() async throws {
-        let healthy = Locked(false)
+        let healthy = LockedState(false)
         let upstream = ScriptedUpstream { submission, _ in
             guard healthy.withLock({ $0 }) else {
                 throw UpstreamError(code: .unavailable, message: "503 from upstream")
@@ -284,7 +284,7 @@ import Testing
                 scale: 5)
             return .acknowledged(UpstreamAcknowledgement(reference: "ETRM", acknowledgedPositionMWh: acknowledged))
         }
-        let held = Locked<[String]>([])
+        let held = LockedState<[String]>([])
         let reconciler = SettlementReconciler(onHold: { run, _ in held.withLock { $0.append(run) } })
         let audit = AuditLog()
         let gateway = try Fixture.gateway(upstream: upstream, reconciler: reconciler, audit: audit)

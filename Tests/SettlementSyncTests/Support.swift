@@ -3,12 +3,11 @@ import Idempotency
 import Resilience
 import SettlementSimulation
 import SettlementSync
-import Synchronization
 
 /// An upstream whose every attempt is answered by a closure, counting the attempts.
 final class ScriptedUpstream: SettlementUpstream {
     private let script: @Sendable (UpstreamSubmission, Int) async throws -> UpstreamReply
-    private let state = Mutex<[UpstreamSubmission]>([])
+    private let state = LockedState<[UpstreamSubmission]>([])
 
     init(_ script: @escaping @Sendable (UpstreamSubmission, Int) async throws -> UpstreamReply) {
         self.script = script
@@ -36,14 +35,15 @@ final class ScriptedUpstream: SettlementUpstream {
 
 /// Collects audit events.
 final class AuditLog: SettlementAuditObserver {
-    private let events = Mutex<[SettlementAuditEvent]>([])
+    private let events = LockedState<[SettlementAuditEvent]>([])
     func record(_ event: SettlementAuditEvent) { events.withLock { $0.append(event) } }
     var all: [SettlementAuditEvent] { events.withLock { $0 } }
 }
 
 /// A gate an upstream call waits at until the test opens it.
 final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, entered: Int, waiters: [CheckedContinuation<Void, Never>])>((false, 0, []))
+    private let state = LockedState<(open: Bool, entered: Int, waiters: [CheckedContinuation<Void, Never>])>(
+        (false, 0, []))
 
     func pass() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -136,11 +136,4 @@ extension SettlementResponse {
         let rest = bodyText[range.upperBound...]
         return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
     }
-}
-
-/// A value behind a lock, shareable with escaping closures.
-final class Locked<Value: Sendable>: Sendable {
-    private let state: Mutex<Value>
-    init(_ value: Value) { state = Mutex(value) }
-    func withLock<R: Sendable>(_ body: (inout sending Value) -> sending R) -> R { state.withLock(body) }
 }

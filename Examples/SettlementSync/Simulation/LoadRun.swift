@@ -139,8 +139,8 @@ public enum LoadRun {
     }
 
     final class Cursors: Sendable {
-        let state: Mutex<[Int]>
-        init(count: Int) { state = Mutex([Int](repeating: 0, count: count)) }
+        let state: LockedState<[Int]>
+        init(count: Int) { state = LockedState([Int](repeating: 0, count: count)) }
     }
 
     final class Collector: Sendable {
@@ -152,7 +152,7 @@ public enum LoadRun {
             var transitions: [(Double, CircuitBreakerState, CircuitBreakerState)] = []
             var acceptedBodies: [Int: [UInt8]] = [:]
         }
-        let state = Mutex(State())
+        let state = LockedState(State())
     }
 
     static func run<Store: IdempotencyStore>(

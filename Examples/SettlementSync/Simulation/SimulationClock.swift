@@ -1,5 +1,5 @@
+import Resilience
 import ResilienceTesting
-import Synchronization
 
 /// A `ManualClock` that knows its sleepers' deadlines, so a driver can move time straight to the next one:
 /// simulated latencies, backoffs, outages and open breakers cost no real time at all.
@@ -20,7 +20,22 @@ public struct SimulationClock: Clock, Sendable {
             var deadlines: [UInt64: (deadline: Instant, participant: Int?)] = [:]
             var activity: UInt64 = 0
             var participants: Set<Int> = []
+            /// Sleepers per participant, and the number of participants with none (awake).
+            var sleepers: [Int: Int] = [:]
+            var awake = 0
             var waiter: CheckedContinuation<Void, Never>?
+
+            mutating func add(_ participant: Int?) {
+                guard let participant else { return }
+                sleepers[participant, default: 0] += 1
+                if sleepers[participant] == 1, participants.contains(participant) { awake -= 1 }
+            }
+
+            mutating func remove(_ participant: Int?) {
+                guard let participant, let count = sleepers[participant] else { return }
+                sleepers[participant] = count == 1 ? nil : count - 1
+                if count == 1, participants.contains(participant) { awake += 1 }
+            }
 
             mutating func touch() -> CheckedContinuation<Void, Never>? {
                 activity += 1
@@ -28,7 +43,7 @@ public struct SimulationClock: Clock, Sendable {
                 return waiter
             }
         }
-        let state = Mutex(State())
+        let state = LockedState(State())
     }
 
     /// The participant the current task works for (inherited by its child tasks).
@@ -57,12 +72,15 @@ public struct SimulationClock: Clock, Sendable {
         let (id, waiter) = registry.state.withLock { state in
             state.nextID += 1
             state.deadlines[state.nextID] = (deadline, participant)
+            state.add(participant)
             return (state.nextID, state.touch())
         }
         waiter?.resume()
         defer {
-            let waiter = registry.state.withLock { state in
-                state.deadlines.removeValue(forKey: id) == nil ? nil : state.touch()
+            let waiter = registry.state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard let entry = state.deadlines.removeValue(forKey: id) else { return nil }
+                state.remove(entry.participant)
+                return state.touch()
             }
             waiter?.resume()
         }
@@ -81,10 +99,12 @@ public struct SimulationClock: Clock, Sendable {
     ///   - body: The participant's work.
     /// - Returns: What `body` returns.
     public func participate<T: Sendable>(_ id: Int, _ body: () async throws -> T) async rethrows -> T {
-        registry.state.withLock { _ = $0.participants.insert(id) }
+        registry.state.withLock { state in
+            if state.participants.insert(id).inserted, state.sleepers[id] == nil { state.awake += 1 }
+        }
         defer {
             let waiter = registry.state.withLock { state in
-                state.participants.remove(id)
+                if state.participants.remove(id) != nil, state.sleepers[id] == nil { state.awake -= 1 }
                 return state.touch()
             }
             waiter?.resume()
@@ -98,7 +118,10 @@ public struct SimulationClock: Clock, Sendable {
     /// - Parameter instant: The new time.
     public func advance(to instant: Instant) {
         registry.state.withLock { state in
-            state.deadlines = state.deadlines.filter { $0.value.deadline > instant }
+            for (id, entry) in state.deadlines where entry.deadline <= instant {
+                state.deadlines[id] = nil
+                state.remove(entry.participant)
+            }
             state.activity += 1
         }
         manual.advance(to: instant)
@@ -129,10 +152,7 @@ public struct SimulationClock: Clock, Sendable {
 
     /// Whether every participant has a task asleep on this clock.
     public var participantsAsleep: Bool {
-        registry.state.withLock { state in
-            let sleeping = Set(state.deadlines.values.compactMap(\.participant))
-            return state.participants.isSubset(of: sleeping)
-        }
+        registry.state.withLock { $0.awake == 0 }
     }
 
     /// A counter that moves whenever a sleep starts or ends: a driver reads it to see whether tasks still run.

@@ -1,8 +1,8 @@
 import ETRMContracts
 import ETRMShared
 import Foundation
+import Resilience
 import SettlementSync
-import Synchronization
 
 /// The faults an ``UpstreamSimulator`` injects.
 public struct FaultProfile: Sendable, Hashable {
@@ -89,7 +89,7 @@ public final class UpstreamSimulator<C: Clock>: SettlementUpstream where C.Durat
     public let profile: FaultProfile
     private let clock: C
     private let origin: C.Instant
-    private let state: Mutex<State>
+    private let state: LockedState<State>
     /// Runs whose acknowledgements are scaled by a factor (reconciliation drift), by run id.
     private let drift: [String: ExactDecimal]
 
@@ -147,7 +147,7 @@ public final class UpstreamSimulator<C: Clock>: SettlementUpstream where C.Durat
         self.clock = clock
         self.origin = clock.now
         self.drift = drift
-        state = Mutex(State(random: SeededGenerator(seed: seed)))
+        state = LockedState(State(random: SeededGenerator(seed: seed)))
     }
 
     public func submit(_ submission: UpstreamSubmission) async throws -> UpstreamReply {

@@ -68,17 +68,19 @@ public struct Workload: Sendable {
         let runs = (0..<desks * max(1, runsPerDesk)).map { "SR2026" + Self.pad($0, 10) }
         runIDs = runs
         var queues = [[RequestSpec]](repeating: [], count: desks)
+        // Per desk, the earlier valid requests and those among them that carry a client key.
+        var earlierValid = [[RequestSpec]](repeating: [], count: desks)
+        var earlierKeyed = [[RequestSpec]](repeating: [], count: desks)
         var serial = 0
         for index in 0..<max(0, requests) {
             let desk = index % desks
             let roll = Double.random(in: 0..<1, using: &random)
-            let earlier = queues[desk].filter { $0.kind != .invalid }
             var spec: RequestSpec
-            if roll < duplicateRate, let original = earlier.randomElement(using: &random) {
+            if roll < duplicateRate, let original = earlierValid[desk].randomElement(using: &random) {
                 spec = original
                 spec.kind = .duplicate
             } else if roll < duplicateRate + conflictRate,
-                let original = earlier.filter({ $0.idempotencyKey != nil }).randomElement(using: &random)
+                let original = earlierKeyed[desk].randomElement(using: &random)
             {
                 serial += 1
                 spec = Self.fresh(desk: desk, serial: serial, runs: runs, runsPerDesk: runsPerDesk, random: &random)
@@ -105,6 +107,10 @@ public struct Workload: Sendable {
             }
             spec.index = index
             queues[desk].append(spec)
+            if spec.kind == .fresh {
+                earlierValid[desk].append(spec)
+                if spec.idempotencyKey != nil { earlierKeyed[desk].append(spec) }
+            }
         }
         self.queues = queues
     }

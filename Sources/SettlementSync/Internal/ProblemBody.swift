@@ -38,7 +38,7 @@ enum ProblemBody {
     }
 
     static func accepted(
-        _ instruction: DecodedInstruction, acknowledgement: UpstreamAcknowledgement, keyHash: String
+        _ instruction: SettlementInstruction, acknowledgement: UpstreamAcknowledgement, keyHash: String
     ) -> [UInt8] {
         let document = JSONOutput.object([
             ("status", .string("accepted")),
