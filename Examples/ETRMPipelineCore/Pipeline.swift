@@ -361,7 +361,10 @@ package struct StageTimings: Sendable {
         last = now
     }
 
-    package mutating func add(_ name: String, _ duration: Duration) { stages.append((name, duration)) }
+    /// Records a stage measured elsewhere, at the end or (`first`) at the start of the list.
+    package mutating func add(_ name: String, _ duration: Duration, first: Bool = false) {
+        stages.insert((name, duration), at: first ? 0 : stages.count)
+    }
 
     package var total: Duration { stages.reduce(.zero) { $0 + $1.duration } }
 }

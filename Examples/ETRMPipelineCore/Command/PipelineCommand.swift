@@ -158,7 +158,7 @@ package enum PipelineCommand {
             brokerSource: "sample broker",
             progress: progress.map { bar in { stage, count in bar.update(stage, count) } })
         progress?.clear()
-        result.timings.add("generate in memory", generation)
+        result.timings.add("generate in memory", generation, first: true)
         console.out(
             Report.text(
                 result,

@@ -13,6 +13,7 @@ package enum FeedRules {
 
     /// The trade statuses, by code.
     package static let statuses = ["CONFIRMED", "PENDING", "CANCELLED", "AMENDED"]
+    private static let statusLiterals: [StaticString] = ["CONFIRMED", "PENDING", "CANCELLED", "AMENDED"]
 
     /// Parses a JSON number exactly into an integer count of `10^-decimals` units: `12.5` with 3 decimals is
     /// 12500. The value must have at most `decimals` significant decimals and a magnitude below 1e9.
@@ -107,8 +108,10 @@ package enum FeedRules {
     /// - Throws: `invalid_value` for anything else (case matters).
     @inline(__always)
     package static func status(_ bytes: UnsafeBufferPointer<UInt8>) throws(ValidationIssue) -> UInt8 {
-        for (code, status) in statuses.enumerated() where status.utf8.elementsEqual(bytes) {
-            return UInt8(code)
+        for (code, status) in statusLiterals.enumerated() where status.utf8CodeUnitCount == bytes.count {
+            if bytes.elementsEqual(UnsafeBufferPointer(start: status.utf8Start, count: status.utf8CodeUnitCount)) {
+                return UInt8(code)
+            }
         }
         throw ValidationIssue(
             code: .invalidValue, message: "must be CONFIRMED, PENDING, CANCELLED or AMENDED",
