@@ -13,7 +13,10 @@ let package = Package(
         .library(name: "Idempotency", targets: ["Idempotency"]),
         .library(name: "IdempotencyConformance", targets: ["IdempotencyConformance"]),
         .library(name: "TradeFrame", targets: ["TradeFrame"]),
+        .library(name: "SettlementSync", targets: ["SettlementSync"]),
         .executable(name: "etrm-pipeline", targets: ["ETRMPipeline"]),
+        .executable(name: "etrm-schema", targets: ["ETRMSchema"]),
+        .executable(name: "settlement-sync", targets: ["SettlementSyncExample"]),
     ],
     targets: [
         // MARK: Shared internals (byte scanning, SHA-256, calendar arithmetic); `package` access only.
@@ -25,12 +28,15 @@ let package = Package(
 
         // MARK: Resilience
         .target(name: "Resilience", dependencies: ["ETRMShared"]),
-        .target(name: "ResilienceTesting"),
+        .target(name: "ResilienceTesting", dependencies: ["Resilience"]),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "ResilienceTesting", "ETRMShared"]),
 
         // MARK: Idempotency
         .target(name: "Idempotency", dependencies: ["ETRMShared"]),
         .target(name: "IdempotencyConformance", dependencies: ["Idempotency"]),
+        // A child process the crash test kills with SIGKILL while it hammers a journal store.
+        .executableTarget(
+            name: "IdempotencyCrashWorker", dependencies: ["Idempotency"], path: "Tests/IdempotencyCrashWorker"),
         .testTarget(
             name: "IdempotencyTests",
             dependencies: ["Idempotency", "IdempotencyConformance", "ResilienceTesting", "ETRMShared"]
@@ -39,6 +45,15 @@ let package = Package(
         // MARK: TradeFrame
         .target(name: "TradeFrame", dependencies: ["ETRMContracts", "ETRMShared"]),
         .testTarget(name: "TradeFrameTests", dependencies: ["TradeFrame", "ETRMContracts", "ETRMShared"]),
+
+        // MARK: SettlementSync (the settlement-sync flow composed from the modules)
+        .target(name: "SettlementSync", dependencies: ["ETRMContracts", "Resilience", "Idempotency", "ETRMShared"]),
+        .testTarget(
+            name: "SettlementSyncTests",
+            dependencies: [
+                "SettlementSync", "SettlementSimulation", "ResilienceTesting", "Idempotency", "ETRMContracts",
+            ]
+        ),
 
         // MARK: Shared tests
         .testTarget(name: "ETRMSharedTests", dependencies: ["ETRMShared"]),
@@ -53,6 +68,19 @@ let package = Package(
             name: "ETRMPipeline",
             dependencies: ["ETRMPipelineCore"],
             path: "Examples/ETRMPipeline"
+        ),
+        .executableTarget(name: "ETRMSchema", dependencies: ["ETRMContracts"], path: "Examples/ETRMSchema"),
+        .target(
+            name: "SettlementSimulation",
+            dependencies: [
+                "SettlementSync", "Resilience", "ResilienceTesting", "Idempotency", "ETRMContracts", "ETRMShared",
+            ],
+            path: "Examples/SettlementSync/Simulation"
+        ),
+        .executableTarget(
+            name: "SettlementSyncExample",
+            dependencies: ["SettlementSimulation", "SettlementSync"],
+            path: "Examples/SettlementSync/Program"
         ),
         .testTarget(
             name: "ETRMPipelineTests",

@@ -1,16 +1,27 @@
 #!/usr/bin/env bash
 # Builds each module's DocC catalog with the toolchain's docc (no plugin), warnings as errors.
+# Every library module must have a catalog: a missing one fails the check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+required=(ETRMContracts Resilience Idempotency TradeFrame)
+for module in "${required[@]}"; do
+    if [ ! -d "Sources/$module/$module.docc" ]; then
+        echo "docc: Sources/$module/$module.docc is missing" >&2
+        exit 1
+    fi
+done
 swift package dump-symbol-graph --minimum-access-level public >/dev/null
-graphs=".build/$(uname -m)-unknown-linux-gnu/symbolgraph"
-[ -d "$graphs" ] || graphs=$(find .build -type d -name symbolgraph | head -n 1)
+graphs=$(find .build -type d -name symbolgraph -path "*$(uname -m)*" | head -n 1)
+[ -n "$graphs" ] || { echo "docc: no symbol graphs were produced" >&2; exit 1; }
+mkdir -p .build/docc
+shopt -s nullglob
 for catalog in Sources/*/*.docc; do
     module=$(basename "$catalog" .docc)
     work=$(mktemp -d)
-    # Give docc only this module's symbol graphs so that one module's links resolve against itself.
-    cp "$graphs/$module".symbols.json "$work/" 2>/dev/null || true
-    cp "$graphs/$module"@*.symbols.json "$work/" 2>/dev/null || true
+    # Give docc only this module's symbol graphs so that its links resolve against itself.
+    for graph in "$graphs/$module".symbols.json "$graphs/$module"@*.symbols.json; do
+        [ -f "$graph" ] && cp "$graph" "$work/"
+    done
     echo "docc: $module"
     docc convert "$catalog" --additional-symbol-graph-dir "$work" \
         --fallback-display-name "$module" --fallback-bundle-identifier "$module" \

@@ -56,7 +56,8 @@ else
     fi
     SWIFT_BIN="$(cd "$ROOT" && swift build -c release --show-bin-path)/etrm-pipeline"
 fi
-ls -l "$DIR/trades.json" "$DIR/broker.json" | awk '{printf "  %-40s %12d bytes\n", $9, $5}'
+for f in "$DIR/trades.json" "$DIR/broker.json"; do printf '  %-44s %12d bytes\n' "$f" "$(stat -L -c %s "$f")"; done
+printf '  machine: %s, %s cores, load average %s\n' "$(uname -m)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 
 command_for() {
     local tool="$1" summary="$2"
@@ -95,16 +96,21 @@ def wall_seconds(text):
     m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", text)
     return int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
 
-def rss_mb(text):
+def rss_mib(text):
     return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1)) / 1024
+
+def cpu_seconds(text):
+    user = float(re.search(r"User time \(seconds\): ([\d.]+)", text).group(1))
+    system = float(re.search(r"System time \(seconds\): ([\d.]+)", text).group(1))
+    return user + system
 
 stats, summaries, problems = {}, {}, []
 for tool in tools:
-    walls, rsss = [], []
+    walls, rsss, cpus = [], [], []
     for run in range(1, runs + 1):
         try:
             text = open(os.path.join(out_dir, f"time.{tool}.{run}.txt")).read()
-            walls.append(wall_seconds(text)); rsss.append(rss_mb(text))
+            walls.append(wall_seconds(text)); rsss.append(rss_mib(text)); cpus.append(cpu_seconds(text))
         except (OSError, AttributeError):
             pass
         path = os.path.join(out_dir, f"summary.{tool}.{run}.json")
@@ -116,22 +122,22 @@ for tool in tools:
             problems.append(f"{tool} run {run}: summary differs from its run 1")
         summaries.setdefault(tool, s)
     if walls:
-        stats[tool] = (statistics.median(walls), statistics.median(rsss), min(walls), max(walls))
+        stats[tool] = (statistics.median(walls), statistics.median(rsss), min(walls), max(walls), statistics.median(cpus))
 
 base = "swift" if "swift" in stats else (tools[0] if tools and tools[0] in stats else None)
 print()
-print(f"N = {n:,} trades, {runs} runs each, median whole-process wall time and peak RSS (/usr/bin/time -v)")
-print(f"{'tool':<8}{'wall s':>10}{'min..max s':>16}{'peak RSS MB':>14}{'time ratio':>13}{'RSS ratio':>12}")
+print(f"N = {n:,} trades, {runs} runs each; medians of whole-process wall time, CPU time (user+sys) and peak RSS (/usr/bin/time -v)")
+print(f"{'tool':<8}{'wall s':>9}{'min..max s':>15}{'CPU s':>9}{'peak RSS MiB':>14}{'wall ratio':>12}{'CPU ratio':>11}{'RSS ratio':>11}")
 for tool in tools:
     if tool not in stats:
-        print(f"{tool:<8}{'failed':>10}")
+        print(f"{tool:<8}{'failed':>9}")
         continue
-    w, r, lo, hi = stats[tool]
-    tr = f"{w / stats[base][0]:.1f}x" if base else "-"
-    rr = f"{r / stats[base][1]:.1f}x" if base else "-"
-    print(f"{tool:<8}{w:>10.2f}{f'{lo:.2f}..{hi:.2f}':>16}{r:>14.0f}{tr:>13}{rr:>12}")
+    w, r, lo, hi, c = stats[tool]
+    ratio = lambda a, b: f"{a / b:.1f}x" if base and b > 0 else "-"
+    bw, br, _, _, bc = stats[base] if base else (0, 0, 0, 0, 0)
+    print(f"{tool:<8}{w:>9.2f}{f'{lo:.2f}..{hi:.2f}':>15}{c:>9.2f}{r:>14.0f}{ratio(w, bw):>12}{ratio(c, bc):>11}{ratio(r, br):>11}")
 if base:
-    print(f"(ratios: each tool's median / {base}'s median)")
+    print(f"(ratios: each tool's median / {base}'s median; on a busy machine compare CPU s, wall time includes waiting for a core)")
 
 if len(summaries) == len(tools) and len(tools) > 1:
     ref_tool = tools[0]

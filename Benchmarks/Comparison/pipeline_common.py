@@ -33,9 +33,10 @@ FIELDS = (
 # Exclusive magnitude limit for volume_mwh, price_usd and broker_volume_mwh (README "Numbers").
 MAX_MAGNITUDE = 1_000_000_000
 
-# RFC 3339 date-time as README "Timestamps" defines it: upper-case T and Z, seconds required,
-# 1 to 9 fraction digits, an offset of ±hh:mm. Ranges (month, day, hour...) are checked after.
-RFC3339 = r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})"
+# RFC 3339 date-time as README "Timestamps" defines it (the profile of ETRMContracts'
+# UTCTimestamp(rfc3339:)): T or t, Z or z, seconds required, 1 to 9 fraction digits, an offset of
+# ±hh:mm. Ranges (month, day, hour...) are checked after.
+RFC3339 = r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})"
 RFC3339_RE = re.compile(RFC3339)
 MIN_YEAR = 1900
 MAX_YEAR = 2099
@@ -151,7 +152,7 @@ def rfc3339_ok(value: str) -> bool:
     if h > 23 or mi > 59 or s > 59:
         return False
     zone = m.group(8)
-    if zone != "Z" and (int(zone[1:3]) > 23 or int(zone[4:6]) > 59):
+    if zone not in ("Z", "z") and (int(zone[1:3]) > 23 or int(zone[4:6]) > 59):
         return False
     return True
 

@@ -33,6 +33,17 @@ SIDECARS = {
     "aggregate_sha16": "aggregate.txt",
     "flagged_ids_sha16": "flagged_ids.txt",
 }
+STAGES = (
+    "load",
+    "validate",
+    "frame build/downcast/category",
+    "dedup",
+    "zone conversion",
+    "sort",
+    "aggregate",
+    "reconcile",
+    "total",
+)
 COUNTS_FROM_SIDECARS = {
     "quarantined": "quarantine_idx.txt",
     "after_dedup": "sorted_order.txt",
@@ -148,6 +159,10 @@ def main() -> int:
                     if not diffs and list(got) != list(expected):
                         diffs.append(f"key order {list(got)}")
                     check(not diffs, f"{label} [{tool}] summary", "; ".join(diffs))
+                    if case == "default":
+                        # "  <stage name>   <seconds>" lines, in pipeline order
+                        timed = [" ".join(line.split()[:-1]) for line in proc.stderr.splitlines() if line.startswith("  ")]
+                        check(timed == list(STAGES), f"{label} [{tool}] stage timings on stderr", f"got {timed}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

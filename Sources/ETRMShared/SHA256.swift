@@ -200,7 +200,10 @@ package struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
 /// HMAC-SHA256 (RFC 2104), tested against the RFC 4231 vectors.
 package enum HMACSHA256 {
     /// Authenticates `message` with `key`.
-    package static func authenticationCode(for message: some Sequence<UInt8>, key: some Sequence<UInt8>) -> SHA256Digest {
+    package static func authenticationCode(
+        for message: some Sequence<UInt8>,
+        key: some Sequence<UInt8>
+    ) -> SHA256Digest {
         var keyBytes = Array(key)
         if keyBytes.count > SHA256.blockByteCount {
             keyBytes = SHA256.hash(keyBytes).bytes

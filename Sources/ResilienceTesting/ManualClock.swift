@@ -1,4 +1,4 @@
-import Synchronization
+import Resilience
 
 /// A `Clock` whose time moves only when a test calls ``advance(by:)`` or ``advance(to:)``.
 ///
@@ -24,7 +24,7 @@ import Synchronization
 ///   advance again.
 /// - Time never moves backwards: advancing to an instant before ``now`` does nothing.
 ///
-/// The state is protected by a `Mutex`; every method may be called from any task or thread.
+/// The state is protected by a lock; every method may be called from any task or thread.
 public final class ManualClock: Clock, Sendable {
     /// A point on a ``ManualClock``'s time line: a `Duration` since the clock's origin.
     public struct Instant: InstantProtocol, Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -87,12 +87,12 @@ public final class ManualClock: Clock, Sendable {
         }
     }
 
-    private let state: Mutex<State>
+    private let state: LockedState<State>
 
     /// Creates a manual clock.
     /// - Parameter now: The clock's initial time (its origin by default).
     public init(now: Instant = .init(offset: .zero)) {
-        state = Mutex(State(now: now))
+        state = LockedState(State(now: now))
     }
 
     /// The clock's current time; it changes only through ``advance(by:)`` and ``advance(to:)``.

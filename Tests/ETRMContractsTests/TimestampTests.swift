@@ -161,6 +161,11 @@ import Testing
         #expect(try UTCTimestamp(start.date) == start)
         #expect(try UTCTimestamp(Date(timeIntervalSince1970: 1.25)).nanosecondsSinceEpoch == 1_250_000_000)
         #expect(throws: ValidationIssue.self) { try UTCTimestamp(Date.distantFuture) }
+        #expect(throws: ValidationIssue.self) { try UTCTimestamp(Date(timeIntervalSince1970: .nan)) }
+        // Near the earliest instant the fraction must not overflow on the way (-9223372036.5 s is in range).
+        #expect(
+            try UTCTimestamp(Date(timeIntervalSince1970: -9_223_372_036.5)).nanosecondsSinceEpoch
+                == -9_223_372_036_500_000_000)
         #expect(try UTCTimestamp(secondsSinceEpoch: -1).nanosecondOfSecond == 0)
         #expect(UTCTimestamp(nanosecondsSinceEpoch: -1).secondsSinceEpoch == -1)
         #expect(UTCTimestamp(nanosecondsSinceEpoch: -1).nanosecondOfSecond == 999_999_999)

@@ -1,12 +1,11 @@
 import ETRMShared
 import Resilience
 import ResilienceTesting
-import Synchronization
 import Testing
 
 /// Tracks how many operations run at once and the most ever seen.
 final class ConcurrencyGauge: Sendable {
-    private let state = Mutex<(current: Int, peak: Int)>((0, 0))
+    private let state = LockedState<(current: Int, peak: Int)>((0, 0))
 
     func enter() {
         state.withLock {

@@ -66,6 +66,11 @@ import Testing
         clock.advance(by: .seconds(1))
         try await second.value
         #expect(order.values == [1, 2])
+        let metrics = limiter.metrics
+        #expect(metrics.acquired == 3)
+        #expect(metrics.waited == 2)
+        #expect(metrics.rejected == 0)
+        #expect(metrics.availableTokens == 0)
     }
 
     @Test func aWaitLongerThanTheMaximumIsRejectedWithRetryAfter() async throws {
@@ -90,6 +95,7 @@ import Testing
         waiter.cancel()
         await #expect(throws: CancellationError.self) { try await waiter.value }
         #expect(limiter.availableTokens == 0)
+        #expect(limiter.metrics.acquired == 1)
         clock.advance(by: .seconds(1))
         #expect(try limiter.tryAcquire() == .acquired)
     }

@@ -1,3 +1,4 @@
+import ETRMContracts
 import ETRMShared
 import Testing
 
@@ -114,22 +115,30 @@ import Testing
     @Test(arguments: [
         ("2025-03-30T01:00:00Z", Int64(1_743_296_400) * 1_000_000_000),
         ("2024-02-29T23:59:59.123456789Z", Int64(1_709_251_199) * 1_000_000_000 + 123_456_789),
-        ("1969-12-31T23:59:59.5Z", -500_000_000),
+        ("1969-12-31T23:59:59.500Z", -500_000_000),
     ])
-    func timestampRFC3339RoundTrip(text: String, nanoseconds: Int64) {
-        #expect(TimestampColumn.parseRFC3339(Substring(text)) == nanoseconds)
-        #expect(TimestampColumn.rfc3339(nanoseconds) == text)
+    func timestampTextIsRFC3339InUTC(text: String, nanoseconds: Int64) throws {
+        let column = TimestampColumn([nanoseconds, nil])
+        #expect(column.text(at: 0) == text)
+        #expect(column.text(at: 1) == nil)
+        #expect(column[0] == UTCTimestamp(nanosecondsSinceEpoch: nanoseconds))
+        var builder = TimestampColumnBuilder()
+        builder.append(try UTCTimestamp(rfc3339: text))
+        builder.append(UTCTimestamp?.none)
+        #expect(builder.finish() == column)
     }
 
-    @Test(arguments: ["2025-03-30T01:00:00", "2025-02-29T00:00:00Z", "2025-13-01T00:00:00Z", "garbage"])
-    func timestampParserRejects(text: String) {
-        #expect(TimestampColumn.parseRFC3339(Substring(text)) == nil)
-    }
-
-    @Test func timestampOffsetsNormaliseToUTC() {
-        #expect(
-            TimestampColumn.parseRFC3339("2025-03-30T03:00:00+02:00")
-                == TimestampColumn.parseRFC3339("2025-03-30T01:00:00Z"))
+    @Test func decimalColumnFromExactDecimals() throws {
+        let column = try DecimalColumn([try ExactDecimal("12.5"), nil, try ExactDecimal("-3")], scale: 2)
+        #expect(column.significands.values == [1250, nil, -300])
+        #expect(column[0] == (try ExactDecimal("12.50")))
+        #expect(column.text(at: 2) == "-3.00")
+        let inexact = #expect(throws: TradeFrameError.self) { try DecimalColumn([try ExactDecimal("0.125")], scale: 2) }
+        #expect(inexact?.code == .inexact)
+        let minimum = #expect(throws: TradeFrameError.self) {
+            try DecimalColumn(significands: Column<Int64>([.min]), scale: 0)
+        }
+        #expect(minimum?.code == .overflow)
     }
 
     @Test func appendingChecksKind() {

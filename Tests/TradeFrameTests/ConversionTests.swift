@@ -85,7 +85,7 @@ import Testing
         for (row, second) in seconds.enumerated() {
             let date = Date(timeIntervalSince1970: TimeInterval(second))
             let offset = zone.secondsFromGMT(for: date)
-            if local[row] != (second + Int64(offset)) * 1_000_000_000 { mismatches += 1 }
+            if local.nanoseconds[row] != (second + Int64(offset)) * 1_000_000_000 { mismatches += 1 }
             if calendar.utcOffsetSeconds[row] != Int32(offset) { mismatches += 1 }
             if row % 97 == 0 {
                 let parts = gregorian.dateComponents([.year, .month, .day, .hour, .weekday], from: date)

@@ -74,6 +74,7 @@ public struct DeadLetterError: Error, Hashable, Sendable, CustomStringConvertibl
         /// - Parameter rawValue: The stable name.
         public init(_ rawValue: String) { self.rawValue = rawValue }
 
+        /// The stable name.
         public var description: String { rawValue }
 
         /// The file could not be opened or created.
@@ -105,6 +106,7 @@ public struct DeadLetterError: Error, Hashable, Sendable, CustomStringConvertibl
         self.errno = errno
     }
 
+    /// The code, the message and the `errno` if any.
     public var description: String {
         errno.map { "\(code): \(message) (errno \($0))" } ?? "\(code): \(message)"
     }

@@ -1,13 +1,20 @@
 /// Powers of ten for decimal scaling, as tables so that the hot paths do no exponentiation.
 @usableFromInline
 enum DecimalPowers {
-    /// `10^0 ... 10^19`: every power of ten a `UInt64` holds.
-    @usableFromInline
-    static let uint64: [UInt64] = {
-        var table = [UInt64](repeating: 1, count: 20)
-        for index in 1..<20 { table[index] = table[index - 1] * 10 }
-        return table
-    }()
+    /// `10^k` for `k` in `0...19` (every power of ten a `UInt64` holds), from constants rather than a global
+    /// array so that the parser's inner loop touches no reference-counted storage.
+    @inlinable @inline(__always)
+    static func uint64(_ k: Int) -> UInt64 {
+        var value: UInt64 = 1
+        var base: UInt64 = 10
+        var exponent = k
+        while exponent > 0 {
+            if exponent & 1 == 1 { value &*= base }
+            base &*= base
+            exponent >>= 1
+        }
+        return value
+    }
 
     /// `10^0 ... 10^38`: every power of ten an `Int128` holds.
     @usableFromInline

@@ -3,7 +3,7 @@ import Foundation
 extension ExactDecimal: Codable {
     /// Decodes a JSON number or a JSON string holding a decimal, exactly.
     ///
-    /// A string is parsed by ``init(_:)`` and keeps its scale. A number is read through Foundation's
+    /// A string is parsed by ``init(_:)-(String)`` and keeps its scale. A number is read through Foundation's
     /// `Decimal` (which `JSONDecoder` fills from the number's digits, not from a `Double`) and then parsed from
     /// that `Decimal`'s text, so it is exact but its written trailing zeros may be lost (`1.50` may decode with
     /// scale 1). For scale-preserving, faster decoding use the module's byte reader.

@@ -106,7 +106,7 @@ enum DecimalParser {
             } else if pending >= 19 {
                 overflow = true
             } else {
-                let (shifted, o1) = magnitude.multipliedReportingOverflow(by: DecimalPowers.uint64[pending + 1])
+                let (shifted, o1) = magnitude.multipliedReportingOverflow(by: DecimalPowers.uint64(pending + 1))
                 let (sum, o2) = shifted.addingReportingOverflow(UInt64(digit))
                 overflow = overflow || o1 || o2
                 magnitude = sum
@@ -175,7 +175,7 @@ enum DecimalParser {
         while scale >= lowest {
             let shift = scale - base
             if shift <= 19 {
-                let (value, overflowed) = magnitude.multipliedReportingOverflow(by: DecimalPowers.uint64[shift])
+                let (value, overflowed) = magnitude.multipliedReportingOverflow(by: DecimalPowers.uint64(shift))
                 if !overflowed && value <= UInt64(Int64.max) {
                     return Result(signed(value, negative), UInt8(scale))
                 }

@@ -29,7 +29,7 @@ public struct ExactDecimal: Sendable {
 
     /// Creates a decimal from its significand and scale: the value is `significand × 10^-scale`.
     ///
-    /// This initialiser is for values the program constructs; input data goes through ``init(_:)`` or
+    /// This initialiser is for values the program constructs; input data goes through ``init(_:)-(String)`` or
     /// ``init(parsing:)``, which never trap.
     ///
     /// - Parameters:
@@ -114,7 +114,7 @@ extension ExactDecimal: Comparable {
 
 extension ExactDecimal: CustomStringConvertible {
     /// The plain decimal form with exactly ``scale`` fraction digits (`"-0.50"`, `"1234.567"`, `"500"`); never an
-    /// exponent. ``init(_:)`` parses it back to the same significand and scale.
+    /// exponent. ``init(_:)-(String)`` parses it back to the same significand and scale.
     public var description: String {
         DecimalFormatting.string(negative: significand < 0, magnitude: UInt128(significand.magnitude), scale: scale)
     }

@@ -17,7 +17,15 @@ public struct ACERCode: Hashable, Sendable, CustomStringConvertible, Codable, Va
     ///
     /// - Parameter bytes: The 12 bytes of the code.
     /// - Throws: ``ValidationIssue`` with code ``ValidationIssue/Code/invalidIdentifier``.
-    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) { self = try Self.validating(bytes) }
+    @inlinable
+    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) {
+        let result =
+            bytes.withContiguousStorageIfAvailable(Self.parse) ?? Array(bytes).withUnsafeBufferPointer(Self.parse)
+        self = try result.get()
+    }
+
+    @usableFromInline
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<ACERCode, ValidationIssue> { validate(bytes) }
 
     /// The code.
     public var description: String { storage.string }
@@ -36,6 +44,15 @@ public struct ACERCode: Hashable, Sendable, CustomStringConvertible, Codable, Va
         return nil
     }
 
+    /// Decodes a JSON string through the validating initialiser.
+    ///
+    /// - Parameter decoder: The decoder.
+    /// - Throws: `DecodingError.dataCorrupted` carrying the ``ValidationIssue`` for an invalid value.
     public init(from decoder: any Decoder) throws { self = try Self.decode(from: decoder) }
+
+    /// Encodes the value as a JSON string.
+    ///
+    /// - Parameter encoder: The encoder.
+    /// - Throws: Whatever the encoder throws.
     public func encode(to encoder: any Encoder) throws { try encode(description: description, to: encoder) }
 }

@@ -40,9 +40,15 @@ protocol ValidatedIdentifier: Hashable, Sendable, CustomStringConvertible {
     /// Why `bytes` is not valid, or `nil` if it is.
     static func problem(in bytes: UnsafeBufferPointer<UInt8>) -> String?
     init(validated bytes: UnsafeBufferPointer<UInt8>)
+    /// The value if `bytes` is valid; the fast path, which builds no message.
+    static func make(validating bytes: UnsafeBufferPointer<UInt8>) -> Self?
 }
 
 extension ValidatedIdentifier {
+    static func make(validating bytes: UnsafeBufferPointer<UInt8>) -> Self? {
+        problem(in: bytes) == nil ? Self(validated: bytes) : nil
+    }
+
     /// Validates `bytes` and builds the value; allocation-free for contiguous input that is valid.
     static func validating(_ bytes: some Collection<UInt8>) throws(ValidationIssue) -> Self {
         let result =
@@ -62,12 +68,12 @@ extension ValidatedIdentifier {
         }
     }
 
-    private static func validate(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<Self, ValidationIssue> {
-        if let problem = problem(in: bytes) {
-            let value = String(decoding: bytes.prefix(ValidationIssue.maximumValueLength * 4), as: UTF8.self)
-            return .failure(ValidationIssue(code: issueCode, message: "not \(noun): \(problem)", value: value))
-        }
-        return .success(Self(validated: bytes))
+    /// Validates contiguous bytes: the non-generic core behind each type's `init(bytes:)`.
+    static func validate(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<Self, ValidationIssue> {
+        if let value = make(validating: bytes) { return .success(value) }
+        let problem = problem(in: bytes) ?? "rejected"
+        let value = String(decoding: bytes.prefix(ValidationIssue.maximumValueLength * 4), as: UTF8.self)
+        return .failure(ValidationIssue(code: issueCode, message: "not \(noun): \(problem)", value: value))
     }
 
     static func decode(from decoder: any Decoder) throws -> Self {

@@ -12,7 +12,15 @@ public struct ContractID: Hashable, Sendable, CustomStringConvertible, Codable, 
     ///
     /// - Parameter bytes: The bytes of the id.
     /// - Throws: ``ValidationIssue`` with code ``ValidationIssue/Code/invalidIdentifier``.
-    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) { self = try Self.validating(bytes) }
+    @inlinable
+    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) {
+        let result =
+            bytes.withContiguousStorageIfAvailable(Self.parse) ?? Array(bytes).withUnsafeBufferPointer(Self.parse)
+        self = try result.get()
+    }
+
+    @usableFromInline
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<ContractID, ValidationIssue> { validate(bytes) }
 
     /// The id.
     public var description: String { storage.string }
@@ -30,6 +38,15 @@ public struct ContractID: Hashable, Sendable, CustomStringConvertible, Codable, 
         return allowed ? nil : "expected only A-Z a-z 0-9 _ : -"
     }
 
+    /// Decodes a JSON string through the validating initialiser.
+    ///
+    /// - Parameter decoder: The decoder.
+    /// - Throws: `DecodingError.dataCorrupted` carrying the ``ValidationIssue`` for an invalid value.
     public init(from decoder: any Decoder) throws { self = try Self.decode(from: decoder) }
+
+    /// Encodes the value as a JSON string.
+    ///
+    /// - Parameter encoder: The encoder.
+    /// - Throws: Whatever the encoder throws.
     public func encode(to encoder: any Encoder) throws { try encode(description: description, to: encoder) }
 }

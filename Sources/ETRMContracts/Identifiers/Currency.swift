@@ -18,14 +18,31 @@ public struct Currency: Hashable, Sendable, CustomStringConvertible, Codable, En
     ///
     /// - Parameter bytes: The wire spelling.
     /// - Throws: ValidationIssue with code ValidationIssue/Code/invalidValue for any other spelling.
-    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) { self = try Self.validating(bytes) }
+    @inlinable
+    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) {
+        let result =
+            bytes.withContiguousStorageIfAvailable(Self.parse) ?? Array(bytes).withUnsafeBufferPointer(Self.parse)
+        self = try result.get()
+    }
+
+    @usableFromInline
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<Currency, ValidationIssue> { validate(bytes) }
 
     /// The wire spelling.
     public var description: String { rawValue }
 
     static let noun = "a currency"
 
+    /// Decodes a JSON string through the validating initialiser.
+    ///
+    /// - Parameter decoder: The decoder.
+    /// - Throws: `DecodingError.dataCorrupted` carrying the ``ValidationIssue`` for an invalid value.
     public init(from decoder: any Decoder) throws { self = try Self.decode(from: decoder) }
+
+    /// Encodes the value as a JSON string.
+    ///
+    /// - Parameter encoder: The encoder.
+    /// - Throws: Whatever the encoder throws.
     public func encode(to encoder: any Encoder) throws { try encode(description: description, to: encoder) }
 }
 
@@ -72,6 +89,7 @@ extension Currency {
         .BGN, .CHF, .CZK, .DKK, .EUR, .EUX, .GBX, .GBP, .HRK, .HUF, .ISK, .NOK, .PCT, .PLN, .RON, .SEK, .USD, .OTH,
     ]
     static var known: [Currency] { all }
+    static let table = CodeTable<Currency>(all, aliases: aliases)
 
     /// Whether the code is a minor unit (GBX, EUX): one hundredth of GBP or EUR.
     public var isMinorUnit: Bool { self == .GBX || self == .EUX }

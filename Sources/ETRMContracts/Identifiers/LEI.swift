@@ -20,7 +20,15 @@ public struct LEI: Hashable, Sendable, CustomStringConvertible, Codable, Validat
     ///
     /// - Parameter bytes: The 20 bytes of the code.
     /// - Throws: ``ValidationIssue`` with code ``ValidationIssue/Code/invalidLEI``.
-    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) { self = try Self.validating(bytes) }
+    @inlinable
+    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) {
+        let result =
+            bytes.withContiguousStorageIfAvailable(Self.parse) ?? Array(bytes).withUnsafeBufferPointer(Self.parse)
+        self = try result.get()
+    }
+
+    @usableFromInline
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<LEI, ValidationIssue> { validate(bytes) }
 
     /// The code.
     public var description: String { storage.string }
@@ -35,14 +43,32 @@ public struct LEI: Hashable, Sendable, CustomStringConvertible, Codable, Validat
         guard ASCII.all(UnsafeBufferPointer(rebasing: bytes[..<18]), ASCII.isUpperAlphanumeric),
             ASCII.isDigit(bytes[18]), ASCII.isDigit(bytes[19])
         else { return "expected 18 characters of 0-9 A-Z and 2 check digits" }
-        var remainder = 0
-        for byte in bytes {
-            let value = ASCII.base36(byte)
-            remainder = (remainder * (value < 10 ? 10 : 100) + value) % 97
+        // Horner's rule over the expanded digits (a letter is two digits), reducing modulo 97 once per six
+        // characters (< 97 × 10^12 + 10^12 fits easily) rather than once per character: the division is off the
+        // per-character dependency chain.
+        var accumulator: UInt64 = 0
+        var index = 0
+        while index < 20 {
+            let chunkEnd = Swift.min(index + 6, 20)
+            while index < chunkEnd {
+                let value = UInt64(ASCII.base36(bytes[index]))
+                accumulator = accumulator &* (value < 10 ? 10 : 100) &+ value
+                index += 1
+            }
+            accumulator %= 97
         }
-        return remainder == 1 ? nil : "the ISO 7064 MOD 97-10 check digits do not match"
+        return accumulator % 97 == 1 ? nil : "the ISO 7064 MOD 97-10 check digits do not match"
     }
 
+    /// Decodes a JSON string through the validating initialiser.
+    ///
+    /// - Parameter decoder: The decoder.
+    /// - Throws: `DecodingError.dataCorrupted` carrying the ``ValidationIssue`` for an invalid value.
     public init(from decoder: any Decoder) throws { self = try Self.decode(from: decoder) }
+
+    /// Encodes the value as a JSON string.
+    ///
+    /// - Parameter encoder: The encoder.
+    /// - Throws: Whatever the encoder throws.
     public func encode(to encoder: any Encoder) throws { try encode(description: description, to: encoder) }
 }

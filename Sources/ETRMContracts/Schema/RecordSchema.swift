@@ -37,7 +37,18 @@ package struct RecordRules<Record: Sendable, Draft>: Sendable {
         self.fields = fields
         self.makeDraft = makeDraft
         self.finish = finish
+        names = fields.map(\.name)
+        decoders = fields.map(\.decode)
+        var mask: UInt64 = 0
+        for (index, field) in fields.enumerated() where field.required { mask |= 1 << UInt64(index) }
+        requiredMask = mask
     }
+
+    // The hot path reads these flat copies of the table, so that looking a field up copies no strings or
+    // schema facts (and retains nothing but the one decoder it calls).
+    private let names: [StaticString]
+    private let decoders: [FieldRule<Draft>.Decode]
+    private let requiredMask: UInt64
 
     /// Reads one record object at the scanner's position and validates it, collecting every issue.
     ///
@@ -57,16 +68,11 @@ package struct RecordRules<Record: Sendable, Draft>: Sendable {
         var next = 0
         var unknown: [JSONString] = []
         var first = true
-        let fieldCount = fields.count
         while let key = try scanner.nextMember(isFirst: &first) {
-            var index = -1
-            if next < fieldCount, scanner.equals(key, fields[next].name) {
-                index = next
-            } else {
-                for candidate in 0..<fieldCount where scanner.equals(key, fields[candidate].name) {
-                    index = candidate
-                    break
-                }
+            let index = names.withUnsafeBufferPointer { names -> Int in
+                if next < names.count, scanner.equals(key, names[next]) { return next }
+                for candidate in 0..<names.count where scanner.equals(key, names[candidate]) { return candidate }
+                return -1
             }
             guard index >= 0 else {
                 if unknown.contains(where: { scanner.valuesEqual($0, key) }) {
@@ -93,10 +99,14 @@ package struct RecordRules<Record: Sendable, Draft>: Sendable {
                 continue
             }
             present |= bit
-            try fields[index].decode(&draft, &scanner, &issues)
+            try decoders[index](&draft, &scanner, &issues)
         }
-        for index in 0..<fieldCount where fields[index].required && present & (1 << UInt64(index)) == 0 {
-            issues.add(field: fields[index].key, code: .missingField, message: "a required field is missing or null")
+        let missing = requiredMask & ~present
+        if missing != 0 {
+            for index in fields.indices where missing & (1 << UInt64(index)) != 0 {
+                issues.add(
+                    field: fields[index].key, code: .missingField, message: "a required field is missing or null")
+            }
         }
         return finish(draft, &issues)
     }

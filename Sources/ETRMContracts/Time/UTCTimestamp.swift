@@ -50,6 +50,7 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable {
         return nanoseconds
     }
 
+    /// Chronological order.
     @inlinable
     public static func < (lhs: UTCTimestamp, rhs: UTCTimestamp) -> Bool {
         lhs.nanosecondsSinceEpoch < rhs.nanosecondsSinceEpoch
@@ -140,9 +141,11 @@ extension UTCTimestamp {
         guard seconds.isFinite, seconds >= -9_223_372_037, seconds <= 9_223_372_036 else {
             throw Self.outOfRange(String(interval))
         }
-        let nanoseconds = ((interval - seconds) * 1e9).rounded()
-        let (whole, o1) = Int64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
-        let (total, o2) = whole.addingReportingOverflow(Int64(nanoseconds))
+        let nanoseconds = Int64(((interval - seconds) * 1e9).rounded())
+        // Borrow a second when there is a fraction so that the earliest instants do not overflow on the way.
+        let borrow: Int64 = nanoseconds > 0 ? 1 : 0
+        let (whole, o1) = (Int64(seconds) + borrow).multipliedReportingOverflow(by: 1_000_000_000)
+        let (total, o2) = whole.addingReportingOverflow(nanoseconds - borrow * 1_000_000_000)
         guard !(o1 || o2) else { throw Self.outOfRange(String(interval)) }
         self.init(nanosecondsSinceEpoch: total)
     }

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Runs an operation at most once per idempotency key: claim → run → complete, replaying the stored
 /// response to every retry.
 ///
@@ -77,7 +75,7 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
     public let store: Store
     /// The executor's settings.
     public let configuration: Configuration
-    private let inFlight = Mutex<[IdempotencyKey: InFlight]>([:])
+    private let inFlight = Locked<[IdempotencyKey: InFlight]>([:])
 
     /// Creates an executor.
     ///
@@ -236,7 +234,7 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
     /// A call in progress in this process that duplicates wait for.
     private final class InFlight: Sendable {
         let fingerprint: Fingerprint
-        private let state = Mutex<(done: Bool, response: IdempotentResponse?, waiters: [Waiter])>((false, nil, []))
+        private let state = Locked<(done: Bool, response: IdempotentResponse?, waiters: [Waiter])>((false, nil, []))
         typealias Waiter = CheckedContinuation<IdempotentResponse?, Never>
 
         init(fingerprint: Fingerprint) { self.fingerprint = fingerprint }

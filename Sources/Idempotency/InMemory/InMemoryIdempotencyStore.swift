@@ -1,9 +1,7 @@
-import Synchronization
-
 /// An in-memory ``IdempotencyStore``: sharded, bounded, TTL-expiring, driven by any `Clock`.
 ///
 /// Keys are spread over ``Configuration-swift.struct/shardCount`` shards, each a dictionary behind its own
-/// `Mutex`, so claims on different keys rarely contend. Records live only as long as the process: use
+/// lock, so claims on different keys rarely contend. Records live only as long as the process: use
 /// ``JournalIdempotencyStore`` (one node) or a shared store (several replicas) where a restart must not
 /// forget a completed settlement.
 ///
@@ -148,7 +146,7 @@ public final class InMemoryIdempotencyStore<C: Clock>: IdempotencyStore where C.
     }
 
     private final class Shard: Sendable {
-        let state = Mutex(ShardState())
+        let state = Locked(ShardState())
     }
 
     private struct Entry {
@@ -156,7 +154,7 @@ public final class InMemoryIdempotencyStore<C: Clock>: IdempotencyStore where C.
         var stamp: UInt64
     }
 
-    private struct ShardState: ~Copyable {
+    private struct ShardState {
         var records: [IdempotencyKey: IdempotencyRecord<C.Instant>] = [:]
         /// Keys in the order of their last state change; entries whose stamp no longer matches are stale.
         var order = FIFO<Entry>()

@@ -1,9 +1,8 @@
 import Dispatch
 import Foundation
-import Synchronization
 
 /// What the journal store keeps behind its one lock: the records, the log not yet on disk, and who waits.
-struct JournalState<Instant: JournalTimestamp>: ~Copyable {
+struct JournalState<Instant: JournalTimestamp> {
     typealias Continuation = CheckedContinuation<Result<Void, IdempotencyError>, Never>
 
     struct Waiter {
@@ -58,7 +57,7 @@ struct JournalState<Instant: JournalTimestamp>: ~Copyable {
 /// The journal's shared state and its writer thread, which group-commits: it writes everything appended
 /// while the previous `fdatasync` ran as one frame, syncs it, and wakes every operation it covered.
 final class JournalCore<Instant: JournalTimestamp>: Sendable {
-    let state: Mutex<JournalState<Instant>>
+    let state: Locked<JournalState<Instant>>
     let wake = DispatchSemaphore(value: 0)
     let directory: String
     let automaticCompactionBytes: Int
@@ -71,7 +70,7 @@ final class JournalCore<Instant: JournalTimestamp>: Sendable {
         self.directory = directory
         self.automaticCompactionBytes = automaticCompactionBytes
         self.now = now
-        state = Mutex(JournalState(records: records, lastFence: lastFence))
+        state = Locked(JournalState(records: records, lastFence: lastFence))
     }
 
     func start(journalFD: Int32, lockFD: Int32) {

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Caps the concurrent calls to an upstream, with a bounded FIFO queue and a maximum queue wait.
 ///
 /// ```swift
@@ -19,7 +17,8 @@ public final class Bulkhead<C: Clock>: ResilienceStrategy, Sendable where C.Dura
     /// The settings type (``BulkheadConfiguration``).
     public typealias Configuration = BulkheadConfiguration
 
-    private enum Slot {
+    @usableFromInline
+    enum Slot {
         /// Queued; the task has not suspended yet.
         case pending
         case suspended(CheckedContinuation<Void, any Error>)
@@ -29,12 +28,33 @@ public final class Bulkhead<C: Clock>: ResilienceStrategy, Sendable where C.Dura
         case failed(any Error)
     }
 
-    private struct State {
-        var machine: BulkheadStateMachine
-        var slots: [UInt64: Slot] = [:]
-        var nextID: UInt64 = 0
-        var rejected = 0
-        var timedOut = 0
+    @usableFromInline
+    struct State {
+        @usableFromInline var machine: BulkheadStateMachine
+        @usableFromInline var slots: [UInt64: Slot] = [:]
+        @usableFromInline var nextID: UInt64 = 0
+        @usableFromInline var rejected = 0
+        @usableFromInline var timedOut = 0
+
+        @usableFromInline
+        init(machine: BulkheadStateMachine) { self.machine = machine }
+
+        /// The continuation to resume for a waiter handed a permit, or `nil` when it has not suspended yet
+        /// (it is marked granted and finds its permit when it does).
+        @usableFromInline
+        mutating func hand(permitTo waiter: UInt64) -> CheckedContinuation<Void, any Error>? {
+            switch slots[waiter] {
+            case .suspended(let continuation):
+                slots[waiter] = nil
+                return continuation
+            case .pending:
+                slots[waiter] = .granted
+                return nil
+            case .granted, .failed, nil:
+                // A queued waiter always has a pending or suspended slot; nothing else can be resumed.
+                return nil
+            }
+        }
     }
 
     /// A snapshot of the bulkhead.
@@ -53,7 +73,7 @@ public final class Bulkhead<C: Clock>: ResilienceStrategy, Sendable where C.Dura
     public let configuration: BulkheadConfiguration
     /// The clock for the queue wait.
     public let clock: C
-    private let state: Mutex<State>
+    @usableFromInline let state: LockedState<State>
 
     /// Creates an idle bulkhead.
     /// - Parameters:
@@ -64,7 +84,7 @@ public final class Bulkhead<C: Clock>: ResilienceStrategy, Sendable where C.Dura
         try configuration.validate()
         self.configuration = configuration
         self.clock = clock
-        self.state = Mutex(
+        self.state = LockedState(
             State(
                 machine: BulkheadStateMachine(
                     maxConcurrent: configuration.maxConcurrent, maxQueue: configuration.maxQueue)))
@@ -75,6 +95,7 @@ public final class Bulkhead<C: Clock>: ResilienceStrategy, Sendable where C.Dura
     /// - Returns: The operation's result.
     /// - Throws: ``ResilienceError/Code/bulkheadFull``, ``ResilienceError/Code/bulkheadQueueTimeout``,
     ///   `CancellationError`, or the operation's error.
+    @inlinable
     public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
         try await acquire()
         defer { release() }
@@ -84,6 +105,7 @@ public final class Bulkhead<C: Clock>: ResilienceStrategy, Sendable where C.Dura
     /// Takes a permit, queueing if needed. Pair every successful call with one ``release()``.
     /// - Throws: ``ResilienceError/Code/bulkheadFull``, ``ResilienceError/Code/bulkheadQueueTimeout`` or
     ///   `CancellationError`; no permit is held after a throw.
+    @inlinable
     public func acquire() async throws {
         let (id, action) = state.withLock { state in
             let id = state.nextID
@@ -96,6 +118,12 @@ public final class Bulkhead<C: Clock>: ResilienceStrategy, Sendable where C.Dura
             }
             return (id, action)
         }
+        if action != .permitted { try await acquireSlowly(id, action) }
+    }
+
+    /// The rejection or the queue wait of ``acquire()``.
+    @usableFromInline
+    func acquireSlowly(_ id: UInt64, _ action: BulkheadStateMachine.AcquireAction) async throws {
         switch action {
         case .permitted:
             return
@@ -122,20 +150,11 @@ public final class Bulkhead<C: Clock>: ResilienceStrategy, Sendable where C.Dura
     }
 
     /// Gives a permit back (to the oldest waiter, if any).
+    @inlinable
     public func release() {
         let continuation: CheckedContinuation<Void, any Error>? = state.withLock { state in
             guard case .resume(let waiter) = state.machine.release() else { return nil }
-            switch state.slots[waiter] {
-            case .suspended(let continuation):
-                state.slots[waiter] = nil
-                return continuation
-            case .pending:
-                state.slots[waiter] = .granted
-                return nil
-            case .granted, .failed, nil:
-                // A queued waiter always has a pending or suspended slot; nothing else can be resumed.
-                return nil
-            }
+            return state.hand(permitTo: waiter)
         }
         continuation?.resume()
     }

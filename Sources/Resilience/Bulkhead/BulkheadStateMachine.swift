@@ -27,9 +27,10 @@ public struct BulkheadStateMachine: Sendable {
     /// The longest queue.
     public let maxQueue: Int
     /// Permits held now (including those handed to waiters that have not resumed yet).
-    public private(set) var inUse = 0
-    private var queue: [UInt64] = []
-    private var head = 0
+    @inlinable public var inUse: Int { _inUse }
+    @usableFromInline var _inUse = 0
+    @usableFromInline var queue: [UInt64] = []
+    @usableFromInline var head = 0
 
     /// Creates an idle bulkhead.
     /// - Parameters:
@@ -41,14 +42,15 @@ public struct BulkheadStateMachine: Sendable {
     }
 
     /// The number of queued waiters.
-    public var queueLength: Int { queue.count - head }
+    @inlinable public var queueLength: Int { queue.count - head }
 
     /// Takes a permit, or queues `waiter`, or rejects.
     /// - Parameter waiter: A unique id for the caller.
     /// - Returns: What happened.
+    @inlinable
     public mutating func acquire(waiter: UInt64) -> AcquireAction {
-        if inUse < maxConcurrent && queueLength == 0 {
-            inUse += 1
+        if _inUse < maxConcurrent && queueLength == 0 {
+            _inUse += 1
             return .permitted
         }
         guard queueLength < maxQueue else { return .rejected }
@@ -58,9 +60,10 @@ public struct BulkheadStateMachine: Sendable {
 
     /// Gives a permit back; it goes to the oldest waiter if there is one.
     /// - Returns: The waiter to resume, if any.
+    @inlinable
     public mutating func release() -> ReleaseAction {
         guard queueLength > 0 else {
-            inUse -= 1
+            _inUse -= 1
             return .none
         }
         let waiter = queue[head]

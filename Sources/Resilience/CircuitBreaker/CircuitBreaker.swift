@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Fails fast while an upstream is unhealthy, then lets a bounded number of probes find out whether it has
 /// recovered.
 ///
@@ -8,7 +6,7 @@ import Synchronization
 /// let trades = try await breaker.execute { try await vendor.fetchTrades() }
 /// ```
 ///
-/// The logic is a ``CircuitBreakerStateMachine``; this class holds it behind a `Mutex` and performs its
+/// The logic is a ``CircuitBreakerStateMachine``; this class holds it behind a lock and performs its
 /// actions (events, rejections) after leaving the lock. A call through a closed breaker takes the lock twice
 /// (permit, outcome), reads no clock unless slow calls or a time window need one, and allocates nothing.
 /// It is a `final class` rather than an `actor`: an actor would add two executor hops per call, and the
@@ -26,8 +24,8 @@ public final class CircuitBreaker<C: Clock>: ResilienceStrategy, Sendable where 
     public let configuration: CircuitBreakerConfiguration
     /// The clock for open durations, leases, windows and slow calls.
     public let clock: C
-    private let machine: Mutex<CircuitBreakerStateMachine<C.Instant>>
-    private let measuresDuration: Bool
+    @usableFromInline let machine: LockedState<CircuitBreakerStateMachine<C.Instant>>
+    @usableFromInline let measuresDuration: Bool
 
     /// Creates a closed breaker.
     /// - Parameters:
@@ -38,7 +36,7 @@ public final class CircuitBreaker<C: Clock>: ResilienceStrategy, Sendable where 
         try configuration.validate()
         self.configuration = configuration
         self.clock = clock
-        self.machine = Mutex(CircuitBreakerStateMachine(configuration: configuration))
+        self.machine = LockedState(CircuitBreakerStateMachine(configuration: configuration))
         self.measuresDuration = configuration.slowCallDuration != nil
     }
 
@@ -46,6 +44,7 @@ public final class CircuitBreaker<C: Clock>: ResilienceStrategy, Sendable where 
     /// - Parameter operation: The protected call.
     /// - Returns: The operation's result.
     /// - Throws: ``ResilienceError/Code/circuitOpen`` when rejected, or the operation's error.
+    @inlinable
     public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
         let permit = try acquirePermit()
         let start = measuresDuration ? clock.now : nil
@@ -62,6 +61,7 @@ public final class CircuitBreaker<C: Clock>: ResilienceStrategy, Sendable where 
     /// Asks for a permit without running anything (for callers that run the call themselves).
     /// - Returns: A permit to pass to ``record(_:outcome:duration:)``.
     /// - Throws: ``ResilienceError/Code/circuitOpen`` with the time until the next probe.
+    @inlinable
     public func acquirePermit() throws(ResilienceError) -> Permit {
         let clock = self.clock
         let action = machine.withLock { $0.acquire(now: clock.now) }
@@ -84,13 +84,15 @@ public final class CircuitBreaker<C: Clock>: ResilienceStrategy, Sendable where 
     ///   - permit: The permit from ``acquirePermit()``.
     ///   - outcome: How the call counts.
     ///   - duration: How long it took (for slow-call tracking), if known.
+    @inlinable
     public func record(_ permit: Permit, outcome: CircuitBreakerOutcome, duration: Duration? = nil) {
         let clock = self.clock
         let transition = machine.withLock { $0.record(permit, outcome: outcome, duration: duration, now: clock.now) }
         if let transition { emit(transition) }
     }
 
-    private func record(_ permit: Permit, outcome: CircuitBreakerOutcome, start: C.Instant?) {
+    @inlinable
+    func record(_ permit: Permit, outcome: CircuitBreakerOutcome, start: C.Instant?) {
         record(permit, outcome: outcome, duration: start.map { $0.duration(to: clock.now) })
     }
 
@@ -112,7 +114,8 @@ public final class CircuitBreaker<C: Clock>: ResilienceStrategy, Sendable where 
         return machine.withLock { $0.metrics(now: now) }
     }
 
-    private func emit(_ transition: CircuitBreakerStateMachine<C.Instant>.Transition) {
+    @inlinable
+    func emit(_ transition: CircuitBreakerStateMachine<C.Instant>.Transition) {
         configuration.observer.emit(configuration.name, .circuitStateChanged(from: transition.from, to: transition.to))
     }
 }

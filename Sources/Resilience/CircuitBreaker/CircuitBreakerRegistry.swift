@@ -1,5 +1,3 @@
-import Synchronization
-
 /// One ``CircuitBreaker`` per upstream (endpoint, vendor, desk), created on first use, with bounded memory.
 ///
 /// A breaker per key keeps one failing endpoint from opening the breaker of the healthy ones (a single
@@ -25,7 +23,7 @@ public final class CircuitBreakerRegistry<Key: Hashable & Sendable, C: Clock>: S
     public let maximumBreakers: Int
     private let clock: C
     private let makeConfiguration: @Sendable (Key) -> CircuitBreakerConfiguration
-    private let state = Mutex(State())
+    private let state = LockedState(State())
 
     /// Creates an empty registry.
     /// - Parameters:

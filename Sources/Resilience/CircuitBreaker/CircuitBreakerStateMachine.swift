@@ -12,10 +12,16 @@
 public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     /// Permission to run one call; hand it back to ``CircuitBreakerStateMachine/record(_:outcome:duration:now:)``.
     public struct Permit: Sendable, Hashable {
-        let generation: UInt64
-        let probe: UInt64?
+        @usableFromInline let generation: UInt64
+        @usableFromInline let probe: UInt64?
+
+        @usableFromInline
+        init(generation: UInt64, probe: UInt64?) {
+            self.generation = generation
+            self.probe = probe
+        }
         /// Whether this permit is a half-open probe's.
-        public var isProbe: Bool { probe != nil }
+        @inlinable public var isProbe: Bool { probe != nil }
     }
 
     /// A change of state.
@@ -74,12 +80,20 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
         public var failureRate: Double { windowCalls == 0 ? 0 : Double(windowFailures) / Double(windowCalls) }
     }
 
-    private struct Probe: Sendable {
-        var id: UInt64
-        var leaseExpiry: Instant
+    @usableFromInline
+    struct Probe: Sendable {
+        @usableFromInline var id: UInt64
+        @usableFromInline var leaseExpiry: Instant
+
+        @usableFromInline
+        init(id: UInt64, leaseExpiry: Instant) {
+            self.id = id
+            self.leaseExpiry = leaseExpiry
+        }
     }
 
-    private enum Phase: Sendable {
+    @usableFromInline
+    enum Phase: Sendable {
         case closed
         case open(until: Instant)
         case halfOpen(probes: [Probe], successes: Int)
@@ -88,15 +102,15 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
         case metricsOnly
     }
 
-    private var phase: Phase = .closed
-    private var generation: UInt64 = 0
-    private var nextProbeID: UInt64 = 0
-    private var window: SlidingWindow<Instant>
-    private let openDuration: Duration
-    private let halfOpenProbes: Int
-    private let probeLease: Duration
-    private let slowCallDuration: Duration?
-    private var metrics = Metrics(
+    @usableFromInline var phase: Phase = .closed
+    @usableFromInline var generation: UInt64 = 0
+    @usableFromInline var nextProbeID: UInt64 = 0
+    @usableFromInline var window: SlidingWindow<Instant>
+    @usableFromInline let openDuration: Duration
+    @usableFromInline let halfOpenProbes: Int
+    @usableFromInline let probeLease: Duration
+    @usableFromInline let slowCallDuration: Duration?
+    @usableFromInline var metrics = Metrics(
         state: .closed, permittedCalls: 0, rejectedCalls: 0, successfulCalls: 0, failedCalls: 0, ignoredCalls: 0,
         slowCalls: 0, expiredProbeLeases: 0, windowCalls: 0, windowFailures: 0, windowSlowCalls: 0)
 
@@ -111,6 +125,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     }
 
     /// The current state (an open breaker whose time is up still reads open until the next acquire).
+    @inlinable
     public var state: CircuitBreakerState {
         switch phase {
         case .closed: .closed
@@ -122,12 +137,10 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
         }
     }
 
-    /// Whether recording an outcome needs the time (time window, slow calls, or a state that may open).
-    var recordNeedsDuration: Bool { slowCallDuration != nil }
-
     /// Asks to run one call.
     /// - Parameter now: The current time; read only when the state depends on it (open, half-open).
     /// - Returns: A permit, or a rejection with the time until the next probe.
+    @inlinable
     public mutating func acquire(now: @autoclosure () -> Instant) -> AcquireAction {
         switch phase {
         case .closed, .disabled, .metricsOnly:
@@ -160,7 +173,8 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
         }
     }
 
-    private mutating func admitProbe(into probes: [Probe], successes: Int, now: Instant) -> Permit {
+    @inlinable
+    mutating func admitProbe(into probes: [Probe], successes: Int, now: Instant) -> Permit {
         var probes = probes
         let id = nextProbeID
         nextProbeID &+= 1
@@ -177,6 +191,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     ///   - duration: How long the call took, when slow calls are tracked.
     ///   - now: The current time; read only when needed (time window, opening).
     /// - Returns: The state change the outcome caused, if any.
+    @inlinable
     public mutating func record(
         _ permit: Permit, outcome: CircuitBreakerOutcome, duration: Duration? = nil, now: @autoclosure () -> Instant
     ) -> Transition? {
@@ -244,7 +259,8 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
         return enter(target, from: from)
     }
 
-    private mutating func enter(_ target: Phase, from: CircuitBreakerState) -> Transition {
+    @inlinable
+    mutating func enter(_ target: Phase, from: CircuitBreakerState) -> Transition {
         phase = target
         generation &+= 1
         window.reset()

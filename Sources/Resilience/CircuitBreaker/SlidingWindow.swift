@@ -1,28 +1,45 @@
 /// The failure counts a ``CircuitBreakerStateMachine`` evaluates: consecutive failures, the last N calls, or
 /// the calls of the last period in fixed buckets. Memory is bounded by the configuration, not the traffic.
+@usableFromInline
 struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+    @usableFromInline
     struct Counts: Sendable, Equatable {
-        var calls = 0
-        var failures = 0
-        var slow = 0
+        @usableFromInline var calls = 0
+        @usableFromInline var failures = 0
+        @usableFromInline var slow = 0
+
+        @usableFromInline
+        init(calls: Int = 0, failures: Int = 0, slow: Int = 0) {
+            self.calls = calls
+            self.failures = failures
+            self.slow = slow
+        }
     }
 
-    private struct Bucket: Sendable {
-        var epoch: Int64 = .min
-        var counts = Counts()
+    @usableFromInline
+    struct Bucket: Sendable {
+        @usableFromInline var epoch: Int64 = .min
+        @usableFromInline var counts = Counts()
+
+        @usableFromInline
+        init(epoch: Int64 = .min, counts: Counts = Counts()) {
+            self.epoch = epoch
+            self.counts = counts
+        }
     }
 
-    private enum Storage: Sendable {
+    @usableFromInline
+    enum Storage: Sendable {
         case consecutive(threshold: Int, failures: Int)
         /// Each slot: bit 0 failure, bit 1 slow.
         case count(slots: [UInt8], size: Int, next: Int, counts: Counts)
         case time(buckets: [Bucket], bucketDuration: Duration, origin: Instant?)
     }
 
-    private var storage: Storage
-    private let failureRateThreshold: Double
-    private let slowCallRateThreshold: Double
-    private let minimumCalls: Int
+    @usableFromInline var storage: Storage
+    @usableFromInline let failureRateThreshold: Double
+    @usableFromInline let slowCallRateThreshold: Double
+    @usableFromInline let minimumCalls: Int
 
     init(configuration: CircuitBreakerConfiguration) {
         failureRateThreshold = configuration.failureRateThreshold
@@ -40,12 +57,14 @@ struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Duration 
     }
 
     /// Whether recording needs the current time.
+    @inlinable
     var needsTime: Bool {
         if case .time = storage { return true }
         return false
     }
 
     /// Records one call and says whether the thresholds are now reached.
+    @inlinable
     mutating func record(failure: Bool, slow: Bool, now: Instant?) -> Bool {
         switch storage {
         case .consecutive(let threshold, let failures):
@@ -99,6 +118,7 @@ struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Duration 
     }
 
     /// Forgets every recorded call (after the breaker changes state).
+    @usableFromInline
     mutating func reset() {
         switch storage {
         case .consecutive(let threshold, _):
@@ -112,20 +132,23 @@ struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Duration 
         }
     }
 
-    private func exceedsThresholds(_ counts: Counts) -> Bool {
+    @inlinable
+    func exceedsThresholds(_ counts: Counts) -> Bool {
         guard counts.calls >= minimumCalls, counts.calls > 0 else { return false }
         let calls = Double(counts.calls)
         return Double(counts.failures) / calls >= failureRateThreshold
             || Double(counts.slow) / calls >= slowCallRateThreshold
     }
 
-    private static func epoch(of now: Instant, origin: Instant, bucketDuration: Duration) -> Int64 {
+    @inlinable
+    static func epoch(of now: Instant, origin: Instant, bucketDuration: Duration) -> Int64 {
         let elapsed = origin.duration(to: now)
         guard elapsed > .zero else { return 0 }
         return Int64((elapsed / bucketDuration).rounded(.down))
     }
 
-    private static func total(_ buckets: [Bucket], epoch: Int64) -> Counts {
+    @inlinable
+    static func total(_ buckets: [Bucket], epoch: Int64) -> Counts {
         var total = Counts()
         let oldest = epoch - Int64(buckets.count) + 1
         for bucket in buckets where bucket.epoch >= oldest && bucket.epoch <= epoch {

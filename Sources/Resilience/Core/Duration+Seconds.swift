@@ -1,5 +1,6 @@
 extension Duration {
     /// The duration in seconds as a `Double` (exact to about a nanosecond for durations under a century).
+    @inlinable
     var secondsValue: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) * 1e-18

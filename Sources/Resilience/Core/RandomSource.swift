@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The random numbers behind jitter: the system generator by default, or a seeded generator so that tests
 /// (and reproductions of an incident) get the same delays every run.
 ///
@@ -32,7 +30,7 @@ private protocol LockedGenerator: Sendable {
 }
 
 private final class LockedGeneratorBox<G: RandomNumberGenerator & Sendable>: LockedGenerator {
-    private let generator: Mutex<G>
-    init(_ generator: G) { self.generator = Mutex(generator) }
+    private let generator: LockedState<G>
+    init(_ generator: G) { self.generator = LockedState(generator) }
     func next() -> UInt64 { generator.withLock { $0.next() } }
 }

@@ -87,7 +87,7 @@ public struct ClosureObserver: ResilienceObserver {
 
 extension Optional where Wrapped == any ResilienceObserver {
     /// Builds and delivers the event only when an observer is set.
-    @inline(__always)
+    @inlinable
     func emit(_ source: String, _ kind: @autoclosure () -> ResilienceEvent.Kind) {
         if let observer = self { observer.observe(ResilienceEvent(source: source, kind: kind())) }
     }

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A quota of calls per fixed window (per day, per hour), reset at each window boundary: an ETRM vendor's
 /// "10 000 requests per day".
 ///
@@ -27,7 +25,7 @@ public final class FixedWindowQuota<C: Clock>: Sendable where C.Duration == Dura
     public let origin: C.Instant
     /// The clock.
     public let clock: C
-    private let state = Mutex(State())
+    private let state = LockedState(State())
 
     /// Creates a quota.
     /// - Parameters:

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A token bucket per key (client, desk, API key), with bounded memory.
 ///
 /// Each key gets its own bucket with the same ``RateLimiterConfiguration``, created on first use. At most
@@ -24,7 +22,7 @@ public final class PartitionedRateLimiter<Key: Hashable & Sendable, C: Clock>: S
     public let maximumPartitions: Int
     /// The clock.
     public let clock: C
-    private let state = Mutex(State())
+    private let state = LockedState(State())
 
     /// Creates an empty limiter.
     /// - Parameters:

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A token-bucket rate limiter: protect an upstream's quota, or answer 429 with the right `Retry-After`.
 ///
 /// ```swift
@@ -12,7 +10,7 @@ import Synchronization
 ///
 /// ``tryAcquire(permits:)`` never waits. ``acquire(permits:maximumWait:)`` reserves tokens and sleeps until
 /// they exist (callers are served in reservation order); a cancelled waiter gives its tokens back.
-/// A `Mutex` guards the ``TokenBucket``; a call with tokens available takes the lock once and reads the clock
+/// A lock guards the ``TokenBucket``; a call with tokens available takes the lock once and reads the clock
 /// once.
 public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.Duration == Duration {
     /// The settings type (``RateLimiterConfiguration``).
@@ -26,11 +24,34 @@ public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.D
         case rejected(retryAfter: Duration)
     }
 
+    /// A snapshot of the limiter's counters.
+    public struct Metrics: Sendable, Equatable {
+        /// Calls that got their tokens (at once or after a wait).
+        public var acquired: Int
+        /// Calls that had to wait for their tokens.
+        public var waited: Int
+        /// Calls rejected for lack of tokens.
+        public var rejected: Int
+        /// Tokens available now (negative while waiters hold reservations).
+        public var availableTokens: Double
+    }
+
+    @usableFromInline
+    struct State {
+        @usableFromInline var bucket: TokenBucket<C.Instant>
+        @usableFromInline var acquired = 0
+        @usableFromInline var waited = 0
+        @usableFromInline var rejected = 0
+
+        @usableFromInline
+        init(bucket: TokenBucket<C.Instant>) { self.bucket = bucket }
+    }
+
     /// The settings.
     public let configuration: RateLimiterConfiguration
     /// The clock.
     public let clock: C
-    private let bucket: Mutex<TokenBucket<C.Instant>>
+    @usableFromInline let state: LockedState<State>
 
     /// Creates a limiter with a full bucket.
     /// - Parameters:
@@ -41,21 +62,27 @@ public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.D
         try configuration.validate()
         self.configuration = configuration
         self.clock = clock
-        self.bucket = Mutex(
-            TokenBucket(
-                capacity: Double(configuration.capacity), refillPerSecond: configuration.refillPerSecond,
-                now: clock.now))
+        self.state = LockedState(
+            State(
+                bucket: TokenBucket(
+                    capacity: Double(configuration.capacity), refillPerSecond: configuration.refillPerSecond,
+                    now: clock.now)))
     }
 
     /// Takes `permits` tokens if they are there, without waiting.
     /// - Parameter permits: The tokens wanted, in `1...capacity` (a request may cost more than one).
     /// - Returns: Acquired, or rejected with the time until enough tokens exist.
     /// - Throws: ``ResilienceError/Code/invalidArgument`` for permits out of range.
+    @inlinable
     public func tryAcquire(permits: Int = 1) throws(ResilienceError) -> Decision {
         try configuration.checkPermits(permits)
         let clock = self.clock
         let wanted = Double(permits)
-        let result = bucket.withLock { $0.tryAcquire(wanted, now: clock.now) }
+        let result = state.withLock { state in
+            let result = state.bucket.tryAcquire(wanted, now: clock.now)
+            if result == .acquired { state.acquired += 1 } else { state.rejected += 1 }
+            return result
+        }
         switch result {
         case .acquired:
             return .acquired
@@ -76,7 +103,17 @@ public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.D
         try configuration.checkPermits(permits)
         let clock = self.clock
         let wanted = Double(permits)
-        let reservation = bucket.withLock { $0.reserve(wanted, now: clock.now, maximumWait: maximumWait) }
+        let reservation = state.withLock { state in
+            let reservation = state.bucket.reserve(wanted, now: clock.now, maximumWait: maximumWait)
+            switch reservation {
+            case .ready: state.acquired += 1
+            case .wait:
+                state.acquired += 1
+                state.waited += 1
+            case .rejected: state.rejected += 1
+            }
+            return reservation
+        }
         switch reservation {
         case .ready:
             return
@@ -90,7 +127,10 @@ public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.D
             do {
                 try await clock.sleep(until: clock.now.advanced(by: wait), tolerance: nil)
             } catch {
-                bucket.withLock { $0.refund(wanted, now: clock.now) }
+                state.withLock { state in
+                    state.bucket.refund(wanted, now: clock.now)
+                    state.acquired -= 1
+                }
                 throw error
             }
         }
@@ -100,6 +140,7 @@ public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.D
     /// - Parameter operation: The limited call.
     /// - Returns: The operation's result.
     /// - Throws: ``ResilienceError/Code/rateLimited``, `CancellationError`, or the operation's error.
+    @inlinable
     public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
         if configuration.maximumWait == .zero {
             if case .rejected(let retryAfter) = try tryAcquire() {
@@ -114,11 +155,16 @@ public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.D
     }
 
     /// The tokens available now (negative while waiters hold reservations).
-    public var availableTokens: Double {
-        let clock = self.clock
-        return bucket.withLock { bucket in
-            _ = bucket.tryAcquire(0, now: clock.now)
-            return bucket.tokens
+    public var availableTokens: Double { metrics.availableTokens }
+
+    /// A snapshot of the counters and the tokens available now.
+    public var metrics: Metrics {
+        let now = clock.now
+        return state.withLock { state in
+            _ = state.bucket.tryAcquire(0, now: now)
+            return Metrics(
+                acquired: state.acquired, waited: state.waited, rejected: state.rejected,
+                availableTokens: state.bucket.tokens)
         }
     }
 }

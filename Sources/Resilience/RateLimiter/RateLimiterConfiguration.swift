@@ -36,6 +36,7 @@ public struct RateLimiterConfiguration: Sendable {
         self.observer = observer
     }
 
+    @usableFromInline
     var refillPerSecond: Double { Double(refillAmount) / refillInterval.secondsValue }
 
     func validate() throws(ResilienceError) {
@@ -53,6 +54,7 @@ public struct RateLimiterConfiguration: Sendable {
         }
     }
 
+    @inlinable
     func checkPermits(_ permits: Int) throws(ResilienceError) {
         guard permits >= 1, permits <= capacity else {
             throw ResilienceError(

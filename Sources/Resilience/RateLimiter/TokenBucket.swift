@@ -29,9 +29,11 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
     /// Tokens added per second.
     public let refillPerSecond: Double
     /// Tokens available after the last update (negative while reservations are outstanding).
-    public private(set) var tokens: Double
+    @inlinable public var tokens: Double { _tokens }
+    @usableFromInline var _tokens: Double
     /// When the bucket was last refilled (its last use).
-    public private(set) var lastUpdate: Instant
+    @inlinable public var lastUpdate: Instant { _lastUpdate }
+    @usableFromInline var _lastUpdate: Instant
 
     /// Creates a full bucket.
     /// - Parameters:
@@ -41,18 +43,20 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
     public init(capacity: Double, refillPerSecond: Double, now: Instant) {
         self.capacity = capacity
         self.refillPerSecond = refillPerSecond
-        self.tokens = capacity
-        self.lastUpdate = now
+        self._tokens = capacity
+        self._lastUpdate = now
     }
 
-    private mutating func refill(now: Instant) {
-        let elapsed = lastUpdate.duration(to: now)
+    @inlinable
+    mutating func refill(now: Instant) {
+        let elapsed = _lastUpdate.duration(to: now)
         guard elapsed > .zero else { return }
-        tokens = min(capacity, tokens + elapsed.secondsValue * refillPerSecond)
-        lastUpdate = now
+        _tokens = min(capacity, _tokens + elapsed.secondsValue * refillPerSecond)
+        _lastUpdate = now
     }
 
-    private func timeUntil(_ permits: Double) -> Duration {
+    @inlinable
+    func timeUntil(_ permits: Double) -> Duration {
         let missing = permits - tokens
         guard missing > 0 else { return .zero }
         // Round up to the nanosecond so that waking at now + wait always finds the tokens.
@@ -65,10 +69,11 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
     ///   - permits: The tokens wanted (at most ``capacity``).
     ///   - now: The current time.
     /// - Returns: Acquired, or rejected with the time until enough tokens exist.
+    @inlinable
     public mutating func tryAcquire(_ permits: Double, now: Instant) -> Acquisition {
         refill(now: now)
-        guard tokens >= permits else { return .rejected(retryAfter: timeUntil(permits)) }
-        tokens -= permits
+        guard _tokens >= permits else { return .rejected(retryAfter: timeUntil(permits)) }
+        _tokens -= permits
         return .acquired
     }
 
@@ -82,7 +87,7 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
         refill(now: now)
         let wait = timeUntil(permits)
         guard wait <= maximumWait else { return .rejected(retryAfter: wait) }
-        tokens -= permits
+        _tokens -= permits
         return wait == .zero ? .ready : .wait(wait)
     }
 
@@ -92,7 +97,7 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
     ///   - now: The current time.
     public mutating func refund(_ permits: Double, now: Instant) {
         refill(now: now)
-        tokens = min(capacity, tokens + permits)
+        _tokens = min(capacity, _tokens + permits)
     }
 
     /// Whether the bucket is full at `now`, and so indistinguishable from a new one.

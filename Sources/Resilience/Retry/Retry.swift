@@ -29,6 +29,8 @@ public struct Retry<C: Clock>: ResilienceStrategy where C.Duration == Duration {
     public let configuration: RetryConfiguration
     /// The clock the waits run on.
     public let clock: C
+    /// True when the first attempt needs no deadline, budget, observer or result predicate.
+    @usableFromInline let isPlain: Bool
 
     /// Creates a retry on `clock`.
     /// - Parameters:
@@ -39,32 +41,49 @@ public struct Retry<C: Clock>: ResilienceStrategy where C.Duration == Duration {
         try configuration.validate()
         self.configuration = configuration
         self.clock = clock
+        self.isPlain =
+            configuration.overallTimeout == nil && configuration.budget == nil && configuration.observer == nil
+            && configuration.shouldRetryResult == nil
     }
 
     /// Runs `operation`, retrying as configured.
     /// - Parameter operation: The work; it runs up to ``RetryConfiguration/maxAttempts`` times.
     /// - Returns: The first accepted result (or the last result when retries of results ran out).
     /// - Throws: The last attempt's error when the retry gives up, or `CancellationError`.
+    @inlinable
     public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
+        guard isPlain else { return try await retrying(operation, firstError: nil) }
+        // No deadline, budget, observer or result predicate: the first attempt needs nothing else.
+        do {
+            return try await operation()
+        } catch {
+            if error is CancellationError || Task.isCancelled { throw error }
+            return try await retrying(operation, firstError: error)
+        }
+    }
+
+    /// The retry loop; `firstError` is the error of a first attempt already made by the fast path.
+    @inlinable
+    func retrying<Output: Sendable>(
+        _ operation: @Sendable () async throws -> Output, firstError: (any Error)?
+    ) async throws -> Output {
         let configuration = self.configuration
         let start: C.Instant? = configuration.overallTimeout == nil ? nil : clock.now
-        configuration.budget?.deposit()
+        if firstError == nil { configuration.budget?.deposit() }
+        var pendingError = firstError
         var machine: RetryStateMachine?
         var attempt = 1
         while true {
-            configuration.observer.emit(configuration.name, .attemptStarted(attempt: attempt))
             let decision: RetryDecision
             let last: Result<Output, any Error>
-            do {
-                let result = try await operation()
-                guard let shouldRetryResult = configuration.shouldRetryResult else { return result }
-                decision = shouldRetryResult(result)
-                if decision == .doNotRetry { return result }
-                last = .success(result)
-            } catch {
-                if error is CancellationError || Task.isCancelled { throw error }
+            if let error = pendingError {
+                pendingError = nil
                 decision = configuration.shouldRetryError(error)
                 last = .failure(error)
+            } else {
+                configuration.observer.emit(configuration.name, .attemptStarted(attempt: attempt))
+                (decision, last) = try await attemptOnce(operation)
+                if decision == .doNotRetry, case .success(let result) = last { return result }
             }
             if configuration.observer != nil {
                 let error: (any Error)? = if case .failure(let error) = last { error } else { nil }
@@ -90,6 +109,23 @@ public struct Retry<C: Clock>: ResilienceStrategy where C.Duration == Duration {
                 try await clock.sleep(until: wakeAt, tolerance: nil)
                 attempt += 1
             }
+        }
+    }
+
+    /// Runs one attempt and classifies its outcome.
+    @inlinable
+    func attemptOnce<Output: Sendable>(
+        _ operation: @Sendable () async throws -> Output
+    ) async throws -> (RetryDecision, Result<Output, any Error>) {
+        do {
+            let result = try await operation()
+            guard let shouldRetryResult = configuration.shouldRetryResult else {
+                return (.doNotRetry, .success(result))
+            }
+            return (shouldRetryResult(result), .success(result))
+        } catch {
+            if error is CancellationError || Task.isCancelled { throw error }
+            return (configuration.shouldRetryError(error), .failure(error))
         }
     }
 }

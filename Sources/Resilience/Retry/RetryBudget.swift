@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A token bucket shared by every retry against one upstream, so that an outage does not multiply the load:
 /// retries are capped at a ratio of requests, with a floor so that a quiet service can still retry.
 ///
@@ -12,7 +10,7 @@ import Synchronization
 /// This is Finagle's `RetryBudget` (a ratio of requests plus a minimum rate) and the idea behind gRPC's retry
 /// throttling, as a single bucket. Defaults follow Finagle: 20 % of requests, 10 retries a second.
 ///
-/// A `Mutex` protects the balance: a deposit is a few nanoseconds on every call, which an actor hop would
+/// A lock protects the balance: a deposit is a few nanoseconds on every call, which an actor hop would
 /// multiply.
 public final class RetryBudget: Sendable {
     /// The budget's settings.
@@ -73,7 +71,7 @@ public final class RetryBudget: Sendable {
     /// The settings.
     public let configuration: Configuration
     private let elapsed: @Sendable () -> Duration
-    private let state: Mutex<State>
+    private let state: LockedState<State>
 
     /// Creates a budget on `clock`.
     /// - Parameters:
@@ -99,7 +97,7 @@ public final class RetryBudget: Sendable {
         self.configuration = c
         let start = clock.now
         self.elapsed = { start.duration(to: clock.now) }
-        self.state = Mutex(State(balance: min(c.initialBalance, c.maximumBalance), lastRefill: .zero))
+        self.state = LockedState(State(balance: min(c.initialBalance, c.maximumBalance), lastRefill: .zero))
     }
 
     /// Creates a budget on the continuous clock.

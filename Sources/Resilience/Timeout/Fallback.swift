@@ -11,8 +11,8 @@
 ///
 /// `CancellationError` is never handled: a cancelled caller is not answered with a fallback.
 public struct Fallback<Output: Sendable>: Sendable {
-    private let handles: @Sendable (any Error) -> Bool
-    private let fallback: @Sendable (any Error) async throws -> Output
+    @usableFromInline let handles: @Sendable (any Error) -> Bool
+    @usableFromInline let fallback: @Sendable (any Error) async throws -> Output
     /// The name in events.
     public let name: String
     /// Receives the fallback's events.
@@ -39,6 +39,7 @@ public struct Fallback<Output: Sendable>: Sendable {
     /// - Parameter operation: The primary work.
     /// - Returns: The operation's result, or the fallback's.
     /// - Throws: An unhandled error, `CancellationError`, or the fallback's error.
+    @inlinable
     public func execute(_ operation: @Sendable () async throws -> Output) async throws -> Output {
         do {
             return try await operation()

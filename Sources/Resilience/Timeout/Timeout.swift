@@ -37,6 +37,7 @@ public struct Timeout<C: Clock>: ResilienceStrategy where C.Duration == Duration
     /// - Parameter operation: The work.
     /// - Returns: The operation's result.
     /// - Throws: ``ResilienceError/Code/timedOut``, `CancellationError`, or the operation's error.
+    @inlinable
     public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
         let deadline = clock.now.advanced(by: duration)
         let clock = self.clock

@@ -241,3 +241,51 @@ private struct GatherCodes: CodeVisitor {
         }
     }
 }
+
+/// Appends strings, encoding them on the fly, and finishes into an immutable ``CategoricalColumn`` whose codes
+/// have the width the dictionary needs.
+public struct CategoricalColumnBuilder {
+    var interner = StringInterner()
+    var codes = ContiguousArray<UInt32>()
+    var validity: ValidityBuilder?
+    let capacity: Int
+
+    /// Creates a builder.
+    ///
+    /// - Parameter capacity: Expected number of rows.
+    public init(capacity: Int = 0) {
+        self.capacity = capacity
+        codes.reserveCapacity(capacity)
+    }
+
+    /// The number of rows appended so far.
+    public var count: Int { codes.count }
+
+    /// Appends a string, or a null row for `nil`.
+    public mutating func append(_ value: String?) {
+        guard var value else { return appendNull() }
+        value.withUTF8 { append(utf8: $0) }
+    }
+
+    /// Appends a row from UTF-8 bytes.
+    ///
+    /// - Parameter utf8: The row's bytes (valid UTF-8).
+    public mutating func append(utf8: UnsafeBufferPointer<UInt8>) {
+        codes.append(interner.intern(utf8))
+        validity?.append(true)
+    }
+
+    /// Appends a null row.
+    public mutating func appendNull() {
+        if validity == nil { validity = ValidityBuilder(validRows: codes.count, capacity: capacity) }
+        codes.append(0)
+        validity?.append(false)
+    }
+
+    /// Finishes the column.
+    ///
+    /// - Returns: An immutable column of the appended rows.
+    public func finish() -> CategoricalColumn {
+        CategoricalColumn(dictionary: interner.dictionary(), wideCodes: codes, validity: validity?.finishOptional())
+    }
+}

@@ -1,3 +1,5 @@
+import ETRMContracts
+
 /// A column of exact decimals: Int64 significands with one scale for the whole column, so that row `i` is
 /// `significand(i) × 10^-scale` exactly (`1234.567` at scale 3 is stored as `1234567`).
 ///
@@ -14,12 +16,29 @@ public struct DecimalColumn: ColumnProtocol {
     /// - Parameters:
     ///   - significands: The scaled integers.
     ///   - scale: Digits after the point, 0 through 18.
-    /// - Throws: ``TradeFrameError`` with code `invalidArgument` for a scale outside 0...18.
+    /// - Throws: ``TradeFrameError`` with code `invalidArgument` for a scale outside 0...18, or `overflow` for a
+    ///   significand of `Int64.min` (which ``ExactDecimal`` cannot hold).
     public init(significands: Column<Int64>, scale: Int) throws(TradeFrameError) {
         guard (0...18).contains(scale) else {
             throw TradeFrameError(.invalidArgument, "decimal scale \(scale) is outside 0...18")
         }
+        let hasMinimum = significands.withUnsafeValues { values in
+            (0..<values.count).contains { values[$0] == .min && significands.validity.valid($0) }
+        }
+        guard !hasMinimum else { throw TradeFrameError(.overflow, "Int64.min is not a decimal significand") }
         self.init(unchecked: significands, scale: scale)
+    }
+
+    /// Creates a column of exact decimals at a column scale (`nil` is a null row).
+    ///
+    /// - Parameters:
+    ///   - values: The rows.
+    ///   - scale: Digits after the point; a value with more (non-zero) fraction digits is rejected, never rounded.
+    /// - Throws: ``TradeFrameError`` with code `inexact` or `overflow`.
+    public init(_ values: some Sequence<ExactDecimal?>, scale: Int) throws(TradeFrameError) {
+        var builder = try DecimalColumnBuilder(scale: scale)
+        for value in values { try builder.append(value) }
+        self = builder.finish()
     }
 
     init(unchecked significands: Column<Int64>, scale: Int) {
@@ -47,8 +66,10 @@ public struct DecimalColumn: ColumnProtocol {
     public var validity: ValidityBitmap? { significands.validity }
     public var memoryFootprint: Int { significands.memoryFootprint }
 
-    /// The significand at `index`, or `nil` for a null row.
-    public subscript(index: Int) -> Int64? { significands[index] }
+    /// The value at `index`, or `nil` for a null row.
+    public subscript(index: Int) -> ExactDecimal? {
+        significands[index].map { ExactDecimal(significand: $0, scale: UInt8(scale)) }
+    }
 
     public func isNull(_ index: Int) -> Bool { significands.isNull(index) }
     public func slice(_ range: Range<Int>) -> DecimalColumn {
@@ -65,9 +86,7 @@ public struct DecimalColumn: ColumnProtocol {
         return DecimalColumn(unchecked: try significands.appending(contentsOf: typed.map(\.significands)), scale: scale)
     }
 
-    public func text(at index: Int) -> String? {
-        significands[index].map { Self.format(Int128($0), scale: scale) }
-    }
+    public func text(at index: Int) -> String? { self[index]?.description }
 
     public func writeJSON(at index: Int, into buffer: inout [UInt8]) {
         buffer.append(contentsOf: (text(at: index) ?? "null").utf8)
@@ -93,7 +112,7 @@ public struct DecimalColumn: ColumnProtocol {
     /// The exact sum of the valid rows.
     ///
     /// - Returns: The total with an `Int128` significand at the column's scale.
-    public func exactSum() -> DecimalTotal {
+    public func exactSum() -> WideDecimal {
         var total: Int128 = 0
         significands.withUnsafeValues { values in
             if validity == nil {
@@ -102,16 +121,7 @@ public struct DecimalColumn: ColumnProtocol {
                 for row in 0..<values.count where validity.valid(row) { total &+= Int128(values[row]) }
             }
         }
-        return DecimalTotal(significand: total, scale: scale)
-    }
-
-    /// Text of `significand × 10^-scale`.
-    static func format(_ significand: Int128, scale: Int) -> String {
-        let digits = String(significand.magnitude)
-        guard scale > 0 else { return significand < 0 ? "-" + digits : digits }
-        let padded = String(repeating: "0", count: max(0, scale + 1 - digits.count)) + digits
-        let split = padded.index(padded.endIndex, offsetBy: -scale)
-        return (significand < 0 ? "-" : "") + padded[..<split] + "." + padded[split...]
+        return WideDecimal(significand: total, scale: UInt8(scale))
     }
 }
 
@@ -119,41 +129,6 @@ extension DecimalColumn: Equatable {}
 
 /// 10^0 … 10^18.
 let pow10: [Int64] = (0...18).map { exponent in (0..<exponent).reduce(1) { value, _ in value * 10 } }
-
-/// An exact decimal total: an `Int128` significand and a scale.
-public struct DecimalTotal: Hashable, Sendable, CustomStringConvertible {
-    /// The scaled integer.
-    public var significand: Int128
-    /// Digits after the point.
-    public var scale: Int
-
-    /// Creates a total.
-    ///
-    /// - Parameters:
-    ///   - significand: The scaled integer.
-    ///   - scale: Digits after the point.
-    public init(significand: Int128, scale: Int) {
-        self.significand = significand
-        self.scale = scale
-    }
-
-    /// The exact decimal text, such as `1234.567`.
-    public var description: String { DecimalColumn.format(significand, scale: scale) }
-
-    /// The nearest `Double`.
-    public var doubleValue: Double {
-        let divisor = Double(Int128(10).power(scale))
-        return Double(significand) / divisor
-    }
-}
-
-extension Int128 {
-    func power(_ exponent: Int) -> Int128 {
-        var result: Int128 = 1
-        for _ in 0..<exponent { result *= self }
-        return result
-    }
-}
 
 /// Appends exact decimals at a column scale and finishes into an immutable ``DecimalColumn``.
 public struct DecimalColumnBuilder: Sendable {
@@ -189,15 +164,27 @@ public struct DecimalColumnBuilder: Sendable {
         builder.append(try Self.rescale(significand, from: valueScale, to: scale))
     }
 
-    /// Parses and appends a decimal string such as `-1234.5`.
+    /// Appends an exact decimal, rescaled exactly to the column scale, or a null row for `nil`.
+    ///
+    /// - Parameter value: The decimal.
+    /// - Throws: ``TradeFrameError`` with code `inexact` or `overflow`.
+    public mutating func append(_ value: ExactDecimal?) throws(TradeFrameError) {
+        guard let value else { return appendNull() }
+        try append(significand: value.significand, scale: Int(value.scale))
+    }
+
+    /// Parses (with ``ExactDecimal``'s exact parser) and appends a decimal such as `-1234.5`.
     ///
     /// - Parameter text: The decimal.
     /// - Throws: ``TradeFrameError`` with code `invalidInput`, `inexact` or `overflow`.
     public mutating func append(parsing text: Substring) throws(TradeFrameError) {
-        guard let (significand, valueScale) = Self.parse(text) else {
-            throw TradeFrameError(.invalidInput, "\"\(text.prefix(40))\" is not a decimal number")
+        let value: ExactDecimal
+        do {
+            value = try ExactDecimal(parsing: text.utf8)
+        } catch {
+            throw TradeFrameError(.invalidInput, "\"\(text.prefix(40))\" is not a decimal number: \(error.message)")
         }
-        try append(significand: significand, scale: valueScale)
+        try append(value)
     }
 
     /// Appends a null row.
@@ -225,43 +212,9 @@ public struct DecimalColumnBuilder: Sendable {
         guard significand % divisor == 0 else {
             throw TradeFrameError(
                 .inexact,
-                "\(DecimalColumn.format(Int128(significand), scale: valueScale)) has more than \(scale) "
+                "\(WideDecimal(significand: Int128(significand), scale: UInt8(valueScale))) has more than \(scale) "
                     + "fraction digits")
         }
         return significand / divisor
-    }
-
-    /// Parses `[-+]digits[.digits]` exactly, trailing zeros kept in the scale.
-    static func parse(_ text: Substring) -> (Int64, Int)? {
-        var significand: Int64 = 0
-        var scale = 0
-        var seenPoint = false
-        var digits = 0
-        var negative = false
-        var index = text.utf8.startIndex
-        let utf8 = text.utf8
-        if index < utf8.endIndex, utf8[index] == 45 || utf8[index] == 43 {
-            negative = utf8[index] == 45
-            index = utf8.index(after: index)
-        }
-        while index < utf8.endIndex {
-            let byte = utf8[index]
-            if byte == 46 {
-                guard !seenPoint else { return nil }
-                seenPoint = true
-            } else if byte >= 48 && byte <= 57 {
-                let (times, o1) = significand.multipliedReportingOverflow(by: 10)
-                let (plus, o2) = times.addingReportingOverflow(Int64(byte - 48))
-                guard !o1, !o2 else { return nil }
-                significand = plus
-                digits += 1
-                if seenPoint { scale += 1 }
-            } else {
-                return nil
-            }
-            index = utf8.index(after: index)
-        }
-        guard digits > 0, scale <= 18 else { return nil }
-        return (negative ? -significand : significand, scale)
     }
 }

@@ -1,3 +1,5 @@
+import ETRMContracts
+
 /// The expected name and kind of one CSV column.
 public struct CSVColumn: Sendable, Hashable {
     /// The header name.
@@ -315,11 +317,11 @@ struct AnyColumnBuilder {
             if isNull {
                 b.appendNull()
             } else {
-                guard let value = TimestampColumn.parseRFC3339(text) else {
-                    throw TradeFrameError(
-                        .invalidInput, "\"\(text.prefix(40))\" is not an RFC 3339 timestamp with a zone")
+                do {
+                    b.append(try UTCTimestamp(rfc3339: text.utf8))
+                } catch {
+                    throw TradeFrameError(.invalidInput, "\"\(text.prefix(40))\": \(error.message)")
                 }
-                b.append(nanoseconds: value)
             }
             storage = .timestamp(b)
         case .decimal(var b):

@@ -89,7 +89,7 @@ extension GroupedFrame {
         var result = ContiguousArray<Int64>()
         result.reserveCapacity(order.count)
         for slot in order {
-            guard let value = Int64(exactly: totals[slot]) else {
+            guard let value = Int64(exactly: totals[slot]), value != .min else {
                 throw TradeFrameError(.overflow, column: name, "a group's sum \(totals[slot]) does not fit Int64")
             }
             result.append(value)

@@ -1,8 +1,9 @@
+import Resilience
 import Synchronization
 
 /// A thread-safe list that concurrent test tasks append to, so tests can count and inspect what happened.
 final class Recorder<Element: Sendable>: Sendable {
-    private let storage = Mutex<[Element]>([])
+    private let storage = LockedState<[Element]>([])
 
     func append(_ element: Element) { storage.withLock { $0.append(element) } }
 

@@ -1,0 +1,110 @@
+// Reading and validating a trade feed: 1,000,000 generated records of about 250 bytes in one
+// `{"trades": [...]}` document (10,000 in BENCHMARK_SHORT mode), straight from bytes into validated
+// `TradeRecord`s. Prints records/s and MB/s from timed runs of the same call the benchmark measures.
+
+import Benchmark
+import ETRMContracts
+import Foundation
+
+/// SplitMix64: the same generator as the package's `SeededGenerator`, so the feed is fixed by its seed.
+struct FeedGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A `{"trades": [...]}` document of `count` valid records, about 250 bytes each.
+func tradeFeed(count: Int, seed: UInt64) -> [UInt8] {
+    var random = FeedGenerator(state: seed)
+    let leis = ["7LTWFZYICNSX8D621K86", "506700GE1G29325QX363", "HWUPKR0MPOU8FGXBT394"]
+    let products = ["DE-BASE-D", "DE-PEAK-D", "FR-BASE-D", "NL-BASE-D", "NG-TTF-DA"]
+    let statuses = ["CONFIRMED", "CONFIRMED", "CONFIRMED", "PENDING", "AMENDED"]
+    func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    var out: [UInt8] = []
+    out.reserveCapacity(count * 262 + 16)
+    out += Array(#"{"trades":["#.utf8)
+    for index in 0..<count {
+        let month = Int.random(in: 1...12, using: &random)
+        let day = Int.random(in: 1...27, using: &random)
+        let hour = Int.random(in: 0...22, using: &random)
+        let volume = "\(Int.random(in: 1...500, using: &random)).\(Int.random(in: 100...999, using: &random))"
+        let price = "\(Int.random(in: -20...400, using: &random)).\(two(Int.random(in: 0...99, using: &random)))"
+        let date = "2025-\(two(month))-\(two(day))"
+        var record = #"{"trade_id":"T-\#(String(index + 10_000_000))","#
+        record += #""counterparty_lei":"\#(leis[index % 3])","product_code":"\#(products[index % 5])","#
+        record +=
+            #""delivery_start":"\#(date)T\#(two(hour)):00:00Z","delivery_end":"\#(date)T\#(two(hour + 1)):00:00Z","#
+        record += #""volume_mwh":\#(volume),"price_usd":\#(price),"status":"\#(statuses[index % 5])","#
+        record += #""event_time":"2024-12-\#(two(day))T10:15:30.\#(Int.random(in: 100...999, using: &random))Z"}"#
+        if index > 0 { out.append(UInt8(ascii: ",")) }
+        out += Array(record.utf8)
+    }
+    out += Array("]}".utf8)
+    return out
+}
+
+/// The CPU time this thread has used, in seconds.
+func threadCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+/// Reads and validates the whole feed; returns the number of accepted records.
+@inline(never)
+func readFeed(_ raw: UnsafeRawBufferPointer) throws -> Int {
+    var accepted = 0
+    var rejected = 0
+    _ = try RecordReader<TradeRecord>().read(
+        raw, onRecord: { _, record in accepted &+= record.volumeMWh.isZero ? 0 : 1 },
+        onRejected: { _ in rejected += 1 })
+    precondition(rejected == 0, "the generated feed must be valid")
+    return accepted
+}
+
+let benchmarks: @Sendable () -> Void = {
+    let short = ProcessInfo.processInfo.environment["BENCHMARK_SHORT"] != nil
+    let count = short ? 10_000 : 1_000_000
+    let feed = tradeFeed(count: count, seed: 0x5EED_F00D)
+    let megabytes = Double(feed.count) / 1_000_000
+
+    // Records/s and MB/s from three timed runs, measured here because the harness reports time per iteration,
+    // not bytes. Both wall-clock and this thread's CPU time are reported: on a shared machine the wall clock
+    // includes time the thread spent waiting for a core, the CPU time is what one core needs.
+    var wall: [Double] = []
+    var cpu: [Double] = []
+    for _ in 0..<3 {
+        let cpuStart = threadCPUSeconds()
+        let start = ContinuousClock.now
+        let accepted = try! feed.withUnsafeBytes { try readFeed($0) }
+        let elapsed = ContinuousClock.now - start
+        cpu.append(threadCPUSeconds() - cpuStart)
+        precondition(accepted == count)
+        wall.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+    wall.sort()
+    cpu.sort()
+    func rate(_ seconds: Double) -> String {
+        "\(String(format: "%.0f", megabytes / seconds)) MB/s, \(String(format: "%.0f", Double(count) / seconds)) records/s"
+    }
+    print(
+        "ContractsBenchmarks: \(count) records, \(String(format: "%.1f", megabytes)) MB (\(feed.count / count) bytes/record); "
+            + "wall clock best \(rate(wall[0])), median \(rate(wall[1])); "
+            + "thread CPU time best \(rate(cpu[0])), median \(rate(cpu[1]))")
+
+    Benchmark(
+        "Read and validate trade feed (\(short ? "10k" : "1M") records)",
+        configuration: .init(
+            metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(short ? 1 : 5),
+            maxIterations: short ? 10 : 1000)
+    ) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try feed.withUnsafeBytes { try readFeed($0) })
+        }
+    }
+}

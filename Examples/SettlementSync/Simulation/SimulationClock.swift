@@ -1,0 +1,190 @@
+import ResilienceTesting
+import Synchronization
+
+/// A `ManualClock` that knows its sleepers' deadlines, so a driver can move time straight to the next one:
+/// simulated latencies, backoffs, outages and open breakers cost no real time at all.
+///
+/// Every sleep goes through the wrapped ``ResilienceTesting/ManualClock`` (its cancellation and ordering
+/// semantics); this type only records the deadline while the sleep lasts.
+public struct SimulationClock: Clock, Sendable {
+    /// The instant type: the manual clock's.
+    public typealias Instant = ManualClock.Instant
+
+    /// The wrapped manual clock.
+    public let manual: ManualClock
+    private let registry: Registry
+
+    private final class Registry: Sendable {
+        struct State {
+            var nextID: UInt64 = 0
+            var deadlines: [UInt64: (deadline: Instant, participant: Int?)] = [:]
+            var activity: UInt64 = 0
+            var participants: Set<Int> = []
+            var waiter: CheckedContinuation<Void, Never>?
+
+            mutating func touch() -> CheckedContinuation<Void, Never>? {
+                activity += 1
+                defer { waiter = nil }
+                return waiter
+            }
+        }
+        let state = Mutex(State())
+    }
+
+    /// The participant the current task works for (inherited by its child tasks).
+    @TaskLocal static var participant: Int?
+
+    /// Creates a clock at the manual clock's origin.
+    public init() {
+        manual = ManualClock()
+        registry = Registry()
+    }
+
+    /// The current simulated time.
+    public var now: Instant { manual.now }
+
+    /// Zero: the clock is exact.
+    public var minimumResolution: Duration { .zero }
+
+    /// Sleeps on the manual clock until `deadline`, recording the deadline meanwhile.
+    ///
+    /// - Parameters:
+    ///   - deadline: The wake-up instant.
+    ///   - tolerance: Ignored.
+    /// - Throws: `CancellationError` when the task is cancelled.
+    public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
+        let participant = Self.participant
+        let (id, waiter) = registry.state.withLock { state in
+            state.nextID += 1
+            state.deadlines[state.nextID] = (deadline, participant)
+            return (state.nextID, state.touch())
+        }
+        waiter?.resume()
+        defer {
+            let waiter = registry.state.withLock { state in
+                state.deadlines.removeValue(forKey: id) == nil ? nil : state.touch()
+            }
+            waiter?.resume()
+        }
+        try await manual.sleep(until: deadline, tolerance: tolerance)
+    }
+
+    /// The earliest deadline any task sleeps towards, if one sleeps.
+    public var nextDeadline: Instant? { registry.state.withLock { $0.deadlines.values.map(\.deadline).min() } }
+
+    /// Runs `body` as participant `id`: until it returns, the driver moves time only while at least one task
+    /// of the participant (the body's task or a child of it) sleeps on this clock. Work that waits for
+    /// something else (a journal's `fsync`) therefore holds simulated time still.
+    ///
+    /// - Parameters:
+    ///   - id: The participant's id (a desk worker's number).
+    ///   - body: The participant's work.
+    /// - Returns: What `body` returns.
+    public func participate<T: Sendable>(_ id: Int, _ body: () async throws -> T) async rethrows -> T {
+        registry.state.withLock { _ = $0.participants.insert(id) }
+        defer {
+            let waiter = registry.state.withLock { state in
+                state.participants.remove(id)
+                return state.touch()
+            }
+            waiter?.resume()
+        }
+        return try await Self.$participant.withValue(id) { try await body() }
+    }
+
+    /// Moves time to `instant`, first forgetting the deadlines it makes due, so that a woken participant counts
+    /// as awake from this moment rather than from when its task next runs.
+    ///
+    /// - Parameter instant: The new time.
+    public func advance(to instant: Instant) {
+        registry.state.withLock { state in
+            state.deadlines = state.deadlines.filter { $0.value.deadline > instant }
+            state.activity += 1
+        }
+        manual.advance(to: instant)
+    }
+
+    /// Returns when the clock's ``activity`` differs from `seen` (a sleep started or ended), or at once when
+    /// the task is cancelled.
+    ///
+    /// - Parameter seen: The activity the caller last saw.
+    public func waitForActivity(since seen: UInt64) async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = registry.state.withLock { state -> Bool in
+                    if state.activity != seen || Task.isCancelled { return true }
+                    state.waiter?.resume()
+                    state.waiter = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            registry.state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }?.resume()
+        }
+    }
+
+    /// Whether every participant has a task asleep on this clock.
+    public var participantsAsleep: Bool {
+        registry.state.withLock { state in
+            let sleeping = Set(state.deadlines.values.compactMap(\.participant))
+            return state.participants.isSubset(of: sleeping)
+        }
+    }
+
+    /// A counter that moves whenever a sleep starts or ends: a driver reads it to see whether tasks still run.
+    public var activity: UInt64 { registry.state.withLock { $0.activity } }
+
+    /// The seconds since the clock's origin, for reports.
+    public var elapsedSeconds: Double {
+        let (seconds, attoseconds) = now.offset.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+/// Moves a ``SimulationClock`` forward whenever every task is waiting on it: the simulation's scheduler.
+///
+/// The driver yields until every participant (``SimulationClock/participate(_:_:)``) has a task asleep on the
+/// clock and the clock's activity stops changing for a few rounds, then advances the clock to the earliest
+/// deadline (plus a small quantum). Real time spent computing or waiting for disk therefore does
+/// not move simulated time.
+public enum SimulationDriver {
+    /// Runs `work` while advancing `clock` whenever it is idle; returns `work`'s result.
+    ///
+    /// - Parameters:
+    ///   - clock: The clock the work sleeps on.
+    ///   - quantum: Sleepers due within this span after the next deadline wake together (1 ms by default).
+    ///   - work: The simulation.
+    /// - Returns: What `work` returns.
+    /// - Throws: What `work` throws.
+    public static func run<T: Sendable>(
+        clock: SimulationClock, quantum: Duration = .milliseconds(1), _ work: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let driver = Task {
+            while !Task.isCancelled {
+                let seen = clock.activity
+                guard clock.participantsAsleep, let deadline = clock.nextDeadline else {
+                    await clock.waitForActivity(since: seen)
+                    continue
+                }
+                // Every participant sleeps; give tasks resumed a moment ago (not yet running) a few turns.
+                var quiet = true
+                for _ in 0..<4 {
+                    await Task.yield()
+                    if clock.activity != seen {
+                        quiet = false
+                        break
+                    }
+                }
+                guard quiet else { continue }
+                // Wake everything due within one quantum of the next deadline together: fewer, larger steps.
+                clock.advance(to: deadline.advanced(by: quantum))
+            }
+        }
+        defer { driver.cancel() }
+        return try await work()
+    }
+}

@@ -1,0 +1,253 @@
+import ETRMContracts
+import ETRMShared
+import Foundation
+import SettlementSync
+import Synchronization
+
+/// The faults an ``UpstreamSimulator`` injects.
+public struct FaultProfile: Sendable, Hashable {
+    /// The profile's name, as given on the command line.
+    public var name: String
+    /// The fastest answer.
+    public var minimumLatency: Duration
+    /// The typical answer time (the median of a log-normal spread above the minimum).
+    public var medianLatency: Duration
+    /// The spread: latency = minimum + median × e^(σ·z), z standard normal.
+    public var latencySigma: Double
+    /// The share of attempts that fail with a transient error (HTTP 503 from the upstream).
+    public var errorRate: Double
+    /// The share of attempts answered 429 with a `Retry-After`.
+    public var throttleRate: Double
+    /// The upstream's `Retry-After` on a 429.
+    public var throttleRetryAfter: Duration
+    /// The simulated time span during which every attempt fails (a full outage), if any.
+    public var outage: Range<Duration>?
+    /// The share of contracts the upstream refuses for a business reason (decided per contract, so every
+    /// retry of one instruction gets the same answer).
+    public var rejectionRate: Double
+
+    /// Creates a profile.
+    ///
+    /// - Parameters:
+    ///   - name: The name.
+    ///   - minimumLatency: The fastest answer.
+    ///   - medianLatency: The median latency above the minimum.
+    ///   - latencySigma: The log-normal spread.
+    ///   - errorRate: The transient error share.
+    ///   - throttleRate: The 429 share.
+    ///   - throttleRetryAfter: The 429's `Retry-After`.
+    ///   - outage: The outage window, if any.
+    ///   - rejectionRate: The business rejection share.
+    public init(
+        name: String, minimumLatency: Duration = .zero, medianLatency: Duration = .zero, latencySigma: Double = 0,
+        errorRate: Double = 0, throttleRate: Double = 0, throttleRetryAfter: Duration = .seconds(1),
+        outage: Range<Duration>? = nil, rejectionRate: Double = 0
+    ) {
+        self.name = name
+        self.minimumLatency = minimumLatency
+        self.medianLatency = medianLatency
+        self.latencySigma = latencySigma
+        self.errorRate = errorRate
+        self.throttleRate = throttleRate
+        self.throttleRetryAfter = throttleRetryAfter
+        self.outage = outage
+        self.rejectionRate = rejectionRate
+    }
+
+    /// No latency and no faults: the benchmark's upstream.
+    public static let noFaults = FaultProfile(name: "none")
+
+    /// Some latency, 1 % errors, 0.5 % throttling, 0.5 % rejections, no outage.
+    public static let flaky = FaultProfile(
+        name: "flaky", minimumLatency: .milliseconds(2), medianLatency: .milliseconds(15), latencySigma: 0.8,
+        errorRate: 0.01, throttleRate: 0.005, rejectionRate: 0.005)
+
+    /// ``flaky`` plus a full outage from 1.0 s to 2.5 s of simulated time: the default.
+    public static let withOutage = FaultProfile(
+        name: "outage", minimumLatency: .milliseconds(2), medianLatency: .milliseconds(15), latencySigma: 0.8,
+        errorRate: 0.01, throttleRate: 0.005, outage: Duration.milliseconds(1000)..<Duration.milliseconds(2500),
+        rejectionRate: 0.005)
+
+    /// Slow answers (a tail past the gateway's attempt timeout) and 5 % errors, no outage.
+    public static let slow = FaultProfile(
+        name: "slow", minimumLatency: .milliseconds(20), medianLatency: .milliseconds(120), latencySigma: 1.2,
+        errorRate: 0.05, throttleRate: 0.01, rejectionRate: 0.005)
+
+    /// The named profiles.
+    public static let all: [FaultProfile] = [.noFaults, .flaky, .withOutage, .slow]
+}
+
+/// An in-process upstream ETRM with injected faults, counting what it booked.
+///
+/// One attempt: sleep the sampled latency on the clock (cancellation, from the gateway's attempt timeout,
+/// ends it unbooked), then fail if the clock is inside the outage window or the dice say error or 429, then
+/// refuse a contract chosen for rejection, else book the instruction and acknowledge its position. Like a real
+/// ETRM it de-duplicates on the submission's key hash, and it counts a re-submission under a new owner fence
+/// as a violation of the gateway's guarantee.
+public final class UpstreamSimulator<C: Clock>: SettlementUpstream where C.Duration == Duration {
+    /// The injected faults.
+    public let profile: FaultProfile
+    private let clock: C
+    private let origin: C.Instant
+    private let state: Mutex<State>
+    /// Runs whose acknowledgements are scaled by a factor (reconciliation drift), by run id.
+    private let drift: [String: ExactDecimal]
+
+    struct State {
+        var random: SeededGenerator
+        var bookings: [String: Int] = [:]
+        var bookedFence: [String: (fence: UInt64, acknowledgement: UpstreamAcknowledgement)] = [:]
+        var retriesAbsorbed = 0
+        var resubmissionsUnderNewFence = 0
+        var attempts = 0
+        var failures = 0
+        var throttled = 0
+        var rejections = 0
+        var cancelled = 0
+        var outageFailures = 0
+    }
+
+    /// What the upstream saw.
+    public struct Counters: Sendable, Hashable {
+        /// Attempts that reached the upstream.
+        public var attempts: Int
+        /// Instructions booked, counted once per booking.
+        public var bookings: Int
+        /// Distinct idempotency keys booked.
+        public var distinctKeysBooked: Int
+        /// Keys booked more than once (must stay 0).
+        public var keysBookedTwice: Int
+        /// Transient errors injected (outside the outage).
+        public var failures: Int
+        /// Attempts failed by the outage.
+        public var outageFailures: Int
+        /// 429s injected.
+        public var throttled: Int
+        /// Business rejections.
+        public var rejections: Int
+        /// Attempts cancelled before they finished (attempt timeout).
+        public var cancelled: Int
+        /// Re-submissions of a booked key under the same fence (one request's retry after a timeout that hit
+        /// after the booking): answered with the original acknowledgement, not booked again.
+        public var retriesAbsorbed: Int
+        /// Re-submissions of a booked key under a new fence: a second owner forwarded the same instruction
+        /// (must stay 0; the gateway's idempotency is what prevents it).
+        public var resubmissionsUnderNewFence: Int
+    }
+
+    /// Creates a simulator.
+    ///
+    /// - Parameters:
+    ///   - profile: The faults.
+    ///   - clock: The clock latencies and the outage window are measured on.
+    ///   - seed: The seed of the fault dice.
+    ///   - drift: Runs whose acknowledged positions differ from the accepted ones, with the factor applied.
+    public init(profile: FaultProfile, clock: C, seed: UInt64, drift: [String: ExactDecimal] = [:]) {
+        self.profile = profile
+        self.clock = clock
+        self.origin = clock.now
+        self.drift = drift
+        state = Mutex(State(random: SeededGenerator(seed: seed)))
+    }
+
+    public func submit(_ submission: UpstreamSubmission) async throws -> UpstreamReply {
+        let (latency, roll) = state.withLock { state -> (Duration, Double) in
+            state.attempts += 1
+            return (sampleLatency(&state.random), Double.random(in: 0..<1, using: &state.random))
+        }
+        if latency > .zero {
+            do {
+                try await clock.sleep(until: clock.now.advanced(by: latency), tolerance: nil)
+            } catch {
+                state.withLock { $0.cancelled += 1 }
+                throw error
+            }
+        }
+        if Task.isCancelled {
+            state.withLock { $0.cancelled += 1 }
+            throw CancellationError()
+        }
+        let elapsed = origin.duration(to: clock.now)
+        if let outage = profile.outage, outage.contains(elapsed) {
+            state.withLock { $0.outageFailures += 1 }
+            throw UpstreamError(code: .unavailable, message: "upstream outage (simulated)")
+        }
+        if roll < profile.errorRate {
+            state.withLock { $0.failures += 1 }
+            throw UpstreamError(code: .unavailable, message: "upstream answered 503 (simulated)")
+        }
+        if roll < profile.errorRate + profile.throttleRate {
+            state.withLock { $0.throttled += 1 }
+            throw UpstreamError(
+                code: .throttled, message: "upstream answered 429 (simulated)", retryAfter: profile.throttleRetryAfter)
+        }
+        if Self.isRejected(contractID: submission.contractID, rate: profile.rejectionRate) {
+            state.withLock { $0.rejections += 1 }
+            return .rejected(
+                UpstreamRejection(code: "CONTRACT_CLOSED", reason: "contract \(submission.contractID) is closed"))
+        }
+        var acknowledged = submission.positionMWh
+        if let factor = drift[submission.settlementRunID] {
+            acknowledged =
+                (try? submission.positionMWh.multipliedFullWidth(by: factor).rounded(scale: 5)) ?? acknowledged
+        }
+        let positionBooked = acknowledged
+        let acknowledgement = state.withLock { state -> UpstreamAcknowledgement in
+            // A real ETRM de-duplicates on the submission id (the key hash): a retry whose earlier attempt was
+            // booked but timed out on the way back gets the original acknowledgement. A new fence on a booked
+            // key means a second owner sent the instruction: counted as a violation.
+            if let booked = state.bookedFence[submission.keyHash] {
+                if booked.fence == submission.fence {
+                    state.retriesAbsorbed += 1
+                } else {
+                    state.resubmissionsUnderNewFence += 1
+                    state.bookings[submission.keyHash, default: 0] += 1
+                }
+                return booked.acknowledgement
+            }
+            state.bookings[submission.keyHash, default: 0] += 1
+            let acknowledgement = UpstreamAcknowledgement(
+                reference: "ETRM-\(state.bookings.count)", acknowledgedPositionMWh: positionBooked)
+            state.bookedFence[submission.keyHash] = (submission.fence, acknowledgement)
+            return acknowledgement
+        }
+        return .acknowledged(acknowledgement)
+    }
+
+    /// Whether the simulator refuses `contractID` (a hash of the id against the rate).
+    public static func isRejected(contractID: String, rate: Double) -> Bool {
+        guard rate > 0 else { return false }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in contractID.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Double(hash % 1_000_000) / 1_000_000 < rate
+    }
+
+    /// Bookings per idempotency key hash.
+    public var bookings: [String: Int] { state.withLock { $0.bookings } }
+
+    /// What the upstream saw so far.
+    public var counters: Counters {
+        state.withLock { state in
+            Counters(
+                attempts: state.attempts, bookings: state.bookings.values.reduce(0, +),
+                distinctKeysBooked: state.bookings.count,
+                keysBookedTwice: state.bookings.values.filter { $0 > 1 }.count,
+                failures: state.failures, outageFailures: state.outageFailures, throttled: state.throttled,
+                rejections: state.rejections, cancelled: state.cancelled, retriesAbsorbed: state.retriesAbsorbed,
+                resubmissionsUnderNewFence: state.resubmissionsUnderNewFence)
+        }
+    }
+
+    private func sampleLatency(_ random: inout SeededGenerator) -> Duration {
+        guard profile.medianLatency > .zero else { return profile.minimumLatency }
+        // Box–Muller: a standard normal from two uniforms.
+        let u1 = Double.random(in: Double.ulpOfOne..<1, using: &random)
+        let u2 = Double.random(in: 0..<1, using: &random)
+        let z = (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+        let median =
+            Double(profile.medianLatency.components.attoseconds) / 1e18
+            + Double(profile.medianLatency.components.seconds)
+        let seconds = median * exp(profile.latencySigma * z)
+        return profile.minimumLatency + .nanoseconds(Int64(min(seconds, 3600) * 1e9))
+    }
+}

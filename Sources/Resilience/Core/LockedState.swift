@@ -1,0 +1,49 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// State behind a `pthread_mutex_t`, for the short synchronous critical sections of the strategies and of
+/// `ManualClock`.
+///
+/// It plays the role of `Synchronization.Mutex`, which the package used at first: on Linux that `Mutex` waits
+/// on a futex the ThreadSanitizer cannot see, so every test under `swift test --sanitize=thread` reported
+/// false races. A pthread mutex is intercepted by the sanitizer and costs the same uncontended. State and
+/// mutex share one allocation (`ManagedBuffer`), made once when the owner is created; locking allocates
+/// nothing.
+@usableFromInline
+package final class LockedState<State>: @unchecked Sendable {
+    @usableFromInline
+    final class Storage: ManagedBuffer<State, pthread_mutex_t> {
+        deinit {
+            // The header (the state) is destroyed by `ManagedBuffer` itself.
+            _ = withUnsafeMutablePointerToElements { pthread_mutex_destroy($0) }
+        }
+    }
+
+    @usableFromInline
+    let storage: ManagedBuffer<State, pthread_mutex_t>
+
+    /// Creates the lock around `state`.
+    package init(_ state: State) {
+        let storage = Storage.create(minimumCapacity: 1) { _ in state }
+        storage.withUnsafeMutablePointerToElements { mutex in
+            mutex.initialize(to: pthread_mutex_t())
+            pthread_mutex_init(mutex, nil)
+        }
+        self.storage = storage
+    }
+
+    /// Runs `body` with exclusive access to the state.
+    @inlinable
+    package func withLock<Result>(_ body: (inout State) throws -> Result) rethrows -> Result {
+        try storage.withUnsafeMutablePointers { state, mutex in
+            pthread_mutex_lock(mutex)
+            defer { pthread_mutex_unlock(mutex) }
+            return try body(&state.pointee)
+        }
+    }
+}

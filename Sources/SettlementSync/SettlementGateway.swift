@@ -1,0 +1,400 @@
+import ETRMContracts
+import ETRMShared
+import Idempotency
+import Resilience
+import Synchronization
+
+/// The header field names the gateway reads and writes.
+public enum SettlementHeaderName {
+    /// The settlement run the instruction belongs to; required.
+    public static let settlementRunID = "X-Settlement-Run-ID"
+    /// The caller's desk and contract scope (``TraderScope``); required.
+    public static let traderScope = "X-Trader-Scope"
+    /// The desk's idempotency key; optional (a key is derived from the run id and body when absent).
+    public static let idempotencyKey = "Idempotency-Key"
+    /// The request id carried into the audit event; made up by the gateway when absent.
+    public static let requestID = "X-Request-ID"
+    /// Set to `true` on a replayed response.
+    public static let replayed = "Idempotent-Replayed"
+    /// Seconds to wait, on 409, 429 and 503.
+    public static let retryAfter = "Retry-After"
+}
+
+/// The settlement-sync flow: a desk's settlement instruction in, one HTTP answer out, the upstream ETRM
+/// booked at most once however often the desk retries.
+///
+/// ```swift
+/// let gateway = try SettlementGateway(store: try InMemoryIdempotencyStore(), upstream: etrmClient,
+///                                     clock: ContinuousClock())
+/// let response = await gateway.handle(SettlementRequest(headers: headers, body: body))
+/// ```
+///
+/// The steps, in order (see the "Building a settlement gateway" article for why this order):
+///
+/// | step | refusal |
+/// |---|---|
+/// | 1. `X-Settlement-Run-ID` and `X-Trader-Scope` present and well-formed | 400 naming the header |
+/// | 2. the desk's rate limit | 429 + `Retry-After` |
+/// | 3. the body: one JSON object, a valid instruction, its run id equal to the header's | 422 with every issue |
+/// | 4. the scope covers the instruction's contract | 403 |
+/// | 5. the key (`Idempotency-Key`, or SHA-256 of run id and canonical body), scoped by desk, is claimed | replay of the stored response, 409 in flight, 422 other payload |
+/// | 6. the run is not on hold after a reconciliation drift | 409, key released |
+/// | 7. forward: retry → circuit breaker → attempt timeout → upstream | 201 booked (stored), 502 rejected (stored), 503 + `Retry-After` (key released) |
+///
+/// Every request, whatever its outcome, leaves exactly one ``SettlementAuditEvent`` with the observer.
+/// ``handle(_:)`` never throws: every failure is a response.
+public final class SettlementGateway<C: Clock, Store: IdempotencyStore, Upstream: SettlementUpstream>: Sendable
+where C.Duration == Duration {
+    /// The forwarding pipeline's type: retry, then the breaker, then the attempt timeout, outermost first.
+    public typealias Forwarding = ResiliencePipeline<
+        C, Composed<Composed<Composed<PassThrough, Retry<C>>, CircuitBreaker<C>>, Timeout<C>>
+    >
+
+    /// The settings type (``SettlementGatewayConfiguration``).
+    public typealias Configuration = SettlementGatewayConfiguration
+
+    /// The settings.
+    public let configuration: Configuration
+    /// The clock of the rate limiter, retries, breaker, timeouts and audit durations.
+    public let clock: C
+    /// The upstream ETRM.
+    public let upstream: Upstream
+    /// The circuit breaker in front of the upstream (for its state and metrics).
+    public let breaker: CircuitBreaker<C>
+    /// The per-run reconciliation of accepted and acknowledged positions.
+    public let reconciler: SettlementReconciler
+    /// The idempotency executor over the store.
+    public let executor: IdempotentExecutor<Store>
+    private let limiter: PartitionedRateLimiter<String, C>
+    private let forwarding: Forwarding
+    private let decoder: InstructionDecoder
+    private let auditObserver: (any SettlementAuditObserver)?
+    private let requestCounter = Atomic<UInt64>(0)
+
+    /// Creates a gateway.
+    ///
+    /// - Parameters:
+    ///   - store: The idempotency store (``InMemoryIdempotencyStore`` for one process and tests,
+    ///     ``JournalIdempotencyStore`` for one durable node, a shared store for several replicas).
+    ///   - upstream: The upstream ETRM.
+    ///   - clock: The clock for limits, retries, the breaker, timeouts and durations.
+    ///   - configuration: The settings.
+    ///   - reconciler: The reconciliation of positions per run; a fresh one with a 0.5 % tolerance by default.
+    ///   - auditObserver: Receives one event per request.
+    /// - Throws: ``SettlementSyncError/Code/invalidConfiguration`` for out-of-range or inconsistent settings.
+    public init(
+        store: Store, upstream: Upstream, clock: C, configuration: Configuration = .init(),
+        reconciler: SettlementReconciler = SettlementReconciler(),
+        auditObserver: (any SettlementAuditObserver)? = nil
+    ) throws(SettlementSyncError) {
+        try configuration.validate()
+        var retry = configuration.retry
+        let decide = retry.shouldRetryError
+        retry.shouldRetryError = { error in
+            // An open breaker answers at once: waiting out its open time inside the request helps nobody.
+            if let error = error as? ResilienceError, error.code == .circuitOpen { return .doNotRetry }
+            return decide(error)
+        }
+        do throws(ResilienceError) {
+            breaker = try CircuitBreaker(configuration.breaker, clock: clock)
+            forwarding = try ResiliencePipeline(clock: clock).retry(retry).circuitBreaker(breaker)
+                .timeout(configuration.attemptTimeout, name: "settlement.upstream.attempt-timeout")
+            limiter = try PartitionedRateLimiter(
+                configuration.deskRateLimit, maximumPartitions: configuration.maximumDesks, clock: clock)
+        } catch {
+            throw SettlementSyncError(code: .invalidConfiguration, message: error.description)
+        }
+        do throws(IdempotencyError) {
+            _ = try IdempotencyScope(tenant: "desk", operation: configuration.operation)
+        } catch {
+            throw SettlementSyncError(code: .invalidConfiguration, message: "operation: \(error.message)")
+        }
+        self.configuration = configuration
+        self.clock = clock
+        self.upstream = upstream
+        self.reconciler = reconciler
+        self.auditObserver = auditObserver
+        executor = IdempotentExecutor(
+            store: store,
+            configuration: .init(
+                lease: configuration.lease, ttl: configuration.ttl, failurePolicy: .releaseRecord,
+                coalescesDuplicates: false, problemTypePrefix: configuration.problemTypePrefix))
+        decoder = InstructionDecoder(configuration: configuration.reader)
+    }
+
+    /// Handles one request: checks, claims, validates, forwards, and answers; never throws.
+    ///
+    /// - Parameter request: The request's header fields and body.
+    /// - Returns: The response to send. Its `X-Request-ID` names the request's audit event.
+    public func handle(_ request: SettlementRequest) async -> SettlementResponse {
+        let start = clock.now
+        let requestID =
+            request.header(SettlementHeaderName.requestID)
+            ?? "req-\(requestCounter.add(1, ordering: .relaxed).newValue)"
+        var trail = Trail()
+        var response = await process(request, trail: &trail)
+        response.headers.append(SettlementHeader(SettlementHeaderName.requestID, requestID))
+        if let auditObserver {
+            auditObserver.record(
+                SettlementAuditEvent(
+                    requestID: requestID, desk: trail.desk, settlementRunID: trail.settlementRunID,
+                    contractID: trail.contractID, keyHash: trail.keyHash, keyDerived: trail.keyDerived,
+                    outcome: trail.outcome, status: response.status, duration: start.duration(to: clock.now)))
+        }
+        return response
+    }
+
+    /// What the audit event says about a request, filled in as the steps learn it.
+    struct Trail {
+        var desk: String?
+        var settlementRunID: String?
+        var contractID: String?
+        var keyHash: String?
+        var keyDerived = false
+        var outcome = SettlementOutcome.storeUnavailable
+    }
+
+    private func process(_ request: SettlementRequest, trail: inout Trail) async -> SettlementResponse {
+        // 1. Headers: nothing else is looked at before the caller is known.
+        guard let runHeader = request.header(SettlementHeaderName.settlementRunID) else {
+            return missingHeader(SettlementHeaderName.settlementRunID, &trail)
+        }
+        trail.settlementRunID = runHeader
+        guard let scopeHeader = request.header(SettlementHeaderName.traderScope) else {
+            return missingHeader(SettlementHeaderName.traderScope, &trail)
+        }
+        let runID: SettlementRunID
+        do throws(ValidationIssue) {
+            runID = try SettlementRunID(runHeader)
+        } catch {
+            return invalidHeader(SettlementHeaderName.settlementRunID, error.message, &trail)
+        }
+        let scope: TraderScope
+        do throws(SettlementSyncError) {
+            scope = try TraderScope(headerValue: scopeHeader)
+        } catch {
+            return invalidHeader(SettlementHeaderName.traderScope, error.message, &trail)
+        }
+        trail.desk = scope.desk
+
+        // 2. The desk's rate limit, before any parsing or store access, so a flooding desk costs nothing.
+        if case .rejected(let retryAfter) = (try? limiter.tryAcquire(scope.desk)) ?? .acquired {
+            trail.outcome = .rateLimited
+            return problem(
+                429, "rate-limited", "Too many requests",
+                "Desk \(scope.desk) is over its rate limit; retry after the Retry-After delay.",
+                retryAfter: retryAfter)
+        }
+
+        // 3. The payload, before the key: an invalid payload never touches the store, so it cannot burn the
+        //    key (the desk fixes the body and retries with the same key) and costs no journal write.
+        guard request.body.count <= configuration.reader.maximumDocumentSize else {
+            return invalidPayload(
+                [
+                    ValidationIssue(
+                        code: .limitExceeded,
+                        message:
+                            "the body is \(request.body.count) bytes; at most \(configuration.reader.maximumDocumentSize) are allowed"
+                    )
+                ], &trail)
+        }
+        let canonical: [UInt8]
+        do throws(IdempotencyError) {
+            canonical = try Fingerprint.canonicalJSON(request.body)
+        } catch {
+            return invalidPayload([ValidationIssue(code: .invalidJSON, message: error.message)], &trail)
+        }
+        let instruction: DecodedInstruction
+        switch decoder.decode(request.body) {
+        case .success(let decoded): instruction = decoded
+        case .failure(let failure): return invalidPayload(failure.issues, &trail)
+        }
+        trail.contractID = instruction.contractID.description
+        guard instruction.settlementRunID == runID else {
+            return invalidPayload(
+                [
+                    ValidationIssue(
+                        path: "/settlement_run_id", code: ValidationIssue.Code("header_mismatch"),
+                        message: "must equal the \(SettlementHeaderName.settlementRunID) header (\(runHeader))",
+                        value: instruction.settlementRunID.description)
+                ], &trail)
+        }
+
+        // 4. Scope: the desk may settle this contract.
+        guard scope.allows(contractID: instruction.contractID.description) else {
+            trail.outcome = .forbidden
+            return problem(
+                403, "scope-forbidden", "Contract outside the trader's scope",
+                "Desk \(scope.desk) may not settle contract \(instruction.contractID); its scope is \(scope.contractPatterns.joined(separator: ","))."
+            )
+        }
+
+        // 5. The key, scoped by desk; the fingerprint is of the canonical body, so a re-serialised retry
+        //    (other key order or spacing) is the same request, and so is its derived key.
+        let key: IdempotencyKey
+        do throws(IdempotencyError) {
+            let keyScope = try IdempotencyScope(tenant: scope.desk, operation: configuration.operation)
+            if let header = request.header(SettlementHeaderName.idempotencyKey) {
+                key = try IdempotencyKey(headerValue: header, scope: keyScope)
+            } else {
+                key = try IdempotencyKey.derived(settlementRunID: runHeader, body: canonical, scope: keyScope)
+            }
+        } catch {
+            return invalidHeader(SettlementHeaderName.idempotencyKey, error.message, &trail)
+        }
+        let keyHash = Fingerprint(exactBytes: key.storageBytes).description
+        trail.keyHash = keyHash
+        trail.keyDerived = key.isDerived
+        let submission = UpstreamSubmission(
+            settlementRunID: runHeader, contractID: instruction.contractID.description,
+            positionMWh: instruction.positionMWh, settlementPrice: instruction.settlementPrice, keyHash: keyHash,
+            fence: 0, body: request.body)
+
+        // 6–7. Claim, forward, complete (201, 502) or release (503, run on hold).
+        do {
+            let answer = try await executor.execute(key: key, fingerprint: Fingerprint(exactBytes: canonical)) {
+                token in
+                var submission = submission
+                submission.fence = token.fence
+                return try await self.forward(submission, instruction: instruction)
+            }
+            return respond(answer, &trail)
+        } catch {
+            return unavailable(error, &trail)
+        }
+    }
+
+    /// Runs under a claimed key: the stored response of a booked (201) or rejected (502) instruction; throws
+    /// when the key must be released (unavailable, run on hold).
+    private func forward(
+        _ submission: UpstreamSubmission, instruction: DecodedInstruction
+    ) async throws
+        -> StoredResponse
+    {
+        if reconciler.isOnHold(submission.settlementRunID) { throw RunOnHold() }
+        let upstream = self.upstream
+        let reply = try await forwarding.execute { try await upstream.submit(submission) }
+        switch reply {
+        case .acknowledged(let acknowledgement):
+            reconciler.record(
+                settlementRunID: submission.settlementRunID, accepted: submission.positionMWh,
+                acknowledged: acknowledgement.acknowledgedPositionMWh)
+            return StoredResponse(
+                status: 201,
+                body: ProblemBody.accepted(instruction, acknowledgement: acknowledgement, keyHash: submission.keyHash))
+        case .rejected(let rejection):
+            return StoredResponse(
+                status: 502,
+                body: ProblemBody.make(
+                    prefix: configuration.problemTypePrefix, type: "upstream-rejected",
+                    title: "The upstream ETRM rejected the instruction", status: 502, detail: rejection.reason,
+                    extensions: [("upstream_code", .string(rejection.code))]))
+        }
+    }
+
+    private struct RunOnHold: Error {}
+
+    private func respond(_ answer: IdempotentResponse, _ trail: inout Trail) -> SettlementResponse {
+        switch answer.disposition {
+        case .executed: trail.outcome = answer.status == 201 ? .accepted : .upstreamRejected
+        case .replayed, .coalesced: trail.outcome = .replayed
+        case .inProgress: trail.outcome = .inProgress
+        case .payloadMismatch: trail.outcome = .payloadMismatch
+        default: trail.outcome = .invalidHeader
+        }
+        var headers = answer.headerFields.map { SettlementHeader($0.name, $0.value) }
+        if answer.headerValue("Content-Type") == nil {
+            let type =
+                (200..<300).contains(answer.status) ? ProblemBody.jsonContentType : ProblemBody.problemContentType
+            headers.insert(SettlementHeader("Content-Type", type), at: 0)
+        }
+        return SettlementResponse(status: answer.status, headers: headers, body: answer.body)
+    }
+
+    private func unavailable(_ error: any Error, _ trail: inout Trail) -> SettlementResponse {
+        if error is RunOnHold {
+            trail.outcome = .runOnHold
+            return problem(
+                409, "settlement-run-on-hold", "The settlement run is on hold",
+                "Run \(trail.settlementRunID ?? "") is on hold after a reconciliation drift; the key was released.")
+        }
+        if let error = error as? ResilienceError, error.code == .circuitOpen {
+            trail.outcome = .circuitOpen
+            return problem(
+                503, "upstream-unavailable", "The upstream ETRM is unavailable",
+                "The circuit breaker is open; the key was released, retry after the Retry-After delay.",
+                retryAfter: error.retryAfter ?? configuration.unavailableRetryAfter)
+        }
+        if let error = error as? IdempotencyError {
+            trail.outcome = .storeUnavailable
+            return problem(
+                503, "store-unavailable", "The idempotency store is unavailable", error.message,
+                retryAfter: configuration.unavailableRetryAfter)
+        }
+        trail.outcome = .upstreamUnavailable
+        let hint = (error as? any RetryAfterProviding)?.retryAfter
+        return problem(
+            503, "upstream-unavailable", "The upstream ETRM is unavailable",
+            "The upstream did not book the instruction after every retry (\(error)); the key was released.",
+            retryAfter: hint ?? configuration.unavailableRetryAfter)
+    }
+
+    private func missingHeader(_ name: String, _ trail: inout Trail) -> SettlementResponse {
+        trail.outcome = .missingHeader
+        return problem(400, "missing-header", "\(name) is missing", "The \(name) header is required.")
+    }
+
+    private func invalidHeader(_ name: String, _ reason: String, _ trail: inout Trail) -> SettlementResponse {
+        trail.outcome = .invalidHeader
+        return problem(400, "invalid-header", "\(name) is invalid", reason)
+    }
+
+    private func invalidPayload(_ issues: [ValidationIssue], _ trail: inout Trail) -> SettlementResponse {
+        trail.outcome = .invalidPayload
+        return problem(
+            422, "invalid-instruction", "The settlement instruction is invalid",
+            "\(issues.count) issue\(issues.count == 1 ? "" : "s") in the instruction; the key was not used.",
+            extensions: [ProblemBody.issues(issues)])
+    }
+
+    private func problem(
+        _ status: Int, _ type: String, _ title: String, _ detail: String, retryAfter: Duration? = nil,
+        extensions: [(String, JSONOutput)] = []
+    ) -> SettlementResponse {
+        var headers = [SettlementHeader("Content-Type", ProblemBody.problemContentType)]
+        if let retryAfter {
+            headers.append(SettlementHeader(SettlementHeaderName.retryAfter, Self.seconds(retryAfter)))
+        }
+        let body = ProblemBody.make(
+            prefix: configuration.problemTypePrefix, type: type, title: title, status: status, detail: detail,
+            extensions: extensions)
+        return SettlementResponse(status: status, headers: headers, body: body)
+    }
+
+    /// A `Retry-After` in whole seconds, rounded up, at least 1.
+    static func seconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return String(max(1, seconds + (attoseconds > 0 ? 1 : 0)))
+    }
+}
+
+extension SettlementGateway where C == ContinuousClock {
+    /// Creates a gateway on the continuous clock.
+    ///
+    /// - Parameters:
+    ///   - store: The idempotency store.
+    ///   - upstream: The upstream ETRM.
+    ///   - configuration: The settings.
+    ///   - reconciler: The reconciliation of positions per run.
+    ///   - auditObserver: Receives one event per request.
+    /// - Throws: ``SettlementSyncError/Code/invalidConfiguration`` for inconsistent settings.
+    public convenience init(
+        store: Store, upstream: Upstream, configuration: Configuration = .init(),
+        reconciler: SettlementReconciler = SettlementReconciler(),
+        auditObserver: (any SettlementAuditObserver)? = nil
+    ) throws(SettlementSyncError) {
+        try self.init(
+            store: store, upstream: upstream, clock: ContinuousClock(), configuration: configuration,
+            reconciler: reconciler, auditObserver: auditObserver)
+    }
+}

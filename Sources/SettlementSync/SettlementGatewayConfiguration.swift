@@ -1,0 +1,104 @@
+import ETRMContracts
+import Resilience
+
+/// The settings of a ``SettlementGateway``; every field has a default.
+public struct SettlementGatewayConfiguration: Sendable {
+    /// The operation idempotency keys are scoped to, with the desk as tenant. Default `POST /settlements`.
+    public var operation: String
+    /// How long a claim holds a key. It must exceed the longest a forward can take
+    /// (``retry``'s overall timeout plus one ``attemptTimeout``), or a duplicate could take the key over
+    /// while the first request is still forwarding and send the instruction twice; the initialiser checks it.
+    /// Default 10 minutes.
+    public var lease: Duration
+    /// How long a finished response (201 or 502) replays. Default 24 hours.
+    public var ttl: Duration
+    /// The limit on one upstream attempt; the attempt is cancelled when it passes. Default 5 s.
+    public var attemptTimeout: Duration
+    /// The retry around the attempts. Its ``RetryConfiguration/overallTimeout`` must be set (the lease is
+    /// checked against it). The gateway never retries a rejection by the open breaker (it answers 503 at
+    /// once); every other error goes to ``RetryConfiguration/shouldRetryError``. Default: 4 attempts,
+    /// exponential backoff from 200 ms capped at 5 s, full jitter, 60 s overall.
+    public var retry: RetryConfiguration
+    /// The circuit breaker each attempt passes. Only thrown errors (unavailable, timed out, throttled)
+    /// count as failures; an upstream's business rejection is a healthy answer. Default: open after 10
+    /// consecutive failures, stay open 10 s, one probe.
+    public var breaker: CircuitBreakerConfiguration
+    /// Each desk's token bucket. Default: bursts of 200, 100 requests a second sustained.
+    public var deskRateLimit: RateLimiterConfiguration
+    /// The most desks the limiter tracks at once. Default 10 000.
+    public var maximumDesks: Int
+    /// The `Retry-After` of a 503 when neither the breaker nor the upstream said when to come back.
+    /// Default 5 s.
+    public var unavailableRetryAfter: Duration
+    /// The reader's limits and unknown-field policy for request bodies. Default: 64 KiB, depth 8, unknown
+    /// fields rejected (an instruction contract is exact).
+    public var reader: RecordReaderConfiguration
+    /// The prefix of every problem `type` URI. Default `urn:etrm:problem:`.
+    public var problemTypePrefix: String
+
+    /// Creates a configuration.
+    ///
+    /// - Parameters:
+    ///   - operation: The idempotency operation.
+    ///   - lease: The claim lease.
+    ///   - ttl: The replay lifetime.
+    ///   - attemptTimeout: The limit per upstream attempt.
+    ///   - retry: The retry settings.
+    ///   - breaker: The circuit breaker settings.
+    ///   - deskRateLimit: Each desk's rate limit.
+    ///   - maximumDesks: The bound on limiter partitions.
+    ///   - unavailableRetryAfter: The default `Retry-After` of a 503.
+    ///   - reader: The body reader's configuration.
+    ///   - problemTypePrefix: The problem type prefix.
+    public init(
+        operation: String = "POST /settlements",
+        lease: Duration = .seconds(600),
+        ttl: Duration = .seconds(86_400),
+        attemptTimeout: Duration = .seconds(5),
+        retry: RetryConfiguration = .init(
+            name: "settlement.upstream.retry", maxAttempts: 4,
+            backoff: .exponential(initial: .milliseconds(200), maximum: .seconds(5)), jitter: .full,
+            overallTimeout: .seconds(60)),
+        breaker: CircuitBreakerConfiguration = .init(
+            name: "settlement.upstream.breaker", mode: .consecutiveFailures(10), openDuration: .seconds(10)),
+        deskRateLimit: RateLimiterConfiguration = .init(
+            name: "settlement.desk.limiter", capacity: 200, refill: 100, per: .seconds(1)),
+        maximumDesks: Int = 10_000,
+        unavailableRetryAfter: Duration = .seconds(5),
+        reader: RecordReaderConfiguration = .init(
+            unknownFields: .reject, maximumDocumentSize: 64 << 10, maximumDepth: 8),
+        problemTypePrefix: String = "urn:etrm:problem:"
+    ) {
+        self.operation = operation
+        self.lease = lease
+        self.ttl = ttl
+        self.attemptTimeout = attemptTimeout
+        self.retry = retry
+        self.breaker = breaker
+        self.deskRateLimit = deskRateLimit
+        self.maximumDesks = maximumDesks
+        self.unavailableRetryAfter = unavailableRetryAfter
+        self.reader = reader
+        self.problemTypePrefix = problemTypePrefix
+    }
+
+    func validate() throws(SettlementSyncError) {
+        guard let overall = retry.overallTimeout else {
+            throw SettlementSyncError(
+                code: .invalidConfiguration,
+                message: "retry.overallTimeout must be set: the lease is checked against the longest forward")
+        }
+        let longestForward = overall + attemptTimeout
+        guard lease > longestForward else {
+            throw SettlementSyncError(
+                code: .invalidConfiguration,
+                message:
+                    "lease (\(lease)) must exceed retry.overallTimeout + attemptTimeout (\(longestForward)), or a duplicate could take over a key mid-forward"
+            )
+        }
+        guard ttl > .zero, unavailableRetryAfter > .zero else {
+            throw SettlementSyncError(
+                code: .invalidConfiguration, message: "ttl and unavailableRetryAfter must be positive")
+        }
+    }
+}

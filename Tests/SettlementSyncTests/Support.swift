@@ -1,0 +1,146 @@
+import ETRMContracts
+import Idempotency
+import Resilience
+import SettlementSimulation
+import SettlementSync
+import Synchronization
+
+/// An upstream whose every attempt is answered by a closure, counting the attempts.
+final class ScriptedUpstream: SettlementUpstream {
+    private let script: @Sendable (UpstreamSubmission, Int) async throws -> UpstreamReply
+    private let state = Mutex<[UpstreamSubmission]>([])
+
+    init(_ script: @escaping @Sendable (UpstreamSubmission, Int) async throws -> UpstreamReply) {
+        self.script = script
+    }
+
+    /// Acknowledges every attempt with the submitted position.
+    static func accepting() -> ScriptedUpstream {
+        ScriptedUpstream { submission, attempt in
+            .acknowledged(
+                UpstreamAcknowledgement(reference: "ETRM-\(attempt)", acknowledgedPositionMWh: submission.positionMWh))
+        }
+    }
+
+    func submit(_ submission: UpstreamSubmission) async throws -> UpstreamReply {
+        let attempt = state.withLock { submissions in
+            submissions.append(submission)
+            return submissions.count
+        }
+        return try await script(submission, attempt)
+    }
+
+    var attempts: Int { state.withLock { $0.count } }
+    var submissions: [UpstreamSubmission] { state.withLock { $0 } }
+}
+
+/// Collects audit events.
+final class AuditLog: SettlementAuditObserver {
+    private let events = Mutex<[SettlementAuditEvent]>([])
+    func record(_ event: SettlementAuditEvent) { events.withLock { $0.append(event) } }
+    var all: [SettlementAuditEvent] { events.withLock { $0 } }
+}
+
+/// A gate an upstream call waits at until the test opens it.
+final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, entered: Int, waiters: [CheckedContinuation<Void, Never>])>((false, 0, []))
+
+    func pass() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let open = state.withLock { state -> Bool in
+                state.entered += 1
+                if state.open { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if open { continuation.resume() }
+        }
+    }
+
+    var entered: Int { state.withLock { $0.entered } }
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
+
+enum Fixture {
+    static let run = "SR20260122000001"
+    static let scope = "DESK-07; contracts=DEBY*,NLPK-2026-Q1"
+
+    static func body(
+        run: String = Fixture.run, contract: String = "DEBY-2026-01", position: String = "125.5",
+        price: String = "87.25", timestamp: String = "2026-01-22T10:00:00Z"
+    ) -> [UInt8] {
+        Array(
+            (#"{"settlement_run_id":"\#(run)","contract_id":"\#(contract)","position_mwh":\#(position),"#
+                + #""settlement_price":\#(price),"timestamp_utc":"\#(timestamp)"}"#).utf8)
+    }
+
+    static func request(
+        body: [UInt8] = Fixture.body(), key: String? = "key-1", run: String? = Fixture.run,
+        scope: String? = Fixture.scope
+    ) -> SettlementRequest {
+        var headers: [SettlementHeader] = []
+        if let run { headers.append(SettlementHeader(SettlementHeaderName.settlementRunID, run)) }
+        if let scope { headers.append(SettlementHeader(SettlementHeaderName.traderScope, scope)) }
+        if let key { headers.append(SettlementHeader(SettlementHeaderName.idempotencyKey, key)) }
+        return SettlementRequest(headers: headers, body: body)
+    }
+
+    /// Short, test-sized settings: 3 attempts 100 ms apart, 1 s attempt timeout, a breaker that opens after 3
+    /// consecutive failures for 30 s.
+    static func configuration(
+        breakerThreshold: Int = 3, deskCapacity: Int = 1_000, observer: (any ResilienceObserver)? = nil
+    ) -> SettlementGatewayConfiguration {
+        .init(
+            lease: .seconds(60), attemptTimeout: .seconds(1),
+            retry: .init(
+                maxAttempts: 3, backoff: .constant(.milliseconds(100)), jitter: .none, overallTimeout: .seconds(10)),
+            breaker: .init(
+                mode: .consecutiveFailures(breakerThreshold), openDuration: .seconds(30), observer: observer),
+            deskRateLimit: .init(capacity: deskCapacity, refill: 1, per: .seconds(1)),
+            unavailableRetryAfter: .seconds(7))
+    }
+
+    typealias Gateway = SettlementGateway<SimulationClock, InMemoryIdempotencyStore<SimulationClock>, ScriptedUpstream>
+
+    static func gateway(
+        upstream: ScriptedUpstream, clock: SimulationClock = SimulationClock(),
+        configuration: SettlementGatewayConfiguration = Fixture.configuration(),
+        reconciler: SettlementReconciler = SettlementReconciler(), audit: AuditLog? = nil
+    ) throws -> Gateway {
+        try SettlementGateway(
+            store: InMemoryIdempotencyStore(clock: clock), upstream: upstream, clock: clock,
+            configuration: configuration, reconciler: reconciler, auditObserver: audit)
+    }
+
+    /// Handles `request` with the simulation driver moving time whenever the request sleeps.
+    static func handle(_ request: SettlementRequest, on gateway: Gateway) async throws -> SettlementResponse {
+        let clock = gateway.clock
+        return try await SimulationDriver.run(clock: clock) {
+            await clock.participate(0) { await gateway.handle(request) }
+        }
+    }
+}
+
+extension SettlementResponse {
+    /// The problem document's `type`, when the body is one.
+    var problemType: String? {
+        guard let range = bodyText.range(of: #""type":""#) else { return nil }
+        let rest = bodyText[range.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    }
+}
+
+/// A value behind a lock, shareable with escaping closures.
+final class Locked<Value: Sendable>: Sendable {
+    private let state: Mutex<Value>
+    init(_ value: Value) { state = Mutex(value) }
+    func withLock<R: Sendable>(_ body: (inout sending Value) -> sending R) -> R { state.withLock(body) }
+}
