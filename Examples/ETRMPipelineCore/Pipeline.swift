@@ -225,7 +225,8 @@ package struct Pipeline: Sendable {
         let counts = try totals.column("trades", as: Column<Int64>.self)
         return (0..<totals.rowCount).map { group in
             GroupAggregate(
-                cycle: cycles[group] ?? "", product: products[group] ?? "", volumeMilli: Int128(sums[group] ?? 0),
+                cycle: cycles[group] ?? "", product: products[group] ?? "",
+                volumeMilli: Int128(sums.significands[group] ?? 0),
                 weightedMilliCents: weighted[group], trades: Int(counts[group] ?? 0))
         }
     }
