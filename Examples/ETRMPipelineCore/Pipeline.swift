@@ -14,6 +14,9 @@ package struct Pipeline: Sendable {
         package var tolerance = Tolerance.default
         /// Where quarantined records go, if anywhere.
         package var deadLetters: (any DeadLetterSink)?
+        /// Whether the final frame keeps every column (`input_index`, `delivery_start`, `delivery_end`,
+        /// `event_time` too, for the CSV export) or only those the summary and the report need.
+        package var keepsAllColumns = true
 
         package init(zone: String = "America/New_York", tolerance: Tolerance = .default) {
             self.zone = zone
@@ -108,7 +111,11 @@ package struct Pipeline: Sendable {
                 .ascending("settlement_cycle")
             ])
             let finalRows = order.map { kept[$0] }
-            let sorted = try feed.frame.gathering(finalRows).adding("settlement_cycle", cycles.gathering(order))
+            let columns =
+                configuration.keepsAllColumns
+                ? feed.frame
+                : try feed.frame.selecting(["trade_id", "product_code", "volume_mwh", "price_usd", "status"])
+            let sorted = try columns.gathering(finalRows).adding("settlement_cycle", cycles.gathering(order))
             let orderDigest = try Self.orderDigest(sorted)
             timings.done("sort + order digest")
 

@@ -90,6 +90,7 @@ package enum PipelineCommand {
             throw PipelineError(.badArgument, "--zone \(FeedLoader.quoted(options.zone)) is not a known IANA time zone")
         }
         var configuration = Pipeline.Configuration(zone: options.zone, tolerance: tolerance)
+        configuration.keepsAllColumns = options.out != nil
         var sink: JSONLinesDeadLetterSink?
         if let path = options.deadLetters {
             do {
