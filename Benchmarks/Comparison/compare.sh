@@ -3,8 +3,8 @@
 #
 # Generates N trades with `etrm-pipeline generate --seed 42`, runs the Swift program and the two
 # Python pipelines RUNS times each (default 3) on the same files, takes the median whole-process wall
-# time and peak RSS from /usr/bin/time -v, checks that the three summaries agree key by key, and
-# prints a table with the ratios. Exit status: 0 all summaries equal; 1 a summary differs or a run
+# time, CPU time and peak RSS from /usr/bin/time -v, checks that the three summaries agree key by
+# key, and prints a table with the ratios. Exit status: 0 all summaries equal; 1 a summary differs or a run
 # failed; 3 the Swift generator is not available.
 #
 # Environment: RUNS (default 3), COMPARE_DIR (data and logs, default ${TMPDIR:-/tmp}/etrm-compare-N),
