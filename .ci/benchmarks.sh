@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every benchmark in its short mode and gates on allocation counts against the checked-in thresholds
-# (Benchmarks/Thresholds). Wall-clock figures are printed by the benchmarks but never gated on.
+# (Benchmarks/Thresholds, which hold mallocCountTotal only). Each benchmark measures the metrics it declares:
+# those that declare mallocCountTotal are deterministic and gated; wall-clock figures are printed, never gated,
+# and benchmarks of concurrent work do not declare mallocCountTotal, so their thresholds are never compared.
 # To refresh the thresholds after an intended change:
 #   cd Benchmarks && BENCHMARK_SHORT=1 swift package --allow-writing-to-package-directory \
 #       benchmark thresholds update --metric mallocCountTotal
@@ -10,7 +12,7 @@ export PATH="/opt/swift/usr/bin:$PATH"
 export SWIFT_BACKTRACE=enable=no
 export BENCHMARK_SHORT=1
 set +e
-swift package benchmark thresholds check --metric mallocCountTotal --no-progress
+swift package benchmark thresholds check --no-progress
 status=$?
 set -e
 case $status in

@@ -14,6 +14,9 @@ package struct Pipeline: Sendable {
         package var tolerance = Tolerance.default
         /// Where quarantined records go, if anywhere.
         package var deadLetters: (any DeadLetterSink)?
+        /// Whether the final frame keeps every column (`input_index`, `delivery_start`, `delivery_end`,
+        /// `event_time` too, for the CSV export) or only those the summary and the report need.
+        package var keepsAllColumns = true
 
         package init(zone: String = "America/New_York", tolerance: Tolerance = .default) {
             self.zone = zone
@@ -108,7 +111,11 @@ package struct Pipeline: Sendable {
                 .ascending("settlement_cycle")
             ])
             let finalRows = order.map { kept[$0] }
-            let sorted = try feed.frame.gathering(finalRows).adding("settlement_cycle", cycles.gathering(order))
+            let columns =
+                configuration.keepsAllColumns
+                ? feed.frame
+                : try feed.frame.selecting(["trade_id", "product_code", "volume_mwh", "price_usd", "status"])
+            let sorted = try columns.gathering(finalRows).adding("settlement_cycle", cycles.gathering(order))
             let orderDigest = try Self.orderDigest(sorted)
             timings.done("sort + order digest")
 
@@ -225,7 +232,8 @@ package struct Pipeline: Sendable {
         let counts = try totals.column("trades", as: Column<Int64>.self)
         return (0..<totals.rowCount).map { group in
             GroupAggregate(
-                cycle: cycles[group] ?? "", product: products[group] ?? "", volumeMilli: Int128(sums.significands[group] ?? 0),
+                cycle: cycles[group] ?? "", product: products[group] ?? "",
+                volumeMilli: Int128(sums.significands[group] ?? 0),
                 weightedMilliCents: weighted[group], trades: Int(counts[group] ?? 0))
         }
     }
@@ -361,7 +369,10 @@ package struct StageTimings: Sendable {
         last = now
     }
 
-    package mutating func add(_ name: String, _ duration: Duration) { stages.append((name, duration)) }
+    /// Records a stage measured elsewhere, at the end or (`first`) at the start of the list.
+    package mutating func add(_ name: String, _ duration: Duration, first: Bool = false) {
+        stages.insert((name, duration), at: first ? 0 : stages.count)
+    }
 
     package var total: Duration { stages.reduce(.zero) { $0 + $1.duration } }
 }

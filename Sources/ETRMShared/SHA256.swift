@@ -101,41 +101,40 @@ package struct SHA256: Sendable {
             UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0),
             UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0)
         )
-        withUnsafeMutableBytes(of: &w) { raw in
-            let words = raw.bindMemory(to: UInt32.self)
-            for i in 0..<16 {
-                words[i] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
-            }
-        }
         var (a, b, c, d, e, f, g, h) = state
         withUnsafeMutableBytes(of: &w) { raw in
-            let schedule = raw.bindMemory(to: UInt32.self)
-            for i in 0..<64 {
-                let wi: UInt32
-                if i < 16 {
-                    wi = schedule[i]
-                } else {
-                    let w15 = schedule[(i - 15) & 15]
-                    let w2 = schedule[(i - 2) & 15]
+            let schedule = raw.baseAddress!.assumingMemoryBound(to: UInt32.self)
+            sha256RoundConstants.withUnsafeBufferPointer { constants in
+                let k = constants.baseAddress!
+                @inline(__always) func round(_ i: Int, _ wi: UInt32) {
+                    let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+                    let ch = (e & f) ^ (~e & g)
+                    let t1 = h &+ s1 &+ ch &+ k[i] &+ wi
+                    let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+                    let maj = (a & b) ^ (a & c) ^ (b & c)
+                    h = g
+                    g = f
+                    f = e
+                    e = d &+ t1
+                    d = c
+                    c = b
+                    b = a
+                    a = t1 &+ s0 &+ maj
+                }
+                for i in 0..<16 {
+                    let wi = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self))
+                    schedule[i] = wi
+                    round(i, wi)
+                }
+                for i in 16..<64 {
+                    let w15 = schedule[(i &- 15) & 15]
+                    let w2 = schedule[(i &- 2) & 15]
                     let s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >> 3)
                     let s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >> 10)
-                    wi = schedule[i & 15] &+ s0 &+ schedule[(i - 7) & 15] &+ s1
+                    let wi = schedule[i & 15] &+ s0 &+ schedule[(i &- 7) & 15] &+ s1
                     schedule[i & 15] = wi
+                    round(i, wi)
                 }
-                let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-                let ch = (e & f) ^ (~e & g)
-                let t1 = h &+ s1 &+ ch &+ sha256RoundConstants[i] &+ wi
-                let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-                let maj = (a & b) ^ (a & c) ^ (b & c)
-                let t2 = s0 &+ maj
-                h = g
-                g = f
-                f = e
-                e = d &+ t1
-                d = c
-                c = b
-                b = a
-                a = t1 &+ t2
             }
         }
         state = (

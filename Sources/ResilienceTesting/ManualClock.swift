@@ -1,4 +1,4 @@
-import Resilience
+import ETRMShared
 
 /// A `Clock` whose time moves only when a test calls ``advance(by:)`` or ``advance(to:)``.
 ///

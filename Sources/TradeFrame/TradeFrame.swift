@@ -159,6 +159,7 @@ public struct TradeFrame: Sendable {
     /// - Parameters:
     ///   - name: The new column's name.
     ///   - source: The source column's name.
+    ///   - type: The source column's type, such as `DecimalColumn.self`.
     ///   - transform: Maps the typed source column to the new column.
     /// - Returns: The new frame.
     /// - Throws: ``TradeFrameError`` when the source is missing or of another type, or the result's length differs.
@@ -195,11 +196,20 @@ public struct TradeFrame: Sendable {
     /// The first `count` rows (zero-copy).
     public func head(_ count: Int = 10) -> TradeFrame { rows(0..<max(0, count)) }
 
-    /// The rows at `indices` (`-1` gives a row of nulls), as new columns.
+    /// The rows at `indices`, in that order, as new columns; `-1` gives a row of nulls.
     ///
-    /// - Parameter indices: Row positions.
+    /// - Parameter indices: Row positions in `0..<rowCount`, or `-1`.
     /// - Returns: A frame with `indices.count` rows.
-    public func gathering(_ indices: [Int]) -> TradeFrame {
+    /// - Throws: ``TradeFrameError`` with code `invalidArgument` for an index outside `-1..<rowCount`.
+    public func rows(at indices: [Int]) throws(TradeFrameError) -> TradeFrame {
+        if let bad = indices.first(where: { $0 < -1 || $0 >= rowCount }) {
+            throw TradeFrameError(.invalidArgument, "row index \(bad) is outside -1..<\(rowCount)")
+        }
+        return gathering(indices)
+    }
+
+    /// The rows at `indices` (already checked by the caller), as new columns.
+    func gathering(_ indices: [Int]) -> TradeFrame {
         indices.withUnsafeBufferPointer { buffer in
             TradeFrame(
                 unchecked: columnNames, columns.map { $0.gathering(buffer) }, rowCount: indices.count,

@@ -43,10 +43,18 @@ import TradeFrame
         #expect(result.summary.validRecords + result.summary.quarantined == result.summary.inputRecords)
     }
 
-    @Test func aDuplicateKeyTakesItsLastValue() throws {
-        let result = try run("defects")
-        #expect(!result.feed.quarantinedIndices.contains(39))
-        #expect(try rows(result)["D-039"]?.volume == "6.000")
+    /// Duplicate keys are out of the comparison's scope; the pipeline keeps the module reader's outcome: the
+    /// record is quarantined with `duplicate_key`.
+    @Test func aDuplicateKeyQuarantinesTheRecord() throws {
+        let record = """
+            {"trade_id": "K-1", "counterparty_lei": "506700GE1G29325QX363", "product_code": "NG-HH", \
+            "delivery_start": "2025-03-10T14:00:00Z", "delivery_end": "2025-03-10T15:00:00Z", "volume_mwh": 1, \
+            "volume_mwh": 2, "price_usd": 2.5, "status": "CONFIRMED", "event_time": "2025-03-01T09:00:00Z"}
+            """
+        let result = try Pipeline().run(
+            trades: Array("{\"trades\": [\(record)]}".utf8), broker: Array(#"{"broker_volumes": []}"#.utf8))
+        #expect(result.feed.quarantinedIndices == [0])
+        #expect(result.feed.quarantinedByCode["duplicate_key"] == 1)
     }
 
     @Test func reSendsResolveToTheLatestEventWithTiesToTheLaterRecord() throws {

@@ -185,6 +185,36 @@ import Testing
 
     struct UpstreamDown: Error {}
 
+    /// When the first of several coalesced calls fails, the waiting duplicates try again: one runs.
+    @Test func coalescedDuplicatesRetryAfterTheFirstCallFails() async throws {
+        let executor = try executor(coalescing: true)
+        let executions = Counter()
+        let key = Fixtures.key("settle-7")
+        let results = await withTaskGroup(of: Result<IdempotentResponse, any Error>.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    do {
+                        return .success(
+                            try await executor.execute(key: key, fingerprint: Fixtures.fingerprint) { _ in
+                                let attempt = executions.increment()
+                                for _ in 0..<5 { await Task.yield() }
+                                if attempt == 1 { throw UpstreamDown() }
+                                return Fixtures.accepted
+                            })
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let failures = results.filter { if case .failure = $0 { true } else { false } }
+        let successes = results.compactMap { try? $0.get() }
+        #expect(failures.count == 1, "only the first call sees its own error")
+        #expect(successes.count == 19 && successes.allSatisfy { $0.body == Fixtures.accepted.body })
+        #expect(executions.count == 2)
+    }
+
     @Test func releasePolicyLetsARetryRunAgain() async throws {
         let executor = try executor()
         let executions = Counter()

@@ -70,3 +70,22 @@ import Testing
         #expect(joined["x", as: Bool.self]?.values == [false, true])
     }
 }
+
+@Suite struct DenseJoinTests {
+    @Test(arguments: [["trade_id"], ["desk"], ["product"]])
+    func singleTextKeyWithoutNullsMatchesANestedLoopJoin(keys: [String]) throws {
+        let l = try RandomFrame(rows: 150, seed: 41, nullRate: 0)
+        let r = try RandomFrame(rows: 130, seed: 42, nullRate: 0)
+        let pairs = JoinTests.naivePairs(l, r, keys)
+        let inner = try l.frame.joinIndices(with: r.frame, on: keys, rightKeys: keys, kind: .inner)
+        #expect(inner.left == pairs.map(\.0))
+        #expect(inner.right == pairs.map(\.1))
+        let grouped = try l.frame.grouped(by: keys).aggregate([.count()])
+        var firstSeen: [String] = []
+        for row in 0..<150 {
+            let key = GroupByTests.key(l, keys, row)[0]!
+            if !firstSeen.contains(key) { firstSeen.append(key) }
+        }
+        #expect((0..<grouped.rowCount).map { grouped[keys[0]]?.text(at: $0) } == firstSeen)
+    }
+}

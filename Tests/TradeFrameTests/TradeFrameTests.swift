@@ -86,4 +86,13 @@ import Testing
         #expect(frame.rows(1..<10).rowCount == 2)
         #expect(frame.head(1)["trade_id", as: StringColumn.self]?.values == ["T1"])
     }
+
+    @Test func rowsAtIndicesAreChecked() throws {
+        let frame = try Self.sample()
+        let picked = try frame.rows(at: [2, -1, 0])
+        #expect(picked["trade_id", as: StringColumn.self]?.values == ["T3", nil, "T1"])
+        let error = #expect(throws: TradeFrameError.self) { try frame.rows(at: [3]) }
+        #expect(error?.code == .invalidArgument)
+        #expect(throws: TradeFrameError.self) { try frame.rows(at: [-2]) }
+    }
 }

@@ -90,6 +90,7 @@ package enum PipelineCommand {
             throw PipelineError(.badArgument, "--zone \(FeedLoader.quoted(options.zone)) is not a known IANA time zone")
         }
         var configuration = Pipeline.Configuration(zone: options.zone, tolerance: tolerance)
+        configuration.keepsAllColumns = options.out != nil
         var sink: JSONLinesDeadLetterSink?
         if let path = options.deadLetters {
             do {
@@ -158,7 +159,7 @@ package enum PipelineCommand {
             brokerSource: "sample broker",
             progress: progress.map { bar in { stage, count in bar.update(stage, count) } })
         progress?.clear()
-        result.timings.add("generate in memory", generation)
+        result.timings.add("generate in memory", generation, first: true)
         console.out(
             Report.text(
                 result,

@@ -72,10 +72,7 @@ package enum FeedLoader {
                         if index & 0xFFFF == 0 { progress?(index) }
                     },
                     onRejected: { rejected in
-                        try resolve(
-                            rejected, reader: reader, source: source,
-                            onRecord: { columns.append(index: rejected.index, $0) },
-                            onRejected: { rejections.append($0) })
+                        try resolve(rejected, source: source, onRejected: { rejections.append($0) })
                     })
                 if let issue = report.documentIssues.first {
                     throw PipelineError(.badDocument, "trades file \(source) is not a valid document: \(issue.message)")
@@ -129,26 +126,19 @@ package enum FeedLoader {
                         path: here + rest, code: issue.code, message: issue.message, value: issue.value)
                 }
                 try resolve(
-                    RejectedRecord(index: index, rawBytes: rejected.rawBytes, issues: issues), reader: reader,
-                    source: source, onRecord: onRecord, onRejected: onRejected)
+                    RejectedRecord(index: index, rawBytes: rejected.rawBytes, issues: issues), source: source,
+                    onRejected: onRejected)
             })
         if let issue = report.documentIssues.first {
             throw PipelineError(.badDocument, "\(source): record \(index): \(issue.message)")
         }
     }
 
-    /// Decides a rejected element: a duplicate key is re-read with the last value winning; an issue that
-    /// breaks the document is a whole-run error; anything else is quarantined.
-    private static func resolve<Record: ValidatedRecord>(
-        _ rejected: RejectedRecord, reader: RecordReader<Record>, source: String, onRecord: (Record) -> Void,
-        onRejected: (RejectedRecord) -> Void
+    /// Decides a rejected element: an issue that breaks the document (not JSON, bad UTF-8) is a whole-run
+    /// error; anything else (bad values, a non-object element, a duplicate key) is quarantined.
+    private static func resolve(
+        _ rejected: RejectedRecord, source: String, onRejected: (RejectedRecord) -> Void
     ) throws {
-        if rejected.issues.contains(where: { $0.code == .duplicateKey }),
-            let retried = try rereadLastKeyWins(rejected, reader: reader, source: source)
-        {
-            onRecord(retried)
-            return
-        }
         if let fatal = rejected.issues.first(where: { FeedRules.fatalCodes.contains($0.code) }) {
             throw PipelineError(
                 .badDocument,
@@ -216,12 +206,7 @@ package enum FeedLoader {
                         volumes.append(row.volumeMilli)
                     },
                     onRejected: { rejected in
-                        try resolve(
-                            rejected, reader: reader, source: source,
-                            onRecord: { row in
-                                ids.append(row.tradeID)
-                                volumes.append(row.volumeMilli)
-                            }, onRejected: { firstBad = firstBad ?? $0 })
+                        try resolve(rejected, source: source, onRejected: { firstBad = firstBad ?? $0 })
                     })
                 if let issue = report.documentIssues.first {
                     throw PipelineError(.badBroker, "broker file \(source) is not a valid document: \(issue.message)")
@@ -262,55 +247,6 @@ package enum FeedLoader {
             }
         }
         return out + "\""
-    }
-
-    // MARK: Duplicate keys
-
-    // WORKAROUND (ETRMContracts): the reader's rule tables report a key named twice as `duplicate_key` and keep
-    // the first value; the feed's semantics (README "The documents") are "the last one wins", as in `json.load`
-    // and orjson. A record rejected with `duplicate_key` is rewritten here with the last value of each key and
-    // read again by the same reader. Rare path: it runs only for such records.
-    private static func rereadLastKeyWins<Record: ValidatedRecord>(
-        _ rejected: RejectedRecord, reader: RecordReader<Record>, source: String
-    ) throws -> Record? {
-        guard let object = lastKeyWins(rejected.rawBytes) else { return nil }
-        let document = Array("{\"\(reader.containerKey)\":[".utf8) + object + Array("]}".utf8)
-        var accepted: Record?
-        _ = try reader.read(
-            document, source: source, onRecord: { _, record in accepted = record }, onRejected: { _ in })
-        return accepted
-    }
-
-    /// The object `raw` with each top-level key kept once, with its last value; `nil` if it is not an object.
-    static func lastKeyWins(_ raw: [UInt8]) -> [UInt8]? {
-        raw.withUnsafeBytes { buffer -> [UInt8]? in
-            do throws(JSONError) {
-                var scanner = try JSONScanner(buffer, configuration: .init(maximumDepth: 512))
-                guard try scanner.peekKind() == .object else { return nil }
-                try scanner.beginObject()
-                var members: [(key: [UInt8], raw: Range<Int>, value: Range<Int>)] = []
-                var first = true
-                while let key = try scanner.nextMember(isFirst: &first) {
-                    var unescaped: [UInt8] = []
-                    scanner.unescapedBytes(key, into: &unescaped)
-                    let value = try scanner.skipValue()
-                    members.removeAll { $0.key == unescaped }
-                    members.append((unescaped, key.start..<key.end, value))
-                }
-                var out: [UInt8] = [UInt8(ascii: "{")]
-                for (position, member) in members.enumerated() {
-                    if position > 0 { out.append(UInt8(ascii: ",")) }
-                    out.append(UInt8(ascii: "\""))
-                    out.append(contentsOf: scanner.bytes(member.raw))
-                    out.append(contentsOf: Array("\":".utf8))
-                    out.append(contentsOf: scanner.bytes(member.value))
-                }
-                out.append(UInt8(ascii: "}"))
-                return out
-            } catch {
-                return nil
-            }
-        }
     }
 }
 

@@ -4,40 +4,27 @@ import ETRMShared
 /// The field rules of the comparison feed (`Benchmarks/Comparison/README.md`, "Semantics"), written as
 /// parsers the reader's rule tables call. They are stricter or looser than ``TradeRecord``'s rules in the
 /// places the README pins: any string is a valid `trade_id` or `product_code` (compared as bytes), volumes and
-/// prices are below 1e9 in magnitude with at most 3 and 2 decimals, and timestamps use upper-case `T` and `Z`
-/// with a year of 1900-2099 as written.
+/// prices are below 1e9 in magnitude and exact multiples of 0.001 and 0.01, and timestamps have a year of
+/// 1900-2099 as written.
 package enum FeedRules {
-    /// The issue code of a number whose magnitude overflows a double (`1e400`): a whole-run error in this feed,
-    /// as in `json.load` + orjson, never a quarantined record.
-    package static let numberOverflow = ValidationIssue.Code("number_overflow")
-
     /// The trade statuses, by code.
     package static let statuses = ["CONFIRMED", "PENDING", "CANCELLED", "AMENDED"]
+    private static let statusLiterals: [StaticString] = ["CONFIRMED", "PENDING", "CANCELLED", "AMENDED"]
 
     /// Parses a JSON number exactly into an integer count of `10^-decimals` units: `12.5` with 3 decimals is
     /// 12500. The value must have at most `decimals` significant decimals and a magnitude below 1e9.
     ///
-    /// This is the exact reading of the README's number rule: the literal's own digits decide, so
-    /// `1.0000000000000000001` is rejected (the README accepts it as 1.000 because its double is 1.0).
+    /// The value decides, not the written form: `12.3450` is 12345 milli, `1.5e1` is 15000, `1e-4` is rejected.
+    /// A literal beyond the range (`1e30`, `1e400`) is `out_of_range`.
     ///
     /// - Parameters:
     ///   - digits: The number as it appears in the JSON text.
     ///   - decimals: 3 for volumes, 2 for prices.
     /// - Returns: The scaled integer.
-    /// - Throws: `out_of_range` or `not_a_decimal`; ``numberOverflow`` when the literal is beyond a double.
+    /// - Throws: `out_of_range` or `not_a_decimal`.
     @inline(__always)
     package static func scaled(_ digits: UnsafeBufferPointer<UInt8>, decimals: Int) throws(ValidationIssue) -> Int64 {
-        let value: ExactDecimal
-        do throws(ValidationIssue) {
-            value = try ExactDecimal(parsing: digits)
-        } catch {
-            if let double = Double(String(decoding: digits, as: UTF8.self)), double.isInfinite {
-                throw ValidationIssue(
-                    code: numberOverflow, message: "the number is beyond the range of a double",
-                    value: String(decoding: digits, as: UTF8.self))
-            }
-            throw error
-        }
+        let value = try ExactDecimal(parsing: digits)
         let scale = Int(value.scale)
         var units = value.significand
         if scale > decimals {
@@ -70,27 +57,26 @@ package enum FeedRules {
         return result
     }
 
-    /// Parses an RFC 3339 timestamp with the feed's profile: the module's strict parser, plus an upper-case `T`
-    /// and `Z` and a year of 1900-2099 as written.
+    /// Parses an RFC 3339 timestamp with the feed's profile: the module's strict parser plus a year of
+    /// 1900-2099 as written.
     ///
     /// - Parameter bytes: The string's bytes.
     /// - Returns: Nanoseconds since the epoch, UTC.
     /// - Throws: `invalid_timestamp` (or the parser's own code).
     @inline(__always)
     package static func timestamp(_ bytes: UnsafeBufferPointer<UInt8>) throws(ValidationIssue) -> Int64 {
-        guard bytes.count >= 20, bytes[10] == UInt8(ascii: "T"), bytes[bytes.count - 1] != UInt8(ascii: "z"),
-            let year = fourDigits(bytes), (1900...2099).contains(year)
-        else {
+        let instant = try UTCTimestamp(rfc3339: bytes).nanosecondsSinceEpoch
+        guard let year = fourDigits(bytes), (1900...2099).contains(year) else {
             throw ValidationIssue(
-                code: .invalidTimestamp,
-                message: "expected YYYY-MM-DDThh:mm:ss[.f](Z|±hh:mm) with upper-case T and Z, year 1900-2099",
+                code: .invalidTimestamp, message: "the year must be 1900-2099 as written",
                 value: String(decoding: bytes, as: UTF8.self))
         }
-        return try UTCTimestamp(rfc3339: bytes).nanosecondsSinceEpoch
+        return instant
     }
 
     @inline(__always)
     private static func fourDigits(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard bytes.count >= 4 else { return nil }
         var year = 0
         for position in 0..<4 {
             let digit = bytes[position] &- UInt8(ascii: "0")
@@ -107,8 +93,10 @@ package enum FeedRules {
     /// - Throws: `invalid_value` for anything else (case matters).
     @inline(__always)
     package static func status(_ bytes: UnsafeBufferPointer<UInt8>) throws(ValidationIssue) -> UInt8 {
-        for (code, status) in statuses.enumerated() where status.utf8.elementsEqual(bytes) {
-            return UInt8(code)
+        for (code, status) in statusLiterals.enumerated() where status.utf8CodeUnitCount == bytes.count {
+            if bytes.elementsEqual(UnsafeBufferPointer(start: status.utf8Start, count: status.utf8CodeUnitCount)) {
+                return UInt8(code)
+            }
         }
         throw ValidationIssue(
             code: .invalidValue, message: "must be CONFIRMED, PENDING, CANCELLED or AMENDED",
@@ -116,8 +104,6 @@ package enum FeedRules {
     }
 
     /// The whole-run issue codes: when a record carries one of these, the document itself is broken (not JSON,
-    /// bad UTF-8, a lone surrogate, a number beyond a double) and the run stops.
-    package static let fatalCodes: Set<ValidationIssue.Code> = [
-        .invalidJSON, .invalidUTF8, .limitExceeded, numberOverflow,
-    ]
+    /// bad UTF-8, a lone surrogate, a truncated array) and the run stops.
+    package static let fatalCodes: Set<ValidationIssue.Code> = [.invalidJSON, .invalidUTF8, .limitExceeded]
 }

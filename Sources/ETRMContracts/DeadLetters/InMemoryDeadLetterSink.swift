@@ -1,9 +1,9 @@
-import Synchronization
+import ETRMShared
 
 /// A dead-letter sink that keeps letters in memory, for tests and for services that forward letters
 /// elsewhere in batches. Thread-safe: a `Mutex` guards the list.
 public final class InMemoryDeadLetterSink: DeadLetterSink {
-    private let storage = Mutex<[DeadLetter]>([])
+    private let storage = LockedState<[DeadLetter]>([])
 
     /// Creates an empty sink.
     public init() {}

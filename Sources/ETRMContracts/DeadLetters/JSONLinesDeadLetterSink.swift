@@ -1,5 +1,5 @@
+import ETRMShared
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -44,7 +44,7 @@ public final class JSONLinesDeadLetterSink: DeadLetterSink {
     public let path: String
     /// The sink's settings.
     public let configuration: Configuration
-    private let descriptor: Mutex<Int32>
+    private let descriptor: LockedState<Int32>
 
     /// Opens (creating if needed) a dead-letter file for appending.
     ///
@@ -59,7 +59,7 @@ public final class JSONLinesDeadLetterSink: DeadLetterSink {
         }
         self.path = path
         self.configuration = configuration
-        self.descriptor = Mutex(fd)
+        self.descriptor = LockedState(fd)
     }
 
     deinit {

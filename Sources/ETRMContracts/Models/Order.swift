@@ -184,7 +184,7 @@ extension Order: Codable {
 
     /// Decodes and validates an order with the fast reader's rules.
     ///
-    /// - Parameter decoder: The decoder (see ``CodingUserInfoKey/etrmUnknownFieldPolicy``).
+    /// - Parameter decoder: The decoder (see `CodingUserInfoKey.etrmUnknownFieldPolicy`).
     /// - Throws: ``ValidationFailure`` with every issue.
     public init(from decoder: any Decoder) throws {
         self = try Self.recordSchema.decode(from: decoder)

@@ -122,7 +122,7 @@ extension SettlementInstruction: Codable {
 
     /// Decodes and validates an instruction with the fast reader's rules.
     ///
-    /// - Parameter decoder: The decoder (see ``CodingUserInfoKey/etrmUnknownFieldPolicy``).
+    /// - Parameter decoder: The decoder (see `CodingUserInfoKey.etrmUnknownFieldPolicy`).
     /// - Throws: ``ValidationFailure`` with every issue.
     public init(from decoder: any Decoder) throws {
         self = try Self.recordSchema.decode(from: decoder)

@@ -87,7 +87,8 @@ struct CodableJSONValue: Decodable {
                         "/" + JSONPointer.escape($0.intValue.map(String.init) ?? $0.stringValue)
                     }
                     .joined(),
-                    code: .notADecimal, message: "a number the decoder cannot represent exactly")
+                    code: .outOfRange,
+                    message: "a number beyond what the decoder can represent (the fast reader says out_of_range too)")
             ])
         }
     }

@@ -61,54 +61,66 @@ package struct RecordRules<Record: Sendable, Draft>: Sendable {
     package func decode(
         _ scanner: inout JSONScanner, issues: inout RecordIssues, unknownFields: UnknownFieldPolicy
     ) throws(JSONError) -> Record? {
-        try scanner.beginObject()
-        var draft = makeDraft()
-        var seen: UInt64 = 0
-        var present: UInt64 = 0
-        var next = 0
-        var unknown: [JSONString] = []
-        var first = true
-        while let key = try scanner.nextMember(isFirst: &first) {
-            let index = names.withUnsafeBufferPointer { names -> Int in
-                if next < names.count, scanner.equals(key, names[next]) { return next }
-                for candidate in 0..<names.count where scanner.equals(key, names[candidate]) { return candidate }
-                return -1
-            }
-            guard index >= 0 else {
-                if unknown.contains(where: { scanner.valuesEqual($0, key) }) {
-                    issues.add(field: scanner.decodeString(key), code: .duplicateKey, message: "the key appears twice")
-                } else if unknownFields.rejects {
-                    issues.add(
-                        field: scanner.decodeString(key), code: .unknownField,
-                        message: "the model defines no such field")
+        // The tables are borrowed through buffer pointers once per record, so that looking up a key or calling
+        // a decoder retains nothing per field.
+        try names.withUnsafeBufferPointer { (names) throws(JSONError) -> Record? in
+            try decoders.withUnsafeBufferPointer { (decoders) throws(JSONError) -> Record? in
+                try scanner.beginObject()
+                var draft = makeDraft()
+                var seen: UInt64 = 0
+                var present: UInt64 = 0
+                var next = 0
+                var unknown: [JSONString] = []
+                var first = true
+                while let key = try scanner.nextMember(isFirst: &first) {
+                    var index = -1
+                    if next < names.count, scanner.equals(key, names[next]) {
+                        index = next
+                    } else {
+                        for candidate in 0..<names.count where scanner.equals(key, names[candidate]) {
+                            index = candidate
+                            break
+                        }
+                    }
+                    guard index >= 0 else {
+                        if unknown.contains(where: { scanner.valuesEqual($0, key) }) {
+                            issues.add(
+                                field: scanner.decodeString(key), code: .duplicateKey, message: "the key appears twice")
+                        } else if unknownFields.rejects {
+                            issues.add(
+                                field: scanner.decodeString(key), code: .unknownField,
+                                message: "the model defines no such field")
+                        }
+                        unknown.append(key)
+                        try scanner.skipValue()
+                        continue
+                    }
+                    let bit: UInt64 = 1 << UInt64(index)
+                    next = index + 1
+                    if seen & bit != 0 {
+                        issues.add(field: fields[index].key, code: .duplicateKey, message: "the key appears twice")
+                        try scanner.skipValue()
+                        continue
+                    }
+                    seen |= bit
+                    if scanner.offset < scanner.count, scanner.base[scanner.offset] == UInt8(ascii: "n") {
+                        try scanner.readNull()
+                        continue
+                    }
+                    present |= bit
+                    try decoders[index](&draft, &scanner, &issues)
                 }
-                unknown.append(key)
-                try scanner.skipValue()
-                continue
-            }
-            let bit: UInt64 = 1 << UInt64(index)
-            next = index + 1
-            if seen & bit != 0 {
-                issues.add(field: fields[index].key, code: .duplicateKey, message: "the key appears twice")
-                try scanner.skipValue()
-                continue
-            }
-            seen |= bit
-            if scanner.offset < scanner.count, scanner.base[scanner.offset] == UInt8(ascii: "n") {
-                try scanner.readNull()
-                continue
-            }
-            present |= bit
-            try decoders[index](&draft, &scanner, &issues)
-        }
-        let missing = requiredMask & ~present
-        if missing != 0 {
-            for index in fields.indices where missing & (1 << UInt64(index)) != 0 {
-                issues.add(
-                    field: fields[index].key, code: .missingField, message: "a required field is missing or null")
+                let missing = requiredMask & ~present
+                if missing != 0 {
+                    for index in fields.indices where missing & (1 << UInt64(index)) != 0 {
+                        issues.add(
+                            field: fields[index].key, code: .missingField,
+                            message: "a required field is missing or null")
+                    }
+                }
+                return finish(draft, &issues)
             }
         }
-        return finish(draft, &issues)
     }
 }
 

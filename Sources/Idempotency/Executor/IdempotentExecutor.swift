@@ -1,3 +1,5 @@
+import ETRMShared
+
 /// Runs an operation at most once per idempotency key: claim → run → complete, replaying the stored
 /// response to every retry.
 ///
@@ -45,6 +47,8 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
         /// What happens to the record when the operation throws.
         public var failurePolicy: FailurePolicy
         /// Whether a concurrent duplicate in this process waits for the first call instead of getting 409.
+        /// A waiting duplicate is not cancelled with its task; it returns when the first call does. If the first
+        /// call throws (and its record is released), the waiting duplicates try again and one of them runs.
         public var coalescesDuplicates: Bool
         /// The prefix of the problem `type` URIs, followed by `idempotency-key-missing`,
         /// `idempotency-key-invalid`, `idempotency-key-reused` or `idempotency-key-in-progress`.
@@ -75,7 +79,7 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
     public let store: Store
     /// The executor's settings.
     public let configuration: Configuration
-    private let inFlight = Locked<[IdempotencyKey: InFlight]>([:])
+    private let inFlight = LockedState<[IdempotencyKey: InFlight]>([:])
 
     /// Creates an executor.
     ///
@@ -98,7 +102,7 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
     /// - Throws: The operation's error under ``FailurePolicy/releaseRecord``, a store error, or
     ///   ``IdempotencyError/Code/notOwner`` when the lease was taken over before the operation finished
     ///   (its result is then not stored; the successor's is).
-    public func execute(
+    public nonisolated(nonsending) func execute(
         idempotencyKeyHeader: String?, scope: IdempotencyScope, fingerprint: Fingerprint,
         operation: @escaping @Sendable (OwnerToken) async throws -> StoredResponse
     ) async throws -> IdempotentResponse {
@@ -122,7 +126,7 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
     ///   - operation: The work; it gets the owner token and returns the response to store.
     /// - Returns: The response to send.
     /// - Throws: As ``execute(idempotencyKeyHeader:scope:fingerprint:operation:)``.
-    public func execute(
+    public nonisolated(nonsending) func execute(
         key: IdempotencyKey?, fingerprint: Fingerprint,
         operation: @escaping @Sendable (OwnerToken) async throws -> StoredResponse
     ) async throws -> IdempotentResponse {
@@ -168,7 +172,7 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
         }
     }
 
-    private func runOnce(
+    private nonisolated(nonsending) func runOnce(
         key: IdempotencyKey, fingerprint: Fingerprint,
         operation: @Sendable (OwnerToken) async throws -> StoredResponse
     ) async throws -> IdempotentResponse {
@@ -234,7 +238,8 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
     /// A call in progress in this process that duplicates wait for.
     private final class InFlight: Sendable {
         let fingerprint: Fingerprint
-        private let state = Locked<(done: Bool, response: IdempotentResponse?, waiters: [Waiter])>((false, nil, []))
+        private let state = LockedState<(done: Bool, response: IdempotentResponse?, waiters: [Waiter])>(
+            (false, nil, []))
         typealias Waiter = CheckedContinuation<IdempotentResponse?, Never>
 
         init(fingerprint: Fingerprint) { self.fingerprint = fingerprint }

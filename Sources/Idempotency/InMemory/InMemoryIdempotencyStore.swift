@@ -1,3 +1,5 @@
+import ETRMShared
+
 /// An in-memory ``IdempotencyStore``: sharded, bounded, TTL-expiring, driven by any `Clock`.
 ///
 /// Keys are spread over ``Configuration-swift.struct/shardCount`` shards, each a dictionary behind its own
@@ -36,8 +38,10 @@ public final class InMemoryIdempotencyStore<C: Clock>: IdempotencyStore where C.
     }
 
     private let clock: C
+    private let origin: C.Instant
     private let configuration: Configuration
-    private let shards: [Shard]
+    private let retention: Int64
+    private let shards: [InMemoryShard]
     private let shardCapacity: Int
 
     /// Creates a store.
@@ -59,26 +63,30 @@ public final class InMemoryIdempotencyStore<C: Clock>: IdempotencyStore where C.
             throw IdempotencyError(code: .invalidArgument, message: "abandonedLeaseRetention must not be negative")
         }
         self.clock = clock
+        origin = clock.now
         self.configuration = configuration
+        retention = configuration.abandonedLeaseRetention.clampedNanoseconds
         let shardCount = min(configuration.shardCount, configuration.capacity)
-        shards = (0..<shardCount).map { _ in Shard() }
+        shards = (0..<shardCount).map { _ in InMemoryShard() }
         shardCapacity = (configuration.capacity + shardCount - 1) / shardCount
     }
 
     /// The number of records held, live or not yet dropped.
     public var recordCount: Int { shards.reduce(0) { $0 + $1.state.withLock { $0.records.count } } }
 
-    public func claim(_ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration) async throws -> ClaimOutcome {
+    public nonisolated(nonsending) func claim(
+        _ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration
+    ) async throws -> ClaimOutcome {
         try claimNow(key, fingerprint: fingerprint, lease: lease)
     }
 
-    public func complete(
+    public nonisolated(nonsending) func complete(
         _ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Duration
     ) async throws {
         try completeNow(key, token: token, response: response, ttl: ttl)
     }
 
-    public func release(_ key: IdempotencyKey, token: OwnerToken) async throws {
+    public nonisolated(nonsending) func release(_ key: IdempotencyKey, token: OwnerToken) async throws {
         try releaseNow(key, token: token)
     }
 
@@ -94,8 +102,9 @@ public final class InMemoryIdempotencyStore<C: Clock>: IdempotencyStore where C.
         _ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration
     ) throws(IdempotencyError) -> ClaimOutcome {
         try IdempotencyRules.checkPositive(lease, "lease")
-        let now = clock.now
-        let retention = configuration.abandonedLeaseRetention
+        let now = self.now
+        let lease = lease.clampedNanoseconds
+        let retention = self.retention
         let capacity = shardCapacity
         return try shard(for: key).state.withLock { (shard) throws(IdempotencyError) -> ClaimOutcome in
             try shard.claim(
@@ -117,12 +126,10 @@ public final class InMemoryIdempotencyStore<C: Clock>: IdempotencyStore where C.
     ) throws(IdempotencyError) {
         try IdempotencyRules.checkPositive(ttl, "ttl")
         try IdempotencyRules.checkStatus(response)
-        let now = clock.now
+        let now = self.now
+        let ttl = ttl.clampedNanoseconds
         try shard(for: key).state.withLock { (shard) throws(IdempotencyError) in
-            try IdempotencyRules.checkOwner(shard.records[key], token: token, key: key, now: now)
-            let stamp = shard.nextStamp()
-            IdempotencyRules.complete(&shard.records[key]!, response: response, ttl: ttl, now: now, stamp: stamp)
-            shard.order.append(Entry(key: key, stamp: stamp))
+            try shard.complete(key, token: token, response: response, ttl: ttl, now: now)
         }
     }
 
@@ -133,29 +140,31 @@ public final class InMemoryIdempotencyStore<C: Clock>: IdempotencyStore where C.
     ///   - token: The owner token.
     /// - Throws: ``IdempotencyError/Code/notOwner`` or ``IdempotencyError/Code/alreadyCompleted``.
     public func releaseNow(_ key: IdempotencyKey, token: OwnerToken) throws(IdempotencyError) {
-        let now = clock.now
+        let now = self.now
         try shard(for: key).state.withLock { (shard) throws(IdempotencyError) in
             try IdempotencyRules.checkOwner(shard.records[key], token: token, key: key, now: now)
             shard.records[key] = nil
         }
     }
 
+    /// Nanoseconds since the store was created.
+    private var now: Int64 { origin.duration(to: clock.now).clampedNanoseconds }
+
     @inline(__always)
-    private func shard(for key: IdempotencyKey) -> Shard {
+    private func shard(for key: IdempotencyKey) -> InMemoryShard {
         shards[Int(UInt(bitPattern: key.shardHash) % UInt(shards.count))]
     }
+}
 
-    private final class Shard: Sendable {
-        let state = Locked(ShardState())
-    }
-
-    private struct Entry {
+/// One lock's worth of an ``InMemoryIdempotencyStore``. Not generic, so it is compiled once, here.
+final class InMemoryShard: Sendable {
+    struct Entry {
         var key: IdempotencyKey
         var stamp: UInt64
     }
 
-    private struct ShardState {
-        var records: [IdempotencyKey: IdempotencyRecord<C.Instant>] = [:]
+    struct State {
+        var records: [IdempotencyKey: IdempotencyRecord] = [:]
         /// Keys in the order of their last state change; entries whose stamp no longer matches are stale.
         var order = FIFO<Entry>()
         var lastFence: UInt64 = 0
@@ -167,10 +176,10 @@ public final class InMemoryIdempotencyStore<C: Clock>: IdempotencyStore where C.
         }
 
         mutating func claim(
-            _ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration, retention: Duration,
-            now: C.Instant, capacity: Int
+            _ key: IdempotencyKey, fingerprint: Fingerprint, lease: Int64, retention: Int64, now: Int64,
+            capacity: Int
         ) throws(IdempotencyError) -> ClaimOutcome {
-            if records[key] == nil, records.count >= capacity {
+            if records.count >= capacity, records[key] == nil {
                 try evictOne(now: now)
             }
             let stamp = nextStamp()
@@ -189,7 +198,16 @@ public final class InMemoryIdempotencyStore<C: Clock>: IdempotencyStore where C.
             return outcome
         }
 
-        private mutating func evictOne(now: C.Instant) throws(IdempotencyError) {
+        mutating func complete(
+            _ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Int64, now: Int64
+        ) throws(IdempotencyError) {
+            try IdempotencyRules.checkOwner(records[key], token: token, key: key, now: now)
+            let stamp = nextStamp()
+            IdempotencyRules.complete(&records[key]!, response: response, ttl: ttl, now: now, stamp: stamp)
+            order.append(Entry(key: key, stamp: stamp))
+        }
+
+        private mutating func evictOne(now: Int64) throws(IdempotencyError) {
             var budget = order.count
             while budget > 0, let entry = order.popFirst() {
                 budget -= 1
@@ -210,6 +228,8 @@ public final class InMemoryIdempotencyStore<C: Clock>: IdempotencyStore where C.
             order.removeAll { entry in records[entry.key]?.stamp != entry.stamp }
         }
     }
+
+    let state = LockedState(State())
 }
 
 extension InMemoryIdempotencyStore where C == ContinuousClock {

@@ -1,8 +1,9 @@
 import Dispatch
+import ETRMShared
 import Foundation
 
 /// What the journal store keeps behind its one lock: the records, the log not yet on disk, and who waits.
-struct JournalState<Instant: JournalTimestamp> {
+struct JournalState {
     typealias Continuation = CheckedContinuation<Result<Void, IdempotencyError>, Never>
 
     struct Waiter {
@@ -10,7 +11,7 @@ struct JournalState<Instant: JournalTimestamp> {
         var continuation: Continuation
     }
 
-    var records: [IdempotencyKey: IdempotencyRecord<Instant>]
+    var records: [IdempotencyKey: IdempotencyRecord]
     var lastFence: UInt64
     /// Records appended since the last write, after 8 bytes reserved for the frame header.
     var pending: [UInt8] = [UInt8](repeating: 0, count: JournalCodec.frameHeaderCount)
@@ -29,7 +30,7 @@ struct JournalState<Instant: JournalTimestamp> {
     var bytesSinceCompaction = 0
     var lastSnapshotBytes = 0
 
-    init(records: [IdempotencyKey: IdempotencyRecord<Instant>], lastFence: UInt64) {
+    init(records: [IdempotencyKey: IdempotencyRecord], lastFence: UInt64) {
         self.records = records
         self.lastFence = lastFence
     }
@@ -56,21 +57,21 @@ struct JournalState<Instant: JournalTimestamp> {
 
 /// The journal's shared state and its writer thread, which group-commits: it writes everything appended
 /// while the previous `fdatasync` ran as one frame, syncs it, and wakes every operation it covered.
-final class JournalCore<Instant: JournalTimestamp>: Sendable {
-    let state: Locked<JournalState<Instant>>
+final class JournalCore: Sendable {
+    let state: LockedState<JournalState>
     let wake = DispatchSemaphore(value: 0)
     let directory: String
     let automaticCompactionBytes: Int
-    let now: @Sendable () -> Instant
+    let now: @Sendable () -> Int64
 
     init(
-        directory: String, records: [IdempotencyKey: IdempotencyRecord<Instant>], lastFence: UInt64,
-        automaticCompactionBytes: Int, now: @escaping @Sendable () -> Instant
+        directory: String, records: [IdempotencyKey: IdempotencyRecord], lastFence: UInt64,
+        automaticCompactionBytes: Int, now: @escaping @Sendable () -> Int64
     ) {
         self.directory = directory
         self.automaticCompactionBytes = automaticCompactionBytes
         self.now = now
-        state = Locked(JournalState(records: records, lastFence: lastFence))
+        state = LockedState(JournalState(records: records, lastFence: lastFence))
     }
 
     func start(journalFD: Int32, lockFD: Int32) {
@@ -87,7 +88,7 @@ final class JournalCore<Instant: JournalTimestamp>: Sendable {
             return nil
         }
         if let ready { return try ready.get() }
-        let result = await withCheckedContinuation { (continuation: JournalState<Instant>.Continuation) in
+        let result = await withCheckedContinuation { (continuation: JournalState.Continuation) in
             let immediate: Result<Void, IdempotencyError>? = state.withLock { state in
                 if state.durableSequence >= sequence { return .success(()) }
                 if let failure = state.failure { return .failure(failure) }
@@ -193,14 +194,14 @@ final class JournalCore<Instant: JournalTimestamp>: Sendable {
     }
 
     private static func appendSnapshot(
-        of record: IdempotencyRecord<Instant>, key: IdempotencyKey, to bytes: inout [UInt8]
+        of record: IdempotencyRecord, key: IdempotencyKey, to bytes: inout [UInt8]
     ) {
-        let removeAt = record.removeAt.journalNanoseconds
+        let removeAt = record.removeAt
         switch record.state {
         case .inProgress(let leaseEnd):
             JournalCodec.appendClaim(
                 to: &bytes, key: key, fingerprint: record.fingerprint, fence: record.fence,
-                leaseEnd: leaseEnd.journalNanoseconds, removeAt: removeAt)
+                leaseEnd: leaseEnd, removeAt: removeAt)
         case .completed(let response):
             JournalCodec.appendClaim(
                 to: &bytes, key: key, fingerprint: record.fingerprint, fence: record.fence, leaseEnd: removeAt,
@@ -259,7 +260,7 @@ final class JournalCore<Instant: JournalTimestamp>: Sendable {
     ) {
         let automatic = automaticCompactionBytes
         let (ready, compactionWaiters, outcome) = state.withLock { state in
-            var ready: [JournalState<Instant>.Continuation] = []
+            var ready: [JournalState.Continuation] = []
             var outcome: Result<Void, IdempotencyError> = .success(())
             if case .failure(let error) = result, state.failure == nil { state.failure = error }
             if let failure = state.failure {
@@ -269,7 +270,7 @@ final class JournalCore<Instant: JournalTimestamp>: Sendable {
             } else {
                 state.durableSequence = max(state.durableSequence, sequence)
                 let durable = state.durableSequence
-                var waiting: [JournalState<Instant>.Waiter] = []
+                var waiting: [JournalState.Waiter] = []
                 for waiter in state.waiters {
                     if waiter.sequence <= durable { ready.append(waiter.continuation) } else { waiting.append(waiter) }
                 }
@@ -283,7 +284,7 @@ final class JournalCore<Instant: JournalTimestamp>: Sendable {
                     state.compactionRequested = true
                 }
             }
-            var compactionWaiters: [JournalState<Instant>.Continuation] = []
+            var compactionWaiters: [JournalState.Continuation] = []
             if compaction != nil {
                 compactionWaiters = state.compactionWaiters
                 state.compactionWaiters = []

@@ -32,7 +32,7 @@ where C.Duration == Duration, C.Instant: JournalTimestamp {
         /// Compact automatically once this many bytes were appended since the last compaction (and more than
         /// the last snapshot's size); 0 turns automatic compaction off.
         public var automaticCompactionBytes: Int
-        /// The largest response body ``complete(_:token:response:ttl:)`` accepts.
+        /// The largest response body ``complete(_:token:response:ttl:)`` accepts (at most 4 GiB - 1, the format's limit).
         public var maximumResponseBytes: Int
 
         /// Creates a configuration.
@@ -57,7 +57,7 @@ where C.Duration == Duration, C.Instant: JournalTimestamp {
     public let recoveryReport: JournalRecoveryReport
     private let clock: C
     private let configuration: Configuration
-    private let core: JournalCore<C.Instant>
+    private let core: JournalCore
 
     /// Opens (or creates) the journal in `directory`, takes its lock and replays it.
     ///
@@ -75,7 +75,7 @@ where C.Duration == Duration, C.Instant: JournalTimestamp {
         try JournalFiles.makeDirectory(directory)
         let lockFD = try JournalFiles.lock(directory: directory)
         let fd: Int32
-        let recovered: JournalRecovery<C.Instant>
+        let recovered: JournalRecovery
         do throws(IdempotencyError) {
             JournalFiles.remove(directory + "/" + JournalFiles.compactName)
             fd = try JournalFiles.open(directory + "/" + JournalFiles.journalName, O_RDWR | O_CREAT | O_APPEND)
@@ -93,7 +93,7 @@ where C.Duration == Duration, C.Instant: JournalTimestamp {
         let clock = self.clock
         core = JournalCore(
             directory: directory, records: recovered.records, lastFence: recovered.lastFence,
-            automaticCompactionBytes: configuration.automaticCompactionBytes, now: { clock.now })
+            automaticCompactionBytes: configuration.automaticCompactionBytes, now: { clock.now.journalNanoseconds })
         core.start(journalFD: fd, lockFD: lockFD)
     }
 
@@ -102,10 +102,13 @@ where C.Duration == Duration, C.Instant: JournalTimestamp {
     /// The number of records held (live, or expired and not yet compacted away).
     public var recordCount: Int { core.state.withLock { $0.records.count } }
 
-    public func claim(_ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration) async throws -> ClaimOutcome {
+    public nonisolated(nonsending) func claim(
+        _ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration
+    ) async throws -> ClaimOutcome {
         try IdempotencyRules.checkPositive(lease, "lease")
-        let now = clock.now
-        let retention = configuration.abandonedLeaseRetention
+        let now = clock.now.journalNanoseconds
+        let lease = lease.clampedNanoseconds
+        let retention = configuration.abandonedLeaseRetention.clampedNanoseconds
         let (outcome, sequence, signal) = try core.state.withLock {
             (state) throws(IdempotencyError) -> (ClaimOutcome, UInt64, Bool) in
             try state.checkUsable()
@@ -125,7 +128,7 @@ where C.Duration == Duration, C.Instant: JournalTimestamp {
             state.lastFence = fence
             JournalCodec.appendClaim(
                 to: &state.pending, key: key, fingerprint: fingerprint, fence: fence,
-                leaseEnd: leaseEnd.journalNanoseconds, removeAt: record.removeAt.journalNanoseconds)
+                leaseEnd: leaseEnd, removeAt: record.removeAt)
             return (outcome, state.nextSequence(), state.wakeWriter())
         }
         if signal { core.wake.signal() }
@@ -133,19 +136,20 @@ where C.Duration == Duration, C.Instant: JournalTimestamp {
         return outcome
     }
 
-    public func complete(
+    public nonisolated(nonsending) func complete(
         _ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Duration
     ) async throws {
         try IdempotencyRules.checkPositive(ttl, "ttl")
         try IdempotencyRules.checkStatus(response)
-        guard response.body.count <= configuration.maximumResponseBytes else {
+        guard response.body.count <= min(configuration.maximumResponseBytes, Int(UInt32.max)) else {
             throw IdempotencyError(
                 code: .invalidArgument,
                 message:
                     "a response body of \(response.body.count) bytes is over the journal's limit of \(configuration.maximumResponseBytes)"
             )
         }
-        let now = clock.now
+        let now = clock.now.journalNanoseconds
+        let ttl = ttl.clampedNanoseconds
         let (sequence, signal) = try core.state.withLock { (state) throws(IdempotencyError) -> (UInt64, Bool) in
             try state.checkUsable()
             try IdempotencyRules.checkOwner(state.records[key], token: token, key: key, now: now)
@@ -153,15 +157,15 @@ where C.Duration == Duration, C.Instant: JournalTimestamp {
             IdempotencyRules.complete(&state.records[key]!, response: response, ttl: ttl, now: now, stamp: sequence)
             JournalCodec.appendComplete(
                 to: &state.pending, key: key, fence: token.fence, response: response,
-                removeAt: now.advanced(by: ttl).journalNanoseconds)
+                removeAt: now.addingClamped(ttl))
             return (sequence, state.wakeWriter())
         }
         if signal { core.wake.signal() }
         try await core.waitDurable(sequence)
     }
 
-    public func release(_ key: IdempotencyKey, token: OwnerToken) async throws {
-        let now = clock.now
+    public nonisolated(nonsending) func release(_ key: IdempotencyKey, token: OwnerToken) async throws {
+        let now = clock.now.journalNanoseconds
         let (sequence, signal) = try core.state.withLock { (state) throws(IdempotencyError) -> (UInt64, Bool) in
             try state.checkUsable()
             try IdempotencyRules.checkOwner(state.records[key], token: token, key: key, now: now)
@@ -178,7 +182,7 @@ where C.Duration == Duration, C.Instant: JournalTimestamp {
     /// - Throws: ``IdempotencyError`` when the store is closed or failed, or the rewrite failed (the old
     ///   journal then stays in place and the store keeps working).
     public func compact() async throws(IdempotencyError) {
-        let result = await withCheckedContinuation { (continuation: JournalState<C.Instant>.Continuation) in
+        let result = await withCheckedContinuation { (continuation: JournalState.Continuation) in
             let (failure, signal) = core.state.withLock { state -> (IdempotencyError?, Bool) in
                 do throws(IdempotencyError) {
                     try state.checkUsable()

@@ -5,8 +5,8 @@
 #endif
 
 /// Replays a journal file into records, dropping a torn tail.
-struct JournalRecovery<Instant: JournalTimestamp> {
-    var records: [IdempotencyKey: IdempotencyRecord<Instant>] = [:]
+struct JournalRecovery {
+    var records: [IdempotencyKey: IdempotencyRecord] = [:]
     var lastFence: UInt64 = 0
     var report = JournalRecoveryReport(
         framesReplayed: 0, recordsReplayed: 0, droppedTailBytes: 0)
@@ -56,8 +56,7 @@ struct JournalRecovery<Instant: JournalTimestamp> {
         case .claim(let key, let fingerprint, let fence, let leaseEnd, let removeAt):
             records[key] = IdempotencyRecord(
                 fingerprint: fingerprint, fence: fence,
-                state: .inProgress(leaseEnd: Instant(journalNanoseconds: leaseEnd)),
-                removeAt: Instant(journalNanoseconds: removeAt), stamp: 0)
+                state: .inProgress(leaseEnd: leaseEnd), removeAt: removeAt, stamp: 0)
             lastFence = max(lastFence, fence)
         case .complete(let key, let fence, let response, let removeAt):
             guard records[key]?.fence == fence else {
@@ -65,7 +64,7 @@ struct JournalRecovery<Instant: JournalTimestamp> {
                     "a completion for \(key) names fence \(fence), which does not own it", at: offset)
             }
             records[key]?.state = .completed(response)
-            records[key]?.removeAt = Instant(journalNanoseconds: removeAt)
+            records[key]?.removeAt = removeAt
         case .release(let key, let fence):
             guard records[key]?.fence == fence else {
                 throw JournalCodec.corrupt(

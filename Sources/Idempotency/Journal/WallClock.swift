@@ -40,7 +40,7 @@ public struct WallClock: Clock, Sendable {
         }
 
         public func duration(to other: Instant) -> Duration {
-            .nanoseconds(other.nanosecondsSinceEpoch - nanosecondsSinceEpoch)
+            .nanoseconds(other.nanosecondsSinceEpoch.subtractingClamped(nanosecondsSinceEpoch))
         }
 
         public static func < (lhs: Instant, rhs: Instant) -> Bool {
@@ -76,6 +76,12 @@ extension Duration {
 }
 
 extension Int64 {
+    func subtractingClamped(_ other: Int64) -> Int64 {
+        let (difference, overflow) = subtractingReportingOverflow(other)
+        if overflow { return other < 0 ? .max : .min }
+        return difference
+    }
+
     func addingClamped(_ other: Int64) -> Int64 {
         let (sum, overflow) = addingReportingOverflow(other)
         if overflow { return other < 0 ? .min : .max }

@@ -7,19 +7,37 @@ import ETRMShared
 /// ``storageBytes``, which frame all three parts, so equal values under different scopes are different keys.
 public struct IdempotencyKey: Hashable, Sendable, CustomStringConvertible {
     /// The tenant and operation the key belongs to.
-    public let scope: IdempotencyScope
+    public var scope: IdempotencyScope { storage.scope }
     /// The key value: the client's key as sent (unwrapped if it was an sf-string), or 64 hexadecimal digits
     /// for a derived key.
-    public let value: String
+    public var value: String { storage.value }
     /// Whether the key was derived from the request (``derived(settlementRunID:body:scope:)``) rather than
     /// sent by the client. A derived key never equals a client key, even with the same text.
-    public let isDerived: Bool
+    public var isDerived: Bool { storage.isDerived }
     /// The stored form, unique per key:
     /// `kind (1 byte: 1 client, 2 derived) ‖ u16be len ‖ tenant ‖ u16be len ‖ operation ‖ u16be len ‖ value`,
     /// lengths in bytes, text in UTF-8. A store that persists keys (Redis, PostgreSQL) stores these bytes or
     /// their hexadecimal form and rebuilds the key with ``init(storageBytes:)``.
-    public let storageBytes: [UInt8]
-    private let hashCode: Int
+    public var storageBytes: [UInt8] { storage.bytes }
+
+    /// One reference for all parts, so that copying a key (into a dictionary, a log entry) is one retain.
+    private final class Storage: Sendable {
+        let scope: IdempotencyScope
+        let value: String
+        let isDerived: Bool
+        let bytes: [UInt8]
+        let hashCode: Int
+
+        init(scope: IdempotencyScope, value: String, isDerived: Bool, bytes: [UInt8], hashCode: Int) {
+            self.scope = scope
+            self.value = value
+            self.isDerived = isDerived
+            self.bytes = bytes
+            self.hashCode = hashCode
+        }
+    }
+
+    private let storage: Storage
 
     /// The longest key value, in characters (bytes: the value is ASCII).
     public static let maximumLength = 255
@@ -125,9 +143,6 @@ public struct IdempotencyKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     init(unchecked value: String, isDerived: Bool, scope: IdempotencyScope) {
-        self.scope = scope
-        self.value = value
-        self.isDerived = isDerived
         var bytes: [UInt8] = [isDerived ? 2 : 1]
         bytes.reserveCapacity(7 + scope.tenant.utf8.count + scope.operation.utf8.count + value.utf8.count)
         for text in [scope.tenant, scope.operation, value] {
@@ -136,20 +151,20 @@ public struct IdempotencyKey: Hashable, Sendable, CustomStringConvertible {
             bytes.append(UInt8(truncatingIfNeeded: count))
             bytes.append(contentsOf: text.utf8)
         }
-        storageBytes = bytes
         var hasher = Hasher()
         bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-        hashCode = hasher.finalize()
+        storage = Storage(scope: scope, value: value, isDerived: isDerived, bytes: bytes, hashCode: hasher.finalize())
     }
 
     public static func == (lhs: IdempotencyKey, rhs: IdempotencyKey) -> Bool {
-        lhs.hashCode == rhs.hashCode && lhs.storageBytes == rhs.storageBytes
+        lhs.storage === rhs.storage
+            || (lhs.storage.hashCode == rhs.storage.hashCode && lhs.storage.bytes == rhs.storage.bytes)
     }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(hashCode) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(storage.hashCode) }
 
     /// A hash fixed for the life of the process, used to pick a store shard.
-    var shardHash: Int { hashCode }
+    var shardHash: Int { storage.hashCode }
 
     public var description: String {
         "\(scope.tenant)/\(scope.operation)/\(isDerived ? "derived:" : "")\(value)"

@@ -1,7 +1,11 @@
 /// One key's record and the protocol rules, shared by every store in this module.
-struct IdempotencyRecord<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+///
+/// Times are nanoseconds on the owning store's time line (since the store's creation for the memory store,
+/// ``JournalTimestamp/journalNanoseconds`` for the journal), so the record type is not generic and the
+/// stores' hot paths are compiled for it once, in this module.
+struct IdempotencyRecord: Sendable {
     enum State: Sendable {
-        case inProgress(leaseEnd: Instant)
+        case inProgress(leaseEnd: Int64)
         case completed(StoredResponse)
     }
 
@@ -9,15 +13,15 @@ struct IdempotencyRecord<Instant: InstantProtocol>: Sendable where Instant.Durat
     var fence: UInt64
     var state: State
     /// When the record disappears: the TTL's end once completed; lease end plus retention while in progress.
-    var removeAt: Instant
+    var removeAt: Int64
     /// A per-store sequence number of the record's last change (the journal's log sequence, the memory
     /// store's eviction stamp).
     var stamp: UInt64
 
-    func isExpired(at now: Instant) -> Bool { now >= removeAt }
+    func isExpired(at now: Int64) -> Bool { now >= removeAt }
 
     /// Whether a store may drop the record to make room: expired, completed, or past its lease.
-    func isEvictable(at now: Instant) -> Bool {
+    func isEvictable(at now: Int64) -> Bool {
         if isExpired(at: now) { return true }
         switch state {
         case .completed: return true
@@ -42,9 +46,10 @@ enum IdempotencyRules {
     }
 
     /// Applies a claim. When it returns `.acquired`, `record` holds the new in-progress record.
-    static func claim<Instant>(
-        _ record: inout IdempotencyRecord<Instant>?, fingerprint: Fingerprint, lease: Duration,
-        retention: Duration, now: Instant, stamp: UInt64, nextFence: () -> UInt64
+    @inline(__always)
+    static func claim(
+        _ record: inout IdempotencyRecord?, fingerprint: Fingerprint, lease: Int64, retention: Int64, now: Int64,
+        stamp: UInt64, nextFence: () -> UInt64
     ) -> ClaimOutcome {
         if let existing = record, !existing.isExpired(at: now) {
             guard existing.fingerprint == fingerprint else { return .fingerprintMismatch }
@@ -52,22 +57,22 @@ enum IdempotencyRules {
             case .completed(let response):
                 return .completed(response)
             case .inProgress(let leaseEnd) where now < leaseEnd:
-                return .inProgress(leaseRemaining: now.duration(to: leaseEnd))
+                return .inProgress(leaseRemaining: .nanoseconds(leaseEnd.subtractingClamped(now)))
             case .inProgress:
                 break  // the lease ended: take over below with a new fence
             }
         }
         let fence = nextFence()
-        let leaseEnd = now.advanced(by: lease)
+        let leaseEnd = now.addingClamped(lease)
         record = IdempotencyRecord(
             fingerprint: fingerprint, fence: fence, state: .inProgress(leaseEnd: leaseEnd),
-            removeAt: leaseEnd.advanced(by: retention), stamp: stamp)
+            removeAt: leaseEnd.addingClamped(retention), stamp: stamp)
         return .acquired(OwnerToken(fence: fence))
     }
 
     /// Checks that `token` owns the in-progress `record`.
-    static func checkOwner<Instant>(
-        _ record: IdempotencyRecord<Instant>?, token: OwnerToken, key: IdempotencyKey, now: Instant
+    static func checkOwner(
+        _ record: IdempotencyRecord?, token: OwnerToken, key: IdempotencyKey, now: Int64
     ) throws(IdempotencyError) {
         guard let record, !record.isExpired(at: now) else {
             throw IdempotencyError(
@@ -84,12 +89,12 @@ enum IdempotencyRules {
     }
 
     /// Applies a completion after ``checkOwner(_:token:key:now:)`` passed.
-    static func complete<Instant>(
-        _ record: inout IdempotencyRecord<Instant>, response: StoredResponse, ttl: Duration, now: Instant,
-        stamp: UInt64
+    @inline(__always)
+    static func complete(
+        _ record: inout IdempotencyRecord, response: StoredResponse, ttl: Int64, now: Int64, stamp: UInt64
     ) {
         record.state = .completed(response)
-        record.removeAt = now.advanced(by: ttl)
+        record.removeAt = now.addingClamped(ttl)
         record.stamp = stamp
     }
 }

@@ -25,7 +25,10 @@ public protocol IdempotencyStore: Sendable {
     ///   - lease: How long the claim holds the key before another claim may take it over; positive.
     /// - Returns: What the caller should do: run the work, wait, replay, or refuse.
     /// - Throws: ``IdempotencyError`` (an invalid lease, a full store, an I/O failure) or the store's own errors.
-    func claim(_ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration) async throws -> ClaimOutcome
+    nonisolated(nonsending) func claim(
+        _ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration
+    ) async throws
+        -> ClaimOutcome
 
     /// Stores the response of the work `token` was acquired for; it replays until `ttl` passes.
     ///
@@ -36,7 +39,9 @@ public protocol IdempotencyStore: Sendable {
     ///   - ttl: How long the completed record lives; positive.
     /// - Throws: ``IdempotencyError/Code/notOwner`` when `token` is not the current owner (nothing changes),
     ///   ``IdempotencyError/Code/alreadyCompleted`` when the record is already completed, or an I/O error.
-    func complete(_ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Duration) async throws
+    nonisolated(nonsending) func complete(
+        _ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Duration
+    ) async throws
 
     /// Deletes the in-progress record `token` owns, so that the next claim runs the work again (failed work
     /// under the release policy).
@@ -46,7 +51,7 @@ public protocol IdempotencyStore: Sendable {
     ///   - token: The owner token from ``ClaimOutcome/acquired(_:)``.
     /// - Throws: ``IdempotencyError/Code/notOwner`` when `token` is not the current owner (nothing changes),
     ///   ``IdempotencyError/Code/alreadyCompleted`` when the record is completed, or an I/O error.
-    func release(_ key: IdempotencyKey, token: OwnerToken) async throws
+    nonisolated(nonsending) func release(_ key: IdempotencyKey, token: OwnerToken) async throws
 }
 
 /// What a claim found.

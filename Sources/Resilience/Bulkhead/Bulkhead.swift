@@ -1,3 +1,5 @@
+import ETRMShared
+
 /// Caps the concurrent calls to an upstream, with a bounded FIFO queue and a maximum queue wait.
 ///
 /// ```swift

@@ -1,3 +1,5 @@
+import ETRMShared
+
 /// Fails fast while an upstream is unhealthy, then lets a bounded number of probes find out whether it has
 /// recovered.
 ///

@@ -1,3 +1,5 @@
+import ETRMShared
+
 /// One ``CircuitBreaker`` per upstream (endpoint, vendor, desk), created on first use, with bounded memory.
 ///
 /// A breaker per key keeps one failing endpoint from opening the breaker of the healthy ones (a single

@@ -1,3 +1,5 @@
+import ETRMShared
+
 /// The random numbers behind jitter: the system generator by default, or a seeded generator so that tests
 /// (and reproductions of an incident) get the same delays every run.
 ///

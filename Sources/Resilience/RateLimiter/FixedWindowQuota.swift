@@ -1,3 +1,5 @@
+import ETRMShared
+
 /// A quota of calls per fixed window (per day, per hour), reset at each window boundary: an ETRM vendor's
 /// "10 000 requests per day".
 ///

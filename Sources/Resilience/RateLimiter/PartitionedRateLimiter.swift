@@ -1,3 +1,5 @@
+import ETRMShared
+
 /// A token bucket per key (client, desk, API key), with bounded memory.
 ///
 /// Each key gets its own bucket with the same ``RateLimiterConfiguration``, created on first use. At most

@@ -1,3 +1,5 @@
+import ETRMShared
+
 /// A token-bucket rate limiter: protect an upstream's quota, or answer 429 with the right `Retry-After`.
 ///
 /// ```swift

@@ -29,7 +29,7 @@ public struct Retry<C: Clock>: ResilienceStrategy where C.Duration == Duration {
     public let configuration: RetryConfiguration
     /// The clock the waits run on.
     public let clock: C
-    /// True when the first attempt needs no deadline, budget, observer or result predicate.
+    /// True when the first attempt needs no deadline, budget, observer, counters or result predicate.
     @usableFromInline let isPlain: Bool
 
     /// Creates a retry on `clock`.
@@ -43,7 +43,7 @@ public struct Retry<C: Clock>: ResilienceStrategy where C.Duration == Duration {
         self.clock = clock
         self.isPlain =
             configuration.overallTimeout == nil && configuration.budget == nil && configuration.observer == nil
-            && configuration.shouldRetryResult == nil
+            && configuration.shouldRetryResult == nil && configuration.metrics == nil
     }
 
     /// Runs `operation`, retrying as configured.
@@ -70,6 +70,7 @@ public struct Retry<C: Clock>: ResilienceStrategy where C.Duration == Duration {
         let configuration = self.configuration
         let start: C.Instant? = configuration.overallTimeout == nil ? nil : clock.now
         if firstError == nil { configuration.budget?.deposit() }
+        configuration.metrics?.recordCall()
         var pendingError = firstError
         var machine: RetryStateMachine?
         var attempt = 1
@@ -100,9 +101,11 @@ public struct Retry<C: Clock>: ResilienceStrategy where C.Duration == Duration {
             machine = state
             switch action {
             case .giveUp(let reason):
+                configuration.metrics?.recordGiveUp()
                 configuration.observer.emit(configuration.name, .retryGaveUp(attempts: attempt, reason: reason))
                 return try last.get()
             case .retry(let delay, let fromHint):
+                configuration.metrics?.recordRetry()
                 let wakeAt = clock.now.advanced(by: delay)
                 configuration.observer.emit(
                     configuration.name, .retryScheduled(attempt: attempt, delay: delay, fromServerHint: fromHint))

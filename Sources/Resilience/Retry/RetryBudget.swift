@@ -1,3 +1,5 @@
+import ETRMShared
+
 /// A token bucket shared by every retry against one upstream, so that an outage does not multiply the load:
 /// retries are capped at a ratio of requests, with a floor so that a quiet service can still retry.
 ///

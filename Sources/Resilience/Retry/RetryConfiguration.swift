@@ -34,6 +34,8 @@ public struct RetryConfiguration: Sendable {
     public var random: RandomSource
     /// Receives this retry's events. Default none (no event is built).
     public var observer: (any ResilienceObserver)?
+    /// Counters shared by every call through this retry. Default none.
+    public var metrics: RetryMetrics?
 
     /// Creates a configuration; every argument has a default.
     /// - Parameters:
@@ -46,6 +48,7 @@ public struct RetryConfiguration: Sendable {
     ///   - budget: A shared retry budget, if any.
     ///   - random: The random source for jitter.
     ///   - observer: The event observer, if any.
+    ///   - metrics: Counters to update, if any.
     ///   - shouldRetryError: The error predicate.
     public init(
         name: String = "retry",
@@ -57,6 +60,7 @@ public struct RetryConfiguration: Sendable {
         budget: RetryBudget? = nil,
         random: RandomSource = .system,
         observer: (any ResilienceObserver)? = nil,
+        metrics: RetryMetrics? = nil,
         shouldRetryError: @escaping @Sendable (any Error) -> RetryDecision = RetryConfiguration.defaultErrorDecision
     ) {
         self.name = name
@@ -69,6 +73,7 @@ public struct RetryConfiguration: Sendable {
         self.budget = budget
         self.random = random
         self.observer = observer
+        self.metrics = metrics
         self.shouldRetryError = shouldRetryError
         self.shouldRetryResult = nil
     }

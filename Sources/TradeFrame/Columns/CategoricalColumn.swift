@@ -186,11 +186,24 @@ enum CategoricalCodes: Sendable {
 
     init(narrowing codes: ContiguousArray<UInt32>, cardinality: Int) {
         if cardinality <= 256 {
-            self = .u8(ContiguousArray(codes.lazy.map { UInt8(truncatingIfNeeded: $0) }))
+            self = .u8(Self.narrow(codes, to: UInt8.self))
         } else if cardinality <= 65_536 {
-            self = .u16(ContiguousArray(codes.lazy.map { UInt16(truncatingIfNeeded: $0) }))
+            self = .u16(Self.narrow(codes, to: UInt16.self))
         } else {
             self = .u32(codes)
+        }
+    }
+
+    private static func narrow<Code: FixedWidthInteger>(
+        _ codes: ContiguousArray<UInt32>, to type: Code.Type
+    )
+        -> ContiguousArray<Code>
+    {
+        ContiguousArray(unsafeUninitializedCapacity: codes.count) { target, initialized in
+            codes.withUnsafeBufferPointer { source in
+                for row in 0..<source.count { target[row] = Code(truncatingIfNeeded: source[row]) }
+            }
+            initialized = codes.count
         }
     }
 

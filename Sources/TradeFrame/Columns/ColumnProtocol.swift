@@ -95,17 +95,6 @@ extension ColumnProtocol {
         indices.withUnsafeBufferPointer { gathering($0) }
     }
 
-    /// The rows whose mask entry is `true`.
-    ///
-    /// - Parameter mask: One entry per row.
-    /// - Returns: The selected rows in order.
-    public func filtered(by mask: [Bool]) -> Self {
-        var indices: [Int] = []
-        indices.reserveCapacity(mask.count)
-        for (row, keep) in mask.enumerated() where keep { indices.append(row) }
-        return gathering(indices)
-    }
-
     /// Whether `other` has the same kind (and for decimals the same scale) as this column.
     func sameSchema(as other: any ColumnProtocol) -> Bool {
         guard kind == other.kind else { return false }

@@ -17,7 +17,7 @@ public struct DecimalColumn: ColumnProtocol {
     ///   - significands: The scaled integers.
     ///   - scale: Digits after the point, 0 through 18.
     /// - Throws: ``TradeFrameError`` with code `invalidArgument` for a scale outside 0...18, or `overflow` for a
-    ///   significand of `Int64.min` (which ``ExactDecimal`` cannot hold).
+    ///   significand of `Int64.min` (which `ExactDecimal` cannot hold).
     public init(significands: Column<Int64>, scale: Int) throws(TradeFrameError) {
         guard (0...18).contains(scale) else {
             throw TradeFrameError(.invalidArgument, "decimal scale \(scale) is outside 0...18")
@@ -173,7 +173,7 @@ public struct DecimalColumnBuilder: Sendable {
         try append(significand: value.significand, scale: Int(value.scale))
     }
 
-    /// Parses (with ``ExactDecimal``'s exact parser) and appends a decimal such as `-1234.5`.
+    /// Parses (with `ExactDecimal`'s exact parser) and appends a decimal such as `-1234.5`.
     ///
     /// - Parameter text: The decimal.
     /// - Throws: ``TradeFrameError`` with code `invalidInput`, `inexact` or `overflow`.

@@ -4,7 +4,7 @@ import ETRMContracts
 /// seconds), which covers the years 1677 to 2262.
 ///
 /// Zone conversion never changes the stored instants: it derives local wall-clock values, dates, hours and
-/// flags from them through a ``ZoneOffsets`` table (see ``TimestampColumn/localCalendar(in:)``).
+/// flags from them through a table of the zone's UTC offsets (see ``TimestampColumn/localCalendar(in:peak:)``).
 public struct TimestampColumn: ColumnProtocol {
     /// The instants as nanoseconds since the epoch.
     public let nanoseconds: Column<Int64>

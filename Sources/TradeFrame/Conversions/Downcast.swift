@@ -41,15 +41,17 @@ extension Column where Element == Double {
     ///
     /// - Parameter bound: The largest acceptable error.
     /// - Returns: The result, with the Float32 column or the unchanged Float64 column and the reason.
-    /// - Complexity: One pass, eight rows per SIMD step.
+    /// - Complexity: One pass over the values, four interleaved lanes that the compiler packs into SIMD.
     public func downcast(within bound: DowncastBound) -> DowncastResult {
-        var output = ContiguousArray<Float>(repeating: 0, count: count)
-        let maximum = withUnsafeValues { source in
-            output.withUnsafeMutableBufferPointer { target in
-                bound.isRelative
+        var maximum = 0.0
+        let output = ContiguousArray<Float>(unsafeUninitializedCapacity: count) { target, initialized in
+            maximum = withUnsafeValues { source in
+                let target = UnsafeMutableBufferPointer(rebasing: target[0..<source.count])
+                return bound.isRelative
                     ? Self.downcastKernel(source, target, relative: true)
                     : Self.downcastKernel(source, target, relative: false)
             }
+            initialized = count
         }
         if maximum <= bound.value {
             return DowncastResult(
@@ -63,43 +65,50 @@ extension Column where Element == Double {
         return DowncastResult(column: self, isDowncast: false, maximumError: maximum, bound: bound, reason: reason)
     }
 
+    /// Converts every value and returns the largest error. Four independent lanes of scalar code, which the
+    /// compiler turns into packed conversions; NaN errors are ignored by `max` (a comparison with NaN is false).
     @inline(__always)
     private static func downcastKernel(
         _ source: UnsafeBufferPointer<Double>, _ target: UnsafeMutableBufferPointer<Float>, relative: Bool
     ) -> Double {
         let count = source.count
-        var maxima = SIMD8<Double>(repeating: 0)
-        let tiny = SIMD8<Double>(repeating: .leastNormalMagnitude)
-        var row = 0
-        if let input = source.baseAddress, let output = target.baseAddress {
-            let rawInput = UnsafeRawPointer(input)
-            let rawOutput = UnsafeMutableRawPointer(output)
-            while row + 8 <= count {
-                let wide = rawInput.loadUnaligned(fromByteOffset: row * 8, as: SIMD8<Double>.self)
-                let narrow = SIMD8<Float>(wide)
-                rawOutput.storeBytes(of: narrow, toByteOffset: row * 4, as: SIMD8<Float>.self)
-                let difference = SIMD8<Double>(narrow) - wide
-                var error = pointwiseMax(difference, -difference)
-                if relative {
-                    let magnitude = pointwiseMax(pointwiseMax(wide, -wide), tiny)
-                    error = error / magnitude
-                }
-                error.replace(with: 0, where: error .!= error)
-                maxima = pointwiseMax(maxima, error)
-                row += 8
-            }
+        guard let input = source.baseAddress, let output = target.baseAddress else { return 0 }
+        var m0 = 0.0
+        var m1 = 0.0
+        var m2 = 0.0
+        var m3 = 0.0
+        @inline(__always)
+        func error(_ value: Double, _ narrow: Float) -> Double {
+            let difference = abs(Double(narrow) - value)
+            return relative ? difference / max(abs(value), .leastNormalMagnitude) : difference
         }
-        var maximum = maxima.max()
+        var row = 0
+        while row + 4 <= count {
+            let d0 = input[row]
+            let d1 = input[row + 1]
+            let d2 = input[row + 2]
+            let d3 = input[row + 3]
+            let f0 = Float(d0)
+            let f1 = Float(d1)
+            let f2 = Float(d2)
+            let f3 = Float(d3)
+            output[row] = f0
+            output[row + 1] = f1
+            output[row + 2] = f2
+            output[row + 3] = f3
+            m0 = max(m0, error(d0, f0))
+            m1 = max(m1, error(d1, f1))
+            m2 = max(m2, error(d2, f2))
+            m3 = max(m3, error(d3, f3))
+            row += 4
+        }
         while row < count {
-            let value = source[row]
-            let narrow = Float(value)
-            target[row] = narrow
-            var error = abs(Double(narrow) - value)
-            if relative { error /= max(abs(value), .leastNormalMagnitude) }
-            if error == error { maximum = max(maximum, error) }
+            let narrow = Float(input[row])
+            output[row] = narrow
+            m0 = max(m0, error(input[row], narrow))
             row += 1
         }
-        return maximum
+        return max(max(m0, m1), max(m2, m3))
     }
 
     /// The sum of the valid rows.

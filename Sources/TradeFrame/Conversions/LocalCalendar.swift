@@ -81,10 +81,9 @@ extension TimestampColumn {
     /// - Complexity: One pass; the zone is consulted only to build the offset table.
     public func localWallClock(in zone: TimeZone) -> TimestampColumn {
         guard let table = zoneTable(zone) else { return self }
-        var output = ContiguousArray<Int64>(repeating: 0, count: count)
-        table.withBuffers { starts, offsets, buckets in
-            nanoseconds.withUnsafeValues { values in
-                output.withUnsafeMutableBufferPointer { target in
+        let output = ContiguousArray<Int64>(unsafeUninitializedCapacity: count) { target, initialized in
+            table.withBuffers { starts, offsets, buckets in
+                nanoseconds.withUnsafeValues { values in
                     let firstDay = table.firstDay
                     let lastBucket = Int64(buckets.count - 1)
                     for row in 0..<values.count {
@@ -97,6 +96,7 @@ extension TimestampColumn {
                     }
                 }
             }
+            initialized = count
         }
         return TimestampColumn(nanoseconds: Column(storage: output, validity: validity))
     }

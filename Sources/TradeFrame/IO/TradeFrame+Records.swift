@@ -1,7 +1,7 @@
 import ETRMContracts
 import Foundation
 
-/// Builds a trade frame from canonical ``ETRMContracts/TradeRecord`` values, one row per record, with no
+/// Builds a trade frame from canonical `TradeRecord` values, one row per record, with no
 /// per-row allocation beyond the column buffers' growth.
 ///
 /// Columns: `trade_id` (string), `counterparty_lei`, `product_code` (categorical), `delivery_start`,
@@ -116,7 +116,7 @@ extension TradeFrame {
         self = builder.finish()
     }
 
-    /// Reads trade records straight from JSON bytes through ``ETRMContracts/RecordReader`` into frames of at most
+    /// Reads trade records straight from JSON bytes through `RecordReader` into frames of at most
     /// `chunkRows` rows, with no intermediate record array. Records that fail validation go to the dead-letter
     /// sink with their exact raw bytes and issues; a valid record whose decimals do not fit the column scales goes
     /// there too, with an `out_of_range` issue naming the column and the record's canonical JSON (the reader hands
@@ -134,7 +134,7 @@ extension TradeFrame {
     ///   - chunkRows: The largest frame handed to `body`; memory stays bounded by one chunk.
     ///   - body: Called with each chunk of accepted records, in order.
     /// - Returns: The batch report; `accepted + quarantined == received`.
-    /// - Throws: ``ETRMContracts/ValidationFailure`` for an unreadable document, a sink's error, or what `body`
+    /// - Throws: `ValidationFailure` for an unreadable document, a sink's error, or what `body`
     ///   throws.
     @discardableResult
     public static func readTrades(

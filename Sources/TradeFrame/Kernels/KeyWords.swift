@@ -9,6 +9,9 @@ struct KeyWords {
     var words: [UInt64]
     var width: Int
     var rowCount: Int
+    /// For a single text key without nulls, the number of distinct build-side values: the words are then dense
+    /// ids below it (``KeyEncoder/absent`` on a probe side for a value the build side lacks).
+    var denseCount: Int?
 }
 
 /// The kind family a key column hashes in; columns of one family can be matched.
@@ -29,13 +32,22 @@ enum KeyEncoder {
         }
     }
 
+    /// The word of a text value that a probe side has and the build side lacks.
+    static let absent = UInt64.max
+
     /// Encodes the key columns of one or more frames into one word space (equal keys, equal words).
     ///
     /// - Parameters:
-    ///   - sides: For each frame, its key columns in key order.
+    ///   - sides: For each frame, its key columns in key order. The first is the build side; with `probing`, the
+    ///     others only look text values up (a value the build side lacks becomes ``absent``).
     ///   - names: Key names for errors.
+    ///   - probing: Whether sides after the first are probe sides of a join.
     /// - Returns: One ``KeyWords`` per side.
-    static func encode(_ sides: [[any ColumnProtocol]], names: [String]) throws(TradeFrameError) -> [KeyWords] {
+    static func encode(
+        _ sides: [[any ColumnProtocol]], names: [String], probing: Bool = false
+    )
+        throws(TradeFrameError) -> [KeyWords]
+    {
         let keyCount = names.count
         for k in 0..<keyCount {
             let families = sides.map { family($0[k]) }
@@ -56,9 +68,14 @@ enum KeyEncoder {
         }
         for k in 0..<keyCount {
             if family(sides[0][k]) == .text {
-                var interner = StringInterner(expectedCount: 1024)
+                var interner = StringInterner(expectedCount: min(sides[0][k].count, 1 << 20))
                 for side in sides.indices {
-                    encodeText(sides[side][k], interner: &interner, into: &result[side], key: k)
+                    encodeText(
+                        sides[side][k], interner: &interner, into: &result[side], key: k,
+                        lookupOnly: probing && side > 0)
+                }
+                if keyCount == 1 && !anyNulls {
+                    for side in sides.indices { result[side].denseCount = interner.count }
                 }
             } else {
                 for side in sides.indices { encodeFixed(sides[side][k], into: &result[side], key: k) }
@@ -108,15 +125,16 @@ enum KeyEncoder {
     }
 
     private static func encodeText(
-        _ column: any ColumnProtocol, interner: inout StringInterner, into keys: inout KeyWords, key: Int
+        _ column: any ColumnProtocol, interner: inout StringInterner, into keys: inout KeyWords, key: Int,
+        lookupOnly: Bool
     ) {
         let width = keys.width
         if let categorical = column as? CategoricalColumn {
             let remap = categorical.dictionary.withBuffers { bytes, offsets in
                 (0..<categorical.cardinality).map { code in
-                    UInt64(
-                        interner.intern(
-                            UnsafeBufferPointer(rebasing: bytes[Int(offsets[code])..<Int(offsets[code + 1])])))
+                    let value = UnsafeBufferPointer(rebasing: bytes[Int(offsets[code])..<Int(offsets[code + 1])])
+                    if lookupOnly { return interner.find(value).map { UInt64($0) } ?? absent }
+                    return UInt64(interner.intern(value))
                 }
             }
             guard !remap.isEmpty else { return }
@@ -124,10 +142,17 @@ enum KeyEncoder {
         } else if let strings = column as? StringColumn {
             strings.withBuffers { bytes, offsets in
                 keys.words.withUnsafeMutableBufferPointer { words in
-                    for row in 0..<strings.count {
-                        let id = interner.intern(
-                            UnsafeBufferPointer(rebasing: bytes[Int(offsets[row])..<Int(offsets[row + 1])]))
-                        words[row &* width &+ key] = UInt64(id)
+                    if lookupOnly {
+                        for row in 0..<strings.count {
+                            let value = UnsafeBufferPointer(rebasing: bytes[Int(offsets[row])..<Int(offsets[row + 1])])
+                            words[row &* width &+ key] = interner.find(value).map { UInt64($0) } ?? absent
+                        }
+                    } else {
+                        for row in 0..<strings.count {
+                            let id = interner.intern(
+                                UnsafeBufferPointer(rebasing: bytes[Int(offsets[row])..<Int(offsets[row + 1])]))
+                            words[row &* width &+ key] = UInt64(id)
+                        }
                     }
                 }
             }

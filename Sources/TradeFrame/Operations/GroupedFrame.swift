@@ -34,10 +34,16 @@ public struct GroupedFrame: Sendable {
             (slots, slotCount) = dense
         } else {
             let words = try KeyEncoder.encode([columns], names: keys)[0]
-            var table = GroupTable(width: words.width, expectedGroups: Swift.min(frame.rowCount, 1 << 16))
-            let groups = table.insertAll(words)
-            slots = groups.map { UInt32(bitPattern: $0) }
-            slotCount = table.groupCount
+            if let dense = words.denseCount {
+                // One text key: interned ids are already dense group ids in first-seen order.
+                slots = words.words.map { UInt32(truncatingIfNeeded: $0) }
+                slotCount = dense
+            } else {
+                var table = GroupTable(width: words.width, expectedGroups: Swift.min(frame.rowCount, 1 << 16))
+                let groups = table.insertAll(words)
+                slots = groups.map { UInt32(bitPattern: $0) }
+                slotCount = table.groupCount
+            }
         }
         if keys.isEmpty {
             slots = [UInt32](repeating: 0, count: frame.rowCount)
@@ -78,12 +84,22 @@ public struct GroupedFrame: Sendable {
             total *= Swift.max(domain, 1)
             if total > denseLimit { return nil }
         }
-        var slots = [UInt32](repeating: 0, count: rowCount)
-        for column in columns {
+        var slots = [UInt32](unsafeUninitializedCapacity: rowCount) { buffer, initialized in
+            // The first categorical key writes its codes directly; the others multiply in.
+            if let first = columns[0] as? CategoricalColumn {
+                first.withCodes(MixCodes(slots: buffer, domain: 0, first: true))
+            } else {
+                buffer.initialize(repeating: 0)
+            }
+            initialized = rowCount
+        }
+        for (index, column) in columns.enumerated() {
             if let categorical = column as? CategoricalColumn {
                 let domain = UInt32(categorical.cardinality + (categorical.nullCount > 0 ? 1 : 0))
-                slots.withUnsafeMutableBufferPointer { slots in
-                    categorical.withCodes(MixCodes(slots: slots, domain: domain))
+                if index > 0 {
+                    slots.withUnsafeMutableBufferPointer { slots in
+                        categorical.withCodes(MixCodes(slots: slots, domain: domain, first: false))
+                    }
                 }
                 if let validity = categorical.validity {
                     let nullCode = UInt32(categorical.cardinality)
@@ -123,9 +139,14 @@ public struct GroupedFrame: Sendable {
 private struct MixCodes: CodeVisitor {
     let slots: UnsafeMutableBufferPointer<UInt32>
     let domain: UInt32
+    let first: Bool
 
     func visit<Code: FixedWidthInteger & UnsignedInteger>(_ codes: UnsafeBufferPointer<Code>) {
-        for row in 0..<codes.count { slots[row] = slots[row] &* domain &+ UInt32(truncatingIfNeeded: codes[row]) }
+        if first {
+            for row in 0..<codes.count { slots[row] = UInt32(truncatingIfNeeded: codes[row]) }
+        } else {
+            for row in 0..<codes.count { slots[row] = slots[row] &* domain &+ UInt32(truncatingIfNeeded: codes[row]) }
+        }
     }
 }
 

@@ -68,21 +68,33 @@ extension TradeFrame {
     ) throws(TradeFrameError) -> (left: [Int], right: [Int]) {
         let leftColumns = try keys.map { (name) throws(TradeFrameError) in try column(name) }
         let rightColumns = try rightKeys.map { (name) throws(TradeFrameError) in try right.column(name) }
-        let encoded = try KeyEncoder.encode([rightColumns, leftColumns], names: keys)
+        let encoded = try KeyEncoder.encode([rightColumns, leftColumns], names: keys, probing: true)
         let (build, probe) = (encoded[0], encoded[1])
-        var table = GroupTable(width: build.width, expectedGroups: right.rowCount)
-        let rightGroups = table.insertAll(build)
-        let leftGroups = table.probeAll(probe, build: build)
-        // A key with a null never matches: drop such groups from both sides.
-        let nullWord = keys.count
-        var matchable = [Bool](repeating: true, count: table.groupCount)
-        if build.width > keys.count {
-            for (group, row) in table.representatives.enumerated() where build.words[row * build.width + nullWord] != 0
-            {
-                matchable[group] = false
+        let rightGroups: [Int32]
+        let leftGroups: [Int32]
+        var matchable: [Bool]
+        let groupCount: Int
+        if let dense = build.denseCount {
+            // One text key: the interned ids are the groups; no second hash table.
+            groupCount = dense
+            rightGroups = build.words.map { Int32(truncatingIfNeeded: $0) }
+            leftGroups = probe.words.map { $0 == KeyEncoder.absent ? -1 : Int32(truncatingIfNeeded: $0) }
+            matchable = [Bool](repeating: true, count: dense)
+        } else {
+            var table = GroupTable(width: build.width, expectedGroups: right.rowCount)
+            rightGroups = table.insertAll(build)
+            leftGroups = table.probeAll(probe, build: build)
+            groupCount = table.groupCount
+            // A key with a null never matches: drop such groups from both sides.
+            matchable = [Bool](repeating: true, count: groupCount)
+            if build.width > keys.count {
+                for (group, row) in table.representatives.enumerated()
+                where build.words[row * build.width + keys.count] != 0 {
+                    matchable[group] = false
+                }
             }
         }
-        let rows = GroupRows(groups: rightGroups, groupCount: table.groupCount)
+        let rows = GroupRows(groups: rightGroups, groupCount: groupCount)
         var leftRows: [Int] = []
         var rightRows: [Int] = []
         leftRows.reserveCapacity(rowCount)

@@ -91,8 +91,12 @@ enum SortKeys {
         case let c as TimestampColumn: fill(c.nanoseconds) { UInt64(bitPattern: $0) ^ sign }
         case let c as DecimalColumn: fill(c.significands) { UInt64(bitPattern: $0) ^ sign }
         case let c as CategoricalColumn:
-            let ranks = dictionaryRanks(c.dictionary)
-            for row in 0..<c.count where c.validity.valid(row) { words[row] = ranks[c.code(at: row)] ^ flip }
+            let ranks = dictionaryRanks(c.dictionary).map { $0 ^ flip }
+            ranks.withUnsafeBufferPointer { ranks in
+                words.withUnsafeMutableBufferPointer { words in
+                    c.withCodes(RankWords(ranks: ranks, words: words))
+                }
+            }
         default:
             return
         }
@@ -165,5 +169,16 @@ enum SortKeys {
             }
             words.withUnsafeBufferPointer { RadixSort.sort(&permutation, keys: $0) }
         }
+    }
+}
+
+/// Sort words of categorical rows: each code's rank in byte order (null rows are placed by the caller).
+private struct RankWords: CodeVisitor {
+    let ranks: UnsafeBufferPointer<UInt64>
+    let words: UnsafeMutableBufferPointer<UInt64>
+
+    func visit<Code: FixedWidthInteger & UnsignedInteger>(_ codes: UnsafeBufferPointer<Code>) {
+        guard !ranks.isEmpty else { return }
+        for row in 0..<codes.count { words[row] = ranks[Int(truncatingIfNeeded: codes[row])] }
     }
 }

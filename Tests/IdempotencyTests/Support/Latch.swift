@@ -1,8 +1,9 @@
+import ETRMShared
 import Idempotency
 
 /// A one-shot gate: tasks wait until ``open()``; a counter opens it on reaching a target.
 final class Latch: Sendable {
-    private let state = Locked<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let state = LockedState<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     func wait() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -27,7 +28,7 @@ final class Latch: Sendable {
 
 /// A thread-safe counter.
 final class Counter: Sendable {
-    private let value = Locked(0)
+    private let value = LockedState(0)
 
     @discardableResult
     func increment() -> Int {

@@ -37,13 +37,16 @@ package final class LockedState<State>: @unchecked Sendable {
         self.storage = storage
     }
 
-    /// Runs `body` with exclusive access to the state.
+    /// Runs `body` with exclusive access to the state; `body`'s error type passes through unchanged.
     @inlinable
-    package func withLock<Result>(_ body: (inout State) throws -> Result) rethrows -> Result {
-        try storage.withUnsafeMutablePointers { state, mutex in
+    package func withLock<Value, Failure: Error>(
+        _ body: (inout State) throws(Failure) -> Value
+    ) throws(Failure) -> Value {
+        let outcome = storage.withUnsafeMutablePointers { state, mutex in
             pthread_mutex_lock(mutex)
             defer { pthread_mutex_unlock(mutex) }
-            return try body(&state.pointee)
+            return Result { () throws(Failure) -> Value in try body(&state.pointee) }
         }
+        return try outcome.get()
     }
 }

@@ -1,0 +1,215 @@
+// TradeFrame kernels on 10 million rows (BENCHMARK_SHORT: 100,000).
+//
+//   cd Benchmarks && swift package benchmark --target TradeFrameBenchmarks
+//
+// Besides the harness's wall clock and allocation counts, each benchmark prints rows/s and GB/s from its own
+// best-of-five timing of the same call (bytes = the column bytes the kernel reads and writes), and the frame's
+// memory per row, to compare with `python3 Comparison/frame_memory.py`.
+import Benchmark
+import ETRMContracts
+import Foundation
+import TradeFrame
+
+let short = ProcessInfo.processInfo.environment["BENCHMARK_SHORT"] != nil
+let benchmarkRows = short ? 100_000 : 10_000_000
+// Globals are built lazily, so each benchmark process builds only the data its benchmark uses.
+let columns = BenchmarkColumns(rows: benchmarkRows)
+let frames = BenchmarkFrames(columns)
+let berlin = TimeZone(identifier: "Europe/Berlin")!
+let vwap: [Aggregation] = [
+    .sum("volume_mwh", as: "volume"), .volumeWeightedAverage(price: "price", volume: "volume_mwh"),
+]
+
+let benchmarks: @Sendable () -> Void = {
+    let configuration = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(short ? 1 : 5),
+        maxIterations: short ? 10 : 1000)
+    let rows = benchmarkRows
+
+    Benchmark(
+        "Float64 to Float32 downcast", configuration: configuration,
+        closure: { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(columns.volume64.downcast(within: .absolute(0.001))) }
+        },
+        setup: {
+            measure("downcast", rows: rows, bytesPerRow: 12) {
+                blackHole(columns.volume64.downcast(within: .absolute(0.001)))
+            }
+        })
+
+    Benchmark(
+        "Float32 sum", configuration: configuration,
+        closure: { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(columns.volume32.sum()) }
+        },
+        setup: { measure("sum Float32", rows: rows, bytesPerRow: 4) { blackHole(columns.volume32.sum()) } })
+
+    Benchmark(
+        "Categorical encoding, 40 values", configuration: configuration,
+        closure: { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(columns.productStrings.categorical()) }
+        },
+        setup: {
+            let bytesPerRow = Double(columns.productStrings.memoryFootprint) / Double(rows)
+            measure("categorical encoding", rows: rows, bytesPerRow: bytesPerRow + 1) {
+                blackHole(columns.productStrings.categorical())
+            }
+        })
+
+    Benchmark(
+        "Zone conversion Europe/Berlin", configuration: configuration,
+        closure: { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(columns.deliveryStart.localWallClock(in: berlin)) }
+        },
+        setup: {
+            measure("zone conversion", rows: rows, bytesPerRow: 16) {
+                blackHole(columns.deliveryStart.localWallClock(in: berlin))
+            }
+        })
+
+    Benchmark(
+        "Sort by (categorical, string)", configuration: configuration,
+        closure: { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(try frames.trades.sortPermutation(by: [.ascending("product"), .ascending("trade_id")]))
+            }
+        },
+        setup: {
+            frames.printMemory()
+            let bytesPerRow = 1 + Double(columns.tradeIDs.memoryFootprint) / Double(rows)
+            measure("sort (categorical, string)", rows: rows, bytesPerRow: bytesPerRow) {
+                blackHole(try? frames.trades.sortPermutation(by: [.ascending("product"), .ascending("trade_id")]))
+            }
+        })
+
+    Benchmark(
+        "Group-by 2 categorical keys with VWAP", configuration: configuration,
+        closure: { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(try frames.trades.grouped(by: ["settlement_cycle", "product"]).aggregate(vwap))
+            }
+        },
+        setup: {
+            measure("group-by (2 categorical) + VWAP", rows: rows, bytesPerRow: 1 + 1 + 4 + 4) {
+                blackHole(try? frames.trades.grouped(by: ["settlement_cycle", "product"]).aggregate(vwap))
+            }
+        })
+
+    Benchmark(
+        "Hash join on trade id", configuration: configuration,
+        closure: { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(
+                    try frames.ours.joinIndices(
+                        with: frames.broker, on: ["trade_id"], rightKeys: ["trade_id"], kind: .inner))
+            }
+        },
+        setup: {
+            let total = rows + frames.broker.rowCount
+            let bytesPerRow = Double(columns.tradeIDs.memoryFootprint) / Double(rows)
+            measure("hash join \(rows) x \(frames.broker.rowCount)", rows: total, bytesPerRow: bytesPerRow) {
+                blackHole(
+                    try? frames.ours.joinIndices(
+                        with: frames.broker, on: ["trade_id"], rightKeys: ["trade_id"], kind: .inner))
+            }
+        })
+}
+
+/// Times `body` (best of five after one warm-up) and prints rows/s and GB/s.
+func measure(_ name: String, rows: Int, bytesPerRow: Double, _ body: () -> Void) {
+    let clock = ContinuousClock()
+    body()
+    var best = Duration.seconds(1_000_000)
+    for _ in 0..<5 { best = min(best, clock.measure(body)) }
+    let seconds = Double(best.components.seconds) + Double(best.components.attoseconds) * 1e-18
+    let rowsPerSecond = Double(rows) / seconds
+    let gigabytes = Double(rows) * bytesPerRow / seconds / 1e9
+    print(
+        "TradeFrame \(name): \(rows) rows in \(String(format: "%.2f", seconds * 1000)) ms, "
+            + "\(String(format: "%.1f", rowsPerSecond / 1e6)) M rows/s, \(String(format: "%.2f", gigabytes)) GB/s")
+}
+
+/// Seeded trade-like columns: 40 products, unique trade ids, three years of hourly delivery starts.
+struct BenchmarkColumns: Sendable {
+    let volume64: Column<Double>
+    let volume32: Column<Float>
+    let prices: Column<Float>
+    let productStrings: StringColumn
+    let tradeIDs: StringColumn
+    let deliveryStart: TimestampColumn
+
+    init(rows: Int) {
+        var random = SplitMix(seed: 20_251_121)
+        let products = (0..<40).map { "DE-\(["BASE", "PEAK", "OFFPEAK", "H"][$0 % 4])-\($0 / 4 + 1)M" }
+        var volumes = ContiguousArray<Double>()
+        var prices = ContiguousArray<Float>()
+        var productBuilder = StringColumnBuilder(capacity: rows, byteCapacity: rows * 12)
+        var idBuilder = StringColumnBuilder(capacity: rows, byteCapacity: rows * 14)
+        var starts = ContiguousArray<Int64>()
+        volumes.reserveCapacity(rows)
+        prices.reserveCapacity(rows)
+        starts.reserveCapacity(rows)
+        let first = Int64(1_704_067_200)  // 2024-01-01T00:00:00Z
+        for row in 0..<rows {
+            volumes.append(Double(random.next() % 1_000_000) / 1000)
+            prices.append(Float(random.next() % 20_000) / 100 - 20)
+            productBuilder.append(products[Int(random.next() % 40)])
+            idBuilder.append("TRD-" + String(1_000_000_000 + (row &* 7_919) % rows))
+            starts.append((first + Int64(random.next() % (3 * 365 * 24)) * 3600) * 1_000_000_000)
+        }
+        volume64 = Column(volumes)
+        volume32 = Column(volumes.map { Float($0) })
+        self.prices = Column(prices)
+        productStrings = productBuilder.finish()
+        tradeIDs = idBuilder.finish()
+        deliveryStart = TimestampColumn(starts)
+    }
+}
+
+/// The trade frame, and the two sides of the reconciliation join (ours, and 95 % of the ids reversed).
+struct BenchmarkFrames: Sendable {
+    let trades: TradeFrame
+    let ours: TradeFrame
+    let broker: TradeFrame
+
+    init(_ columns: BenchmarkColumns) {
+        let rows = columns.tradeIDs.count
+        let cycles = columns.deliveryStart.localCalendar(in: TimeZone(identifier: "Europe/Berlin")!).settlementCycle
+        trades = try! TradeFrame([
+            ("trade_id", columns.tradeIDs), ("product", columns.productStrings.categorical()),
+            ("settlement_cycle", cycles), ("delivery_start", columns.deliveryStart), ("volume_mwh", columns.volume32),
+            ("price", columns.prices),
+        ])
+        ours = try! TradeFrame([("trade_id", columns.tradeIDs), ("volume_mwh", columns.volume32)])
+        let brokerRows = rows / 20 * 19
+        let brokerIDs = columns.tradeIDs.gathering(Array(stride(from: rows - 1, through: 0, by: -1).prefix(brokerRows)))
+        broker = try! TradeFrame([
+            ("trade_id", brokerIDs), ("volume_mwh", columns.volume64.slice(0..<brokerRows)),
+        ])
+    }
+
+    func printMemory() {
+        let frame = try! trades.selecting(["trade_id", "product", "delivery_start", "volume_mwh", "price"])
+        let perRow = Double(frame.totalMemoryFootprint) / Double(frame.rowCount)
+        let parts = frame.memoryFootprint.map {
+            "\($0.column)=\(String(format: "%.2f", Double($0.bytes) / Double(frame.rowCount)))"
+        }
+        print(
+            "TradeFrame memory: \(String(format: "%.2f", perRow)) bytes/row over \(frame.rowCount) rows ("
+                + parts.joined(separator: ", ") + "); compare: python3 Benchmarks/Comparison/frame_memory.py "
+                + "--swift-bytes-per-row \(String(format: "%.2f", perRow))")
+    }
+}
+
+/// SplitMix64, so that the data is the same on every run.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
