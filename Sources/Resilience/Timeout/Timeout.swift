@@ -49,9 +49,14 @@ public struct Timeout<C: Clock>: ResilienceStrategy where C.Duration == Duration
     public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
         let scheduler = self.scheduler
         let outcome: Output? = try await withoutActuallyEscaping(operation) { operation in
-            // The work runs in a child task so that the timer can cancel it without cancelling the caller.
-            async let work = scheduler.run(operation)
-            return try await work
+            // The work runs in a child task so that the timer can cancel it without cancelling the caller. The
+            // child starts immediately on the caller's thread, so work that finishes without suspending never
+            // waits for an executor thread.
+            try await withThrowingTaskGroup(of: Output?.self) { group in
+                group.addImmediateTask { try await scheduler.run(operation) }
+                // One child was added, so `next()` returns its outcome (`nil`: the deadline passed first).
+                return try await group.next() ?? nil
+            }
         }
         if let outcome { return outcome }
         if Task.isCancelled { throw CancellationError() }
