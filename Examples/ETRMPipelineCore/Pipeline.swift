@@ -115,7 +115,7 @@ package struct Pipeline: Sendable {
                 configuration.keepsAllColumns
                 ? feed.frame
                 : try feed.frame.selecting(["trade_id", "product_code", "volume_mwh", "price_usd", "status"])
-            let sorted = try columns.gathering(finalRows).adding("settlement_cycle", cycles.gathering(order))
+            let sorted = try columns.rows(at: finalRows).adding("settlement_cycle", cycles.gathering(order))
             let orderDigest = try Self.orderDigest(sorted)
             timings.done("sort + order digest")
 
@@ -262,7 +262,7 @@ package struct Pipeline: Sendable {
             if tolerance.exceeded(broker: theirs, ours: mine) { flagged.append((row, theirs)) }
         }
         flagged.sort { $0.row < $1.row }
-        let flaggedFrame = try ours.gathering(flagged.map(\.row))
+        let flaggedFrame = try ours.rows(at: flagged.map(\.row))
             .selecting(["trade_id", "settlement_cycle", "product_code", "volume_mwh", "status"])
             .adding("broker_volume_mwh", try DecimalColumn(significands: Column(flagged.map(\.broker)), scale: 3))
         return ReconciliationResult(matched: rows.count, flagged: flaggedFrame)

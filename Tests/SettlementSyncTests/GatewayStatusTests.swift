@@ -1,3 +1,4 @@
+import ETRMShared
 import ETRMContracts
 import Foundation
 import Idempotency
