@@ -1,4 +1,5 @@
 import ETRMContracts
+import ETRMShared
 import Resilience
 
 /// Compares, per settlement run, the positions the gateway accepted with the positions the upstream

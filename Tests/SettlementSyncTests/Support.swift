@@ -1,4 +1,5 @@
 import ETRMContracts
+import ETRMShared
 import Idempotency
 import Resilience
 import SettlementSimulation

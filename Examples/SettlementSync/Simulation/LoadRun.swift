@@ -1,4 +1,5 @@
 import ETRMContracts
+import ETRMShared
 import Foundation
 import Idempotency
 import Resilience

@@ -1,3 +1,4 @@
+import ETRMShared
 import Resilience
 import ResilienceTesting
 
