@@ -52,6 +52,7 @@ let package = Package(
             name: "SettlementSyncTests",
             dependencies: [
                 "SettlementSync", "SettlementSimulation", "Resilience", "ResilienceTesting", "Idempotency",
+                "ETRMShared",
                 "ETRMContracts",
             ]
         ),

@@ -1,5 +1,6 @@
 import ETRMShared
 import ETRMContracts
+import ETRMShared
 import Foundation
 import Idempotency
 import Resilience

@@ -1,5 +1,6 @@
 import ETRMShared
 import ETRMContracts
+import ETRMShared
 import Idempotency
 import Resilience
 import SettlementSimulation
