@@ -61,7 +61,8 @@ import Testing
         await #expect(throws: UpstreamError(status: 504)) { try await task.value }
         #expect(calls.current == 4)
         let gaveUp = events.recorder.values.compactMap { event -> RetryStateMachine.GiveUpReason? in
-            event.kind == .retryGaveUp && event.attempt == 4 ? event.giveUpReason : nil
+            if case .retryGaveUp(let attempts, let reason) = event.kind, attempts == 4 { return reason }
+            return nil
         }
         #expect(gaveUp == [.attemptsExhausted])
     }
@@ -182,12 +183,14 @@ import Testing
         // The last attempt may itself run past the deadline (that is the attempt timeout's job); no wait may.
         #expect(clock.now.offset <= max(deadline, .zero) + attemptCost)
         let waits = events.recorder.values.compactMap { event -> Duration? in
-            event.kind == .retryScheduled ? event.delay : nil
+            if case .retryScheduled(_, let delay, _) = event.kind { return delay }
+            return nil
         }
         #expect(waits.count == calls.current - 1)
         #expect(waits.reduce(.zero, +) + attemptCost * (calls.current - 1) <= deadline)
         let reasons = events.recorder.values.compactMap { event -> RetryStateMachine.GiveUpReason? in
-            event.kind == .retryGaveUp ? event.giveUpReason : nil
+            if case .retryGaveUp(_, let reason) = event.kind { return reason }
+            return nil
         }
         #expect(reasons == [.deadlineWouldBeExceeded] || reasons == [.attemptsExhausted])
     }

@@ -32,10 +32,9 @@ import Testing
         #expect(events.names == ["timed_out"])
     }
 
-    @Test func workThatFinishesInTimeReturnsAndLeavesNothingForTheTimer() async throws {
+    @Test func workThatFinishesInTimeReturnsAndStopsTheTimer() async throws {
         let clock = ManualClock()
-        let events = EventStream()
-        let timeout = try Timeout(.seconds(5), clock: clock, observer: events.observer)
+        let timeout = try Timeout(.seconds(5), clock: clock)
         let task = Task {
             try await timeout.execute { () -> String in
                 try await clock.sleep(for: .seconds(4))
@@ -45,59 +44,6 @@ import Testing
         await clock.waitForSleepers(count: 2)
         clock.advance(by: .seconds(4))
         #expect(try await task.value == "done")
-        // The shared timer still sleeps until the finished call's deadline; no call is pending when it wakes.
-        #expect(clock.sleeperCount == 1)
-        clock.advance(by: .seconds(1))
-        #expect(clock.sleeperCount == 0)
-        #expect(events.names.isEmpty)
-    }
-
-    @Test func concurrentCallsShareOneTimerAndEachTimesOutAtItsOwnDeadline() async throws {
-        let clock = ManualClock()
-        let events = EventStream()
-        let timeout = try Timeout(.seconds(5), clock: clock, observer: events.observer)
-        let cancelled = Counter()
-        @Sendable func hang() async throws -> Int {
-            do { try await clock.sleep(for: .seconds(3600)) } catch {
-                cancelled.increment()
-                throw error
-            }
-            return 0
-        }
-        let first = Task { try await timeout.execute { try await hang() } }
-        let second = Task { try await timeout.execute { try await hang() } }
-        await clock.waitForSleepers(count: 3)  // two hung calls and one timer
-        clock.advance(by: .seconds(3))
-        let third = Task { try await timeout.execute { try await hang() } }  // deadline 8 s
-        await clock.waitForSleepers(count: 4)
-        clock.advance(by: .seconds(2))  // 5 s: the first two expire
-        for task in [first, second] {
-            await #expect { try await task.value } throws: { ($0 as? ResilienceError)?.code == .timedOut }
-        }
-        #expect(cancelled.current == 2)
-        await clock.waitForSleepers(count: 2)  // the third call and the timer, asleep until 8 s
-        clock.advance(by: .seconds(3))
-        await #expect { try await third.value } throws: { ($0 as? ResilienceError)?.code == .timedOut }
-        #expect(cancelled.current == 3)
-        #expect(events.names == ["timed_out", "timed_out", "timed_out"])
-    }
-
-    @Test func aHungCallTimesOutBehindManyFinishedCalls() async throws {
-        let clock = ManualClock()
-        let timeout = try Timeout(.seconds(5), clock: clock)
-        let hung = Task { try await timeout.execute { try await clock.sleep(for: .seconds(3600)) } }
-        await clock.waitForSleepers(count: 2)
-        // 3000 calls finish in time while the hung call holds the front of the deadline queue.
-        var sum = 0
-        for value in 1...3000 { sum += try await timeout.execute { value } }
-        #expect(sum == 3000 * 3001 / 2)
-        clock.advance(by: .seconds(5))
-        await #expect { try await hung.value } throws: { ($0 as? ResilienceError)?.code == .timedOut }
-        // The timer parked with an empty queue; the next call wakes it and still times out.
-        let again = Task { try await timeout.execute { try await clock.sleep(for: .seconds(3600)) } }
-        await clock.waitForSleepers(count: 2)
-        clock.advance(by: .seconds(5))
-        await #expect { try await again.value } throws: { ($0 as? ResilienceError)?.code == .timedOut }
         #expect(clock.sleeperCount == 0)
     }
 

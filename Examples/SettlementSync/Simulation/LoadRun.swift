@@ -172,7 +172,7 @@ public enum LoadRun {
             })
         let upstream = UpstreamSimulator(profile: options.profile, clock: clock, seed: options.seed &+ 1, drift: drift)
         let breakerObserver = ClosureObserver { event in
-            if event.kind == .circuitStateChanged, let from = event.previousState, let to = event.state {
+            if case .circuitStateChanged(let from, let to) = event.kind {
                 let at = clock.elapsedSeconds
                 collector.state.withLock { $0.transitions.append((at, from, to)) }
             }

@@ -74,9 +74,7 @@ public final class CircuitBreaker<C: Clock>: ResilienceStrategy, Sendable where 
             emit(transition)
             return permit
         case .rejected(let retryAfter):
-            configuration.observer.emit(
-                ResilienceEvent(
-                    source: configuration.name, kind: .rejected, rejection: .circuitOpen, retryAfter: retryAfter))
+            configuration.observer.emit(configuration.name, .rejected(code: .circuitOpen, retryAfter: retryAfter))
             throw ResilienceError(
                 code: .circuitOpen, message: "circuit breaker '\(configuration.name)' is \(state)",
                 retryAfter: retryAfter)
@@ -120,10 +118,7 @@ public final class CircuitBreaker<C: Clock>: ResilienceStrategy, Sendable where 
 
     @inlinable
     func emit(_ transition: CircuitBreakerStateMachine<C.Instant>.Transition) {
-        configuration.observer.emit(
-            ResilienceEvent(
-                source: configuration.name, kind: .circuitStateChanged, previousState: transition.from,
-                state: transition.to))
+        configuration.observer.emit(configuration.name, .circuitStateChanged(from: transition.from, to: transition.to))
     }
 }
 
