@@ -1,4 +1,3 @@
-import ETRMShared
 import ETRMContracts
 import ETRMShared
 import Idempotency
