@@ -98,7 +98,7 @@ let benchmarks: @Sendable () -> Void = {
             + "thread CPU time best \(rate(cpu[0])), median \(rate(cpu[1]))")
 
     Benchmark(
-        "Read and validate trade feed (\(short ? "10k" : "1M") records)",
+        "Read_and_validate_trade_feed_(\(short ? "10k" : "1M")_records)",
         configuration: .init(
             metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(short ? 1 : 5),
             maxIterations: short ? 10 : 1000)

@@ -113,35 +113,35 @@ let benchmarks: @Sendable () -> Void = {
         metrics: [.wallClock, .throughput, .mallocCountTotal], scalingFactor: .kilo,
         maxDuration: .seconds(short ? 1 : 5), maxIterations: short ? 10 : 1000)
 
-    Benchmark("bare call", configuration: configuration) { benchmark in
+    Benchmark("bare_call", configuration: configuration) { benchmark in
         for i in benchmark.scaledIterations { blackHole(try await upstream(i)) }
     }
-    Benchmark("retry, success first time", configuration: configuration) { benchmark in
+    Benchmark("retry,_success_first_time", configuration: configuration) { benchmark in
         for i in benchmark.scaledIterations { blackHole(try await subjects.retry.execute { try await upstream(i) }) }
     }
-    Benchmark("circuit breaker, closed", configuration: configuration) { benchmark in
+    Benchmark("circuit_breaker,_closed", configuration: configuration) { benchmark in
         for i in benchmark.scaledIterations { blackHole(try await subjects.breaker.execute { try await upstream(i) }) }
     }
-    Benchmark("circuit breaker, closed, behind an actor", configuration: configuration) { benchmark in
+    Benchmark("circuit_breaker,_closed,_behind_an_actor", configuration: configuration) { benchmark in
         for i in benchmark.scaledIterations {
             blackHole(try await subjects.actorBreaker.execute { try await upstream(i) })
         }
     }
-    Benchmark("rate limiter, tokens available", configuration: configuration) { benchmark in
+    Benchmark("rate_limiter,_tokens_available", configuration: configuration) { benchmark in
         for i in benchmark.scaledIterations { blackHole(try await subjects.limiter.execute { try await upstream(i) }) }
     }
-    Benchmark("bulkhead, permit free", configuration: configuration) { benchmark in
+    Benchmark("bulkhead,_permit_free", configuration: configuration) { benchmark in
         for i in benchmark.scaledIterations { blackHole(try await subjects.bulkhead.execute { try await upstream(i) }) }
     }
-    Benchmark("timeout, work in time", configuration: configuration) { benchmark in
+    Benchmark("timeout,_work_in_time", configuration: configuration) { benchmark in
         for i in benchmark.scaledIterations { blackHole(try await subjects.timeout.execute { try await upstream(i) }) }
     }
-    Benchmark("pipeline: retry, breaker, limiter, bulkhead", configuration: configuration) { benchmark in
+    Benchmark("pipeline:_retry,_breaker,_limiter,_bulkhead", configuration: configuration) { benchmark in
         for i in benchmark.scaledIterations {
             blackHole(try await subjects.pipelineNoTimeouts.execute { try await upstream(i) })
         }
     }
-    Benchmark("pipeline: timeout, retry, breaker, bulkhead, timeout", configuration: configuration) { benchmark in
+    Benchmark("pipeline:_timeout,_retry,_breaker,_bulkhead,_timeout", configuration: configuration) { benchmark in
         for i in benchmark.scaledIterations {
             blackHole(try await subjects.pipelineFive.execute { try await upstream(i) })
         }
@@ -149,7 +149,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // Back-to-back figures in one process: ns per call and the overhead over the bare call.
     Benchmark(
-        "summary: ns per call vs bare",
+        "summary:_ns_per_call_vs_bare",
         configuration: .init(metrics: [.wallClock], maxDuration: .seconds(short ? 1 : 30), maxIterations: 1)
     ) { _ in
         // Five interleaved rounds; the fastest round of each row is reported (the host is shared, so the

@@ -27,7 +27,7 @@ let benchmarks: @Sendable () -> Void = {
     let rows = benchmarkRows
 
     Benchmark(
-        "Float64 to Float32 downcast", configuration: configuration,
+        "Float64_to_Float32_downcast", configuration: configuration,
         closure: { benchmark in
             for _ in benchmark.scaledIterations { blackHole(columns.volume64.downcast(within: .absolute(0.001))) }
         },
@@ -38,14 +38,14 @@ let benchmarks: @Sendable () -> Void = {
         })
 
     Benchmark(
-        "Float32 sum", configuration: configuration,
+        "Float32_sum", configuration: configuration,
         closure: { benchmark in
             for _ in benchmark.scaledIterations { blackHole(columns.volume32.sum()) }
         },
         setup: { measure("sum Float32", rows: rows, bytesPerRow: 4) { blackHole(columns.volume32.sum()) } })
 
     Benchmark(
-        "Categorical encoding, 40 values", configuration: configuration,
+        "Categorical_encoding,_40_values", configuration: configuration,
         closure: { benchmark in
             for _ in benchmark.scaledIterations { blackHole(columns.productStrings.categorical()) }
         },
@@ -57,7 +57,7 @@ let benchmarks: @Sendable () -> Void = {
         })
 
     Benchmark(
-        "Zone conversion Europe/Berlin", configuration: configuration,
+        "Zone_conversion_Europe_Berlin", configuration: configuration,
         closure: { benchmark in
             for _ in benchmark.scaledIterations { blackHole(columns.deliveryStart.localWallClock(in: berlin)) }
         },
@@ -68,7 +68,7 @@ let benchmarks: @Sendable () -> Void = {
         })
 
     Benchmark(
-        "Sort by (categorical, string)", configuration: configuration,
+        "Sort_by_(categorical,_string)", configuration: configuration,
         closure: { benchmark in
             for _ in benchmark.scaledIterations {
                 blackHole(try frames.trades.sortPermutation(by: [.ascending("product"), .ascending("trade_id")]))
@@ -83,7 +83,7 @@ let benchmarks: @Sendable () -> Void = {
         })
 
     Benchmark(
-        "Group-by 2 categorical keys with VWAP", configuration: configuration,
+        "Group-by_2_categorical_keys_with_VWAP", configuration: configuration,
         closure: { benchmark in
             for _ in benchmark.scaledIterations {
                 blackHole(try frames.trades.grouped(by: ["settlement_cycle", "product"]).aggregate(vwap))
@@ -96,7 +96,7 @@ let benchmarks: @Sendable () -> Void = {
         })
 
     Benchmark(
-        "Hash join on trade id", configuration: configuration,
+        "Hash_join_on_trade_id", configuration: configuration,
         closure: { benchmark in
             for _ in benchmark.scaledIterations {
                 blackHole(
