@@ -1,7 +1,7 @@
 extension JSONScanner {
     /// Reads a string at the read position and returns its content range, checking as it goes that the
     /// content is well-formed UTF-8, holds no raw control character (U+0000…U+001F) and uses only valid
-    /// escapes (a `\uXXXX` high surrogate must be followed by a low one; a lone surrogate is rejected).
+    /// escapes (a `\u` + 4 hex digits high surrogate must be followed by a low one; a lone surrogate is rejected).
     ///
     /// - Returns: The content range; unescape it with ``decodeString(_:)`` or ``unescapedBytes(_:into:)``
     ///   when ``JSONString/hasEscapes`` is true.

@@ -1,7 +1,7 @@
 // A byte-level, pull-style JSON scanner. It never builds a tree and never creates a `String` unless asked:
 // strings and numbers come back as byte ranges of the input, which callers compare, parse or unescape
 // themselves. Grammar is RFC 8259; strings are checked for well-formed UTF-8 and raw control characters as
-// they are scanned, escapes (including `\uXXXX` surrogate pairs) are checked too, so unescaping later
+// they are scanned, escapes (including `\u` + 4 hex digits surrogate pairs) are checked too, so unescaping later
 // cannot fail.
 
 /// The kind of the next JSON value, decided by its first byte.
