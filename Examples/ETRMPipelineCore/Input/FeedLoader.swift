@@ -356,10 +356,16 @@ struct FeedColumns {
         other.index = []
         ids.append(contentsOf: other.ids)
         other.ids = IDTable()
-        for column in [\FeedColumns.start, \.end, \.event, \.volume, \.price] {
-            self[keyPath: column].append(contentsOf: other[keyPath: column])
-            other[keyPath: column] = []
-        }
+        start.append(contentsOf: other.start)
+        other.start = []
+        end.append(contentsOf: other.end)
+        other.end = []
+        event.append(contentsOf: other.event)
+        other.event = []
+        volume.append(contentsOf: other.volume)
+        other.volume = []
+        price.append(contentsOf: other.price)
+        other.price = []
         Self.append(other.product.finish(), to: &product)
         other.product = CategoricalColumnBuilder()
         Self.append(other.status.finish(), to: &status)

@@ -111,8 +111,8 @@ struct TradeChunks {
                 starts.append(start)
             }
         }
-        let chunks = parseConcurrently(starts, alongside: alongside)
-        return try merge(chunks, starts: starts)
+        var chunks = parseConcurrently(starts, alongside: alongside)
+        return try merge(&chunks, starts: starts)
     }
 
     // MARK: Parallel phase
@@ -200,8 +200,10 @@ struct TradeChunks {
     // MARK: Sequential phase
 
     /// Validates the chunks in input order and merges them; re-parses sequentially whatever cannot be trusted.
-    private func merge(_ chunks: [TradeChunk], starts: [Int]) throws -> TradeChunk? {
-        var chunks = chunks
+    ///
+    /// Each chunk is taken out of `chunks` (and freed) as it is merged: the chunks are not kept alongside the
+    /// merged columns.
+    private func merge(_ chunks: inout [TradeChunk], starts: [Int]) throws -> TradeChunk? {
         var merged = chunks[0]
         chunks[0] = TradeChunk(columns: FeedColumns(capacity: 0))
         if let failure = merged.failure { throw failure }
