@@ -141,23 +141,38 @@ package struct Pipeline: Sendable {
                 configuration.keepsAllColumns
                 ? feed.frame
                 : try feed.frame.selecting(["trade_id", "product_code", "volume_mwh", "price_usd", "status"])
-            let sorted = try columns.rows(at: finalRows).adding("settlement_cycle", cycles.gathering(order))
-            let orderDigest = try Self.orderDigest(sorted)
-            timings.done("sort + order digest")
+            // The columns are gathered in final order on all cores.
+            let gathered = Parallel.map(columns.columnCount) { columns.columns[$0].gathering(finalRows) }
+            let sorted = try TradeFrame(Array(zip(columns.columnNames, gathered)))
+                .adding("settlement_cycle", cycles.gathering(order))
+            timings.done("sort + gather")
 
+            // The order digest (SHA-256 over every row) on one core, the aggregates and the reconciliation on
+            // the other.
             progress?("aggregate", nil)
-            let groups = try Self.aggregate(sorted)
-            timings.done("aggregate (exact VWAP)")
-
-            progress?("reconcile", nil)
-            var position = [Int](repeating: 0, count: feed.frame.rowCount)
-            for (finalRow, validRow) in finalRows.enumerated() { position[validRow] = finalRow }
-            let (validRows, brokerRows) = KeyedRows.mergeJoin(
-                feed.ids, order: kept, broker.ids, order: broker.order)
-            let reconciliation = try Self.reconcile(
-                sorted, rows: validRows.map { position[$0] }, broker.frame, brokerRows: brokerRows,
-                tolerance: configuration.tolerance)
-            timings.done("reconcile")
+            var digest: Result<String, TradeFrameError>?
+            var aggregates: Result<([GroupAggregate], ReconciliationResult), TradeFrameError>?
+            Parallel.run(
+                { digest = Result { () throws(TradeFrameError) in try Self.orderDigest(sorted) } },
+                {
+                    aggregates = Result { () throws(TradeFrameError) in
+                        let groups = try Self.aggregate(sorted)
+                        var position = [Int](repeating: 0, count: feed.frame.rowCount)
+                        for (finalRow, validRow) in finalRows.enumerated() { position[validRow] = finalRow }
+                        let (validRows, brokerRows) = KeyedRows.mergeJoin(
+                            feed.ids, order: kept, broker.ids, order: broker.order)
+                        let reconciliation = try Self.reconcile(
+                            sorted, rows: validRows.map { position[$0] }, broker.frame, brokerRows: brokerRows,
+                            tolerance: configuration.tolerance)
+                        return (groups, reconciliation)
+                    }
+                })
+            guard let digest, let aggregates else {
+                throw PipelineError(.internalFailure, "a parallel stage did not run")
+            }
+            let orderDigest = try digest.get()
+            let (groups, reconciliation) = try aggregates.get()
+            timings.done("digest ‖ aggregate + reconcile")
 
             let summary = Summary(
                 feed: feed, afterDedup: sorted.rowCount, orderDigest: orderDigest, groups: groups,
@@ -166,6 +181,8 @@ package struct Pipeline: Sendable {
             return PipelineResult(
                 feed: feed, final: sorted, groups: groups, reconciliation: reconciliation, summary: summary,
                 timings: timings)
+        } catch let error as PipelineError {
+            throw error
         } catch {
             throw PipelineError(.internalFailure, "\(error)")
         }

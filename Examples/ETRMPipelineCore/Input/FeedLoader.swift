@@ -291,6 +291,8 @@ struct FeedColumns {
     var volume: ContiguousArray<Int64> = []
     var price: ContiguousArray<Int64> = []
     var status: CategoricalColumnBuilder
+    /// Products and statuses of absorbed chunks not yet appended to the builders (see ``settle()``).
+    private var pending: [(product: CategoricalColumn, status: CategoricalColumn)] = []
 
     init(capacity: Int) {
         ids.reserve(rows: capacity, bytes: capacity * 12)
@@ -366,10 +368,20 @@ struct FeedColumns {
         other.volume = []
         price.append(contentsOf: other.price)
         other.price = []
-        Self.append(other.product.finish(), to: &product)
+        // The categorical rows are appended later, in parallel (`finish`): re-encoding them is the slow part.
+        other.settle()
+        pending.append((other.product.finish(), other.status.finish()))
         other.product = CategoricalColumnBuilder()
-        Self.append(other.status.finish(), to: &status)
         other.status = CategoricalColumnBuilder()
+    }
+
+    /// Appends the pending categorical rows to the builders; must run before any row is appended directly.
+    mutating func settle() {
+        for part in pending {
+            Self.append(part.product, to: &product)
+            Self.append(part.status, to: &status)
+        }
+        pending = []
     }
 
     private static func append(_ column: CategoricalColumn, to builder: inout CategoricalColumnBuilder) {
@@ -378,17 +390,30 @@ struct FeedColumns {
         }
     }
 
-    func finish() throws(TradeFrameError) -> TradeFrame {
-        try TradeFrame([
+    /// The frame, its string and categorical columns built on all cores.
+    mutating func finish() throws(TradeFrameError) -> TradeFrame {
+        var tradeIDs = StringColumn([String]())
+        var products = CategoricalColumnBuilder()
+        swap(&products, &product)
+        var statuses = CategoricalColumnBuilder()
+        swap(&statuses, &status)
+        let pending = pending
+        self.pending = []
+        let ids = ids
+        Parallel.run(
+            { tradeIDs = ids.column() },
+            { for part in pending { Self.append(part.product, to: &products) } },
+            { for part in pending { Self.append(part.status, to: &statuses) } })
+        return try TradeFrame([
             ("input_index", Column(index)),
-            ("trade_id", ids.column()),
-            ("product_code", product.finish()),
+            ("trade_id", tradeIDs),
+            ("product_code", products.finish()),
             ("delivery_start", TimestampColumn(nanoseconds: Column(start))),
             ("delivery_end", TimestampColumn(nanoseconds: Column(end))),
             ("event_time", TimestampColumn(nanoseconds: Column(event))),
             ("volume_mwh", try DecimalColumn(significands: Column(volume), scale: 3)),
             ("price_usd", try DecimalColumn(significands: Column(price), scale: 2)),
-            ("status", status.finish()),
+            ("status", statuses.finish()),
         ])
     }
 }

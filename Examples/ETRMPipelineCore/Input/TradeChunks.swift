@@ -1,4 +1,3 @@
-import Dispatch
 import ETRMContracts
 import Synchronization
 
@@ -128,31 +127,21 @@ struct TradeChunks {
                 if pthread_equal(pthread_self(), caller) != 0 { progress(total) }
             }
         }
-        let slots = UnsafeMutableBufferPointer<TradeChunk?>.allocate(capacity: starts.count)
-        slots.initialize(repeating: nil)
-        defer { slots.deinitialize().deallocate() }
-        let work = { (task: Int) in
+        // Each task writes only its own chunk; the bytes, the reader and the scan are read-only; `alongside`
+        // runs in exactly one task; `progress` is called on the caller's thread only.
+        let results = Parallel.map(tasks) { task -> TradeChunk? in
             if task < extra {
                 alongside?()
-                return
+                return nil
             }
             let k = task - extra
             let limit = k + 1 < starts.count ? starts[k + 1] : nil
             let capacity = max(16, ((limit ?? scan.count) - starts[k]) / Self.bytesPerRecordEstimate)
             var chunk = TradeChunk(columns: FeedColumns(capacity: capacity))
             parse(from: starts[k], until: limit, firstIndex: 0, into: &chunk, report: report)
-            slots[k] = chunk
+            return chunk
         }
-        if tasks == 1 {
-            work(0)
-        } else {
-            // Unchecked: each task writes only its own slot; the shared state (the bytes, the reader, the
-            // scan) is read-only; `alongside` runs in exactly one task; `progress` is called on the caller's
-            // thread only; and `concurrentPerform` returns after every task has finished.
-            let tasks = UncheckedSendable(work)
-            DispatchQueue.concurrentPerform(iterations: starts.count + extra) { tasks.value($0) }
-        }
-        return slots.map { $0 ?? TradeChunk(columns: FeedColumns(capacity: 0)) }
+        return results.compactMap { $0 }
     }
 
     /// Parses elements from `start` (a real or a guessed element start) into `chunk`, catching any error into
@@ -161,6 +150,7 @@ struct TradeChunks {
         from start: Int, until limit: Int?, firstIndex: Int, into chunk: inout TradeChunk, report: ((Int) -> Void)?
     ) {
         var parser = FastTradeParser(scan: scan)
+        chunk.columns.settle()
         var columns = chunk.columns
         var rejections = chunk.rejections
         chunk.columns = FeedColumns(capacity: 0)
@@ -254,12 +244,6 @@ struct TradeChunks {
             into: &merged, report: nil)
         if let failure = merged.failure { throw failure }
     }
-}
-
-/// A value handed to `DispatchQueue.concurrentPerform`, whose tasks use it without sharing mutable state.
-private struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 /// Records parsed so far, across the chunks' threads (for the progress bar).
