@@ -27,7 +27,7 @@ package enum Report {
         out += "reconciliation: \(grouped(s.brokerRows)) broker rows, \(grouped(s.reconciledMatched)) matched, "
         out += "\(grouped(s.tradesWithoutBroker)) trades without broker, \(grouped(s.brokerWithoutTrade)) broker rows "
         out += "without trade, \(grouped(s.flagged)) flagged\n\n"
-        out += "stages                              wall s   peak RSS MB so far\n"
+        out += "  \("stage".padding(34))\("wall s".leftPadding(8))\("peak MB".leftPadding(11)) (RSS so far)\n"
         for stage in result.timings.stages {
             out += "  \(stage.name.padding(34))\(seconds(stage.duration).leftPadding(8))"
             out += stage.peakBytes.map { megabytes($0).leftPadding(11) } ?? ""
