@@ -368,7 +368,7 @@ struct FeedColumns {
         other.volume = []
         price.append(contentsOf: other.price)
         other.price = []
-        // The categorical rows are appended later, in parallel (`finish`): re-encoding them is the slow part.
+        // The categorical columns are concatenated in `finish`, by dictionary, not row by row.
         other.settle()
         pending.append((other.product.finish(), other.status.finish()))
         other.product = CategoricalColumnBuilder()
@@ -391,29 +391,45 @@ struct FeedColumns {
     }
 
     /// The frame, its string and categorical columns built on all cores.
+    ///
+    /// The absorbed chunks' categorical columns are appended with `CategoricalColumn.appending(contentsOf:)`,
+    /// which interns each part's dictionary in part order and remaps the codes: the dictionary comes out in
+    /// first-seen order over all rows, exactly as if every row had gone through one builder.
     mutating func finish() throws(TradeFrameError) -> TradeFrame {
         var tradeIDs = StringColumn([String]())
-        var products = CategoricalColumnBuilder()
-        swap(&products, &product)
-        var statuses = CategoricalColumnBuilder()
-        swap(&statuses, &status)
+        var products: Result<CategoricalColumn, TradeFrameError>?
+        var statuses: Result<CategoricalColumn, TradeFrameError>?
+        let head = (product.finish(), status.finish())
+        product = CategoricalColumnBuilder()
+        status = CategoricalColumnBuilder()
         let pending = pending
         self.pending = []
         let ids = ids
         Parallel.run(
             { tradeIDs = ids.column() },
-            { for part in pending { Self.append(part.product, to: &products) } },
-            { for part in pending { Self.append(part.status, to: &statuses) } })
+            {
+                products = Result { () throws(TradeFrameError) in
+                    try head.0.appending(contentsOf: pending.map(\.product))
+                }
+            },
+            {
+                statuses = Result { () throws(TradeFrameError) in
+                    try head.1.appending(contentsOf: pending.map(\.status))
+                }
+            })
+        guard let products, let statuses else {
+            throw TradeFrameError(.invalidArgument, "a categorical column was not built")
+        }
         return try TradeFrame([
             ("input_index", Column(index)),
             ("trade_id", tradeIDs),
-            ("product_code", products.finish()),
+            ("product_code", try products.get()),
             ("delivery_start", TimestampColumn(nanoseconds: Column(start))),
             ("delivery_end", TimestampColumn(nanoseconds: Column(end))),
             ("event_time", TimestampColumn(nanoseconds: Column(event))),
             ("volume_mwh", try DecimalColumn(significands: Column(volume), scale: 3)),
             ("price_usd", try DecimalColumn(significands: Column(price), scale: 2)),
-            ("status", statuses.finish()),
+            ("status", try statuses.get()),
         ])
     }
 }
