@@ -12,18 +12,4 @@
 import ETRMPipelineCore
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-
-    // Large arrays get their own mappings, returned to the system when freed. Without a fixed threshold glibc
-    // raises it (up to 32 MiB) after the first large free, and then the per-chunk columns of the parallel parse
-    // are carved from the worker threads' heaps, which keep the memory after the chunks are merged: at 1M trades
-    // that held about 60 MB of freed chunks in the resident set through the rest of the run.
-    // (`mallopt` is in <malloc.h>, which the Glibc module does not export: it is looked up by name.)
-    if let mallopt = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
-        let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
-        _ = unsafeBitCast(mallopt, to: (@convention(c) (Int32, Int32) -> Int32).self)(mmapThreshold, 256 << 10)
-    }
-#endif
-
 exit(PipelineCommand.main(Array(CommandLine.arguments.dropFirst())))
