@@ -3,9 +3,9 @@ import ETRMContracts
 /// Reconciles our trades against broker-reported volumes: join on the trade id, relative variance
 /// `(broker − ours) / ours`, and a hold on every trade whose variance exceeds the tolerance.
 ///
-/// The flag is exact: with the tolerance `t = n × 10^-k` (an ``ETRMContracts/ExactDecimal``), a trade is flagged
-/// when `|broker − ours| × 10^k > n × |ours|`, computed in integers on the volumes' significands brought to one
-/// scale. No binary floating point takes part, so 0.600 against 0.603 at 0.005 is exactly at the tolerance and
+/// The flag is exact: with the tolerance `t = n × 10^-k` (an `ExactDecimal` from ETRMContracts), a trade is
+/// flagged when `|broker − ours| × 10^k > n × |ours|`, computed in integers on the volumes' significands brought
+/// to one scale. No binary floating point takes part, so 0.600 against 0.603 at 0.005 is exactly at the tolerance and
 /// not flagged. The `variance` column is Float64 and for display only.
 public struct Reconciliation: Sendable {
     /// Settings of a reconciliation.

@@ -50,22 +50,81 @@ struct ByteKeyTable {
             var table = ByteKeyTable(bytes: bytes, offsets: offsets, expectedCount: sample)
             for row in 0..<sample { ids[row &* stride] = UInt64(table.insert(row: row)) }
             if table.count * 2 > sample { table.reserve(build.count) }
-            for row in sample..<build.count { ids[row &* stride] = UInt64(table.insert(row: row)) }
+            table.insertAll(sample..<build.count, ids: ids, stride: stride)
             return body(&table)
         }
     }
 
     /// Looks up every row of `probe` and stores its id, or `absent` for a value the build column lacks.
+    ///
+    /// Rows go in batches of ``batch`` through stages whose loads do not depend on each other within a batch
+    /// (slot words, then the candidates' first rows, then their offsets), so that the cache misses of a batch
+    /// overlap instead of following one another; the last stage compares bytes, and only a row whose first
+    /// candidate was not its value continues along the probe sequence.
     func lookUpAll(_ probe: StringColumn, into ids: UnsafeMutablePointer<UInt64>, stride: Int, absent: UInt64) {
+        let batch = Self.batch
         probe.withBuffers { bytes, offsets in
-            for row in 0..<probe.count {
-                let start = Int(truncatingIfNeeded: offsets[row])
-                let key = UnsafeBufferPointer(
-                    start: bytes.baseAddress.map { $0 + start },
-                    count: Int(truncatingIfNeeded: offsets[row &+ 1]) &- start)
-                ids[row &* stride] = find(key).map { UInt64($0) } ?? absent
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 * batch) { scratch in
+                let hashes = scratch.baseAddress!
+                let entries = hashes + batch
+                let starts = entries + batch
+                let ends = starts + batch
+                var first = 0
+                while first < probe.count {
+                    let n = min(batch, probe.count - first)
+                    for i in 0..<n {
+                        let hash = StringInterner.hash(Self.slice(bytes, offsets, first &+ i))
+                        hashes[i] = Int(bitPattern: UInt(hash))
+                        entries[i] = Int(bitPattern: UInt(slots[Int(truncatingIfNeeded: hash) & mask]))
+                    }
+                    for i in 0..<n {
+                        let entry = UInt64(UInt(bitPattern: entries[i]))
+                        let hash = UInt64(UInt(bitPattern: hashes[i]))
+                        // A candidate's first row, or -1: the slot is empty or its tag differs.
+                        starts[i] =
+                            entry != 0 && entry & Self.tagMask == hash & Self.tagMask
+                            ? Int(firstRows[Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) &- 1]) : -1
+                    }
+                    for i in 0..<n where starts[i] >= 0 {
+                        let row = starts[i]
+                        starts[i] = Int(truncatingIfNeeded: self.offsets[row])
+                        ends[i] = Int(truncatingIfNeeded: self.offsets[row &+ 1])
+                    }
+                    for i in 0..<n {
+                        let key = Self.slice(bytes, offsets, first &+ i)
+                        let entry = UInt64(UInt(bitPattern: entries[i]))
+                        let id: UInt64
+                        if entry == 0 {
+                            id = absent
+                        } else if starts[i] >= 0,
+                            Self.equal(
+                                UnsafeBufferPointer(
+                                    start: self.bytes.baseAddress.map { $0 + starts[i] }, count: ends[i] &- starts[i]),
+                                key)
+                        {
+                            id = (entry & 0xFFFF_FFFF) &- 1
+                        } else {
+                            id = find(key, hash: UInt64(UInt(bitPattern: hashes[i]))).map { UInt64($0) } ?? absent
+                        }
+                        ids[(first &+ i) &* stride] = id
+                    }
+                    first &+= n
+                }
             }
         }
+    }
+
+    /// Rows per batch of ``lookUpAll(_:into:stride:absent:)``.
+    static let batch = 16
+    private static let tagMask: UInt64 = 0xFFFF_FFFF_0000_0000
+
+    @inline(__always)
+    private static func slice(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ offsets: UnsafeBufferPointer<Int64>, _ row: Int
+    ) -> UnsafeBufferPointer<UInt8> {
+        let start = Int(truncatingIfNeeded: offsets[row])
+        return UnsafeBufferPointer(
+            start: bytes.baseAddress.map { $0 + start }, count: Int(truncatingIfNeeded: offsets[row &+ 1]) &- start)
     }
 
     @inline(__always)
@@ -75,10 +134,59 @@ struct ByteKeyTable {
             start: bytes.baseAddress.map { $0 + start }, count: Int(truncatingIfNeeded: offsets[row &+ 1]) &- start)
     }
 
+    /// Inserts `rows` in batches: the first stage of a batch hashes its rows and loads their slot words (loads
+    /// that overlap); the second inserts row by row, starting from the loaded word while nothing in the batch has
+    /// changed the table yet.
+    private mutating func insertAll(_ rows: Range<Int>, ids: UnsafeMutablePointer<UInt64>, stride: Int) {
+        let batch = Self.batch
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * batch) { scratch in
+            guard let hashes = scratch.baseAddress else { return }
+            let entries = hashes + batch
+            var first = rows.lowerBound
+            while first < rows.upperBound {
+                let n = min(batch, rows.upperBound - first)
+                for i in 0..<n {
+                    let hash = StringInterner.hash(value(ofRow: first &+ i))
+                    hashes[i] = hash
+                    entries[i] = slots[Int(truncatingIfNeeded: hash) & mask]
+                }
+                var changed = false
+                for i in 0..<n {
+                    let row = first &+ i
+                    let hash = hashes[i]
+                    if !changed && entries[i] == 0 {
+                        // The row's slot was empty when loaded and nothing has been inserted since: a new value.
+                        ids[row &* stride] = UInt64(
+                            add(row: row, hash: hash, slot: Int(truncatingIfNeeded: hash) & mask))
+                        changed = true
+                        continue
+                    }
+                    let before = firstRows.count
+                    ids[row &* stride] = UInt64(insert(row: row, hash: hash))
+                    changed = changed || firstRows.count != before
+                }
+                first &+= n
+            }
+        }
+    }
+
+    @inline(__always)
+    private mutating func add(row: Int, hash: UInt64, slot: Int) -> UInt32 {
+        let id = UInt32(truncatingIfNeeded: firstRows.count)
+        slots[slot] = (hash & Self.tagMask) | UInt64(id &+ 1)
+        firstRows.append(Int32(truncatingIfNeeded: row))
+        if firstRows.count &* 4 > slots.count &* 3 { grow() }
+        return id
+    }
+
     @inline(__always)
     private mutating func insert(row: Int) -> UInt32 {
+        insert(row: row, hash: StringInterner.hash(value(ofRow: row)))
+    }
+
+    @inline(__always)
+    private mutating func insert(row: Int, hash: UInt64) -> UInt32 {
         let key = value(ofRow: row)
-        let hash = StringInterner.hash(key)
         let tag = hash & 0xFFFF_FFFF_0000_0000
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
@@ -90,16 +198,11 @@ struct ByteKeyTable {
             }
             slot = (slot &+ 1) & mask
         }
-        let id = UInt32(truncatingIfNeeded: firstRows.count)
-        slots[slot] = tag | UInt64(id &+ 1)
-        firstRows.append(Int32(truncatingIfNeeded: row))
-        if firstRows.count &* 4 > slots.count &* 3 { grow() }
-        return id
+        return add(row: row, hash: hash, slot: slot)
     }
 
     @inline(__always)
-    private func find(_ key: UnsafeBufferPointer<UInt8>) -> UInt32? {
-        let hash = StringInterner.hash(key)
+    private func find(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> UInt32? {
         let tag = hash & 0xFFFF_FFFF_0000_0000
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
