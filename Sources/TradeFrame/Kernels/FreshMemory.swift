@@ -2,7 +2,7 @@
     import Glibc
 #endif
 
-/// Makes a freshly allocated output buffer cheap to write for the first time.
+/// Makes a freshly allocated large buffer (a result column, a hash table) cheap to write for the first time.
 ///
 /// A new 40 MB result buffer comes from `mmap` untouched; writing it then takes one page fault per 4 KiB page
 /// (about 10,000 for a 10-million-row Float32 column), which under load cost more than the conversion itself. On
