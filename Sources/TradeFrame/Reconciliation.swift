@@ -73,11 +73,17 @@ public struct Reconciliation: Sendable {
     ///   - broker: The broker's trades.
     /// - Returns: The report.
     /// - Throws: ``TradeFrameError`` when a configured column is missing or not an exact numeric column
-    ///   (`typeMismatch`), or the tolerance is negative (`invalidArgument`).
+    ///   (`typeMismatch`), the tolerance is negative (`invalidArgument`), or our frame already has one of
+    ///   ``addedColumns`` (`duplicateColumn`: the matched frame would silently replace it).
     public func reconcile(ours: TradeFrame, broker: TradeFrame) throws(TradeFrameError) -> Report {
         let c = configuration
         guard !c.tolerance.isNegative else {
             throw TradeFrameError(.invalidArgument, "the tolerance \(c.tolerance) must be zero or more")
+        }
+        for added in Self.addedColumns where ours.columnNames.contains(added) {
+            throw TradeFrameError(
+                .duplicateColumn, column: added,
+                "our frame already has a '\(added)' column, which the matched frame would overwrite; rename it first")
         }
         let ourValues = try ExactValues(try ours.column(c.volume), name: c.volume, purpose: "reconciliation")
         let brokerColumn = try broker.column(c.brokerVolume)
@@ -107,6 +113,9 @@ public struct Reconciliation: Sendable {
             matched: matched, oursWithoutBroker: oursWithout, brokerWithoutOurs: brokerWithout,
             flagged: try matched.filter(flags))
     }
+
+    /// The columns ``Report/matched`` adds to ours; our frame must not have them already.
+    public static let addedColumns = ["broker_volume", "variance", "flagged", "status"]
 
     /// The display variance and the exact flag of each matched pair.
     static func compare(

@@ -110,6 +110,19 @@ import Testing
         #expect(error?.column == "volume_mwh")
     }
 
+    /// A trade feed often has its own `status` column: the matched frame must not silently replace it.
+    @Test(arguments: Reconciliation.addedColumns)
+    func ourColumnThatTheReportWouldOverwriteIsAnError(name: String) throws {
+        let ours = try Self.frame(["A"], ["1.0"], scale: 1).adding(name, StringColumn(["CONFIRMED"]))
+        let broker = try Self.frame(["A"], ["1.0"], scale: 1)
+        let error = #expect(throws: TradeFrameError.self) { try Reconciliation().reconcile(ours: ours, broker: broker) }
+        #expect(error?.code == .duplicateColumn)
+        #expect(error?.column == name)
+        let renamed = try ours.renaming([name: "our_\(name)"])
+        let report = try Reconciliation().reconcile(ours: renamed, broker: broker)
+        #expect(report.matched["our_\(name)"]?.text(at: 0) == "CONFIRMED")
+    }
+
     /// Random volumes near the tolerance (many exactly on it), flags checked against Foundation.Decimal.
     @Test(arguments: [UInt64(1), 2, 3])
     func flagsMatchADecimalReference(seed: UInt64) throws {
