@@ -32,7 +32,13 @@ enum Fixtures {
     static let body = Array(#"{"settlement_run_id":"RUN0000000000001","position_mwh":"12.5"}"#.utf8)
     static let fingerprint = Fingerprint(exactBytes: body)
     static let other = Fingerprint(exactBytes: Array("other".utf8))
-    static let accepted = StoredResponse(status: 201, body: Array(#"{"status":"accepted"}"#.utf8))
+    static let accepted = StoredResponse(
+        status: 201,
+        headerFields: [
+            HTTPHeaderField(name: "Content-Type", value: "application/json"),
+            HTTPHeaderField(name: "Location", value: "/settlements/RUN0000000000001"),
+        ],
+        body: Array(#"{"status":"accepted"}"#.utf8))
 
     static func key(_ value: String) -> IdempotencyKey { try! IdempotencyKey(headerValue: value, scope: scope) }
 }
