@@ -8,24 +8,12 @@ import Testing
     let clock = ManualClock()
 
     /// Counts lease extensions (and the ones refused) on the way to an in-memory store.
-    final class CountingStore: IdempotencyStore {
+    final class CountingStore: ForwardingStore {
         let inner: InMemoryIdempotencyStore<ManualClock>
         let extensions = Counter()
         let refused = Counter()
 
         init(clock: ManualClock) throws { inner = try InMemoryIdempotencyStore(clock: clock) }
-
-        func claim(_ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration) async throws -> ClaimOutcome {
-            try await inner.claim(key, fingerprint: fingerprint, lease: lease)
-        }
-
-        func complete(_ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Duration) async throws {
-            try await inner.complete(key, token: token, response: response, ttl: ttl)
-        }
-
-        func release(_ key: IdempotencyKey, token: OwnerToken) async throws {
-            try await inner.release(key, token: token)
-        }
 
         func extendLease(_ key: IdempotencyKey, token: OwnerToken, lease: Duration) async throws {
             do {

@@ -70,12 +70,8 @@ import Testing
 }
 
 /// Completes with whatever token is current, like a store with no owner check.
-private struct UnfencedStore: IdempotencyStore {
+private struct UnfencedStore: ForwardingStore {
     let inner: InMemoryIdempotencyStore<ManualClock>
-
-    func claim(_ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration) async throws -> ClaimOutcome {
-        try await inner.claim(key, fingerprint: fingerprint, lease: lease)
-    }
 
     func complete(_ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Duration) async throws {
         for fence in (1...max(token.fence, 64)).reversed() {
@@ -85,31 +81,11 @@ private struct UnfencedStore: IdempotencyStore {
         }
         try await inner.complete(key, token: token, response: response, ttl: ttl)
     }
-
-    func release(_ key: IdempotencyKey, token: OwnerToken) async throws {
-        try await inner.release(key, token: token)
-    }
-
-    func extendLease(_ key: IdempotencyKey, token: OwnerToken, lease: Duration) async throws {
-        try await inner.extendLease(key, token: token, lease: lease)
-    }
 }
 
 /// Extends the lease of whatever token is current, like a store whose heartbeat has no owner check.
-private struct UnfencedExtensionStore: IdempotencyStore {
+private struct UnfencedExtensionStore: ForwardingStore {
     let inner: InMemoryIdempotencyStore<ManualClock>
-
-    func claim(_ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration) async throws -> ClaimOutcome {
-        try await inner.claim(key, fingerprint: fingerprint, lease: lease)
-    }
-
-    func complete(_ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Duration) async throws {
-        try await inner.complete(key, token: token, response: response, ttl: ttl)
-    }
-
-    func release(_ key: IdempotencyKey, token: OwnerToken) async throws {
-        try await inner.release(key, token: token)
-    }
 
     func extendLease(_ key: IdempotencyKey, token: OwnerToken, lease: Duration) async throws {
         for fence in (1...max(token.fence, 64)).reversed() {
@@ -120,23 +96,11 @@ private struct UnfencedExtensionStore: IdempotencyStore {
 }
 
 /// Stores status and body only.
-private struct HeaderlessStore: IdempotencyStore {
+private struct HeaderlessStore: ForwardingStore {
     let inner: InMemoryIdempotencyStore<ManualClock>
-
-    func claim(_ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration) async throws -> ClaimOutcome {
-        try await inner.claim(key, fingerprint: fingerprint, lease: lease)
-    }
 
     func complete(_ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Duration) async throws {
         try await inner.complete(
             key, token: token, response: StoredResponse(status: response.status, body: response.body), ttl: ttl)
-    }
-
-    func release(_ key: IdempotencyKey, token: OwnerToken) async throws {
-        try await inner.release(key, token: token)
-    }
-
-    func extendLease(_ key: IdempotencyKey, token: OwnerToken, lease: Duration) async throws {
-        try await inner.extendLease(key, token: token, lease: lease)
     }
 }

@@ -42,3 +42,26 @@ enum Fixtures {
 
     static func key(_ value: String) -> IdempotencyKey { try! IdempotencyKey(headerValue: value, scope: scope) }
 }
+
+/// A store that forwards every call to an in-memory store; a test wrapper implements only what it changes.
+protocol ForwardingStore: IdempotencyStore {
+    var inner: InMemoryIdempotencyStore<ManualClock> { get }
+}
+
+extension ForwardingStore {
+    func claim(_ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration) async throws -> ClaimOutcome {
+        try await inner.claim(key, fingerprint: fingerprint, lease: lease)
+    }
+
+    func complete(_ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Duration) async throws {
+        try await inner.complete(key, token: token, response: response, ttl: ttl)
+    }
+
+    func release(_ key: IdempotencyKey, token: OwnerToken) async throws {
+        try await inner.release(key, token: token)
+    }
+
+    func extendLease(_ key: IdempotencyKey, token: OwnerToken, lease: Duration) async throws {
+        try await inner.extendLease(key, token: token, lease: lease)
+    }
+}
