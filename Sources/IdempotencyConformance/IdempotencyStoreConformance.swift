@@ -88,7 +88,13 @@ public enum IdempotencyStoreConformance {
     static let ttl: Duration = .seconds(3600)
     static let fingerprint = Fingerprint(exactBytes: Array(#"{"settlement_run_id":"RUN0000000000001"}"#.utf8))
     static let otherFingerprint = Fingerprint(exactBytes: Array(#"{"settlement_run_id":"RUN0000000000002"}"#.utf8))
-    static let response = StoredResponse(status: 201, body: Array(#"{"status":"accepted"}"#.utf8))
+    static let response = StoredResponse(
+        status: 201,
+        headerFields: [
+            HTTPHeaderField(name: "Content-Type", value: "application/json"),
+            HTTPHeaderField(name: "Location", value: "/settlements/RUN0000000000001"),
+        ],
+        body: Array(#"{"status":"accepted"}"#.utf8))
 
     static func key(
         _ value: String, tenant: String = "desk-a", operation: String = "POST /settlements"
@@ -243,6 +249,89 @@ public enum IdempotencyStoreConformance {
             let inProgress = outcomes.filter(isInProgress).count
             try context.expect(
                 acquired == 1 && inProgress == 63, "64 claims: \(acquired) acquired, \(inProgress) in progress")
+        },
+        Check(name: "headerFieldsReplayInOrder") { context in
+            let key = try key("k-13")
+            let stored = StoredResponse(
+                status: 303,
+                headerFields: [
+                    HTTPHeaderField(name: "Location", value: "/settlements/42"),
+                    HTTPHeaderField(name: "Content-Type", value: "text/plain; charset=utf-8"),
+                    HTTPHeaderField(name: "Link", value: "</settlements/42/ack>; rel=\"ack\""),
+                    HTTPHeaderField(name: "Content-Language", value: ""),
+                ],
+                body: [])
+            let token = try await context.acquire(key, fingerprint)
+            try await context.store.complete(key, token: token, response: stored, ttl: ttl)
+            try await context.expectClaim(key, fingerprint, "completed(\(stored))") { $0 == .completed(stored) }
+        },
+        Check(name: "extendedLeaseHoldsOffTakeover") { context in
+            let key = try key("k-14")
+            let token = try await context.acquire(key, fingerprint)
+            try await context.advance(.seconds(20))
+            try await context.store.extendLease(key, token: token, lease: lease)
+            try await context.advance(.seconds(20))  // 40 s: past the first lease, inside the extended one
+            try await context.expectClaim(key, fingerprint, "in progress for 10 s more") {
+                $0 == .inProgress(leaseRemaining: .seconds(10))
+            }
+            try await context.advance(.seconds(11))
+            let successor = try await context.acquire(key, fingerprint)
+            try context.expect(
+                successor.fence > token.fence, "takeover fence \(successor.fence) not above \(token.fence)")
+        },
+        Check(name: "extensionNeverShortensTheLease") { context in
+            let key = try key("k-15")
+            let token = try await context.acquire(key, fingerprint)
+            try await context.store.extendLease(key, token: token, lease: .seconds(5))
+            try await context.expectClaim(key, fingerprint, "in progress for the whole first lease") {
+                $0 == .inProgress(leaseRemaining: lease)
+            }
+        },
+        Check(name: "staleOwnerCannotExtend") { context in
+            let key = try key("k-16")
+            let first = try await context.acquire(key, fingerprint)
+            try await context.advance(lease + .seconds(1))
+            let second = try await context.acquire(key, fingerprint)
+            try await context.expectError(.notOwner, "extendLease with the stale token") {
+                try await context.store.extendLease(key, token: first, lease: .seconds(600))
+            }
+            try await context.advance(lease - .seconds(1))
+            try await context.expectClaim(key, fingerprint, "in progress for 1 s more: the successor's lease") {
+                $0 == .inProgress(leaseRemaining: .seconds(1))
+            }
+            try await context.store.extendLease(key, token: second, lease: lease)
+            try await context.expectClaim(key, fingerprint, "the successor's extended lease") {
+                $0 == .inProgress(leaseRemaining: lease)
+            }
+        },
+        Check(name: "extensionIsRefusedWithoutALiveClaim") { context in
+            let key = try key("k-17")
+            try await context.expectError(.notOwner, "extendLease of a key never claimed") {
+                try await context.store.extendLease(key, token: OwnerToken(fence: 1), lease: lease)
+            }
+            let released = try await context.acquire(key, fingerprint)
+            try await context.store.release(key, token: released)
+            try await context.expectError(.notOwner, "extendLease after release") {
+                try await context.store.extendLease(key, token: released, lease: lease)
+            }
+            let token = try await context.acquire(key, fingerprint)
+            try await context.expectError(.invalidArgument, "extendLease by zero") {
+                try await context.store.extendLease(key, token: token, lease: .zero)
+            }
+            try await context.store.complete(key, token: token, response: response, ttl: ttl)
+            try await context.expectError(.alreadyCompleted, "extendLease of a completed record") {
+                try await context.store.extendLease(key, token: token, lease: lease)
+            }
+            try await context.expectClaim(key, fingerprint, "the response") { $0 == .completed(response) }
+        },
+        Check(name: "endedLeaseWithoutTakeoverMayBeExtended") { context in
+            let key = try key("k-18")
+            let token = try await context.acquire(key, fingerprint)
+            try await context.advance(lease + .seconds(1))
+            try await context.store.extendLease(key, token: token, lease: lease)
+            try await context.expectClaim(key, fingerprint, "in progress again for a whole lease") {
+                $0 == .inProgress(leaseRemaining: lease)
+            }
         },
         Check(name: "fencesIncreaseOverTakeovers") { context in
             let key = try key("k-12")

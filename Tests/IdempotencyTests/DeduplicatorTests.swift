@@ -73,22 +73,54 @@ import Testing
         let r8 = latest.admit("T1", eventTime: 10)
         #expect(r8 == .first)
         let r9 = latest.admit("T1", eventTime: 10)
-        #expect(r9 == .stale)
+        #expect(r9 == .newer, "an equal time: the later arrival wins")
         let r10 = latest.admit("T1", eventTime: 5)
         #expect(r10 == .stale)
         let r11 = latest.admit("T1", eventTime: 11)
         #expect(r11 == .newer)
-        let r12 = latest.admit("T2", eventTime: 1)
-        #expect(r12 == .first)
+        let r12 = latest.admit("T1", eventTime: 10)
+        #expect(r12 == .stale, "older than the latest (11)")
+        let r13 = latest.admit("T2", eventTime: 1)
+        #expect(r13 == .first)
         let statistics = latest.statistics
-        #expect(statistics.first == 2 && statistics.newer == 1 && statistics.droppedStale == 2)
+        #expect(statistics.first == 2 && statistics.newer == 2 && statistics.droppedStale == 2)
     }
 
-    @Test func keepLatestOnABatch() {
-        let batch = [("T1", 1), ("T2", 5), ("T1", 3), ("T3", 2), ("T2", 4), ("T1", 3)]
+    @Test func keepLatestOnABatchBreaksTiesToTheLaterRecord() {
+        let batch = [
+            ("T1", 1, "a"), ("T2", 5, "b"), ("T1", 3, "c"), ("T3", 2, "d"), ("T2", 4, "e"), ("T1", 3, "f"),
+            ("T3", 2, "g"),
+        ]
         let (kept, dropped) = LatestEventDeduplicator<String, Int, ManualClock>.keepLatest(
             batch, id: { $0.0 }, eventTime: { $0.1 })
-        #expect(kept.map { "\($0.0)@\($0.1)" } == ["T2@5", "T1@3", "T3@2"])
-        #expect(dropped == 3)
+        #expect(kept.map { "\($0.0)@\($0.1)\($0.2)" } == ["T2@5b", "T1@3f", "T3@2g"])
+        #expect(dropped == 4)
+    }
+
+    static let precomposed = "TR-caf\u{E9}"  // é as U+00E9
+    static let decomposed = "TR-cafe\u{301}"  // e + U+0301 COMBINING ACUTE ACCENT
+
+    @Test func canonicallyEquivalentIdsWithDifferentBytesAreDifferentIds() throws {
+        #expect(Self.precomposed == Self.decomposed, "Swift's String == would merge them")
+        #expect(!Self.precomposed.utf8.elementsEqual(Self.decomposed.utf8))
+
+        var latest = try LatestEventDeduplicator<String, Int, ManualClock>(clock: clock)
+        let first = latest.admit(Self.precomposed, eventTime: 10)
+        let second = latest.admit(Self.decomposed, eventTime: 5)
+        #expect(first == .first && second == .first, "an older time under another id is not stale")
+        let again = latest.admit(Self.decomposed, eventTime: 4)
+        #expect(again == .stale)
+
+        var stream = try StreamDeduplicator<String, ManualClock>(clock: clock)
+        #expect(stream.admitted([Self.precomposed, Self.decomposed, Self.precomposed]) { $0 }.count == 2)
+        #expect(stream.trackedCount == 2 && stream.statistics.droppedDuplicates == 1)
+
+        var substrings = try StreamDeduplicator<Substring, ManualClock>(clock: clock)
+        let ids = [Self.precomposed.dropFirst(3), Self.decomposed.dropFirst(3), Self.decomposed.dropFirst(3)]
+        #expect(substrings.admitted(ids) { $0 }.count == 2)
+
+        let (kept, dropped) = LatestEventDeduplicator<String, Int, ManualClock>.keepLatest(
+            [(Self.precomposed, 1), (Self.decomposed, 1)], id: { $0.0 }, eventTime: { $0.1 })
+        #expect(kept.count == 2 && dropped == 0)
     }
 }

@@ -9,6 +9,9 @@ import Testing
         ("\"only a string\"", "\"only a string\""),
         ("\n12.50\r\n", "12.50"),
         (#"{"B":1,"a":2,"ab":3,"é":4}"#, #"{"B":1,"a":2,"ab":3,"é":4}"#),
+        // Keys compare with their closing quote (the first release's order, which stored fingerprints rely on).
+        (#"{"a":1,"a ":2,"a!":3,"ab":4}"#, #"{"a ":2,"a!":3,"a":1,"ab":4}"#),
+        (#"[[],[{}],[1,[2]],"\ud83d\ude00"]"#, #"[[],[{}],[1,[2]],"\ud83d\ude00"]"#),
     ])
     func canonicalFormIsAsDocumented(input: String, canonical: String) throws {
         #expect(try Fingerprint.canonicalJSON(Array(input.utf8)) == Array(canonical.utf8))
@@ -59,5 +62,18 @@ import Testing
         #expect(throws: IdempotencyError.self) { try Fingerprint(canonicalJSON: Array(deep.utf8)) }
         let fine = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
         #expect(throws: Never.self) { try Fingerprint(canonicalJSON: Array(fine.utf8)) }
+    }
+
+    @Test func rejectsAByteOrderMarkAndALoneSurrogate() {
+        #expect(throws: IdempotencyError.self) {
+            try Fingerprint(canonicalJSON: [0xEF, 0xBB, 0xBF] + Array("{}".utf8))
+        }
+        #expect(throws: IdempotencyError.self) { try Fingerprint(canonicalJSON: Array(#"["\ud800"]"#.utf8)) }
+    }
+
+    /// No string length limit beyond the document's: a 1 MiB string value is kept as written.
+    @Test func longStringsAreKept() throws {
+        let long = "{\"memo\":\"" + String(repeating: "x", count: 1 << 20) + "\"}"
+        #expect(try Fingerprint.canonicalJSON(Array(long.utf8)) == Array(long.utf8))
     }
 }

@@ -25,7 +25,7 @@ import Testing
     /// The frames of a journal file as (offset, total length), read from the documented format.
     func frames(_ path: String) throws -> [(offset: Int, length: Int)] {
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        #expect(Array(bytes.prefix(8)) == Array("ETRMIJ01".utf8))
+        #expect(Array(bytes.prefix(8)) == Array("ETRMIJ02".utf8))
         var frames: [(Int, Int)] = []
         var offset = 8
         while offset + 8 <= bytes.count {

@@ -41,19 +41,37 @@ import Testing
         }
     }
 
+    /// A store that extends any token's lease (no owner check on the heartbeat) must fail the suite.
+    @Test func suiteCatchesAStoreThatExtendsForAStaleOwner() async throws {
+        let clock = ManualClock()
+        await #expect(throws: IdempotencyStoreConformance.Failure.self) {
+            try await IdempotencyStoreConformance.run(
+                makeStore: { UnfencedExtensionStore(inner: try InMemoryIdempotencyStore(clock: clock)) },
+                advance: { clock.advance(by: $0) })
+        }
+    }
+
+    /// A store that drops header fields (as a version-1 journal record would) must fail the suite.
+    @Test func suiteCatchesAStoreThatDropsHeaderFields() async throws {
+        let clock = ManualClock()
+        await #expect(throws: IdempotencyStoreConformance.Failure.self) {
+            try await IdempotencyStoreConformance.run(
+                makeStore: { HeaderlessStore(inner: try InMemoryIdempotencyStore(clock: clock)) },
+                advance: { clock.advance(by: $0) })
+        }
+    }
+
     @Test func suiteNamesItsChecks() {
         #expect(IdempotencyStoreConformance.checkNames.contains("staleOwnerIsRefusedAfterTakeover"))
-        #expect(IdempotencyStoreConformance.checkNames.count >= 14)
+        #expect(IdempotencyStoreConformance.checkNames.contains("staleOwnerCannotExtend"))
+        #expect(IdempotencyStoreConformance.checkNames.contains("headerFieldsReplayInOrder"))
+        #expect(IdempotencyStoreConformance.checkNames.count == 20)
     }
 }
 
 /// Completes with whatever token is current, like a store with no owner check.
-private struct UnfencedStore: IdempotencyStore {
+private struct UnfencedStore: ForwardingStore {
     let inner: InMemoryIdempotencyStore<ManualClock>
-
-    func claim(_ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration) async throws -> ClaimOutcome {
-        try await inner.claim(key, fingerprint: fingerprint, lease: lease)
-    }
 
     func complete(_ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Duration) async throws {
         for fence in (1...max(token.fence, 64)).reversed() {
@@ -63,8 +81,26 @@ private struct UnfencedStore: IdempotencyStore {
         }
         try await inner.complete(key, token: token, response: response, ttl: ttl)
     }
+}
 
-    func release(_ key: IdempotencyKey, token: OwnerToken) async throws {
-        try await inner.release(key, token: token)
+/// Extends the lease of whatever token is current, like a store whose heartbeat has no owner check.
+private struct UnfencedExtensionStore: ForwardingStore {
+    let inner: InMemoryIdempotencyStore<ManualClock>
+
+    func extendLease(_ key: IdempotencyKey, token: OwnerToken, lease: Duration) async throws {
+        for fence in (1...max(token.fence, 64)).reversed() {
+            if (try? await inner.extendLease(key, token: OwnerToken(fence: fence), lease: lease)) != nil { return }
+        }
+        try await inner.extendLease(key, token: token, lease: lease)
+    }
+}
+
+/// Stores status and body only.
+private struct HeaderlessStore: ForwardingStore {
+    let inner: InMemoryIdempotencyStore<ManualClock>
+
+    func complete(_ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Duration) async throws {
+        try await inner.complete(
+            key, token: token, response: StoredResponse(status: response.status, body: response.body), ttl: ttl)
     }
 }

@@ -14,6 +14,13 @@ import ETRMShared
 /// | done before | stored status | ``IdempotentResponse/Disposition-swift.struct/replayed`` |
 /// | first call | operation's status | ``IdempotentResponse/Disposition-swift.struct/executed`` |
 ///
+/// Refusals carry a ``ProblemDetails`` document in ``IdempotentResponse/problem`` as well as rendered in the
+/// body. A 409's `Retry-After` is the owner's remaining lease in whole seconds, rounded up, at least 1 and at
+/// most ``Configuration-swift.struct/maximumRetryAfter``.
+///
+/// With ``Configuration-swift.struct/heartbeat`` the executor extends the lease while the operation runs
+/// (``IdempotencyStore/extendLease(_:token:lease:)``), so work longer than one lease is not taken over.
+///
 /// With ``Configuration-swift.struct/coalescesDuplicates`` a concurrent duplicate in this process waits for
 /// the first call's response (``IdempotentResponse/Disposition-swift.struct/coalesced``) instead of getting
 /// 409; duplicates in other processes still get 409 from the store.
@@ -38,6 +45,34 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
         }
     }
 
+    /// Extends the lease at a fixed interval while the operation runs.
+    ///
+    /// Every ``interval`` on ``clock`` the executor calls ``IdempotencyStore/extendLease(_:token:lease:)``
+    /// with the configured lease, so the lease always ends at least `lease - interval` ahead; choose an
+    /// interval well below the lease (a third of it is usual). The heartbeat is a child task of the call: it
+    /// stops when the operation returns or throws. When the store refuses an extension
+    /// (``IdempotencyError/Code/notOwner``: the lease was taken over meanwhile), the heartbeat stops and the
+    /// operation's result will be refused when it completes; other errors (a store briefly unreachable) are
+    /// retried at the next beat.
+    public struct Heartbeat: Sendable {
+        /// The time between extensions; positive.
+        public let interval: Duration
+        /// The clock the heartbeat waits on.
+        public let clock: any Clock<Duration>
+
+        /// Creates a heartbeat.
+        ///
+        /// - Parameters:
+        ///   - interval: The time between extensions; positive and below the lease.
+        ///   - clock: The clock to wait on; the continuous clock by default (a manual clock in tests).
+        /// - Throws: ``IdempotencyError/Code/invalidArgument`` for an interval that is not positive.
+        public init(every interval: Duration, clock: any Clock<Duration> = ContinuousClock()) throws(IdempotencyError) {
+            try IdempotencyRules.checkPositive(interval, "heartbeat interval")
+            self.interval = interval
+            self.clock = clock
+        }
+    }
+
     /// Settings for an ``IdempotentExecutor``.
     public struct Configuration: Sendable {
         /// How long a claim holds the key; longer than the operation's worst case.
@@ -53,6 +88,11 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
         /// The prefix of the problem `type` URIs, followed by `idempotency-key-missing`,
         /// `idempotency-key-invalid`, `idempotency-key-reused` or `idempotency-key-in-progress`.
         public var problemTypePrefix: String
+        /// The largest `Retry-After` a 409 carries, however long the owner's lease still runs; rounded up to
+        /// whole seconds, and never below 1 second.
+        public var maximumRetryAfter: Duration
+        /// Extends the lease while the operation runs; `nil` (no heartbeat) by default.
+        public var heartbeat: Heartbeat?
 
         /// Creates a configuration.
         ///
@@ -62,16 +102,21 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
         ///   - failurePolicy: ``FailurePolicy/releaseRecord`` by default.
         ///   - coalescesDuplicates: `false` by default.
         ///   - problemTypePrefix: `urn:etrm:problem:` by default; a service points it at its own docs.
+        ///   - maximumRetryAfter: 30 seconds by default.
+        ///   - heartbeat: `nil` (no heartbeat) by default.
         public init(
             lease: Duration = .seconds(60), ttl: Duration = .seconds(86_400),
             failurePolicy: FailurePolicy = .releaseRecord, coalescesDuplicates: Bool = false,
-            problemTypePrefix: String = "urn:etrm:problem:"
+            problemTypePrefix: String = "urn:etrm:problem:", maximumRetryAfter: Duration = .seconds(30),
+            heartbeat: Heartbeat? = nil
         ) {
             self.lease = lease
             self.ttl = ttl
             self.failurePolicy = failurePolicy
             self.coalescesDuplicates = coalescesDuplicates
             self.problemTypePrefix = problemTypePrefix
+            self.maximumRetryAfter = maximumRetryAfter
+            self.heartbeat = heartbeat
         }
     }
 
@@ -113,7 +158,8 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
         do {
             key = try IdempotencyKey(headerValue: idempotencyKeyHeader, scope: scope)
         } catch {
-            return problem(400, "idempotency-key-invalid", "Idempotency-Key is invalid", error.message, .invalidKey)
+            return problem(
+                400, "idempotency-key-invalid", "Idempotency-Key is invalid", error.message, .invalidKey, key: nil)
         }
         return try await execute(key: key, fingerprint: fingerprint, operation: operation)
     }
@@ -133,7 +179,7 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
         guard let key else {
             return problem(
                 400, "idempotency-key-missing", "Idempotency-Key is missing",
-                "This operation is idempotent and requires an Idempotency-Key header.", .missingKey)
+                "This operation is idempotent and requires an Idempotency-Key header.", .missingKey, key: nil)
         }
         guard configuration.coalescesDuplicates else {
             return try await runOnce(key: key, fingerprint: fingerprint, operation: operation)
@@ -149,7 +195,7 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
             }
             switch role {
             case .mismatch:
-                return mismatch()
+                return mismatch(key)
             case .follow(let entry):
                 guard var response = await entry.wait() else { continue }
                 if response.disposition == .executed || response.disposition == .replayed {
@@ -180,7 +226,7 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
         case .acquired(let token):
             let response: StoredResponse
             do {
-                response = try await operation(token)
+                response = try await withHeartbeat(key: key, token: token) { try await operation(token) }
             } catch {
                 guard let map = configuration.failurePolicy.storeResponse, !(error is CancellationError) else {
                     // The record is released so a retry runs again; if the release fails the lease runs out.
@@ -191,42 +237,85 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
             }
             try await store.complete(key, token: token, response: response, ttl: configuration.ttl)
             return IdempotentResponse(
-                status: response.status, body: response.body, replayed: false, disposition: .executed)
+                status: response.status, body: response.body, headerFields: response.headerFields, replayed: false,
+                disposition: .executed)
         case .completed(let response):
             return IdempotentResponse(
                 status: response.status, body: response.body,
-                headerFields: [.init(name: "Idempotent-Replayed", value: "true")], replayed: true,
-                disposition: .replayed)
+                headerFields: response.headerFields + [.init(name: "Idempotent-Replayed", value: "true")],
+                replayed: true, disposition: .replayed)
         case .inProgress(let remaining):
             var response = problem(
                 409, "idempotency-key-in-progress", "A request with this Idempotency-Key is in progress",
                 "A request with the same Idempotency-Key for this operation is still being processed; retry later.",
-                .inProgress)
-            let (seconds, attoseconds) = remaining.components
-            let retryAfter = max(1, seconds + (attoseconds > 0 ? 1 : 0))
+                .inProgress, key: key)
+            let retryAfter = Self.retryAfterSeconds(remaining: remaining, maximum: configuration.maximumRetryAfter)
             response.headerFields.append(.init(name: "Retry-After", value: String(retryAfter)))
             return response
         case .fingerprintMismatch:
-            return mismatch()
+            return mismatch(key)
         }
     }
 
-    private func mismatch() -> IdempotentResponse {
+    /// `remaining` in whole seconds rounded up, capped at `maximum` (rounded up), and at least 1.
+    static func retryAfterSeconds(remaining: Duration, maximum: Duration) -> Int64 {
+        func ceilingSeconds(_ duration: Duration) -> Int64 {
+            let (seconds, attoseconds) = duration.components
+            return seconds + (attoseconds > 0 ? 1 : 0)
+        }
+        return max(1, min(ceilingSeconds(remaining), ceilingSeconds(maximum)))
+    }
+
+    /// Runs `body` while a child task extends the lease every heartbeat interval, if a heartbeat is
+    /// configured; the child is cancelled and awaited before this returns or throws.
+    private nonisolated(nonsending) func withHeartbeat(
+        key: IdempotencyKey, token: OwnerToken, _ body: () async throws -> StoredResponse
+    ) async throws -> StoredResponse {
+        guard let heartbeat = configuration.heartbeat else { return try await body() }
+        let store = self.store
+        let lease = configuration.lease
+        return try await withThrowingTaskGroup(of: Void.self, returning: StoredResponse.self) { group in
+            group.addTask {
+                while true {
+                    do {
+                        try await heartbeat.clock.sleep(for: heartbeat.interval)
+                    } catch {
+                        return  // cancelled: the operation ended
+                    }
+                    do {
+                        try await store.extendLease(key, token: token, lease: lease)
+                    } catch let error as IdempotencyError
+                        where error.code == .notOwner || error.code == .alreadyCompleted
+                    {
+                        return  // the lease is gone: the completion will be refused
+                    } catch {
+                        if Task.isCancelled { return }  // otherwise try again at the next beat
+                    }
+                }
+            }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
+
+    private func mismatch(_ key: IdempotencyKey) -> IdempotentResponse {
         problem(
             422, "idempotency-key-reused", "Idempotency-Key is already used",
             "This Idempotency-Key was used with a different payload for this operation; a key must not be reused.",
-            .payloadMismatch)
+            .payloadMismatch, key: key)
     }
 
     private func problem(
-        _ status: Int, _ type: String, _ title: String, _ detail: String, _ disposition: IdempotentResponse.Disposition
+        _ status: Int, _ type: String, _ title: String, _ detail: String,
+        _ disposition: IdempotentResponse.Disposition, key: IdempotencyKey?
     ) -> IdempotentResponse {
         let document = ProblemDetails(
-            type: configuration.problemTypePrefix + type, title: title, status: status, detail: detail)
+            type: configuration.problemTypePrefix + type, title: title, status: status, detail: detail,
+            idempotencyKey: key?.value)
         return IdempotentResponse(
             status: status, body: document.json,
             headerFields: [.init(name: "Content-Type", value: ProblemDetails.contentType)], replayed: false,
-            disposition: disposition)
+            disposition: disposition, problem: document)
     }
 
     private enum Role {

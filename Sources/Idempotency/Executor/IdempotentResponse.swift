@@ -1,23 +1,8 @@
 /// What ``IdempotentExecutor`` answers: a status, a body and header fields ready to send, and how it came
 /// about.
 public struct IdempotentResponse: Hashable, Sendable {
-    /// One HTTP header field.
-    public struct HeaderField: Hashable, Sendable {
-        /// The field name, such as `Retry-After`.
-        public var name: String
-        /// The field value.
-        public var value: String
-
-        /// Creates a field.
-        ///
-        /// - Parameters:
-        ///   - name: The field name.
-        ///   - value: The field value.
-        public init(name: String, value: String) {
-            self.name = name
-            self.value = value
-        }
-    }
+    /// One HTTP header field (the same type a ``StoredResponse`` keeps).
+    public typealias HeaderField = HTTPHeaderField
 
     /// How a response came about. An open set of values; compare with `==`.
     public struct Disposition: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
@@ -46,11 +31,14 @@ public struct IdempotentResponse: Hashable, Sendable {
 
     /// The HTTP status.
     public var status: Int
-    /// The body: the operation's bytes, or an RFC 9457 problem-details document.
+    /// The body: the operation's bytes, or an RFC 9457 problem-details document (``problem`` rendered).
     public var body: [UInt8]
-    /// Header fields to send: `Content-Type` for problems, `Retry-After` for 409, `Idempotent-Replayed` for
-    /// replays.
+    /// Header fields to send: the stored response's fields for executions and replays, `Content-Type` for
+    /// problems, `Retry-After` for 409, `Idempotent-Replayed` for replays.
     public var headerFields: [HeaderField]
+    /// The problem-details document ``body`` renders, for the executor's refusals (400, 409, 422); `nil` for
+    /// the operation's own responses. Map it to a service's own error format, or send ``body`` as it is.
+    public var problem: ProblemDetails?
     /// Whether the body is a replay of a response produced by an earlier or concurrent call.
     public var replayed: Bool
     /// How the response came about.
@@ -64,14 +52,17 @@ public struct IdempotentResponse: Hashable, Sendable {
     ///   - headerFields: Header fields to send.
     ///   - replayed: Whether the body is a replay.
     ///   - disposition: How the response came about.
+    ///   - problem: The problem-details document `body` renders, if any.
     public init(
-        status: Int, body: [UInt8], headerFields: [HeaderField] = [], replayed: Bool, disposition: Disposition
+        status: Int, body: [UInt8], headerFields: [HeaderField] = [], replayed: Bool, disposition: Disposition,
+        problem: ProblemDetails? = nil
     ) {
         self.status = status
         self.body = body
         self.headerFields = headerFields
         self.replayed = replayed
         self.disposition = disposition
+        self.problem = problem
     }
 
     /// The value of the first header field named `name` (compared without case), if any.

@@ -90,6 +90,12 @@ public final class InMemoryIdempotencyStore<C: Clock>: IdempotencyStore where C.
         try releaseNow(key, token: token)
     }
 
+    public nonisolated(nonsending) func extendLease(
+        _ key: IdempotencyKey, token: OwnerToken, lease: Duration
+    ) async throws {
+        try extendLeaseNow(key, token: token, lease: lease)
+    }
+
     /// ``claim(_:fingerprint:lease:)`` without suspension, for callers outside async code.
     ///
     /// - Parameters:
@@ -125,7 +131,7 @@ public final class InMemoryIdempotencyStore<C: Clock>: IdempotencyStore where C.
         _ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Duration
     ) throws(IdempotencyError) {
         try IdempotencyRules.checkPositive(ttl, "ttl")
-        try IdempotencyRules.checkStatus(response)
+        try IdempotencyRules.checkResponse(response)
         let now = self.now
         let ttl = ttl.clampedNanoseconds
         try shard(for: key).state.withLock { (shard) throws(IdempotencyError) in
@@ -144,6 +150,24 @@ public final class InMemoryIdempotencyStore<C: Clock>: IdempotencyStore where C.
         try shard(for: key).state.withLock { (shard) throws(IdempotencyError) in
             try IdempotencyRules.checkOwner(shard.records[key], token: token, key: key, now: now)
             shard.records[key] = nil
+        }
+    }
+
+    /// ``extendLease(_:token:lease:)`` without suspension.
+    ///
+    /// - Parameters:
+    ///   - key: The scoped key.
+    ///   - token: The owner token.
+    ///   - lease: How long from now the lease holds; positive.
+    /// - Throws: ``IdempotencyError/Code/notOwner``, ``IdempotencyError/Code/alreadyCompleted`` or
+    ///   ``IdempotencyError/Code/invalidArgument``.
+    public func extendLeaseNow(_ key: IdempotencyKey, token: OwnerToken, lease: Duration) throws(IdempotencyError) {
+        try IdempotencyRules.checkPositive(lease, "lease")
+        let now = self.now
+        let lease = lease.clampedNanoseconds
+        let retention = self.retention
+        try shard(for: key).state.withLock { (shard) throws(IdempotencyError) in
+            try shard.extend(key, token: token, lease: lease, retention: retention, now: now)
         }
     }
 
@@ -204,6 +228,15 @@ final class InMemoryShard: Sendable {
             try IdempotencyRules.checkOwner(records[key], token: token, key: key, now: now)
             let stamp = nextStamp()
             IdempotencyRules.complete(&records[key]!, response: response, ttl: ttl, now: now, stamp: stamp)
+            order.append(Entry(key: key, stamp: stamp))
+        }
+
+        mutating func extend(
+            _ key: IdempotencyKey, token: OwnerToken, lease: Int64, retention: Int64, now: Int64
+        ) throws(IdempotencyError) {
+            try IdempotencyRules.checkOwner(records[key], token: token, key: key, now: now)
+            let stamp = nextStamp()
+            _ = IdempotencyRules.extend(&records[key]!, lease: lease, retention: retention, now: now, stamp: stamp)
             order.append(Entry(key: key, stamp: stamp))
         }
 

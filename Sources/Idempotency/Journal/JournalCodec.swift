@@ -1,19 +1,35 @@
 /// The journal's byte format.
 ///
-/// A journal file is the 8-byte magic `ETRMIJ01` followed by frames. A frame is
+/// A journal file is an 8-byte magic naming the format version followed by frames. A frame is
 /// `u32le payload length ‖ u32le CRC-32C of the payload ‖ payload`; the writer appends one frame per group
 /// commit, so a crash can tear only the last frame. A payload is a sequence of records, little-endian:
 ///
-/// | type | fields |
-/// |---|---|
-/// | 1 claim | key, fingerprint (32), fence u64, lease end i64, remove-at i64 |
-/// | 2 complete | key, fence u64, status u16, body (u32 length + bytes), remove-at i64 |
-/// | 3 release | key, fence u64 |
-/// | 4 fence floor | the highest fence issued so far, u64 |
+/// | type | versions | fields |
+/// |---|---|---|
+/// | 1 claim | 1, 2 | key, fingerprint (32), fence u64, lease end i64, remove-at i64 |
+/// | 2 complete | 1 | key, fence u64, status u16, body (u32 length + bytes), remove-at i64 |
+/// | 3 release | 1, 2 | key, fence u64 |
+/// | 4 fence floor | 1, 2 | the highest fence issued so far, u64 |
+/// | 5 complete | 2 | key, fence u64, status u16, field count u16, fields, body (u32 length + bytes), remove-at i64 |
+/// | 6 lease extension | 2 | key, fence u64, lease end i64, remove-at i64 |
 ///
-/// A key is `u16 length ‖ IdempotencyKey.storageBytes`; instants are ``JournalTimestamp`` nanoseconds.
+/// Version 1 (`ETRMIJ01`) had no header fields and no lease extensions; version 2 (`ETRMIJ02`) writes type 5
+/// for completions. A key is `u16 length ‖ IdempotencyKey.storageBytes`; a header field is
+/// `u16 length ‖ name ‖ u16 length ‖ value` in UTF-8; instants are ``JournalTimestamp`` nanoseconds.
 enum JournalCodec {
     static let frameHeaderCount = 8
+
+    /// A journal format version: its magic and the record types it may hold.
+    struct Version: Equatable {
+        var number: Int
+        var magic: [UInt8]
+        var recordTypes: ClosedRange<UInt8>
+
+        static let v1 = Version(number: 1, magic: Array("ETRMIJ01".utf8), recordTypes: 1...4)
+        static let v2 = Version(number: 2, magic: Array("ETRMIJ02".utf8), recordTypes: 1...6)
+        static let current = v2
+        static let all = [v1, v2]
+    }
 
     struct Writer {
         var bytes: [UInt8]
@@ -26,6 +42,11 @@ enum JournalCodec {
         mutating func key(_ key: IdempotencyKey) {
             u16(UInt16(key.storageBytes.count))
             bytes.append(contentsOf: key.storageBytes)
+        }
+        /// Text of at most 65 535 UTF-8 bytes (``IdempotencyRules/checkResponse(_:)`` keeps fields shorter).
+        mutating func text(_ text: String) {
+            u16(UInt16(text.utf8.count))
+            bytes.append(contentsOf: text.utf8)
         }
     }
 
@@ -49,10 +70,15 @@ enum JournalCodec {
     ) {
         var writer = Writer(bytes: bytes)
         bytes = []
-        writer.u8(2)
+        writer.u8(5)
         writer.key(key)
         writer.u64(fence)
         writer.u16(UInt16(response.status))
+        writer.u16(UInt16(response.headerFields.count))
+        for field in response.headerFields {
+            writer.text(field.name)
+            writer.text(field.value)
+        }
         writer.u32(UInt32(response.body.count))
         writer.bytes.append(contentsOf: response.body)
         writer.i64(removeAt)
@@ -65,6 +91,19 @@ enum JournalCodec {
         writer.u8(3)
         writer.key(key)
         writer.u64(fence)
+        bytes = writer.bytes
+    }
+
+    static func appendExtension(
+        to bytes: inout [UInt8], key: IdempotencyKey, fence: UInt64, leaseEnd: Int64, removeAt: Int64
+    ) {
+        var writer = Writer(bytes: bytes)
+        bytes = []
+        writer.u8(6)
+        writer.key(key)
+        writer.u64(fence)
+        writer.i64(leaseEnd)
+        writer.i64(removeAt)
         bytes = writer.bytes
     }
 
@@ -92,12 +131,14 @@ enum JournalCodec {
         case complete(key: IdempotencyKey, fence: UInt64, response: StoredResponse, removeAt: Int64)
         case release(key: IdempotencyKey, fence: UInt64)
         case fenceFloor(UInt64)
+        case extendLease(key: IdempotencyKey, fence: UInt64, leaseEnd: Int64, removeAt: Int64)
     }
 
     struct Reader {
         let bytes: [UInt8]
         var index: Int
         let end: Int
+        let version: Version
 
         var atEnd: Bool { index >= end }
 
@@ -118,9 +159,22 @@ enum JournalCodec {
             return try IdempotencyKey(storageBytes: Array(try take(count)))
         }
 
+        mutating func text() throws(IdempotencyError) -> String {
+            let start = index
+            let count = Int(try integer(UInt16.self))
+            guard let text = String(validating: try take(count), as: UTF8.self) else {
+                throw corrupt("a header field is not UTF-8", at: start)
+            }
+            return text
+        }
+
         mutating func record() throws(IdempotencyError) -> Record {
             let start = index
-            switch try integer(UInt8.self) {
+            let type = try integer(UInt8.self)
+            guard version.recordTypes.contains(type) else {
+                throw corrupt("record type \(type) is not in journal format version \(version.number)", at: start)
+            }
+            switch type {
             case 1:
                 let key = try key()
                 let fingerprint = try Fingerprint(bytes: try take(32))
@@ -139,6 +193,21 @@ enum JournalCodec {
                 return .release(key: try key(), fence: try integer(UInt64.self))
             case 4:
                 return .fenceFloor(try integer(UInt64.self))
+            case 5:
+                let key = try key()
+                let fence = try integer(UInt64.self)
+                let status = Int(try integer(UInt16.self))
+                let fieldCount = Int(try integer(UInt16.self))
+                var fields: [HTTPHeaderField] = []
+                for _ in 0..<fieldCount { fields.append(HTTPHeaderField(name: try text(), value: try text())) }
+                let body = Array(try take(Int(try integer(UInt32.self))))
+                return .complete(
+                    key: key, fence: fence, response: StoredResponse(status: status, headerFields: fields, body: body),
+                    removeAt: try integer(Int64.self))
+            case 6:
+                return .extendLease(
+                    key: try key(), fence: try integer(UInt64.self), leaseEnd: try integer(Int64.self),
+                    removeAt: try integer(Int64.self))
             default:
                 throw corrupt("unknown record type", at: start)
             }
@@ -150,7 +219,7 @@ enum JournalCodec {
     }
 
     /// Whether a well-formed, checksummed frame starts at `offset`.
-    static func frameLength(in bytes: [UInt8], at offset: Int) -> Int? {
+    static func frameLength(in bytes: [UInt8], at offset: Int, version: Version) -> Int? {
         guard bytes.count - offset >= frameHeaderCount else { return nil }
         var length = 0
         var crc: UInt32 = 0
@@ -160,7 +229,7 @@ enum JournalCodec {
         }
         guard length > 0, length <= bytes.count - offset - frameHeaderCount else { return nil }
         let payload = offset + frameHeaderCount
-        guard (1...4).contains(bytes[payload]) else { return nil }
+        guard version.recordTypes.contains(bytes[payload]) else { return nil }
         let actual = bytes.withUnsafeBytes {
             CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[payload..<payload + length]))
         }

@@ -164,16 +164,7 @@ final class JournalCore: Sendable {
         return state.withLock { state -> Job in
             if state.failure == nil, state.compactionRequested {
                 state.compactionRequested = false
-                var snapshot = [UInt8](repeating: 0, count: JournalCodec.frameHeaderCount)
-                JournalCodec.appendFenceFloor(to: &snapshot, fence: state.lastFence)
-                var expired: [IdempotencyKey] = []
-                for (key, record) in state.records {
-                    if record.isExpired(at: now) {
-                        expired.append(key)
-                        continue
-                    }
-                    Self.appendSnapshot(of: record, key: key, to: &snapshot)
-                }
+                let (snapshot, expired) = Self.snapshot(of: state.records, lastFence: state.lastFence, now: now)
                 for key in expired { state.records[key] = nil }
                 let carried = state.pending
                 state.pending = [UInt8](repeating: 0, count: JournalCodec.frameHeaderCount)
@@ -191,6 +182,23 @@ final class JournalCore: Sendable {
             state.writerAwake = false
             return .sleep
         }
+    }
+
+    /// A frame (header bytes reserved) holding the fence floor and every live record, and the expired keys.
+    static func snapshot(
+        of records: [IdempotencyKey: IdempotencyRecord], lastFence: UInt64, now: Int64
+    ) -> (frame: [UInt8], expired: [IdempotencyKey]) {
+        var snapshot = [UInt8](repeating: 0, count: JournalCodec.frameHeaderCount)
+        JournalCodec.appendFenceFloor(to: &snapshot, fence: lastFence)
+        var expired: [IdempotencyKey] = []
+        for (key, record) in records {
+            if record.isExpired(at: now) {
+                expired.append(key)
+                continue
+            }
+            appendSnapshot(of: record, key: key, to: &snapshot)
+        }
+        return (snapshot, expired)
     }
 
     private static func appendSnapshot(
@@ -224,6 +232,25 @@ final class JournalCore: Sendable {
 
     /// Writes the snapshot to a new file, syncs it, renames it over the journal and syncs the directory.
     private func compact(snapshot: inout [UInt8], currentFD: Int32) -> Result<Int32, IdempotencyError> {
+        switch Self.replaceJournal(directory: directory, snapshot: &snapshot) {
+        case .failure(let error):
+            return .failure(error)
+        case .success(let (fd, directorySyncFailure)):
+            if let directorySyncFailure {
+                // The rename happened but may not be durable: continue on the new file, and fail the store so
+                // that nothing more is acknowledged on a journal whose directory entry is in doubt.
+                state.withLock { $0.failure = directorySyncFailure }
+            }
+            return .success(fd)
+        }
+    }
+
+    /// Writes a journal of the current format version holding `snapshot` (a frame with its header bytes
+    /// reserved) to a new file, syncs it, renames it over the journal and syncs the directory. Returns the new
+    /// file, opened for appending, and the directory sync's failure if only that failed (the rename happened).
+    static func replaceJournal(
+        directory: String, snapshot: inout [UInt8]
+    ) -> Result<(fd: Int32, directorySyncFailure: IdempotencyError?), IdempotencyError> {
         let temporary = directory + "/" + JournalFiles.compactName
         let journal = directory + "/" + JournalFiles.journalName
         JournalCodec.sealFrame(&snapshot)
@@ -234,7 +261,7 @@ final class JournalCore: Sendable {
             return .failure(error)
         }
         do throws(IdempotencyError) {
-            try JournalFiles.writeAll(fd, JournalFiles.magic)
+            try JournalFiles.writeAll(fd, JournalCodec.Version.current.magic)
             try JournalFiles.writeAll(fd, snapshot)
             try JournalFiles.sync(fd)
             try JournalFiles.rename(temporary, journal)
@@ -246,12 +273,9 @@ final class JournalCore: Sendable {
         do throws(IdempotencyError) {
             try JournalFiles.syncDirectory(directory)
         } catch {
-            // The rename happened but may not be durable: continue on the new file, and fail the store so
-            // that nothing more is acknowledged on a journal whose directory entry is in doubt.
-            state.withLock { $0.failure = error }
-            return .success(fd)
+            return .success((fd, error))
         }
-        return .success(fd)
+        return .success((fd, nil))
     }
 
     private func finish(

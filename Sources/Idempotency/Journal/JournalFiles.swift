@@ -6,7 +6,6 @@
 
 /// Thin wrappers over the POSIX calls the journal uses, each turning a failure into an ``IdempotencyError``.
 enum JournalFiles {
-    static let magic: [UInt8] = Array("ETRMIJ01".utf8)
     static let journalName = "journal.log"
     static let compactName = "journal.log.compact"
     static let lockName = "LOCK"

@@ -11,8 +11,10 @@
 ///   all as one frame (group commit). A claim that *observes* a record (in progress, completed, mismatch)
 ///   also waits until that record is on disk, so nothing is ever acknowledged on the strength of a record a
 ///   crash could still lose.
-/// - **Format.** `journal.log` is a magic header and frames of `length ‖ CRC-32C ‖ records`; see the DocC
-///   article for the record layout.
+/// - **Format.** `journal.log` is a magic header naming the format version and frames of
+///   `length ‖ CRC-32C ‖ records`; see the DocC article for the record layout. A journal of an older format
+///   version (version 1 had no response header fields and no lease extensions) is read, then rewritten in the
+///   current version on open, atomically as a compaction does.
 /// - **Recovery.** Opening replays the journal. A damaged last frame (a torn write) is dropped and the file
 ///   truncated to the last good frame; a damaged frame with good frames after it is not a torn tail and
 ///   fails the open with ``IdempotencyError/Code/journalCorrupt`` rather than dropping acknowledged records.
@@ -74,13 +76,25 @@ where C.Duration == Duration, C.Instant: JournalTimestamp {
         self.configuration = configuration
         try JournalFiles.makeDirectory(directory)
         let lockFD = try JournalFiles.lock(directory: directory)
-        let fd: Int32
+        var fd: Int32
         let recovered: JournalRecovery
         do throws(IdempotencyError) {
             JournalFiles.remove(directory + "/" + JournalFiles.compactName)
             fd = try JournalFiles.open(directory + "/" + JournalFiles.journalName, O_RDWR | O_CREAT | O_APPEND)
             do throws(IdempotencyError) {
                 recovered = try JournalRecovery(fd: fd, directory: directory)
+                if recovered.version != .current {
+                    // An older format: rewrite it in the current one (atomically, as a compaction does) before
+                    // appending records the older version cannot hold.
+                    var (snapshot, _) = JournalCore.snapshot(
+                        of: recovered.records, lastFence: recovered.lastFence, now: clock.now.journalNanoseconds)
+                    let (upgraded, directorySyncFailure) = try JournalCore.replaceJournal(
+                        directory: directory, snapshot: &snapshot
+                    ).get()
+                    JournalFiles.close(fd)
+                    fd = upgraded
+                    if let directorySyncFailure { throw directorySyncFailure }
+                }
             } catch {
                 JournalFiles.close(fd)
                 throw error
@@ -140,7 +154,7 @@ where C.Duration == Duration, C.Instant: JournalTimestamp {
         _ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Duration
     ) async throws {
         try IdempotencyRules.checkPositive(ttl, "ttl")
-        try IdempotencyRules.checkStatus(response)
+        try IdempotencyRules.checkResponse(response)
         guard response.body.count <= min(configuration.maximumResponseBytes, Int(UInt32.max)) else {
             throw IdempotencyError(
                 code: .invalidArgument,
@@ -172,6 +186,28 @@ where C.Duration == Duration, C.Instant: JournalTimestamp {
             state.records[key] = nil
             JournalCodec.appendRelease(to: &state.pending, key: key, fence: token.fence)
             return (state.nextSequence(), state.wakeWriter())
+        }
+        if signal { core.wake.signal() }
+        try await core.waitDurable(sequence)
+    }
+
+    public nonisolated(nonsending) func extendLease(
+        _ key: IdempotencyKey, token: OwnerToken, lease: Duration
+    ) async throws {
+        try IdempotencyRules.checkPositive(lease, "lease")
+        let now = clock.now.journalNanoseconds
+        let lease = lease.clampedNanoseconds
+        let retention = configuration.abandonedLeaseRetention.clampedNanoseconds
+        let (sequence, signal) = try core.state.withLock { (state) throws(IdempotencyError) -> (UInt64, Bool) in
+            try state.checkUsable()
+            try IdempotencyRules.checkOwner(state.records[key], token: token, key: key, now: now)
+            let sequence = state.nextSequence()
+            let leaseEnd = IdempotencyRules.extend(
+                &state.records[key]!, lease: lease, retention: retention, now: now, stamp: sequence)
+            JournalCodec.appendExtension(
+                to: &state.pending, key: key, fence: token.fence, leaseEnd: leaseEnd,
+                removeAt: state.records[key]!.removeAt)
+            return (sequence, state.wakeWriter())
         }
         if signal { core.wake.signal() }
         try await core.waitDurable(sequence)

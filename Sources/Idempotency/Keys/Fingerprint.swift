@@ -54,18 +54,19 @@ public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
 
     /// The canonical form of a JSON document, the bytes ``init(canonicalJSON:)`` hashes.
     ///
-    /// - Object members are sorted by their key's bytes as written (between the quotes); a key that appears
-    ///   twice in one object is an error, because the two readings of such a document differ.
+    /// - Object members are sorted by their key's bytes as written, compared with the closing quote (so `"a"`
+    ///   sorts before `"ab"`, and `"a "` before `"a"`); a key that appears twice in one object (byte for byte)
+    ///   is an error, because the two readings of such a document differ.
     /// - Whitespace outside strings is dropped.
     /// - Strings (keys and values) and numbers are kept exactly as written: `1.0` and `1` differ, as do `"é"`
     ///   and `"\u00e9"`. Nothing is decoded, so nothing is lost; a difference there is a different payload.
-    /// - The input must be one well-formed JSON value in valid UTF-8, nested at most 512 deep.
+    /// - The input must be one well-formed JSON value in valid UTF-8 (no byte order mark; a `\u` escape of a
+    ///   lone surrogate is refused), nested at most 512 deep.
     ///
     /// - Parameter json: A JSON document in UTF-8.
     /// - Returns: The canonical bytes.
     /// - Throws: ``IdempotencyError/Code/invalidJSON`` naming the offset of the first problem.
     public static func canonicalJSON(_ json: some Collection<UInt8>) throws(IdempotencyError) -> [UInt8] {
-        var canonicaliser = JSONCanonicaliser(input: Array(json))
-        return try canonicaliser.run()
+        try JSONCanonicaliser.canonicalise(Array(json))
     }
 }

@@ -38,12 +38,50 @@ enum IdempotencyRules {
         }
     }
 
-    static func checkStatus(_ response: StoredResponse) throws(IdempotencyError) {
+    /// Checks a response's status and header fields (see ``StoredResponse``).
+    static func checkResponse(_ response: StoredResponse) throws(IdempotencyError) {
         guard (100...599).contains(response.status) else {
             throw IdempotencyError(
                 code: .invalidArgument, message: "a stored status must be 100 to 599, got \(response.status)")
         }
+        guard response.headerFields.count <= StoredResponse.maximumHeaderFieldCount else {
+            throw IdempotencyError(
+                code: .invalidArgument,
+                message:
+                    "a stored response keeps at most \(StoredResponse.maximumHeaderFieldCount) header fields, got \(response.headerFields.count)"
+            )
+        }
+        for field in response.headerFields {
+            guard !field.name.utf8.isEmpty, field.name.utf8.allSatisfy(isTokenByte) else {
+                throw IdempotencyError(
+                    code: .invalidArgument,
+                    message: "header field name \(String(reflecting: field.name)) is not an HTTP token")
+            }
+            guard !field.value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw IdempotencyError(
+                    code: .invalidArgument,
+                    message: "header field \(field.name) has a control character in its value")
+            }
+            guard field.name.utf8.count + field.value.utf8.count <= StoredResponse.maximumHeaderFieldBytes else {
+                throw IdempotencyError(
+                    code: .invalidArgument,
+                    message: "header field \(field.name) is over \(StoredResponse.maximumHeaderFieldBytes) bytes")
+            }
+        }
     }
+
+    /// Whether `byte` may appear in an HTTP token (RFC 9110 `tchar`).
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            return true
+        default:
+            return tokenPunctuation.contains(byte)
+        }
+    }
+
+    private static let tokenPunctuation: [UInt8] = Array("!#$%&'*+-.^_`|~".utf8)
 
     /// Applies a claim. When it returns `.acquired`, `record` holds the new in-progress record.
     @inline(__always)
@@ -86,6 +124,20 @@ enum IdempotencyRules {
         if case .completed = record.state {
             throw IdempotencyError(code: .alreadyCompleted, message: "\(key) is already completed")
         }
+    }
+
+    /// Applies a lease extension after ``checkOwner(_:token:key:now:)`` passed: the lease ends `lease` from
+    /// now, never earlier than it did. Returns the new lease end.
+    @inline(__always)
+    static func extend(
+        _ record: inout IdempotencyRecord, lease: Int64, retention: Int64, now: Int64, stamp: UInt64
+    ) -> Int64 {
+        guard case .inProgress(let leaseEnd) = record.state else { return record.removeAt }
+        let newEnd = max(leaseEnd, now.addingClamped(lease))
+        record.state = .inProgress(leaseEnd: newEnd)
+        record.removeAt = max(record.removeAt, newEnd.addingClamped(retention))
+        record.stamp = stamp
+        return newEnd
     }
 
     /// Applies a completion after ``checkOwner(_:token:key:now:)`` passed.

@@ -10,11 +10,15 @@
 ///   ``ClaimOutcome/completed(_:)`` with the stored response, or ``ClaimOutcome/inProgress(leaseRemaining:)``
 ///   while the owner's lease lasts. Once a lease has ended, the next claim takes the record over with a
 ///   new token.
-/// - ``complete(_:token:response:ttl:)`` and ``release(_:token:)`` succeed only for the key's current owner
-///   token. A worker whose lease ended and was taken over gets ``IdempotencyError/Code/notOwner`` and changes
-///   nothing. An owner whose lease ended but which nobody took over still owns the record and may complete
-///   it (until the store's retention for abandoned leases passes).
-/// - A completed record replays its response, byte for byte, until its TTL passes; then the key is free.
+/// - ``complete(_:token:response:ttl:)``, ``release(_:token:)`` and ``extendLease(_:token:lease:)`` succeed
+///   only for the key's current owner token. A worker whose lease ended and was taken over gets
+///   ``IdempotencyError/Code/notOwner`` and changes nothing. An owner whose lease ended but which nobody took
+///   over still owns the record and may complete it or extend its lease (until the store's retention for
+///   abandoned leases passes).
+/// - ``extendLease(_:token:lease:)`` is the heartbeat of long-running work: the lease then ends `lease` from
+///   now, or later if it already did; a store that persists records persists the new end.
+/// - A completed record replays its response (status, header fields and body, byte for byte) until its TTL
+///   passes; then the key is free.
 /// - Responses are opaque: an empty body or a body of `0`, `false` or `null` is stored like any other.
 public protocol IdempotencyStore: Sendable {
     /// Claims `key` for a request with `fingerprint`, atomically.
@@ -52,6 +56,19 @@ public protocol IdempotencyStore: Sendable {
     /// - Throws: ``IdempotencyError/Code/notOwner`` when `token` is not the current owner (nothing changes),
     ///   ``IdempotencyError/Code/alreadyCompleted`` when the record is completed, or an I/O error.
     nonisolated(nonsending) func release(_ key: IdempotencyKey, token: OwnerToken) async throws
+
+    /// Extends the lease `token` holds on `key`: afterwards it ends `lease` from now, or later if it already
+    /// ended later (an extension never shortens a lease). The heartbeat of work that runs longer than one lease.
+    ///
+    /// - Parameters:
+    ///   - key: The scoped key.
+    ///   - token: The owner token from ``ClaimOutcome/acquired(_:)``.
+    ///   - lease: How long from now the lease holds; positive.
+    /// - Throws: ``IdempotencyError/Code/notOwner`` when `token` is not the current owner (the lease was taken
+    ///   over, or the record was released or expired; nothing changes), ``IdempotencyError/Code/alreadyCompleted``
+    ///   when the record is completed, ``IdempotencyError/Code/invalidArgument`` for a lease that is not
+    ///   positive, or an I/O error.
+    nonisolated(nonsending) func extendLease(_ key: IdempotencyKey, token: OwnerToken, lease: Duration) async throws
 }
 
 /// What a claim found.
@@ -84,10 +101,41 @@ public struct OwnerToken: Hashable, Comparable, Sendable, CustomStringConvertibl
     public var description: String { "fence \(fence)" }
 }
 
-/// A response to replay: a status and opaque bytes.
+/// One HTTP header field of a response.
+public struct HTTPHeaderField: Hashable, Sendable {
+    /// The field name, such as `Content-Type`.
+    public var name: String
+    /// The field value.
+    public var value: String
+
+    /// Creates a field.
+    ///
+    /// - Parameters:
+    ///   - name: The field name.
+    ///   - value: The field value.
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// A response to replay: a status, a few header fields and opaque bytes.
+///
+/// Keep the header fields a client needs to see the same response again (`Content-Type`, `Location`), not
+/// per-request ones (`Date`, trace ids). Stores refuse, with ``IdempotencyError/Code/invalidArgument``, more
+/// than ``maximumHeaderFieldCount`` fields, a name that is not an HTTP token, a value holding a control
+/// character (CR and LF would split the replayed header), or a name and value longer together than
+/// ``maximumHeaderFieldBytes`` UTF-8 bytes.
 public struct StoredResponse: Hashable, Sendable {
+    /// The most header fields a stored response keeps.
+    public static let maximumHeaderFieldCount = 32
+    /// The most UTF-8 bytes of one field's name and value together.
+    public static let maximumHeaderFieldBytes = 4096
+
     /// The HTTP status, 100 to 599 (a stored failure keeps its 4xx or 5xx).
     public var status: Int
+    /// Header fields replayed with the body, in order.
+    public var headerFields: [HTTPHeaderField]
     /// The body, stored and replayed byte for byte; empty is a body like any other.
     public var body: [UInt8]
 
@@ -95,9 +143,11 @@ public struct StoredResponse: Hashable, Sendable {
     ///
     /// - Parameters:
     ///   - status: The HTTP status, 100 to 599.
+    ///   - headerFields: Header fields to replay (such as `Content-Type`, `Location`); none by default.
     ///   - body: The body bytes.
-    public init(status: Int, body: [UInt8]) {
+    public init(status: Int, headerFields: [HTTPHeaderField] = [], body: [UInt8]) {
         self.status = status
+        self.headerFields = headerFields
         self.body = body
     }
 }

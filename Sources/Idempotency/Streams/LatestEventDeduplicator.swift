@@ -1,5 +1,10 @@
-/// Keeps only the latest event per id: an amendment (a later event time) passes, a replay or an older
-/// version is dropped. The keep-latest variant of ``StreamDeduplicator`` for trade feeds that amend.
+/// Keeps only the latest event per id: an amendment (a later event time) passes, an older version is
+/// dropped. The keep-latest variant of ``StreamDeduplicator`` for trade feeds that amend.
+///
+/// Ties go to the later arrival, as in TradeFrame's keep-latest: an event whose time equals the latest seen
+/// for its id passes as ``Decision/newer`` and replaces it (upserting a replay of the same event changes
+/// nothing). `String` ids compare by their UTF-8 bytes, not by Swift's canonical equivalence: a precomposed
+/// `"é"` and an `"e"` with a combining accent are two different ids.
 ///
 /// ```swift
 /// var latest = LatestEventDeduplicator<String, Int64, ContinuousClock>(clock: ContinuousClock())
@@ -16,9 +21,10 @@ public struct LatestEventDeduplicator<ID: Hashable, EventTime: Comparable, C: Cl
     public enum Decision: Hashable, Sendable {
         /// The id was not seen within the window.
         case first
-        /// A later event for a known id: an amendment.
+        /// An event for a known id at or after the latest seen for it: an amendment (on equal times, the later
+        /// arrival wins).
         case newer
-        /// An event not later than the latest seen for the id: drop it.
+        /// An event earlier than the latest seen for the id: drop it.
         case stale
     }
 
@@ -28,15 +34,13 @@ public struct LatestEventDeduplicator<ID: Hashable, EventTime: Comparable, C: Cl
         public var first = 0
         /// Amendments admitted.
         public var newer = 0
-        /// Duplicates and older versions dropped.
+        /// Older versions dropped.
         public var droppedStale = 0
         /// Ids forgotten before their window ended because the bound was reached.
         public var forgottenEarly = 0
     }
 
-    private let clock: C
-    private let origin: C.Instant
-    private var memory: WindowedIDMemory<ID, EventTime>
+    private var memory: ClockedIDMemory<ID, EventTime, C>
     private var counts = Statistics()
 
     /// Creates a de-duplicator.
@@ -48,16 +52,9 @@ public struct LatestEventDeduplicator<ID: Hashable, EventTime: Comparable, C: Cl
     public init(
         clock: C, configuration: StreamDeduplicator<ID, C>.Configuration = .init()
     ) throws(IdempotencyError) {
-        try IdempotencyRules.checkPositive(configuration.window, "window")
-        guard configuration.bucketCount >= 1, configuration.maximumTrackedIDs >= 1 else {
-            throw IdempotencyError(
-                code: .invalidArgument, message: "bucketCount and maximumTrackedIDs must be at least 1")
-        }
-        self.clock = clock
-        origin = clock.now
-        memory = WindowedIDMemory(
-            window: configuration.window, bucketCount: configuration.bucketCount,
-            maximumCount: configuration.maximumTrackedIDs, originNanoseconds: 0)
+        memory = try ClockedIDMemory(
+            clock: clock, window: configuration.window, bucketCount: configuration.bucketCount,
+            maximumTrackedIDs: configuration.maximumTrackedIDs)
     }
 
     /// Decides whether the event for `id` at `eventTime` is new, an amendment or stale.
@@ -67,13 +64,12 @@ public struct LatestEventDeduplicator<ID: Hashable, EventTime: Comparable, C: Cl
     ///   - eventTime: The event's time (or version).
     /// - Returns: The decision; only ``Decision/stale`` events should be dropped.
     public mutating func admit(_ id: ID, eventTime: EventTime) -> Decision {
-        memory.rotate(to: origin.duration(to: clock.now).clampedNanoseconds)
-        guard let latest = memory.value(for: id) else {
+        guard let latest = memory.lookUp(id) else {
             memory.touch(id, value: eventTime)
             counts.first += 1
             return .first
         }
-        guard eventTime > latest else {
+        guard eventTime >= latest else {
             counts.droppedStale += 1
             return .stale
         }
@@ -85,12 +81,12 @@ public struct LatestEventDeduplicator<ID: Hashable, EventTime: Comparable, C: Cl
     /// What the de-duplicator has done so far.
     public var statistics: Statistics {
         var counts = self.counts
-        counts.forgottenEarly = memory.forgottenEarly
+        counts.forgottenEarly = memory.memory.forgottenEarly
         return counts
     }
 
     /// Keeps the latest event per id of a finished batch, in the order the kept records appeared. Of events
-    /// with equal latest times the first is kept.
+    /// with equal latest times the later one in the batch is kept; ids compare as ``admit(_:eventTime:)``'s do.
     ///
     /// - Parameters:
     ///   - records: The batch.
@@ -101,10 +97,10 @@ public struct LatestEventDeduplicator<ID: Hashable, EventTime: Comparable, C: Cl
         _ records: S, id: (S.Element) -> ID, eventTime: (S.Element) -> EventTime
     ) -> (kept: [S.Element], dropped: Int) {
         let all = Array(records)
-        var winner: [ID: Int] = [:]
+        var winner: [ExactID<ID>: Int] = [:]
         for (index, record) in all.enumerated() {
-            let key = id(record)
-            if let current = winner[key], eventTime(all[current]) >= eventTime(record) { continue }
+            let key = ExactID(id(record))
+            if let current = winner[key], eventTime(all[current]) > eventTime(record) { continue }
             winner[key] = index
         }
         let keep = Set(winner.values)

@@ -13,6 +13,9 @@
 /// and counted in ``Statistics-swift.struct/forgottenEarly``. A duplicate does not extend the window, as a
 /// `SET NX EX` would not.
 ///
+/// `String` ids compare by their UTF-8 bytes, not by Swift's canonical equivalence: a precomposed `"é"` and
+/// an `"e"` with a combining accent are two different ids.
+///
 /// A value type: one owner calls ``admit(_:)``; wrap it in a `Mutex` or an actor to share it.
 public struct StreamDeduplicator<ID: Hashable, C: Clock> where C.Duration == Duration {
     /// Settings for a ``StreamDeduplicator``.
@@ -48,9 +51,7 @@ public struct StreamDeduplicator<ID: Hashable, C: Clock> where C.Duration == Dur
         public var forgottenEarly = 0
     }
 
-    private let clock: C
-    private let origin: C.Instant
-    private var memory: WindowedIDMemory<ID, Void>
+    private var memory: ClockedIDMemory<ID, Void, C>
     private var counts = Statistics()
 
     /// Creates a de-duplicator.
@@ -60,16 +61,9 @@ public struct StreamDeduplicator<ID: Hashable, C: Clock> where C.Duration == Dur
     ///   - configuration: Window, buckets and bound.
     /// - Throws: ``IdempotencyError/Code/invalidArgument`` for a non-positive window, bucket count or bound.
     public init(clock: C, configuration: Configuration = .init()) throws(IdempotencyError) {
-        try IdempotencyRules.checkPositive(configuration.window, "window")
-        guard configuration.bucketCount >= 1, configuration.maximumTrackedIDs >= 1 else {
-            throw IdempotencyError(
-                code: .invalidArgument, message: "bucketCount and maximumTrackedIDs must be at least 1")
-        }
-        self.clock = clock
-        origin = clock.now
-        memory = WindowedIDMemory(
-            window: configuration.window, bucketCount: configuration.bucketCount,
-            maximumCount: configuration.maximumTrackedIDs, originNanoseconds: 0)
+        memory = try ClockedIDMemory(
+            clock: clock, window: configuration.window, bucketCount: configuration.bucketCount,
+            maximumTrackedIDs: configuration.maximumTrackedIDs)
     }
 
     /// Admits `id` if it was not seen within the window.
@@ -77,8 +71,7 @@ public struct StreamDeduplicator<ID: Hashable, C: Clock> where C.Duration == Dur
     /// - Parameter id: The trade id.
     /// - Returns: `true` for a first sighting (forward it), `false` for a duplicate (drop it).
     public mutating func admit(_ id: ID) -> Bool {
-        memory.rotate(to: origin.duration(to: clock.now).clampedNanoseconds)
-        if memory.value(for: id) != nil {
+        if memory.lookUp(id) != nil {
             counts.droppedDuplicates += 1
             return false
         }
@@ -98,12 +91,12 @@ public struct StreamDeduplicator<ID: Hashable, C: Clock> where C.Duration == Dur
     }
 
     /// The ids currently remembered.
-    public var trackedCount: Int { memory.values.count }
+    public var trackedCount: Int { memory.memory.values.count }
 
     /// What the de-duplicator has done so far.
     public var statistics: Statistics {
         var counts = self.counts
-        counts.forgottenEarly = memory.forgottenEarly
+        counts.forgottenEarly = memory.memory.forgottenEarly
         return counts
     }
 }
