@@ -61,8 +61,7 @@ import Testing
         await #expect(throws: UpstreamError(status: 504)) { try await task.value }
         #expect(calls.current == 4)
         let gaveUp = events.recorder.values.compactMap { event -> RetryStateMachine.GiveUpReason? in
-            if case .retryGaveUp(let attempts, let reason) = event.kind, attempts == 4 { return reason }
-            return nil
+            event.kind == .retryGaveUp && event.attempt == 4 ? event.giveUpReason : nil
         }
         #expect(gaveUp == [.attemptsExhausted])
     }
@@ -183,14 +182,12 @@ import Testing
         // The last attempt may itself run past the deadline (that is the attempt timeout's job); no wait may.
         #expect(clock.now.offset <= max(deadline, .zero) + attemptCost)
         let waits = events.recorder.values.compactMap { event -> Duration? in
-            if case .retryScheduled(_, let delay, _) = event.kind { return delay }
-            return nil
+            event.kind == .retryScheduled ? event.delay : nil
         }
         #expect(waits.count == calls.current - 1)
         #expect(waits.reduce(.zero, +) + attemptCost * (calls.current - 1) <= deadline)
         let reasons = events.recorder.values.compactMap { event -> RetryStateMachine.GiveUpReason? in
-            if case .retryGaveUp(_, let reason) = event.kind { return reason }
-            return nil
+            event.kind == .retryGaveUp ? event.giveUpReason : nil
         }
         #expect(reasons == [.deadlineWouldBeExceeded] || reasons == [.attemptsExhausted])
     }

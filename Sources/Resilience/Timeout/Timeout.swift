@@ -55,7 +55,7 @@ public struct Timeout<C: Clock>: ResilienceStrategy where C.Duration == Duration
         }
         if let outcome { return outcome }
         if Task.isCancelled { throw CancellationError() }
-        observer.emit(name, .timedOut(timeout: duration))
+        observer.emit(ResilienceEvent(source: name, kind: .timedOut, timeout: duration))
         throw ResilienceError(code: .timedOut, message: "'\(name)' timed out after \(duration)")
     }
 }
