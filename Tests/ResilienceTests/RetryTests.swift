@@ -269,4 +269,44 @@ import Testing
             #expect(throws: ResilienceError.self) { _ = try RetryBudget(configuration, clock: ManualClock()) }
         }
     }
+
+    @Test func anOpenBreakerIsNotRetriedByDefault() async throws {
+        let clock = ManualClock()
+        let breaker = try CircuitBreaker(.init(mode: .consecutiveFailures(1), openDuration: .seconds(30)), clock: clock)
+        breaker.transition(to: .open)
+        let retry = try Retry(configuration(), clock: clock)
+        let calls = Counter()
+        await #expect {
+            try await retry.execute { try await breaker.execute { calls.increment() } }
+        } throws: { error in
+            (error as? ResilienceError)?.code == .circuitOpen
+        }
+        #expect(calls.current == 0)
+        #expect(clock.now.offset == .zero)  // refused once, at once: no wait on the backoff or the hint
+        #expect(
+            RetryConfiguration.defaultErrorDecision(ResilienceError(code: .circuitOpen, message: "open")) == .doNotRetry
+        )
+        #expect(RetryConfiguration.defaultErrorDecision(UpstreamError()) == .retry)
+    }
+
+    @Test func aPredicateCanOptInToWaitForTheHalfOpenProbe() async throws {
+        let clock = ManualClock()
+        let breaker = try CircuitBreaker(.init(mode: .consecutiveFailures(1), openDuration: .seconds(2)), clock: clock)
+        breaker.transition(to: .open)
+        var settings = configuration()
+        settings.shouldRetryError = { error in
+            if let open = error as? ResilienceError, open.code == .circuitOpen, let wait = open.retryAfter {
+                return .retryAfter(wait)
+            }
+            return RetryConfiguration.defaultErrorDecision(error)
+        }
+        let retry = try Retry(settings, clock: clock)
+        let calls = Counter()
+        let task = Task { try await retry.execute { try await breaker.execute { calls.increment() } } }
+        await clock.waitForSleepers(count: 1)
+        #expect(clock.nextDeadline == .init(offset: .seconds(2)))  // the breaker's hint: its next probe
+        clock.advanceToNextDeadline()
+        #expect(try await task.value == 1)
+        #expect(breaker.state == .closed)
+    }
 }

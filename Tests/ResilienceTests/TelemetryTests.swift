@@ -88,7 +88,10 @@ import Testing
         #expect(error.description.contains("12"))
         #expect(error.description.contains("503"))
         #expect(ResilienceError.Code.rateLimited != .quotaExhausted)
-        #expect(RetryConfiguration.defaultErrorDecision(error) == .retryAfter(.seconds(12)))
+        // An open breaker is final by default; another refusal with a hint is retried after it.
+        #expect(RetryConfiguration.defaultErrorDecision(error) == .doNotRetry)
+        let limited = ResilienceError(code: .rateLimited, message: "limited", retryAfter: .seconds(12))
+        #expect(RetryConfiguration.defaultErrorDecision(limited) == .retryAfter(.seconds(12)))
         #expect(RetryConfiguration.defaultErrorDecision(UpstreamError()) == .retry)
     }
 
