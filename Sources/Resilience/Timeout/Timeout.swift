@@ -9,8 +9,8 @@
 ///
 /// The timer task exists only while calls are pending: the first pending call starts it (with `Task {}`, so
 /// it inherits that call's task-local values and priority). On `ContinuousClock` and `SuspendingClock` an idle
-/// timer finishes its current sleep (at most ``duration``) and ends, so back-to-back calls do not start a task
-/// each; on any other clock (``ResilienceTesting`` 's manual clock, a simulation clock) it is cancelled as soon as
+/// timer lingers until the latest deadline it was given (at most ``duration`` after the last call) and then
+/// ends, so calls that keep coming do not start a task each; on any other clock (the `ResilienceTesting` manual clock, a simulation clock) it is cancelled as soon as
 /// the last pending call finishes, so it never holds a sleeper on an idle test clock.
 ///
 /// Cost: work that finishes in time costs the `async let` child task and two uncontended lock sections; no

@@ -13,8 +13,9 @@ import ETRMShared
 /// `Task {}`, which inherits that call's task-local values and priority (a simulation clock that attributes
 /// sleeps to a task-local participant sees the timer's sleep as that caller's). When the last pending call
 /// finishes:
-/// - on `ContinuousClock` and `SuspendingClock` the timer finishes its current sleep (at most the timeout's
-///   duration) and then ends, so back-to-back calls do not start a task each;
+/// - on `ContinuousClock` and `SuspendingClock` the timer lingers until the latest deadline registered so far
+///   (at most the timeout's duration after the last call) and then ends, so calls that keep coming do not
+///   start a task each;
 /// - on any other clock (a test or simulation clock, where sleepers are observable) the timer is cancelled at
 ///   once: its sleep leaves the clock before the call returns, and the task ends.
 ///
@@ -23,8 +24,10 @@ import ETRMShared
 @usableFromInline
 package final class TimeoutScheduler<C: Clock>: Sendable where C.Duration == Duration {
     /// The work's task, kept only while it is registered (see the class comment).
+    @usableFromInline
     struct WorkTask: @unchecked Sendable {
         let task: UnsafeCurrentTask
+        @usableFromInline init(task: UnsafeCurrentTask) { self.task = task }
     }
 
     /// A registration: the slot it occupies and the sequence number that tells it from the slot's later users.
@@ -54,6 +57,8 @@ package final class TimeoutScheduler<C: Clock>: Sendable where C.Duration == Dur
         /// Slot indices ordered by (deadline, sequence): `heap[0]` is the earliest deadline.
         var heap: [Int] = []
         var sequence: UInt64 = 0
+        /// The latest deadline registered so far: a lingering idle timer sleeps until it (see ``lingers``).
+        var latestDeadline: C.Instant?
         var generation: UInt64 = 0
         /// The current timer, if one runs.
         var timer: Timer?
@@ -103,6 +108,7 @@ package final class TimeoutScheduler<C: Clock>: Sendable where C.Duration == Dur
 
         mutating func insert(_ task: WorkTask, deadline: C.Instant) -> Registration {
             sequence &+= 1
+            if latestDeadline.map({ $0 < deadline }) ?? true { latestDeadline = deadline }
             let entry = Slot(deadline: deadline, sequence: sequence, task: task, heapIndex: heap.count)
             let slot: Int
             if let reused = free.popLast() {
@@ -157,7 +163,7 @@ package final class TimeoutScheduler<C: Clock>: Sendable where C.Duration == Dur
 
     /// Runs `operation` on the current task (the work's own child task) under `deadline`.
     /// - Returns: The operation's result, or `nil` when the deadline passed first (the result is discarded).
-    @usableFromInline
+    @inlinable
     func run<Output>(until deadline: C.Instant, _ operation: () async throws -> Output) async throws -> Output? {
         let registration = withUnsafeCurrentTask { task in
             task.map { register(WorkTask(task: $0), deadline: deadline) }
@@ -176,6 +182,7 @@ package final class TimeoutScheduler<C: Clock>: Sendable where C.Duration == Dur
 
     /// Queues `task` under `deadline`, starting a timer when none runs or when the new deadline is earlier than
     /// the one the timer sleeps towards.
+    @usableFromInline
     func register(_ task: WorkTask, deadline: C.Instant) -> Registration {
         let (registration, start, replaced) = state.withLock { state -> (Registration, UInt64?, UInt64?) in
             let registration = state.insert(task, deadline: deadline)
@@ -191,6 +198,7 @@ package final class TimeoutScheduler<C: Clock>: Sendable where C.Duration == Dur
     }
 
     /// Removes the registration; returns `true` when its deadline had passed (the timer cancelled the work).
+    @usableFromInline
     func deregister(_ registration: Registration) -> Bool {
         let (expired, idleTimer) = state.withLock { state -> (Bool, UInt64?) in
             let slot = state.slots[registration.slot]
@@ -229,6 +237,11 @@ package final class TimeoutScheduler<C: Clock>: Sendable where C.Duration == Dur
                 state.remove(first)
             }
             guard let first = state.heap.first else {
+                // Lingering: calls that keep coming at least once per duration find the timer still there.
+                if Self.lingers, let latest = state.latestDeadline, latest > now {
+                    state.timer?.until = latest
+                    return .sleep(until: latest)
+                }
                 state.timer = nil
                 return .end
             }
