@@ -104,6 +104,23 @@ public final class ManualClock: Clock, Sendable {
     /// The number of tasks suspended in ``sleep(until:tolerance:)`` right now.
     public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
+    /// The deadlines of the tasks suspended in ``sleep(until:tolerance:)`` right now, earliest first (one entry
+    /// per sleeper, so equal deadlines repeat).
+    public var pendingDeadlines: [Instant] { state.withLock { $0.sleepers.values.map(\.deadline) }.sorted() }
+
+    /// The earliest deadline a suspended task sleeps towards, or `nil` when no task sleeps: a test can
+    /// `advance(to:)` exactly this instant to wake the next sleeper and no other.
+    public var nextDeadline: Instant? { state.withLock { $0.sleepers.values.lazy.map(\.deadline).min() } }
+
+    /// Moves time forward to ``nextDeadline`` and resumes the sleepers due then.
+    /// - Returns: The instant the clock moved to, or `nil` (time unchanged) when no task sleeps.
+    @discardableResult
+    public func advanceToNextDeadline() -> Instant? {
+        guard let deadline = nextDeadline else { return nil }
+        advance(to: deadline)
+        return deadline
+    }
+
     /// Suspends until the clock reaches `deadline`, or throws `CancellationError` as soon as the task is
     /// cancelled.
     ///

@@ -52,8 +52,10 @@ import Testing
         clock.advance(by: .seconds(5))
         #expect(try await breaker.execute { 2 } == 2)
         let changes = events.recorder.values.compactMap { event -> [CircuitBreakerState]? in
-            if case .circuitStateChanged(let from, let to) = event.kind { return [from, to] }
-            return nil
+            guard event.kind == .circuitStateChanged, let from = event.previousState, let to = event.state else {
+                return nil
+            }
+            return [from, to]
         }
         #expect(changes == [[.closed, .open], [.open, .halfOpen], [.halfOpen, .closed]])
         #expect(events.names.filter { $0 == "rejected" }.count == 1)

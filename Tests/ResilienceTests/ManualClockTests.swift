@@ -144,4 +144,32 @@ import Testing
         clock.advance(by: .seconds(9))
         #expect(try await task.value == .seconds(9))
     }
+
+    @Test func exposesItsSleepersDeadlinesAndAdvancesExactlyToTheNext() async throws {
+        let clock = ManualClock()
+        #expect(clock.pendingDeadlines.isEmpty)
+        #expect(clock.nextDeadline == nil)
+        #expect(clock.advanceToNextDeadline() == nil)
+        #expect(clock.now.offset == .zero)
+        let woken = Recorder<Int>()
+        let tasks = [7, 3, 3, 12].enumerated().map { index, seconds in
+            Task {
+                try await clock.sleep(for: .seconds(seconds))
+                woken.append(index)
+            }
+        }
+        await clock.waitForSleepers(count: 4)
+        #expect(clock.pendingDeadlines.map(\.offset) == [.seconds(3), .seconds(3), .seconds(7), .seconds(12)])
+        #expect(clock.nextDeadline == .init(offset: .seconds(3)))
+        #expect(clock.advanceToNextDeadline() == .init(offset: .seconds(3)))  // both 3 s sleepers, no other
+        for task in tasks[1...2] { try await task.value }
+        #expect(Set(woken.values) == [1, 2])
+        #expect(clock.pendingDeadlines.map(\.offset) == [.seconds(7), .seconds(12)])
+        #expect(clock.advanceToNextDeadline()?.offset == .seconds(7))
+        try await tasks[0].value
+        #expect(clock.advanceToNextDeadline()?.offset == .seconds(12))
+        try await tasks[3].value
+        #expect(woken.values.count == 4)
+        #expect(clock.nextDeadline == nil)
+    }
 }

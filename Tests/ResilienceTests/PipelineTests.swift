@@ -26,9 +26,37 @@ import Testing
         #expect(order.values == ["enter a", "enter b", "enter c", "work", "leave c", "leave b", "leave a"])
     }
 
-    /// Retry outside the breaker: each attempt is one breaker call, and once the breaker opens the retry
-    /// honours its remaining open time as a server hint (capped by the retry's maximum).
-    @Test func retryOutsideTheBreakerCountsEachAttemptAndWaitsForTheProbe() async throws {
+    /// Retry outside the breaker: each attempt is one breaker call, and once the breaker opens the default
+    /// predicate stops at its refusal instead of waiting out the open time.
+    @Test func retryOutsideTheBreakerStopsAtTheOpenBreakerByDefault() async throws {
+        let clock = ManualClock()
+        let events = EventStream()
+        let breaker = try CircuitBreaker(
+            .init(mode: .consecutiveFailures(2), openDuration: .seconds(30), observer: events.observer), clock: clock)
+        let pipeline = try ResiliencePipeline(clock: clock)
+            .retry(.init(maxAttempts: 4, backoff: .constant(.seconds(1)), jitter: .none, observer: events.observer))
+            .circuitBreaker(breaker)
+        let calls = Counter()
+        let task = Task {
+            defer { events.continuation.finish() }
+            return try await pipeline.execute { () -> String in
+                calls.increment()
+                throw UpstreamError(status: 503)
+            }
+        }
+        await events.driveRetries(on: clock)
+        // Attempt 1 fails, attempt 2 (after 1 s) fails and opens the breaker, attempt 3 (after 2 s) is refused
+        // at once and the refusal is final.
+        await #expect { try await task.value } throws: { ($0 as? ResilienceError)?.code == .circuitOpen }
+        #expect(calls.current == 2)
+        #expect(clock.now.offset == .seconds(2))
+        #expect(breaker.state == .open)
+        #expect(events.names.filter { $0 == "retry_scheduled" }.count == 2)
+    }
+
+    /// A predicate that opts in to wait for the probe: once the breaker opens, the retry honours its remaining
+    /// open time as a server hint (capped by the retry's maximum).
+    @Test func retryOutsideTheBreakerCanOptInToWaitForTheProbe() async throws {
         let clock = ManualClock()
         let events = EventStream()
         let breaker = try CircuitBreaker(
@@ -37,7 +65,13 @@ import Testing
             .retry(
                 .init(
                     maxAttempts: 4, backoff: .constant(.seconds(1)), jitter: .none, maximumServerDelay: .seconds(60),
-                    observer: events.observer)
+                    observer: events.observer,
+                    shouldRetryError: { error in
+                        if let open = error as? ResilienceError, open.code == .circuitOpen, let wait = open.retryAfter {
+                            return .retryAfter(wait)
+                        }
+                        return RetryConfiguration.defaultErrorDecision(error)
+                    })
             )
             .circuitBreaker(breaker)
         let calls = Counter()

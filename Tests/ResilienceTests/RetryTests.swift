@@ -61,8 +61,7 @@ import Testing
         await #expect(throws: UpstreamError(status: 504)) { try await task.value }
         #expect(calls.current == 4)
         let gaveUp = events.recorder.values.compactMap { event -> RetryStateMachine.GiveUpReason? in
-            if case .retryGaveUp(let attempts, let reason) = event.kind, attempts == 4 { return reason }
-            return nil
+            event.kind == .retryGaveUp && event.attempt == 4 ? event.giveUpReason : nil
         }
         #expect(gaveUp == [.attemptsExhausted])
     }
@@ -183,14 +182,12 @@ import Testing
         // The last attempt may itself run past the deadline (that is the attempt timeout's job); no wait may.
         #expect(clock.now.offset <= max(deadline, .zero) + attemptCost)
         let waits = events.recorder.values.compactMap { event -> Duration? in
-            if case .retryScheduled(_, let delay, _) = event.kind { return delay }
-            return nil
+            event.kind == .retryScheduled ? event.delay : nil
         }
         #expect(waits.count == calls.current - 1)
         #expect(waits.reduce(.zero, +) + attemptCost * (calls.current - 1) <= deadline)
         let reasons = events.recorder.values.compactMap { event -> RetryStateMachine.GiveUpReason? in
-            if case .retryGaveUp(_, let reason) = event.kind { return reason }
-            return nil
+            event.kind == .retryGaveUp ? event.giveUpReason : nil
         }
         #expect(reasons == [.deadlineWouldBeExceeded] || reasons == [.attemptsExhausted])
     }
@@ -271,5 +268,45 @@ import Testing
         for configuration in configurations {
             #expect(throws: ResilienceError.self) { _ = try RetryBudget(configuration, clock: ManualClock()) }
         }
+    }
+
+    @Test func anOpenBreakerIsNotRetriedByDefault() async throws {
+        let clock = ManualClock()
+        let breaker = try CircuitBreaker(.init(mode: .consecutiveFailures(1), openDuration: .seconds(30)), clock: clock)
+        breaker.transition(to: .open)
+        let retry = try Retry(configuration(), clock: clock)
+        let calls = Counter()
+        await #expect {
+            try await retry.execute { try await breaker.execute { calls.increment() } }
+        } throws: { error in
+            (error as? ResilienceError)?.code == .circuitOpen
+        }
+        #expect(calls.current == 0)
+        #expect(clock.now.offset == .zero)  // refused once, at once: no wait on the backoff or the hint
+        #expect(
+            RetryConfiguration.defaultErrorDecision(ResilienceError(code: .circuitOpen, message: "open")) == .doNotRetry
+        )
+        #expect(RetryConfiguration.defaultErrorDecision(UpstreamError()) == .retry)
+    }
+
+    @Test func aPredicateCanOptInToWaitForTheHalfOpenProbe() async throws {
+        let clock = ManualClock()
+        let breaker = try CircuitBreaker(.init(mode: .consecutiveFailures(1), openDuration: .seconds(2)), clock: clock)
+        breaker.transition(to: .open)
+        var settings = configuration()
+        settings.shouldRetryError = { error in
+            if let open = error as? ResilienceError, open.code == .circuitOpen, let wait = open.retryAfter {
+                return .retryAfter(wait)
+            }
+            return RetryConfiguration.defaultErrorDecision(error)
+        }
+        let retry = try Retry(settings, clock: clock)
+        let calls = Counter()
+        let task = Task { try await retry.execute { try await breaker.execute { calls.increment() } } }
+        await clock.waitForSleepers(count: 1)
+        #expect(clock.nextDeadline == .init(offset: .seconds(2)))  // the breaker's hint: its next probe
+        clock.advanceToNextDeadline()
+        #expect(try await task.value == 1)
+        #expect(breaker.state == .closed)
     }
 }

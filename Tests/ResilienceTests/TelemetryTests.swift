@@ -16,13 +16,10 @@ import Testing
         await #expect(throws: UpstreamError.self) {
             try await retry.execute { () -> Int in throw UpstreamError() }
         }
-        let kinds = events.recorder.values.map(\.kind)
-        guard case .retryGaveUp(let attempts, let reason) = kinds.last else {
-            Issue.record("no give-up event: \(kinds)")
-            return
-        }
-        #expect(attempts == 1)
-        #expect(reason == .budgetExhausted)
+        let last = try #require(events.recorder.values.last)
+        #expect(last.kind == .retryGaveUp)
+        #expect(last.attempt == 1)
+        #expect(last.giveUpReason == .budgetExhausted)
         #expect(budget.metrics.retriesRefused == 1)
         #expect(budget.metrics.requests == 1)
         #expect(events.recorder.values.allSatisfy { $0.source == "vendor.retry" })
@@ -43,8 +40,8 @@ import Testing
         await events.driveRetries(on: clock)
         #expect(try await task.value == 1)
         let scheduled = events.recorder.values.compactMap { event -> Bool? in
-            if case .retryScheduled(1, .seconds(2), let fromHint) = event.kind { return fromHint }
-            return nil
+            guard event.kind == .retryScheduled, event.attempt == 1, event.delay == .seconds(2) else { return nil }
+            return event.fromServerHint
         }
         #expect(scheduled == [true])
     }
@@ -66,8 +63,7 @@ import Testing
         clock.advance(by: .seconds(1))
         try await holder.value
         let codes = events.recorder.values.compactMap { event -> ResilienceError.Code? in
-            if case .rejected(let code, _) = event.kind { return code }
-            return nil
+            event.kind == .rejected ? event.rejection : nil
         }
         #expect(codes == [.rateLimited, .bulkheadFull, .circuitOpen])
         #expect(events.names.contains("circuit_state_changed"))
@@ -80,7 +76,7 @@ import Testing
         let retry = try Retry(.init(maxAttempts: 2, backoff: .constant(.zero)), clock: ManualClock())
         _ = try? await retry.execute { () -> Int in throw UpstreamError() }
         #expect(counted.current == 0)
-        observer.observe(ResilienceEvent(source: "manual", kind: .timedOut(timeout: .seconds(1))))
+        observer.observe(ResilienceEvent(source: "manual", kind: .timedOut, timeout: .seconds(1)))
         #expect(counted.current == 1)
     }
 
@@ -92,7 +88,10 @@ import Testing
         #expect(error.description.contains("12"))
         #expect(error.description.contains("503"))
         #expect(ResilienceError.Code.rateLimited != .quotaExhausted)
-        #expect(RetryConfiguration.defaultErrorDecision(error) == .retryAfter(.seconds(12)))
+        // An open breaker is final by default; another refusal with a hint is retried after it.
+        #expect(RetryConfiguration.defaultErrorDecision(error) == .doNotRetry)
+        let limited = ResilienceError(code: .rateLimited, message: "limited", retryAfter: .seconds(12))
+        #expect(RetryConfiguration.defaultErrorDecision(limited) == .retryAfter(.seconds(12)))
         #expect(RetryConfiguration.defaultErrorDecision(UpstreamError()) == .retry)
     }
 

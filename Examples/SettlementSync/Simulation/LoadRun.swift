@@ -171,7 +171,7 @@ public enum LoadRun {
             })
         let upstream = UpstreamSimulator(profile: options.profile, clock: clock, seed: options.seed &+ 1, drift: drift)
         let breakerObserver = ClosureObserver { event in
-            if case .circuitStateChanged(let from, let to) = event.kind {
+            if event.kind == .circuitStateChanged, let from = event.previousState, let to = event.state {
                 let at = clock.elapsedSeconds
                 collector.state.withLock { $0.transitions.append((at, from, to)) }
             }

@@ -130,13 +130,15 @@ public final class Bulkhead<C: Clock>: ResilienceStrategy, Sendable where C.Dura
         case .permitted:
             return
         case .rejected:
-            configuration.observer.emit(configuration.name, .rejected(code: .bulkheadFull, retryAfter: nil))
+            configuration.observer.emit(
+                ResilienceEvent(source: configuration.name, kind: .rejected, rejection: .bulkheadFull, retryAfter: nil))
             throw ResilienceError(
                 code: .bulkheadFull,
                 message: "bulkhead '\(configuration.name)' has \(configuration.maxConcurrent) calls running and "
                     + "\(configuration.maxQueue) queued")
         case .enqueued(let position):
-            configuration.observer.emit(configuration.name, .bulkheadQueued(queueLength: position))
+            configuration.observer.emit(
+                ResilienceEvent(source: configuration.name, kind: .bulkheadQueued, queueLength: position))
             guard let maximumWait = configuration.maximumQueueWait else { return try await wait(id) }
             let deadline = clock.now.advanced(by: maximumWait)
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -191,7 +193,9 @@ public final class Bulkhead<C: Clock>: ResilienceStrategy, Sendable where C.Dura
             code: .bulkheadQueueTimeout, message: "bulkhead '\(configuration.name)' queue wait exceeded \(wait)")
         if leave(id, with: error) {
             state.withLock { $0.timedOut += 1 }
-            configuration.observer.emit(configuration.name, .rejected(code: .bulkheadQueueTimeout, retryAfter: nil))
+            configuration.observer.emit(
+                ResilienceEvent(
+                    source: configuration.name, kind: .rejected, rejection: .bulkheadQueueTimeout, retryAfter: nil))
         }
     }
 

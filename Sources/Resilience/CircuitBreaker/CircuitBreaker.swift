@@ -74,7 +74,9 @@ public final class CircuitBreaker<C: Clock>: ResilienceStrategy, Sendable where 
             emit(transition)
             return permit
         case .rejected(let retryAfter):
-            configuration.observer.emit(configuration.name, .rejected(code: .circuitOpen, retryAfter: retryAfter))
+            configuration.observer.emit(
+                ResilienceEvent(
+                    source: configuration.name, kind: .rejected, rejection: .circuitOpen, retryAfter: retryAfter))
             throw ResilienceError(
                 code: .circuitOpen, message: "circuit breaker '\(configuration.name)' is \(state)",
                 retryAfter: retryAfter)
@@ -118,7 +120,10 @@ public final class CircuitBreaker<C: Clock>: ResilienceStrategy, Sendable where 
 
     @inlinable
     func emit(_ transition: CircuitBreakerStateMachine<C.Instant>.Transition) {
-        configuration.observer.emit(configuration.name, .circuitStateChanged(from: transition.from, to: transition.to))
+        configuration.observer.emit(
+            ResilienceEvent(
+                source: configuration.name, kind: .circuitStateChanged, previousState: transition.from,
+                state: transition.to))
     }
 }
 

@@ -62,7 +62,9 @@ public final class PartitionedRateLimiter<Key: Hashable & Sendable, C: Clock>: S
         case .acquired:
             return .acquired
         case .rejected(let retryAfter):
-            configuration.observer.emit(configuration.name, .rejected(code: .rateLimited, retryAfter: retryAfter))
+            configuration.observer.emit(
+                ResilienceEvent(
+                    source: configuration.name, kind: .rejected, rejection: .rateLimited, retryAfter: retryAfter))
             return .rejected(retryAfter: retryAfter)
         }
     }

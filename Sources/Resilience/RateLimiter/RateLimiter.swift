@@ -89,7 +89,9 @@ public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.D
         case .acquired:
             return .acquired
         case .rejected(let retryAfter):
-            configuration.observer.emit(configuration.name, .rejected(code: .rateLimited, retryAfter: retryAfter))
+            configuration.observer.emit(
+                ResilienceEvent(
+                    source: configuration.name, kind: .rejected, rejection: .rateLimited, retryAfter: retryAfter))
             return .rejected(retryAfter: retryAfter)
         }
     }
@@ -120,12 +122,15 @@ public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.D
         case .ready:
             return
         case .rejected(let retryAfter):
-            configuration.observer.emit(configuration.name, .rejected(code: .rateLimited, retryAfter: retryAfter))
+            configuration.observer.emit(
+                ResilienceEvent(
+                    source: configuration.name, kind: .rejected, rejection: .rateLimited, retryAfter: retryAfter))
             throw ResilienceError(
                 code: .rateLimited, message: "rate limiter '\(configuration.name)' has no tokens within \(maximumWait)",
                 retryAfter: retryAfter)
         case .wait(let wait):
-            configuration.observer.emit(configuration.name, .rateLimiterWaited(duration: wait))
+            configuration.observer.emit(
+                ResilienceEvent(source: configuration.name, kind: .rateLimiterWaited, delay: wait))
             do {
                 try await clock.sleep(until: clock.now.advanced(by: wait), tolerance: nil)
             } catch {

@@ -82,13 +82,15 @@ public struct Retry<C: Clock>: ResilienceStrategy where C.Duration == Duration {
                 decision = configuration.shouldRetryError(error)
                 last = .failure(error)
             } else {
-                configuration.observer.emit(configuration.name, .attemptStarted(attempt: attempt))
+                configuration.observer.emit(
+                    ResilienceEvent(source: configuration.name, kind: .attemptStarted, attempt: attempt))
                 (decision, last) = try await attemptOnce(operation)
                 if decision == .doNotRetry, case .success(let result) = last { return result }
             }
             if configuration.observer != nil {
                 let error: (any Error)? = if case .failure(let error) = last { error } else { nil }
-                configuration.observer.emit(configuration.name, .attemptFailed(attempt: attempt, error: error))
+                configuration.observer.emit(
+                    ResilienceEvent(source: configuration.name, kind: .attemptFailed, attempt: attempt, error: error))
             }
 
             var state = machine ?? RetryStateMachine(configuration: configuration)
@@ -102,13 +104,17 @@ public struct Retry<C: Clock>: ResilienceStrategy where C.Duration == Duration {
             switch action {
             case .giveUp(let reason):
                 configuration.metrics?.recordGiveUp()
-                configuration.observer.emit(configuration.name, .retryGaveUp(attempts: attempt, reason: reason))
+                configuration.observer.emit(
+                    ResilienceEvent(
+                        source: configuration.name, kind: .retryGaveUp, attempt: attempt, giveUpReason: reason))
                 return try last.get()
             case .retry(let delay, let fromHint):
                 configuration.metrics?.recordRetry()
                 let wakeAt = clock.now.advanced(by: delay)
                 configuration.observer.emit(
-                    configuration.name, .retryScheduled(attempt: attempt, delay: delay, fromServerHint: fromHint))
+                    ResilienceEvent(
+                        source: configuration.name, kind: .retryScheduled, attempt: attempt, delay: delay,
+                        fromServerHint: fromHint))
                 try await clock.sleep(until: wakeAt, tolerance: nil)
                 attempt += 1
             }

@@ -21,8 +21,9 @@ public struct RetryConfiguration: Sendable {
     public var maximumServerDelay: Duration
     /// Whether a server hint above ``maximumServerDelay`` ends the retry instead of being capped. Default false.
     public var giveUpWhenServerDelayExceedsMaximum: Bool
-    /// Decides whether an error is retried. The default retries every error except `CancellationError`
-    /// (never retried, whatever this returns) and honours ``RetryAfterProviding/retryAfter`` when the error
+    /// Decides whether an error is retried. The default, ``defaultErrorDecision(_:)``, retries every error
+    /// except `CancellationError` (never retried, whatever this returns) and an open circuit breaker's
+    /// ``ResilienceError/Code/circuitOpen``, and honours ``RetryAfterProviding/retryAfter`` when the error
     /// carries one.
     public var shouldRetryError: @Sendable (any Error) -> RetryDecision
     /// Decides whether a successful result is retried (for example an HTTP 503 response). `nil`, the default,
@@ -78,10 +79,31 @@ public struct RetryConfiguration: Sendable {
         self.shouldRetryResult = nil
     }
 
-    /// The default error predicate: retry, after the error's own hint when it is ``RetryAfterProviding``.
+    /// The default error predicate: retry, after the error's own hint when it is ``RetryAfterProviding``, except
+    /// a rejection by an open ``CircuitBreaker``.
+    ///
+    /// ``ResilienceError/Code/circuitOpen`` is final by default (resilience4j and Polly retry it unless told
+    /// not to; this package does not). The breaker is open because the upstream is failing, and it exists to
+    /// make callers fail fast: a retry on the backoff schedule would spend its attempts on refusals in
+    /// milliseconds, and a retry on the error's hint would hold the caller for the open duration (minutes for
+    /// a 300 s breaker; capped at ``maximumServerDelay``, it wakes while the breaker is still open and is
+    /// refused again). The hint is also only when the breaker admits its few half-open probes, so every
+    /// waiting caller retrying then is a thundering herd that the breaker mostly refuses. To wait for the probe
+    /// anyway (a retry inside a breaker that opens for a second or two), wrap this predicate:
+    ///
+    /// ```swift
+    /// configuration.shouldRetryError = { error in
+    ///     if let open = error as? ResilienceError, open.code == .circuitOpen, let wait = open.retryAfter {
+    ///         return .retryAfter(wait)
+    ///     }
+    ///     return RetryConfiguration.defaultErrorDecision(error)
+    /// }
+    /// ```
     /// - Parameter error: The failed attempt's error.
-    /// - Returns: ``RetryDecision/retryAfter(_:)`` for an error with a hint, ``RetryDecision/retry`` otherwise.
+    /// - Returns: ``RetryDecision/doNotRetry`` for ``ResilienceError/Code/circuitOpen``,
+    ///   ``RetryDecision/retryAfter(_:)`` for another error with a hint, ``RetryDecision/retry`` otherwise.
     @Sendable public static func defaultErrorDecision(_ error: any Error) -> RetryDecision {
+        if let error = error as? ResilienceError, error.code == .circuitOpen { return .doNotRetry }
         if let hinted = error as? any RetryAfterProviding, let delay = hinted.retryAfter { return .retryAfter(delay) }
         return .retry
     }

@@ -45,7 +45,7 @@ public struct Fallback<Output: Sendable>: Sendable {
             return try await operation()
         } catch {
             guard !(error is CancellationError), !Task.isCancelled, handles(error) else { throw error }
-            observer.emit(name, .fallbackUsed(error: error))
+            observer.emit(ResilienceEvent(source: name, kind: .fallbackUsed, error: error))
             return try await fallback(error)
         }
     }

@@ -1,11 +1,20 @@
 /// Cancels an operation that runs longer than a duration and throws ``ResilienceError/Code/timedOut``.
 ///
-/// The operation runs in a child task racing a sleep on the clock (structured concurrency): when the sleep
-/// wins, the operation's task is cancelled and the timeout waits for it to finish before throwing, so no work
-/// outlives the call. Cancellation is cooperative: work that ignores it delays the throw until it returns
-/// (its result is then discarded). A cancelled caller gets `CancellationError`, not a timeout.
+/// The operation runs in a child task (`async let`: a cancelled caller cancels it, and the timeout never
+/// cancels the caller). One timer per ``Timeout`` value (shared by its copies) keeps the deadlines of all its
+/// pending calls and sleeps on the clock until the earliest: when a deadline passes, it cancels that call's
+/// child task, and the timeout waits for the work to finish before throwing, so no work outlives the call.
+/// Cancellation is cooperative: work that ignores it delays the throw until it returns (its result is then
+/// discarded). A cancelled caller gets `CancellationError`, not a timeout.
 ///
-/// Cost: two child tasks per call (the work and the timer); they are the only allocations.
+/// The timer task exists only while calls are pending: the first pending call starts it (with `Task {}`, so
+/// it inherits that call's task-local values and priority). On `ContinuousClock` and `SuspendingClock` an idle
+/// timer lingers until the latest deadline it was given (at most ``duration`` after the last call) and then
+/// ends, so calls that keep coming do not start a task each; on any other clock (the `ResilienceTesting` manual clock, a simulation clock) it is cancelled as soon as
+/// the last pending call finishes, so it never holds a sleeper on an idle test clock.
+///
+/// Cost: work that finishes in time costs the `async let` child task and two uncontended lock sections; no
+/// sleep and no task per call. Create a timeout once and reuse it: each value has its own timer.
 public struct Timeout<C: Clock>: ResilienceStrategy where C.Duration == Duration {
     /// The longest the operation may run.
     public let duration: Duration
@@ -15,6 +24,8 @@ public struct Timeout<C: Clock>: ResilienceStrategy where C.Duration == Duration
     public let name: String
     /// Receives the timeout's events.
     public let observer: (any ResilienceObserver)?
+    /// The deadline heap and timer task shared by the copies of this timeout.
+    @usableFromInline package let scheduler: TimeoutScheduler<C>
 
     /// Creates a timeout.
     /// - Parameters:
@@ -31,6 +42,7 @@ public struct Timeout<C: Clock>: ResilienceStrategy where C.Duration == Duration
         self.clock = clock
         self.name = name
         self.observer = observer
+        self.scheduler = TimeoutScheduler(clock: clock)
     }
 
     /// Runs `operation`, cancelling it after ``duration``.
@@ -39,24 +51,44 @@ public struct Timeout<C: Clock>: ResilienceStrategy where C.Duration == Duration
     /// - Throws: ``ResilienceError/Code/timedOut``, `CancellationError`, or the operation's error.
     @inlinable
     public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
-        let deadline = clock.now.advanced(by: duration)
-        let clock = self.clock
+        try await run(limit: duration, operation)
+    }
+
+    /// Runs `operation`, cancelling it after `limit` instead of ``duration`` (for a limit that varies per call,
+    /// such as what is left of an overall deadline).
+    /// - Parameters:
+    ///   - limit: The longest this call may run (positive).
+    ///   - operation: The work.
+    /// - Returns: The operation's result.
+    /// - Throws: ``ResilienceError/Code/invalidConfiguration`` for a limit that is not positive,
+    ///   ``ResilienceError/Code/timedOut``, `CancellationError`, or the operation's error.
+    @inlinable
+    public func execute<Output: Sendable>(
+        within limit: Duration, _ operation: @Sendable () async throws -> Output
+    ) async throws -> Output {
+        guard limit > .zero else {
+            throw ResilienceError(code: .invalidConfiguration, message: "timeout must be positive (got \(limit))")
+        }
+        return try await run(limit: limit, operation)
+    }
+
+    @inlinable
+    func run<Output: Sendable>(
+        limit: Duration, _ operation: @Sendable () async throws -> Output
+    ) async throws
+        -> Output
+    {
+        let deadline = clock.now.advanced(by: limit)
+        let scheduler = self.scheduler
         let outcome: Output? = try await withoutActuallyEscaping(operation) { operation in
-            try await withThrowingTaskGroup(of: Output?.self) { group in
-                group.addTask { try await operation() }
-                group.addTask {
-                    try await clock.sleep(until: deadline, tolerance: nil)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                // The first child to finish decides; `nil` is the timer.
-                return try await group.next() ?? nil
-            }
+            // The work runs in a child task so that the timer can cancel it without cancelling the caller.
+            async let work = scheduler.run(until: deadline, operation)
+            return try await work
         }
         if let outcome { return outcome }
         if Task.isCancelled { throw CancellationError() }
-        observer.emit(name, .timedOut(timeout: duration))
-        throw ResilienceError(code: .timedOut, message: "'\(name)' timed out after \(duration)")
+        observer.emit(ResilienceEvent(source: name, kind: .timedOut, timeout: limit))
+        throw ResilienceError(code: .timedOut, message: "'\(name)' timed out after \(limit)")
     }
 }
 

@@ -40,7 +40,7 @@ struct EventStream: Sendable {
     /// `otherSleepers` counts the tasks asleep on the clock besides the retry (a timeout's timer).
     func driveRetries(on clock: ManualClock, otherSleepers: Int = 0) async {
         for await event in stream {
-            if case .retryScheduled(_, let delay, _) = event.kind, delay > .zero {
+            if event.kind == .retryScheduled, let delay = event.delay, delay > .zero {
                 await clock.waitForSleepers(count: otherSleepers + 1)
                 clock.advance(by: delay)
             }
