@@ -20,6 +20,15 @@ package struct DecimalBounds: Sendable {
         maximumValue = maximum.map { try! ExactDecimal($0) }
     }
 
+    /// Whether `value` is within the bounds: ``check(_:)`` without building an issue.
+    @inline(__always)
+    func contains(_ value: ExactDecimal) -> Bool {
+        if let minimumValue, value < minimumValue { return false }
+        if let exclusiveMinimumValue, value <= exclusiveMinimumValue { return false }
+        if let maximumValue, value > maximumValue { return false }
+        return true
+    }
+
     /// Checks `value` against the bounds.
     ///
     /// - Throws: ``ValidationIssue/Code/outOfRange`` naming the bound.
