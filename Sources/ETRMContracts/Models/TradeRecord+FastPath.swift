@@ -18,64 +18,86 @@ extension TradeRecord {
 
         var bit: UInt16 { 1 << rawValue }
 
-        /// The field named by the (unescaped) key bytes, matched by length first, or `nil`.
+        /// The field named by the key bytes (a key without escapes), matched by length first, or `nil`.
         @inline(__always)
-        init?(_ scanner: JSONScanner, _ key: JSONString) {
-            switch key.rawCount {
+        init?(_ key: UnsafeBufferPointer<UInt8>) {
+            switch key.count {
             case 4:
-                guard scanner.equals(key, "unit") else { return nil }
+                guard Self.matches(key, "unit") else { return nil }
                 self = .unit
             case 6:
-                guard scanner.equals(key, "status") else { return nil }
+                guard Self.matches(key, "status") else { return nil }
                 self = .status
             case 8:
-                if scanner.equals(key, "trade_id") {
+                if Self.matches(key, "trade_id") {
                     self = .tradeID
-                } else if scanner.equals(key, "buy_sell") {
+                } else if Self.matches(key, "buy_sell") {
                     self = .buySell
-                } else if scanner.equals(key, "currency") {
+                } else if Self.matches(key, "currency") {
                     self = .currency
                 } else {
                     return nil
                 }
             case 9:
-                guard scanner.equals(key, "price_usd") else { return nil }
+                guard Self.matches(key, "price_usd") else { return nil }
                 self = .priceUSD
             case 10:
-                if scanner.equals(key, "volume_mwh") {
+                if Self.matches(key, "volume_mwh") {
                     self = .volumeMWh
-                } else if scanner.equals(key, "event_time") {
+                } else if Self.matches(key, "event_time") {
                     self = .eventTime
                 } else {
                     return nil
                 }
             case 11:
-                guard scanner.equals(key, "action_type") else { return nil }
+                guard Self.matches(key, "action_type") else { return nil }
                 self = .actionType
             case 12:
-                if scanner.equals(key, "product_code") {
+                if Self.matches(key, "product_code") {
                     self = .productCode
-                } else if scanner.equals(key, "delivery_end") {
+                } else if Self.matches(key, "delivery_end") {
                     self = .deliveryEnd
                 } else {
                     return nil
                 }
             case 14:
-                if scanner.equals(key, "delivery_start") {
+                if Self.matches(key, "delivery_start") {
                     self = .deliveryStart
-                } else if scanner.equals(key, "delivery_point") {
+                } else if Self.matches(key, "delivery_point") {
                     self = .deliveryPoint
-                } else if scanner.equals(key, "schema_version") {
+                } else if Self.matches(key, "schema_version") {
                     self = .schemaVersion
                 } else {
                     return nil
                 }
             case 16:
-                guard scanner.equals(key, "counterparty_lei") else { return nil }
+                guard Self.matches(key, "counterparty_lei") else { return nil }
                 self = .counterpartyLEI
             default:
                 return nil
             }
+        }
+
+        /// Whether `key` spells `name`; the caller has checked that the lengths are equal.
+        @inline(__always)
+        private static func matches(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
+            guard let base = key.baseAddress else { return false }
+            let raw = UnsafeRawPointer(base)
+            let literal = UnsafeRawPointer(name.utf8Start)
+            let count = key.count
+            var index = 0
+            while index &+ 8 <= count {
+                guard
+                    raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                        == literal.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                else { return false }
+                index &+= 8
+            }
+            while index < count {
+                guard base[index] == name.utf8Start[index] else { return false }
+                index &+= 1
+            }
+            return true
         }
     }
 
@@ -112,17 +134,38 @@ extension TradeRecord {
         var unit: EnergyUnit?
         var actionType: ActionType?
         var schemaVersion: Int?
-        var unknown0: JSONString?
-        var unknown1: JSONString?
+        var unknown0: UnsafeBufferPointer<UInt8>?
+        var unknown1 = false
+        let limit = scanner.configuration.maximumStringLength
         var first = true
-        while let key = try scanner.nextMember(isFirst: &first) {
-            guard !key.hasEscapes else { return nil }
-            guard let field = FastField(scanner, key) else {
+        while true {
+            // The member loop of `JSONScanner.nextMember`, inlined and for keys without escapes only.
+            skipSpace(&scanner)
+            guard scanner.offset < scanner.count else { return nil }
+            var byte = scanner.base[scanner.offset]
+            if byte == UInt8(ascii: "}") {
+                scanner.reposition(to: scanner.offset + 1, depth: scanner.depth - 1)
+                break
+            }
+            if !first {
+                guard byte == UInt8(ascii: ",") else { return nil }
+                scanner.offset += 1
+                skipSpace(&scanner)
+                guard scanner.offset < scanner.count else { return nil }
+                byte = scanner.base[scanner.offset]
+            }
+            first = false
+            guard byte == UInt8(ascii: "\""), let key = plainString(&scanner, limit: limit) else { return nil }
+            skipSpace(&scanner)
+            guard scanner.offset < scanner.count, scanner.base[scanner.offset] == UInt8(ascii: ":") else { return nil }
+            scanner.offset += 1
+            skipSpace(&scanner)
+            guard let field = FastField(key) else {
                 // An unknown key: skipped under the ignore policy while it is one of at most two distinct ones.
-                guard !rejectsUnknown, unknown1 == nil else { return nil }
+                guard !rejectsUnknown, !unknown1 else { return nil }
                 if let unknown0 {
-                    guard !scanner.valuesEqual(unknown0, key) else { return nil }
-                    unknown1 = key
+                    guard !unknown0.elementsEqual(key) else { return nil }
+                    unknown1 = true
                 } else {
                     unknown0 = key
                 }
@@ -133,24 +176,29 @@ extension TradeRecord {
             seen |= field.bit
             switch field {
             case .tradeID:
-                guard let bytes = try plainString(&scanner), TextRule.recordID.accepts(bytes) else { return nil }
+                guard let bytes = plainString(&scanner, limit: limit), TextRule.recordID.accepts(bytes) else {
+                    return nil
+                }
                 tradeID = String(decoding: bytes, as: UTF8.self)
             case .productCode:
-                guard let bytes = try plainString(&scanner), TextRule.productCode.accepts(bytes) else { return nil }
+                guard let bytes = plainString(&scanner, limit: limit), TextRule.productCode.accepts(bytes) else {
+                    return nil
+                }
                 productCode = String(decoding: bytes, as: UTF8.self)
             case .counterpartyLEI:
-                guard let bytes = try plainString(&scanner), case .success(let value) = LEI.parse(bytes) else {
+                guard let bytes = plainString(&scanner, limit: limit), case .success(let value) = LEI.parse(bytes)
+                else {
                     return nil
                 }
                 lei = value
             case .deliveryStart:
-                guard let value = try timestamp(&scanner) else { return nil }
+                guard let value = timestamp(&scanner, limit: limit) else { return nil }
                 start = value
             case .deliveryEnd:
-                guard let value = try timestamp(&scanner) else { return nil }
+                guard let value = timestamp(&scanner, limit: limit) else { return nil }
                 end = value
             case .eventTime:
-                guard let value = try timestamp(&scanner) else { return nil }
+                guard let value = timestamp(&scanner, limit: limit) else { return nil }
                 eventTime = value
             case .volumeMWh:
                 guard let value = try decimal(&scanner, Rules.volume) else { return nil }
@@ -159,26 +207,34 @@ extension TradeRecord {
                 guard let value = try decimal(&scanner, Rules.price) else { return nil }
                 price = value
             case .status:
-                guard let bytes = try plainString(&scanner), case .success(let value) = TradeStatus.parse(bytes) else {
+                guard let bytes = plainString(&scanner, limit: limit),
+                    case .success(let value) = TradeStatus.parse(bytes)
+                else {
                     return nil
                 }
                 status = value
             case .buySell:
-                guard let bytes = try plainString(&scanner), let value = try? Side(bytes: bytes) else { return nil }
+                guard let bytes = plainString(&scanner, limit: limit), let value = try? Side(bytes: bytes) else {
+                    return nil
+                }
                 buySell = value
             case .deliveryPoint:
-                guard let bytes = try plainString(&scanner), let value = try? EIC(bytes: bytes) else { return nil }
+                guard let bytes = plainString(&scanner, limit: limit), let value = try? EIC(bytes: bytes) else {
+                    return nil
+                }
                 deliveryPoint = value
             case .currency:
-                guard let bytes = try plainString(&scanner), let value = try? Currency(bytes: bytes) else { return nil }
+                guard let bytes = plainString(&scanner, limit: limit), let value = try? Currency(bytes: bytes) else {
+                    return nil
+                }
                 currency = value
             case .unit:
-                guard let bytes = try plainString(&scanner), let value = try? EnergyUnit(bytes: bytes) else {
+                guard let bytes = plainString(&scanner, limit: limit), let value = try? EnergyUnit(bytes: bytes) else {
                     return nil
                 }
                 unit = value
             case .actionType:
-                guard let bytes = try plainString(&scanner), let value = try? ActionType(bytes: bytes) else {
+                guard let bytes = plainString(&scanner, limit: limit), let value = try? ActionType(bytes: bytes) else {
                     return nil
                 }
                 actionType = value
@@ -200,13 +256,52 @@ extension TradeRecord {
             schemaVersion: schemaVersion)
     }
 
-    /// The bytes of a string value without escapes; `nil` (nothing consumed) for any other value.
+    /// Advances past JSON whitespace.
     @inline(__always)
-    private static func plainString(_ scanner: inout JSONScanner) throws(JSONError) -> UnsafeBufferPointer<UInt8>? {
-        guard scanner.offset < scanner.count, scanner.base[scanner.offset] == UInt8(ascii: "\"") else { return nil }
-        let string = try scanner.readString()
-        guard !string.hasEscapes else { return nil }
-        return scanner.bytes(string.start..<string.end)
+    private static func skipSpace(_ scanner: inout JSONScanner) {
+        var offset = scanner.offset
+        while offset < scanner.count {
+            let byte = scanner.base[offset]
+            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { break }
+            offset &+= 1
+        }
+        scanner.offset = offset
+    }
+
+    /// The content of a string of printable ASCII without escapes, at most `limit` bytes, and the scanner past
+    /// its closing quote; `nil` for any other value (anything else is for the rule table to judge).
+    @inline(__always)
+    private static func plainString(_ scanner: inout JSONScanner, limit: Int) -> UnsafeBufferPointer<UInt8>? {
+        let base = scanner.base
+        let count = scanner.count
+        guard scanner.offset < count, base[scanner.offset] == UInt8(ascii: "\"") else { return nil }
+        let start = scanner.offset &+ 1
+        var end = start
+        while end &+ 8 <= count, isPlain(UnsafeRawPointer(base + end).loadUnaligned(as: UInt64.self)) { end &+= 8 }
+        while end < count {
+            let byte = base[end]
+            if byte == UInt8(ascii: "\"") { break }
+            guard byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") else { return nil }
+            end &+= 1
+        }
+        guard end < count, end - start <= limit else { return nil }
+        scanner.offset = end &+ 1
+        return UnsafeBufferPointer(start: base + start, count: end - start)
+    }
+
+    /// Whether none of the eight bytes of `word` is a quote, a backslash, a control character, DEL or
+    /// non-ASCII. May say "no" wrongly (a borrow between bytes), never "yes".
+    @inline(__always)
+    private static func isPlain(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let hasQuote = (quote &- ones) & ~quote
+        let hasBackslash = (backslash &- ones) & ~backslash
+        let hasControl = (word &- ones &* 0x20) & ~word
+        let hasDelete = (word &+ ones) & highs
+        return (hasQuote | hasBackslash | hasControl | hasDelete | word) & highs == 0
     }
 
     /// The digits of a number value; `nil` (nothing consumed) for any other value.
@@ -219,8 +314,8 @@ extension TradeRecord {
     }
 
     @inline(__always)
-    private static func timestamp(_ scanner: inout JSONScanner) throws(JSONError) -> UTCTimestamp? {
-        guard let bytes = try plainString(&scanner) else { return nil }
+    private static func timestamp(_ scanner: inout JSONScanner, limit: Int) -> UTCTimestamp? {
+        guard let bytes = plainString(&scanner, limit: limit) else { return nil }
         let result = RFC3339.parse(bytes)
         guard result.failure == .none else { return nil }
         return UTCTimestamp(nanosecondsSinceEpoch: result.nanoseconds)

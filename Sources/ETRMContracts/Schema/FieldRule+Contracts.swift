@@ -23,10 +23,28 @@ package struct DecimalBounds: Sendable {
     /// Whether `value` is within the bounds: ``check(_:)`` without building an issue.
     @inline(__always)
     func contains(_ value: ExactDecimal) -> Bool {
-        if let minimumValue, value < minimumValue { return false }
-        if let exclusiveMinimumValue, value <= exclusiveMinimumValue { return false }
-        if let maximumValue, value > maximumValue { return false }
+        if let minimumValue, Self.compare(value, minimumValue) < 0 { return false }
+        if let exclusiveMinimumValue, Self.compare(value, exclusiveMinimumValue) <= 0 { return false }
+        if let maximumValue, Self.compare(value, maximumValue) > 0 { return false }
         return true
+    }
+
+    /// The order of two decimals (-1, 0, 1), rescaling in 64 bits when that cannot overflow (a bound such as
+    /// `1000000` at a value's scale of 3) and through the exact `Int128` comparison otherwise.
+    @inline(__always)
+    private static func compare(_ lhs: ExactDecimal, _ rhs: ExactDecimal) -> Int {
+        var left = lhs.significand
+        var right = rhs.significand
+        if lhs.scale != rhs.scale {
+            let difference = Int(lhs.scale > rhs.scale ? lhs.scale - rhs.scale : rhs.scale - lhs.scale)
+            let power = Int64(DecimalPowers.uint64(difference))
+            let (scaled, overflow) =
+                lhs.scale > rhs.scale
+                ? right.multipliedReportingOverflow(by: power) : left.multipliedReportingOverflow(by: power)
+            if overflow { return lhs < rhs ? -1 : (lhs == rhs ? 0 : 1) }
+            if lhs.scale > rhs.scale { right = scaled } else { left = scaled }
+        }
+        return left < right ? -1 : (left == right ? 0 : 1)
     }
 
     /// Checks `value` against the bounds.
