@@ -118,6 +118,8 @@ extension TradeRecord {
         _ scanner: inout JSONScanner, rejectsUnknown: Bool
     ) throws(JSONError) -> TradeRecord? {
         try scanner.beginObject()
+        let volumeBounds = Rules.volume.values
+        let priceBounds = Rules.price.values
         var seen: UInt16 = 0
         var tradeID = ""
         var productCode = ""
@@ -201,10 +203,10 @@ extension TradeRecord {
                 guard let value = timestamp(&scanner, limit: limit) else { return nil }
                 eventTime = value
             case .volumeMWh:
-                guard let value = try decimal(&scanner, Rules.volume) else { return nil }
+                guard let value = try decimal(&scanner, volumeBounds) else { return nil }
                 volume = value
             case .priceUSD:
-                guard let value = try decimal(&scanner, Rules.price) else { return nil }
+                guard let value = try decimal(&scanner, priceBounds) else { return nil }
                 price = value
             case .status:
                 guard let bytes = plainString(&scanner, limit: limit),
@@ -323,7 +325,7 @@ extension TradeRecord {
 
     @inline(__always)
     private static func decimal(
-        _ scanner: inout JSONScanner, _ bounds: DecimalBounds
+        _ scanner: inout JSONScanner, _ bounds: DecimalBounds.Values
     ) throws(JSONError)
         -> ExactDecimal?
     {

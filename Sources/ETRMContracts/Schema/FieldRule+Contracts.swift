@@ -20,19 +20,31 @@ package struct DecimalBounds: Sendable {
         maximumValue = maximum.map { try! ExactDecimal($0) }
     }
 
-    /// Whether `value` is within the bounds: ``check(_:)`` without building an issue.
-    @inline(__always)
-    func contains(_ value: ExactDecimal) -> Bool {
-        if let minimumValue, Self.compare(value, minimumValue) < 0 { return false }
-        if let exclusiveMinimumValue, Self.compare(value, exclusiveMinimumValue) <= 0 { return false }
-        if let maximumValue, Self.compare(value, maximumValue) > 0 { return false }
-        return true
+    /// The bounds as values only: no strings, so that copying them retains nothing (the fast path's check).
+    struct Values {
+        let minimum: ExactDecimal?
+        let exclusiveMinimum: ExactDecimal?
+        let maximum: ExactDecimal?
+
+        /// Whether `value` is within the bounds: ``DecimalBounds/check(_:)`` without building an issue.
+        @inline(__always)
+        func contains(_ value: ExactDecimal) -> Bool {
+            if let minimum, DecimalBounds.compare(value, minimum) < 0 { return false }
+            if let exclusiveMinimum, DecimalBounds.compare(value, exclusiveMinimum) <= 0 { return false }
+            if let maximum, DecimalBounds.compare(value, maximum) > 0 { return false }
+            return true
+        }
+    }
+
+    /// The bounds as ``Values``.
+    var values: Values {
+        Values(minimum: minimumValue, exclusiveMinimum: exclusiveMinimumValue, maximum: maximumValue)
     }
 
     /// The order of two decimals (-1, 0, 1), rescaling in 64 bits when that cannot overflow (a bound such as
     /// `1000000` at a value's scale of 3) and through the exact `Int128` comparison otherwise.
     @inline(__always)
-    private static func compare(_ lhs: ExactDecimal, _ rhs: ExactDecimal) -> Int {
+    fileprivate static func compare(_ lhs: ExactDecimal, _ rhs: ExactDecimal) -> Int {
         var left = lhs.significand
         var right = rhs.significand
         if lhs.scale != rhs.scale {
