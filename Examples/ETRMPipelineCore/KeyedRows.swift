@@ -37,6 +37,18 @@ package struct IDTable: Sendable {
         offsets.append(bytes.count)
     }
 
+    /// Appends the ids of `other`.
+    mutating func append(contentsOf other: IDTable) {
+        let shift = bytes.count
+        bytes.append(contentsOf: other.bytes)
+        other.offsets.withUnsafeBufferPointer { others in
+            for offset in others.dropFirst() { offsets.append(offset + shift) }
+        }
+    }
+
+    /// The number of id bytes.
+    var byteCount: Int { bytes.count }
+
     mutating func append(_ id: String) {
         var id = id
         id.withUTF8 { append($0) }

@@ -17,6 +17,8 @@ package struct Pipeline: Sendable {
         /// Whether the final frame keeps every column (`input_index`, `delivery_start`, `delivery_end`,
         /// `event_time` too, for the CSV export) or only those the summary and the report need.
         package var keepsAllColumns = true
+        /// Where `trades.json` is split for parsing on all cores.
+        package var splitting = ParseSplitting.automatic
 
         package init(zone: String = "America/New_York", tolerance: Tolerance = .default) {
             self.zone = zone
@@ -43,56 +45,80 @@ package struct Pipeline: Sendable {
         brokerSource: String = "broker.json", progress: ((String, Int?) -> Void)? = nil
     ) throws(PipelineError) -> PipelineResult {
         var timings = StageTimings()
-        let feed = try load(trades: trades, source: tradesSource, timings: &timings, progress: progress)
-        return try process(
-            feed, broker: broker, brokerSource: brokerSource, timings: timings, progress: progress)
+        let inputs = try load(
+            trades: Input(bytes: trades, source: tradesSource), broker: Input(bytes: broker, source: brokerSource),
+            timings: &timings, progress: progress)
+        return try process(inputs, timings: timings, progress: progress)
     }
 
-    /// The first stage: reads and validates `trades.json` into the frame of valid records.
+    /// A document to read: its bytes, its name for messages, and for a mapped file the release of its pages.
+    package struct Input {
+        package var bytes: UnsafeRawBufferPointer
+        package var source: String
+        package var pages: PageRelease?
+
+        package init(bytes: UnsafeRawBufferPointer, source: String, pages: PageRelease? = nil) {
+            self.bytes = bytes
+            self.source = source
+            self.pages = pages
+        }
+    }
+
+    /// The first stage: reads and validates `trades.json` into the frame of valid records, and reads
+    /// `broker.json` meanwhile on another core.
     ///
-    /// The bytes are not needed afterwards: a caller that mapped the file can unmap it before
-    /// ``process(_:broker:brokerSource:timings:progress:)``, which keeps the peak memory down.
+    /// The bytes are not needed afterwards: a caller that mapped the files can unmap them before
+    /// ``process(_:timings:progress:)``, which keeps the peak memory down.
     ///
     /// - Parameters:
-    ///   - trades: The bytes of `trades.json`.
-    ///   - source: The file's name, for messages.
+    ///   - trades: `trades.json`.
+    ///   - broker: `broker.json`.
     ///   - timings: Receives the stage's time.
     ///   - progress: Receives stage names and record counts.
-    /// - Returns: The valid records and the quarantine's accounting.
-    /// - Throws: ``PipelineError`` for a bad zone or a document that cannot be read.
+    /// - Returns: The valid records and the quarantine's accounting, and the broker rows.
+    /// - Throws: ``PipelineError`` for a bad zone, a trades document that cannot be read, then (the trades being
+    ///   fine) a bad broker file.
     package func load(
-        trades: UnsafeRawBufferPointer, source: String, timings: inout StageTimings,
-        progress: ((String, Int?) -> Void)? = nil
-    ) throws(PipelineError) -> LoadedFeed {
+        trades: Input, broker: Input, timings: inout StageTimings, progress: ((String, Int?) -> Void)? = nil
+    ) throws(PipelineError) -> LoadedInputs {
         guard TimeZone(identifier: configuration.zone) != nil else {
             throw PipelineError(
                 .badArgument, "--zone \(FeedLoader.quoted(configuration.zone)) is not a known IANA time zone")
         }
         progress?("validate", 0)
+        var brokerRows: Result<LoadedBroker, PipelineError>?
         let feed = try FeedLoader.loadTrades(
-            trades, source: source, deadLetters: configuration.deadLetters, progress: { progress?("validate", $0) })
-        timings.done("parse + validate + build frame")
-        return feed
+            trades.bytes, source: trades.source, deadLetters: configuration.deadLetters,
+            splitting: configuration.splitting,
+            pages: trades.pages,
+            alongside: {
+                brokerRows = Result { () throws(PipelineError) in
+                    try FeedLoader.loadBroker(broker.bytes, source: broker.source, pages: broker.pages)
+                }
+            }, progress: { progress?("validate", $0) })
+        guard let brokerRows else { throw PipelineError(.internalFailure, "the broker file was not read") }
+        let loaded = LoadedInputs(feed: feed, broker: try brokerRows.get())
+        timings.done("parse + validate + build frames")
+        return loaded
     }
 
-    /// The remaining stages: de-duplicate, cycles, final order, aggregates, broker, reconciliation, summary.
+    /// The remaining stages: de-duplicate, cycles, final order, aggregates, reconciliation, summary.
     ///
     /// - Parameters:
-    ///   - feed: What ``load(trades:source:timings:progress:)`` returned.
-    ///   - broker: The bytes of `broker.json`.
-    ///   - brokerSource: The broker file's name, for messages.
+    ///   - inputs: What ``load(trades:broker:timings:progress:)`` returned.
     ///   - timings: The timings so far.
     ///   - progress: Receives stage names.
     /// - Returns: The result.
-    /// - Throws: ``PipelineError`` for a bad broker file.
+    /// - Throws: ``PipelineError`` for a bad zone, or a failure that the inputs should never cause.
     package func process(
-        _ feed: LoadedFeed, broker: UnsafeRawBufferPointer, brokerSource: String, timings: StageTimings,
-        progress: ((String, Int?) -> Void)? = nil
+        _ inputs: LoadedInputs, timings: StageTimings, progress: ((String, Int?) -> Void)? = nil
     ) throws(PipelineError) -> PipelineResult {
         guard let zone = TimeZone(identifier: configuration.zone) else {
             throw PipelineError(
                 .badArgument, "--zone \(FeedLoader.quoted(configuration.zone)) is not a known IANA time zone")
         }
+        let feed = inputs.feed
+        let broker = inputs.broker
         var timings = timings
         do {
             progress?("dedup", nil)
@@ -115,36 +141,42 @@ package struct Pipeline: Sendable {
                 configuration.keepsAllColumns
                 ? feed.frame
                 : try feed.frame.selecting(["trade_id", "product_code", "volume_mwh", "price_usd", "status"])
-            let sorted = try columns.rows(at: finalRows).adding("settlement_cycle", cycles.gathering(order))
-            let orderDigest = try Self.orderDigest(sorted)
-            timings.done("sort + order digest")
+            // The columns are gathered in final order on all cores.
+            let gathered = Parallel.map(columns.columnCount) { columns.columns[$0].gathering(finalRows) }
+            let sorted = try TradeFrame(Array(zip(columns.columnNames, gathered)))
+                .adding("settlement_cycle", cycles.gathering(order))
+            timings.done("sort + gather")
 
+            // The order digest (SHA-256 over every row) on one core, the aggregates and the reconciliation on
+            // the other.
             progress?("aggregate", nil)
-            let groups = try Self.aggregate(sorted)
-            timings.done("aggregate (exact VWAP)")
-
-            progress?("broker", nil)
-            let (brokerFrame, brokerIDs) = try FeedLoader.loadBroker(broker, source: brokerSource)
-            let brokerOrder = try brokerFrame.sortPermutation(by: [.ascending("trade_id")])
-            if let duplicate = KeyedRows.firstRepeat(brokerIDs, order: brokerOrder) {
-                let id = brokerFrame["trade_id", as: StringColumn.self]?[duplicate] ?? "?"
-                throw PipelineError(
-                    .badBroker, "broker file \(brokerSource): duplicate trade_id \(FeedLoader.quoted(id))")
+            var digest: Result<String, TradeFrameError>?
+            var aggregates: Result<([GroupAggregate], ReconciliationResult), TradeFrameError>?
+            Parallel.run(
+                { digest = Result { () throws(TradeFrameError) in try Self.orderDigest(sorted) } },
+                {
+                    aggregates = Result { () throws(TradeFrameError) in
+                        let groups = try Self.aggregate(sorted)
+                        var position = [Int](repeating: 0, count: feed.frame.rowCount)
+                        for (finalRow, validRow) in finalRows.enumerated() { position[validRow] = finalRow }
+                        let (validRows, brokerRows) = KeyedRows.mergeJoin(
+                            feed.ids, order: kept, broker.ids, order: broker.order)
+                        let reconciliation = try Self.reconcile(
+                            sorted, rows: validRows.map { position[$0] }, broker.frame, brokerRows: brokerRows,
+                            tolerance: configuration.tolerance)
+                        return (groups, reconciliation)
+                    }
+                })
+            guard let digest, let aggregates else {
+                throw PipelineError(.internalFailure, "a parallel stage did not run")
             }
-            timings.done("broker load")
-
-            progress?("reconcile", nil)
-            var position = [Int](repeating: 0, count: feed.frame.rowCount)
-            for (finalRow, validRow) in finalRows.enumerated() { position[validRow] = finalRow }
-            let (validRows, brokerRows) = KeyedRows.mergeJoin(feed.ids, order: kept, brokerIDs, order: brokerOrder)
-            let reconciliation = try Self.reconcile(
-                sorted, rows: validRows.map { position[$0] }, brokerFrame, brokerRows: brokerRows,
-                tolerance: configuration.tolerance)
-            timings.done("reconcile")
+            let orderDigest = try digest.get()
+            let (groups, reconciliation) = try aggregates.get()
+            timings.done("digest ‖ aggregate + reconcile")
 
             let summary = Summary(
                 feed: feed, afterDedup: sorted.rowCount, orderDigest: orderDigest, groups: groups,
-                brokerRows: brokerFrame.rowCount, reconciliation: reconciliation)
+                brokerRows: broker.frame.rowCount, reconciliation: reconciliation)
             timings.done("summary digests")
             return PipelineResult(
                 feed: feed, final: sorted, groups: groups, reconciliation: reconciliation, summary: summary,
@@ -269,6 +301,22 @@ package struct Pipeline: Sendable {
     }
 }
 
+/// What ``Pipeline/load(trades:broker:timings:progress:)`` read.
+package struct LoadedInputs: Sendable {
+    package var feed: LoadedFeed
+    package var broker: LoadedBroker
+}
+
+/// The broker rows, with their ids in id order (no id twice).
+package struct LoadedBroker: Sendable {
+    /// `trade_id` (string) and `broker_volume_mwh` (decimal, scale 3).
+    package var frame: TradeFrame
+    /// The same rows' ids.
+    package var ids: IDTable
+    /// The rows in ascending trade-id order.
+    package var order: [Int]
+}
+
 /// The reconciliation tolerance as an exact fraction `numerator / denominator`.
 package struct Tolerance: Sendable, Hashable, CustomStringConvertible {
     package let numerator: Int64
@@ -355,9 +403,9 @@ package struct PipelineResult: Sendable {
     package var timings: StageTimings
 }
 
-/// Wall-clock time per stage.
+/// Wall-clock time per stage, and the process's peak resident memory when each stage ended.
 package struct StageTimings: Sendable {
-    package private(set) var stages: [(name: String, duration: Duration)] = []
+    package private(set) var stages: [(name: String, duration: Duration, peakBytes: Int?)] = []
     private var last = ContinuousClock.now
     private let start = ContinuousClock.now
 
@@ -365,13 +413,13 @@ package struct StageTimings: Sendable {
 
     package mutating func done(_ name: String) {
         let now = ContinuousClock.now
-        stages.append((name, now - last))
+        stages.append((name, now - last, ProcessInfoFacts.peakResidentBytes))
         last = now
     }
 
     /// Records a stage measured elsewhere, at the end or (`first`) at the start of the list.
     package mutating func add(_ name: String, _ duration: Duration, first: Bool = false) {
-        stages.insert((name, duration), at: first ? 0 : stages.count)
+        stages.insert((name, duration, nil), at: first ? 0 : stages.count)
     }
 
     package var total: Duration { stages.reduce(.zero) { $0 + $1.duration } }

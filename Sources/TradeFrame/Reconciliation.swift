@@ -1,15 +1,23 @@
+import ETRMContracts
+
 /// Reconciles our trades against broker-reported volumes: join on the trade id, relative variance
 /// `(broker − ours) / ours`, and a hold on every trade whose variance exceeds the tolerance.
+///
+/// The flag is exact: with the tolerance `t = n × 10^-k` (an `ExactDecimal` from ETRMContracts), a trade is
+/// flagged when `|broker − ours| × 10^k > n × |ours|`, computed in integers on the volumes' significands brought
+/// to one scale. No binary floating point takes part, so 0.600 against 0.603 at 0.005 is exactly at the tolerance and
+/// not flagged. The `variance` column is Float64 and for display only.
 public struct Reconciliation: Sendable {
     /// Settings of a reconciliation.
     public struct Configuration: Sendable, Hashable {
-        /// The largest accepted `|variance|`; 0.005 (0.5 %) by default.
-        public var tolerance: Double = 0.005
+        /// The largest accepted `|variance|`, an exact decimal; 0.005 (0.5 %) by default.
+        public var tolerance = ExactDecimal(significand: 5, scale: 3)
         /// Our trade id column.
         public var tradeID: String = "trade_id"
         /// The broker's trade id column.
         public var brokerTradeID: String = "trade_id"
-        /// Our volume column (decimal, float or integer).
+        /// Our volume column: decimal or integer (Float32 and Float64 columns are rejected, see
+        /// ``Reconciliation/reconcile(ours:broker:)``).
         public var volume: String = "volume_mwh"
         /// The broker's volume column.
         public var brokerVolume: String = "volume_mwh"
@@ -23,8 +31,8 @@ public struct Reconciliation: Sendable {
 
         /// A configuration with a tolerance.
         ///
-        /// - Parameter tolerance: The largest accepted `|variance|`.
-        public init(tolerance: Double) { self.tolerance = tolerance }
+        /// - Parameter tolerance: The largest accepted `|variance|`, such as `try ExactDecimal("0.005")`.
+        public init(tolerance: ExactDecimal) { self.tolerance = tolerance }
     }
 
     /// The configuration.
@@ -51,46 +59,48 @@ public struct Reconciliation: Sendable {
 
     /// Reconciles two frames.
     ///
-    /// A zero volume of ours gives variance 0 when the broker also reports zero and an infinite variance
-    /// (flagged) otherwise. A null volume on either side is flagged with a null variance.
+    /// Volumes must be exact: decimal columns (any scales; ours and the broker's may differ) or integer columns
+    /// (scale 0). A Float32 or Float64 volume column is rejected with `typeMismatch`, because a binary double
+    /// cannot say whether 100.4 was meant exactly; parse such volumes into a ``DecimalColumn`` first.
+    ///
+    /// Flags: `|broker − ours| × 10^k > n × |ours|` for the tolerance `n × 10^-k`, in integers. So a variance
+    /// exactly at the tolerance is not flagged; negative volumes compare by magnitude of `ours` (a variance of
+    /// −0.4 % is within 0.5 %); when ours is zero the trade is flagged unless the broker also reports zero (the
+    /// `variance` is then +infinity, or 0). A null volume on either side is flagged with a null variance.
     ///
     /// - Parameters:
     ///   - ours: Our trades.
     ///   - broker: The broker's trades.
     /// - Returns: The report.
-    /// - Throws: ``TradeFrameError`` when a configured column is missing or not numeric, or the tolerance is
-    ///   negative.
+    /// - Throws: ``TradeFrameError`` when a configured column is missing or not an exact numeric column
+    ///   (`typeMismatch`), the tolerance is negative (`invalidArgument`), or our frame already has one of
+    ///   ``addedColumns`` (`duplicateColumn`: the matched frame would silently replace it).
     public func reconcile(ours: TradeFrame, broker: TradeFrame) throws(TradeFrameError) -> Report {
         let c = configuration
-        guard c.tolerance >= 0, !c.tolerance.isNaN else {
+        guard !c.tolerance.isNegative else {
             throw TradeFrameError(.invalidArgument, "the tolerance \(c.tolerance) must be zero or more")
         }
+        for added in Self.addedColumns where ours.columnNames.contains(added) {
+            throw TradeFrameError(
+                .duplicateColumn, column: added,
+                "our frame already has a '\(added)' column, which the matched frame would overwrite; rename it first")
+        }
+        let ourValues = try ExactValues(try ours.column(c.volume), name: c.volume, purpose: "reconciliation")
+        let brokerColumn = try broker.column(c.brokerVolume)
+        let brokerValues = try ExactValues(brokerColumn, name: c.brokerVolume, purpose: "reconciliation")
         let brokerSide = try broker.selecting([c.brokerTradeID, c.brokerVolume])
         let (left, right) = try ours.joinIndices(
             with: brokerSide, on: [c.tradeID], rightKeys: [c.brokerTradeID], kind: .inner)
-        let ourVolume = try GroupedFrame.doubles(try ours.column(c.volume), name: c.volume).gathering(left)
-        let brokerColumn = try broker.column(c.brokerVolume)
-        let brokerVolume = try GroupedFrame.doubles(brokerColumn, name: c.brokerVolume).gathering(right)
-        var variance = ColumnBuilder<Double>(capacity: left.count)
-        var flagged = ContiguousArray<Bool>()
-        flagged.reserveCapacity(left.count)
-        for row in 0..<left.count {
-            guard let mine = ourVolume[row], let theirs = brokerVolume[row] else {
-                variance.appendNull()
-                flagged.append(true)
-                continue
-            }
-            let value = mine == 0 ? (theirs == 0 ? 0 : .infinity) : (theirs - mine) / mine
-            variance.append(value)
-            flagged.append(!(abs(value) <= c.tolerance))
-        }
+        let (variance, flagged) = Self.compare(
+            ours: ourValues, rows: left, broker: brokerValues, brokerRows: right,
+            tolerance: ExactTolerance(c.tolerance))
         let flags = Column<Bool>(storage: flagged)
         let status = CategoricalColumn(
             dictionary: StringColumn([c.clearStatus, c.holdStatus]),
             wideCodes: ContiguousArray(flagged.lazy.map { $0 ? 1 : 0 }), validity: nil)
         let matched = try ours.gathering(left)
             .adding("broker_volume", brokerColumn.gathering(right))
-            .adding("variance", variance.finish())
+            .adding("variance", variance)
             .adding("flagged", flags)
             .adding("status", status)
         let oursWithout = ours.gathering(
@@ -102,5 +112,35 @@ public struct Reconciliation: Sendable {
         return Report(
             matched: matched, oursWithoutBroker: oursWithout, brokerWithoutOurs: brokerWithout,
             flagged: try matched.filter(flags))
+    }
+
+    /// The columns ``Report/matched`` adds to ours; our frame must not have them already.
+    public static let addedColumns = ["broker_volume", "variance", "flagged", "status"]
+
+    /// The display variance and the exact flag of each matched pair.
+    static func compare(
+        ours: ExactValues, rows: [Int], broker: ExactValues, brokerRows: [Int], tolerance: ExactTolerance
+    ) -> (variance: Column<Double>, flagged: ContiguousArray<Bool>) {
+        let scale = max(ours.scale, broker.scale)
+        let ourFactor = Int128(pow10[scale - ours.scale])
+        let brokerFactor = Int128(pow10[scale - broker.scale])
+        var variance = ColumnBuilder<Double>(capacity: rows.count)
+        var flagged = ContiguousArray<Bool>(repeating: true, count: rows.count)
+        let ourValidity = ours.significands.validity
+        let brokerValidity = broker.significands.validity
+        for position in 0..<rows.count {
+            let row = rows[position]
+            let brokerRow = brokerRows[position]
+            guard ourValidity.valid(row), brokerValidity.valid(brokerRow) else {
+                variance.appendNull()
+                continue
+            }
+            // Each side is below 2^63 × 10^18 < 2^123 at the common scale.
+            let mine = Int128(ours.significands.value(at: row)) * ourFactor
+            let theirs = Int128(broker.significands.value(at: brokerRow)) * brokerFactor
+            flagged[position] = tolerance.exceeded(broker: theirs, ours: mine)
+            variance.append(mine == 0 ? (theirs == 0 ? 0 : .infinity) : Double(theirs - mine) / Double(mine))
+        }
+        return (variance.finish(), flagged)
     }
 }

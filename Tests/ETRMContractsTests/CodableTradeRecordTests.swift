@@ -32,4 +32,22 @@ import Testing
                     == Set(fastIssues.map { "\($0.path) \($0.code)" }))
         }
     }
+
+    /// `Codable` encoding writes every wire key of the record and leaves out the optional fields it lacks.
+    @Test(arguments: [
+        ([String: String?](), [String]()),
+        (["buy_sell": nil, "currency": "null", "schema_version": nil], ["buy_sell", "currency", "schema_version"]),
+    ])
+    func encodingWritesTheWireKeysAndOmitsAbsentOptionals(overrides: [String: String?], absent: [String]) throws {
+        let wireKeys: Set<String> = [
+            "trade_id", "counterparty_lei", "product_code", "delivery_start", "delivery_end", "volume_mwh",
+            "price_usd", "status", "event_time", "buy_sell", "delivery_point", "currency", "unit", "action_type",
+            "schema_version",
+        ]
+        let record = try JSONDecoder().decode(TradeRecord.self, from: Data(tradeJSON(overrides).utf8))
+        let encoded = try JSONEncoder().encode(record)
+        let object = try #require(try JSONSerialization.jsonObject(with: encoded) as? [String: Any])
+        #expect(Set(object.keys) == wireKeys.subtracting(absent))
+        #expect(try JSONDecoder().decode(TradeRecord.self, from: encoded) == record)
+    }
 }

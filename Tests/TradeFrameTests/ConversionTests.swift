@@ -15,6 +15,23 @@ import Testing
         #expect(result.reason == nil)
     }
 
+    /// A column above the size whose output buffer is prepared with `madvise` converts every row like a small one.
+    @Test func largeColumnConvertsEveryRow() throws {
+        let rows = FreshMemory.threshold / 4 + 1000
+        var random = SeededGenerator(seed: 3)
+        let values = (0..<rows).map { _ in Double(Int.random(in: 0..<1_000_000, using: &random)) / 1000 }
+        let result = Column<Double>(values).downcast(within: .absolute(0.001))
+        let narrow = try #require(result.column as? Column<Float>)
+        var mismatches = 0
+        var largest = 0.0
+        for row in 0..<rows {
+            if narrow.value(at: row) != Float(values[row]) { mismatches += 1 }
+            largest = max(largest, abs(Double(Float(values[row])) - values[row]))
+        }
+        #expect(mismatches == 0)
+        #expect(result.maximumError == largest)
+    }
+
     @Test func columnOverTheBoundStaysFloat64WithTheReason() {
         let column = Column<Double>([1234.567, 1.0])
         let result = column.downcast(within: .absolute(1e-6))
@@ -71,6 +88,41 @@ import Testing
 @Suite struct ZoneConversionTests {
     static let start = Int64(CivilCalendar.days(fromYear: 2024, month: 1, day: 1)) * 86_400
     static let end = Int64(CivilCalendar.days(fromYear: 2027, month: 1, day: 1)) * 86_400
+
+    /// Random instants (nanosecond precision, many within a minute of a transition, some before 1970) and
+    /// nulls, checked against `TimeZone.secondsFromGMT` one by one.
+    @Test(arguments: ["America/New_York", "Europe/Berlin", "Australia/Sydney", "Asia/Kolkata"])
+    func randomInstantsMatchFoundation(zoneName: String) throws {
+        let zone = try #require(TimeZone(identifier: zoneName))
+        var random = SeededGenerator(seed: 77)
+        var transitions: [Int64] = []
+        var cursor = Date(timeIntervalSince1970: -86_400 * 400)
+        while let next = zone.nextDaylightSavingTimeTransition(after: cursor), next.timeIntervalSince1970 < 1.9e9 {
+            transitions.append(Int64(next.timeIntervalSince1970))
+            cursor = next
+        }
+        let values: [Int64?] = (0..<20_000).map { row in
+            if row % 50 == 0 { return nil }
+            let near = transitions.isEmpty ? 0 : transitions[Int.random(in: 0..<transitions.count, using: &random)]
+            let second =
+                row % 2 == 0 && !transitions.isEmpty
+                ? near + Int64.random(in: -60...60, using: &random)
+                : Int64.random(in: -86_400 * 300...1_900_000_000, using: &random)
+            return second * 1_000_000_000 + Int64.random(in: 0..<1_000_000_000, using: &random)
+        }
+        let local = TimestampColumn(values).localWallClock(in: zone)
+        var mismatches = 0
+        for (row, value) in values.enumerated() {
+            guard let value else {
+                #expect(local.nanoseconds[row] == nil)
+                continue
+            }
+            let second = value >= 0 ? value / 1_000_000_000 : (value - 999_999_999) / 1_000_000_000
+            let offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(second))))
+            if local.nanoseconds[row] != value + offset * 1_000_000_000 { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+    }
 
     @Test(arguments: ["America/New_York", "Europe/Berlin", "Europe/London", "Australia/Sydney"])
     func matchesFoundationOnEveryHourOf2024To2026(zoneName: String) throws {

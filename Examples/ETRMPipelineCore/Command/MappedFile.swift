@@ -35,21 +35,54 @@ package final class MappedFile {
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
             return
         }
-        #if canImport(Glibc)
-            let flags = MAP_PRIVATE | MAP_POPULATE
-        #else
-            let flags = MAP_PRIVATE
-        #endif
-        guard let address = mmap(nil, size, PROT_READ, flags, descriptor, 0), address != MAP_FAILED else {
+        // Not MAP_POPULATE: that maps every page at once, and every mapped page counts in the resident set.
+        // The pages are mapped as the parser touches them and released behind it (`pages`); the kernel is
+        // asked to read ahead into the page cache, which is not part of this process's memory.
+        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
             throw PipelineError(.ioFailure, "cannot map \(what) file \(path): \(String(cString: strerror(errno)))")
         }
+        _ = madvise(address, size, MADV_WILLNEED)
         mapping = address
         bytes = UnsafeRawBufferPointer(start: address, count: size)
     }
 
+    /// Releases pages of the mapping behind a parser (see ``PageRelease``).
+    package var pages: PageRelease? { mapping.map { PageRelease(base: UnsafeRawPointer($0), count: bytes.count) } }
+
     deinit {
         if let mapping { munmap(mapping, bytes.count) }
     }
+}
+
+/// Drops whole pages of a read-only, private file mapping from the process's resident set
+/// (`madvise(MADV_DONTNEED)`), so that a parser going through a large file keeps only the pages ahead of it.
+///
+/// This never changes what the mapping reads: the mapping is `MAP_PRIVATE` and `PROT_READ`, so no page was
+/// ever written (no private copy exists to lose), and a released page touched again is read back from the
+/// file (the page cache). So it is safe even for a page another thread is still reading. Only ever made by
+/// ``MappedFile``: on anonymous memory (an array) the same call would zero the pages.
+package struct PageRelease: @unchecked Sendable {
+    // @unchecked: the address of a mapping that outlives every use (the owner unmaps it after the parse).
+    private let base: UnsafeRawPointer
+    private let count: Int
+    private let pageSize = Int(getpagesize())
+
+    fileprivate init(base: UnsafeRawPointer, count: Int) {
+        self.base = base
+        self.count = count
+    }
+
+    /// Releases the whole pages inside `range` (byte offsets into the mapping); partial pages at either end
+    /// stay.
+    package func release(_ range: Range<Int>) {
+        let lower = (max(0, range.lowerBound) + pageSize - 1) / pageSize * pageSize
+        let upper = min(count, range.upperBound) / pageSize * pageSize
+        guard upper > lower else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + lower), upper - lower, MADV_DONTNEED)
+    }
+
+    /// Releases every whole page.
+    package func releaseAll() { release(0..<count) }
 }
 
 /// Process facts for the report.

@@ -104,19 +104,21 @@ package enum PipelineCommand {
         let progress = options.quiet || !console.errIsTerminal ? nil : ProgressBar(console: console)
         let report = progress.map { bar in { (stage: String, count: Int?) in bar.update(stage, count) } }
         var timings = StageTimings()
-        let feed: LoadedFeed
-        let tradesSize: Int
-        let broker = try MappedFile(path: options.broker, what: "broker")
+        let inputs: LoadedInputs
+        let sizes: (trades: Int, broker: Int)
         do {
-            // The trades file is unmapped as soon as its records are in the frame: the later stages do not
-            // need it, and the peak memory is then the larger of the two phases, not their sum.
+            // Both files are unmapped as soon as their rows are in frames: the later stages do not need them.
+            // While they are read, their pages are released behind the parsers.
+            let broker = try MappedFile(path: options.broker, what: "broker")
             let trades = try MappedFile(path: options.input, what: "trades")
-            timings.done("read files (mmap)")
-            tradesSize = trades.bytes.count
-            feed = try pipeline.load(trades: trades.bytes, source: options.input, timings: &timings, progress: report)
+            timings.done("map files")
+            sizes = (trades.bytes.count, broker.bytes.count)
+            inputs = try pipeline.load(
+                trades: .init(bytes: trades.bytes, source: options.input, pages: trades.pages),
+                broker: .init(bytes: broker.bytes, source: options.broker, pages: broker.pages), timings: &timings,
+                progress: report)
         }
-        var result = try pipeline.process(
-            feed, broker: broker.bytes, brokerSource: options.broker, timings: timings, progress: report)
+        var result = try pipeline.process(inputs, timings: timings, progress: report)
         progress?.clear()
         let writing = ContinuousClock.now
         if let sink {
@@ -132,7 +134,7 @@ package enum PipelineCommand {
         if !options.quiet {
             console.out(
                 Report.text(
-                    result, inputs: (options.input, tradesSize, options.broker, broker.bytes.count),
+                    result, inputs: (options.input, sizes.trades, options.broker, sizes.broker),
                     zone: options.zone, tolerance: tolerance, wall: ContinuousClock.now - started))
         }
     }
@@ -237,7 +239,7 @@ final class OutputFile {
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal.
 final class ProgressBar {
     private let console: Console
-    private let stages = ["validate", "dedup", "zone", "sort", "aggregate", "broker", "reconcile"]
+    private let stages = ["validate", "dedup", "zone", "sort", "aggregate", "reconcile"]
 
     init(console: Console) { self.console = console }
 

@@ -53,6 +53,15 @@ struct FastArrayScan {
     func run(
         key: StaticString, element: (Int, inout Int) -> Bool, fallback: (Int, Range<Int>) throws -> Void
     ) rethrows -> Int? {
+        guard let first = arrayStart(key: key) else { return nil }
+        let (received, end) = try elements(from: first, until: nil, element: element, fallback: fallback)
+        guard case .arrayEnd(let after) = end, documentEnds(after) else { return nil }
+        return received
+    }
+
+    /// Reads `{"<key>": [` and returns the position of the first element, or of the `]` of an empty array;
+    /// `nil` when the document does not start that way.
+    func arrayStart(key: StaticString) -> Int? {
         var position = 0
         guard expect(UInt8(ascii: "{"), &position), expect(UInt8(ascii: "\""), &position) else { return nil }
         let keyLength = key.utf8CodeUnitCount
@@ -61,31 +70,78 @@ struct FastArrayScan {
         else { return nil }
         position += keyLength + 1
         guard expect(UInt8(ascii: ":"), &position), expect(UInt8(ascii: "["), &position) else { return nil }
-        var index = 0
         skipSpace(&position)
-        if position < count, base[position] == UInt8(ascii: "]") {
-            position += 1
-        } else {
-            while true {
-                skipSpace(&position)
-                let start = position
-                if !element(index, &position) {
-                    guard let end = elementEnd(from: start) else { return nil }
-                    try fallback(index, start..<end)
-                    position = end
-                }
-                index += 1
-                skipSpace(&position)
-                guard position < count else { return nil }
-                let byte = base[position]
-                position += 1
-                if byte == UInt8(ascii: "]") { break }
-                guard byte == UInt8(ascii: ",") else { return nil }
+        return position
+    }
+
+    /// Where ``elements(from:until:firstIndex:element:fallback:)`` stopped.
+    enum ElementsEnd: Equatable {
+        /// At an element start exactly at the limit: the elements from there on are not read.
+        case limit
+        /// At an element start beyond the limit, at this position: the limit was not an element start.
+        case pastLimit(Int)
+        /// After the array's closing `]`, at this position.
+        case arrayEnd(Int)
+        /// The array is not of the simple shape (bad JSON, a truncated array).
+        case malformed
+    }
+
+    /// Reads the array's elements from `start` (an element's first byte, or the `]` of an empty array) until
+    /// the array ends or, when `limit` is given, until the next element would start at or after `limit`.
+    ///
+    /// Every element is offered to `element` (with its index, counted from `firstIndex`), and when that
+    /// declines, its exact byte range to `fallback`.
+    ///
+    /// - Returns: The number of elements read and where it stopped.
+    func elements(
+        from start: Int, until limit: Int?, firstIndex: Int = 0, element: (Int, inout Int) -> Bool,
+        fallback: (Int, Range<Int>) throws -> Void
+    ) rethrows -> (count: Int, end: ElementsEnd) {
+        var position = start
+        var index = firstIndex
+        if index == 0, position < count, base[position] == UInt8(ascii: "]") { return (0, .arrayEnd(position + 1)) }
+        while true {
+            if let limit, position >= limit {
+                return (index - firstIndex, position == limit ? .limit : .pastLimit(position))
             }
+            let elementStart = position
+            if !element(index, &position) {
+                guard let end = elementEnd(from: elementStart) else { return (index - firstIndex, .malformed) }
+                try fallback(index, elementStart..<end)
+                position = end
+            }
+            index += 1
+            skipSpace(&position)
+            guard position < count else { return (index - firstIndex, .malformed) }
+            let byte = base[position]
+            position += 1
+            if byte == UInt8(ascii: "]") { return (index - firstIndex, .arrayEnd(position)) }
+            guard byte == UInt8(ascii: ",") else { return (index - firstIndex, .malformed) }
+            skipSpace(&position)
         }
-        guard expect(UInt8(ascii: "}"), &position) else { return nil }
+    }
+
+    /// Whether only `}` and whitespace follow `position`.
+    func documentEnds(_ position: Int) -> Bool {
+        var position = position
+        guard expect(UInt8(ascii: "}"), &position) else { return false }
         skipSpace(&position)
-        return position == count ? index : nil
+        return position == count
+    }
+
+    /// A plausible element start at or after `guess`: the `{` of the first `}` `,` `{` (whitespace allowed
+    /// around the comma) whose `}` lies in `guess..<guess + window`. A guess only: it may be inside a string.
+    func plausibleElementStart(after guess: Int, window: Int = 1 << 20) -> Int? {
+        var position = max(0, guess)
+        let stop = min(count, position + window)
+        while position < stop {
+            guard let found = memchr(base + position, Int32(UInt8(ascii: "}")), stop - position) else { return nil }
+            var cursor = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base + 1
+            position = cursor
+            guard expect(UInt8(ascii: ","), &cursor), expect(UInt8(ascii: "{"), &cursor) else { continue }
+            return cursor - 1
+        }
+        return nil
     }
 
     /// The end of the well-formed JSON value at `start`, by the package's scanner; `nil` if it is not

@@ -27,44 +27,45 @@ package enum FeedLoader {
 
     /// Reads `trades.json`, quarantining invalid records and building the frame of the valid ones.
     ///
+    /// A large document is parsed in chunks on all cores (see ``TradeChunks`` for why the result is always
+    /// the sequential one); `alongside` runs on one of those cores meanwhile, exactly once, whatever happens.
+    ///
     /// - Parameters:
     ///   - bytes: The document.
     ///   - source: The file name, for messages and dead letters.
     ///   - deadLetters: Where quarantined records go, if anywhere.
+    ///   - splitting: Where the document is split for parallel parsing.
+    ///   - pages: Releases the document's pages behind the parser (a mapped file only), if given.
+    ///   - alongside: Other work to run concurrently (the broker file), if any.
     ///   - progress: Called now and then with the number of records read.
     /// - Returns: The frame and the accounting.
     /// - Throws: ``PipelineError`` when the document cannot be read as a whole (not JSON, no `trades` array,
     ///   bad UTF-8, a number beyond a double, trailing content) or a dead letter cannot be stored.
     package static func loadTrades(
         _ bytes: UnsafeRawBufferPointer, source: String, deadLetters: (any DeadLetterSink)?,
+        splitting: ParseSplitting = .automatic, pages: PageRelease? = nil, alongside: (() -> Void)? = nil,
         progress: ((Int) -> Void)? = nil
     ) throws(PipelineError) -> LoadedFeed {
         let reader = RecordReader<FeedTrade>(configuration: configuration)
-        let capacity = max(16, bytes.count / 240)
         var feed = LoadedFeed()
         var rejections: [RejectedRecord] = []
         do {
-            var columns = FeedColumns(capacity: capacity)
-            var received: Int?
+            var fast: TradeChunk?
             if let scan = FastArrayScan(bytes) {
-                var parser = FastTradeParser(scan: scan)
-                received = try scan.run(
-                    key: "trades",
-                    element: { index, position in
-                        if index & 0xFFFF == 0 { progress?(index) }
-                        return parser.parse(&position, index: index, into: &columns)
-                    },
-                    fallback: { index, range in
-                        try readAlone(
-                            UnsafeRawBufferPointer(rebasing: bytes[range]), index: index, reader: reader,
-                            source: source, onRecord: { columns.append(index: index, $0) },
-                            onRejected: { rejections.append($0) })
-                    })
+                fast = try TradeChunks(
+                    scan: scan, bytes: bytes, reader: reader, source: source, pages: pages, progress: progress
+                ).run(splitting: splitting, alongside: alongside)
+            } else {
+                alongside?()
             }
-            if received == nil {
+            var columns: FeedColumns
+            if let fast {
+                columns = fast.columns
+                rejections = fast.rejections
+                feed.received = fast.received
+            } else {
                 // Not the common shape: the module reader reads the whole document.
-                columns = FeedColumns(capacity: capacity)
-                rejections = []
+                columns = FeedColumns(capacity: max(16, bytes.count / 240))
                 let report = try reader.read(
                     bytes, format: .document, source: source, batchID: source,
                     onRecord: { index, trade in
@@ -77,11 +78,10 @@ package enum FeedLoader {
                 if let issue = report.documentIssues.first {
                     throw PipelineError(.badDocument, "trades file \(source) is not a valid document: \(issue.message)")
                 }
-                received = report.received
+                feed.received = report.received
             }
-            feed.received = received ?? 0
-            feed.frame = try columns.finish()
             feed.ids = columns.ids
+            feed.frame = try columns.finish()
         } catch let error as PipelineError {
             throw error
         } catch let failure as ValidationFailure {
@@ -109,7 +109,7 @@ package enum FeedLoader {
 
     /// Reads one element alone with the module reader (the fast path's fallback), with the outcome and issues
     /// located at `index`.
-    private static func readAlone<Record: ValidatedRecord>(
+    static func readAlone<Record: ValidatedRecord>(
         _ element: UnsafeRawBufferPointer, index: Int, reader: RecordReader<Record>, source: String,
         onRecord: (Record) -> Void, onRejected: (RejectedRecord) -> Void
     ) throws {
@@ -118,25 +118,35 @@ package enum FeedLoader {
         let report = try reader.read(
             document, source: source, onRecord: { _, record in onRecord(record) },
             onRejected: { rejected in
-                let here = "/" + reader.containerKey + "/" + String(index)
-                let issues = rejected.issues.map { issue in
-                    guard issue.path.hasPrefix("/" + reader.containerKey + "/0") else { return issue }
-                    let rest = issue.path.dropFirst(reader.containerKey.utf8.count + 3)
-                    return ValidationIssue(
-                        path: here + rest, code: issue.code, message: issue.message, value: issue.value)
-                }
                 try resolve(
-                    RejectedRecord(index: index, rawBytes: rejected.rawBytes, issues: issues), source: source,
-                    onRejected: onRejected)
+                    relocated(
+                        RejectedRecord(index: 0, rawBytes: rejected.rawBytes, issues: rejected.issues), to: index,
+                        key: reader.containerKey),
+                    source: source, onRejected: onRejected)
             })
         if let issue = report.documentIssues.first {
             throw PipelineError(.badDocument, "\(source): record \(index): \(issue.message)")
         }
     }
 
+    /// `rejected` moved to array index `index`: its index, and the paths of its issues that point into the
+    /// element (`/<key>/<old index>` and below).
+    static func relocated(_ rejected: RejectedRecord, to index: Int, key: String) -> RejectedRecord {
+        guard rejected.index != index else { return rejected }
+        let old = "/" + key + "/" + String(rejected.index)
+        let new = "/" + key + "/" + String(index)
+        let issues = rejected.issues.map { issue in
+            guard issue.path.hasPrefix(old) else { return issue }
+            let rest = issue.path.dropFirst(old.utf8.count)
+            guard rest.isEmpty || rest.hasPrefix("/") else { return issue }
+            return ValidationIssue(path: new + rest, code: issue.code, message: issue.message, value: issue.value)
+        }
+        return RejectedRecord(index: index, rawBytes: rejected.rawBytes, issues: issues)
+    }
+
     /// Decides a rejected element: an issue that breaks the document (not JSON, bad UTF-8) is a whole-run
     /// error; anything else (bad values, a non-object element, a duplicate key) is quarantined.
-    private static func resolve(
+    static func resolve(
         _ rejected: RejectedRecord, source: String, onRejected: (RejectedRecord) -> Void
     ) throws {
         if let fatal = rejected.issues.first(where: { FeedRules.fatalCodes.contains($0.code) }) {
@@ -148,18 +158,19 @@ package enum FeedLoader {
         onRejected(rejected)
     }
 
-    /// Reads `broker.json` into a frame of `trade_id` (string) and `broker_volume_mwh` (decimal, scale 3), and
-    /// the ids as an ``IDTable``.
+    /// Reads `broker.json` into a frame of `trade_id` (string) and `broker_volume_mwh` (decimal, scale 3), the
+    /// ids as an ``IDTable`` and the rows' trade-id order.
     ///
     /// - Parameters:
     ///   - bytes: The document.
     ///   - source: The file name, for messages.
-    /// - Returns: The broker frame and its ids.
-    /// - Throws: ``PipelineError`` for a document that cannot be read or any malformed row. (A trade id that
-    ///   occurs twice is checked by the pipeline, on the id-sorted rows.)
+    ///   - pages: Releases the document's pages behind the parser (a mapped file only), if given.
+    /// - Returns: The broker rows.
+    /// - Throws: ``PipelineError`` for a document that cannot be read, any malformed row, or a trade id that
+    ///   occurs twice.
     package static func loadBroker(
-        _ bytes: UnsafeRawBufferPointer, source: String
-    ) throws(PipelineError) -> (frame: TradeFrame, ids: IDTable) {
+        _ bytes: UnsafeRawBufferPointer, source: String, pages: PageRelease? = nil
+    ) throws(PipelineError) -> LoadedBroker {
         let reader = RecordReader<BrokerRow>(configuration: configuration)
         var ids = IDTable()
         ids.reserve(rows: bytes.count / 48, bytes: bytes.count / 4)
@@ -179,10 +190,15 @@ package enum FeedLoader {
             var rows: Int?
             if let scan = FastArrayScan(bytes) {
                 let parser = FastBrokerParser(scan: scan)
+                var released = 0
                 rows = try scan.run(
                     key: "broker_volumes",
                     element: { _, position in
-                        firstBad == nil ? parser.parse(&position, ids: &ids, volumes: &volumes) : false
+                        if let pages, position - released >= 4 << 20 {
+                            pages.release(released..<position)
+                            released = position
+                        }
+                        return firstBad == nil ? parser.parse(&position, ids: &ids, volumes: &volumes) : false
                     },
                     fallback: { index, range in
                         guard firstBad == nil else { return }
@@ -220,15 +236,22 @@ package enum FeedLoader {
         } catch {
             throw PipelineError(.badBroker, "broker file \(source): \(error)")
         }
+        let frame: TradeFrame
+        let order: [Int]
         do {
-            let frame = try TradeFrame([
+            frame = try TradeFrame([
                 ("trade_id", ids.column()),
                 ("broker_volume_mwh", try DecimalColumn(significands: Column(volumes), scale: 3)),
             ])
-            return (frame, ids)
+            order = try frame.sortPermutation(by: [.ascending("trade_id")])
         } catch {
             throw PipelineError(.internalFailure, "building the broker frame: \(error)")
         }
+        if let duplicate = KeyedRows.firstRepeat(ids, order: order) {
+            let id = frame["trade_id", as: StringColumn.self]?[duplicate] ?? "?"
+            throw PipelineError(.badBroker, "broker file \(source): duplicate trade_id \(quoted(id))")
+        }
+        return LoadedBroker(frame: frame, ids: ids, order: order)
     }
 
     private static func describe(_ failure: ValidationFailure) -> String {
@@ -250,28 +273,38 @@ package enum FeedLoader {
     }
 }
 
-/// Column builders for the valid trades, filled by the reader's visitor or the fast path.
+/// Column builders for the valid trades, filled by the reader's visitor or the fast path; a chunk parsed on
+/// its own core has its own, merged in input order by ``absorb(_:indexOffset:)``.
 ///
 /// WORKAROUND (TradeFrame): `ColumnBuilder<Int64>.append` is generic and not inlinable, so every call from
 /// this module paid a generic-metadata lookup (`_swift_getGenericMetadata` and its cache: about 7 % of the
-/// 1M run in perf); the numbers are collected in plain arrays and handed to `Column(_:)` once.
+/// 1M run in perf); the numbers are collected in plain arrays and handed to `Column(_:)` once. The trade ids
+/// are kept once, in the ``IDTable`` (the `trade_id` column is built from it at the end), and the product
+/// and status are dictionary-encoded as they come instead of going through a string column first.
 struct FeedColumns {
     var index: ContiguousArray<Int64> = []
-    var tradeID: StringColumnBuilder
     var ids = IDTable()
-    var product: StringColumnBuilder
+    var product: CategoricalColumnBuilder
     var start: ContiguousArray<Int64> = []
     var end: ContiguousArray<Int64> = []
     var event: ContiguousArray<Int64> = []
     var volume: ContiguousArray<Int64> = []
     var price: ContiguousArray<Int64> = []
-    var status: StringColumnBuilder
+    var status: CategoricalColumnBuilder
+    /// Products and statuses of absorbed chunks not yet appended to the builders (see ``settle()``).
+    private var pending: [(product: CategoricalColumn, status: CategoricalColumn)] = []
 
     init(capacity: Int) {
-        tradeID = StringColumnBuilder(capacity: capacity, byteCapacity: capacity * 12)
         ids.reserve(rows: capacity, bytes: capacity * 12)
-        product = StringColumnBuilder(capacity: capacity, byteCapacity: capacity * 12)
-        status = StringColumnBuilder(capacity: capacity, byteCapacity: capacity * 9)
+        product = CategoricalColumnBuilder(capacity: capacity)
+        status = CategoricalColumnBuilder(capacity: capacity)
+        reserveNumbers(capacity)
+    }
+
+    /// The number of rows.
+    var count: Int { index.count }
+
+    private mutating func reserveNumbers(_ capacity: Int) {
         for column in [\FeedColumns.index, \.start, \.end, \.event, \.volume, \.price] {
             self[keyPath: column].reserveCapacity(capacity)
         }
@@ -297,7 +330,6 @@ struct FeedColumns {
         end to: Int64, event at: Int64, volume milli: Int64, price cents: Int64, status state: UInt8
     ) {
         index.append(Int64(row))
-        tradeID.append(utf8: id)
         ids.append(id)
         product.append(utf8: code)
         start.append(from)
@@ -305,20 +337,99 @@ struct FeedColumns {
         event.append(at)
         volume.append(milli)
         price.append(cents)
-        status.append(FeedRules.statuses[Int(state)])
+        let literal = FeedRules.statusLiterals[Int(state)]
+        status.append(utf8: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
-    func finish() throws(TradeFrameError) -> TradeFrame {
-        try TradeFrame([
+    /// Makes room for `rows` rows and `idBytes` bytes of trade ids in all, so that merging the other chunks
+    /// does not grow the arrays by doubling past the total.
+    mutating func reserve(rows: Int, idBytes: Int) {
+        ids.reserve(rows: rows, bytes: idBytes)
+        reserveNumbers(rows)
+    }
+
+    /// Appends the rows of `other` (a later chunk), their input indices shifted by `indexOffset`, and empties
+    /// `other` as it goes so that its memory is returned before the next chunk is merged.
+    mutating func absorb(_ other: inout FeedColumns, indexOffset: Int) {
+        let offset = Int64(indexOffset)
+        other.index.withUnsafeBufferPointer { rows in
+            for row in rows { index.append(row + offset) }
+        }
+        other.index = []
+        ids.append(contentsOf: other.ids)
+        other.ids = IDTable()
+        start.append(contentsOf: other.start)
+        other.start = []
+        end.append(contentsOf: other.end)
+        other.end = []
+        event.append(contentsOf: other.event)
+        other.event = []
+        volume.append(contentsOf: other.volume)
+        other.volume = []
+        price.append(contentsOf: other.price)
+        other.price = []
+        // The categorical columns are concatenated in `finish`, by dictionary, not row by row.
+        other.settle()
+        pending.append((other.product.finish(), other.status.finish()))
+        other.product = CategoricalColumnBuilder()
+        other.status = CategoricalColumnBuilder()
+    }
+
+    /// Appends the pending categorical rows to the builders; must run before any row is appended directly.
+    mutating func settle() {
+        for part in pending {
+            Self.append(part.product, to: &product)
+            Self.append(part.status, to: &status)
+        }
+        pending = []
+    }
+
+    private static func append(_ column: CategoricalColumn, to builder: inout CategoricalColumnBuilder) {
+        for row in 0..<column.count {
+            column.dictionary.withUTF8(at: column.code(at: row)) { builder.append(utf8: $0) }
+        }
+    }
+
+    /// The frame, its string and categorical columns built on all cores.
+    ///
+    /// The absorbed chunks' categorical columns are appended with `CategoricalColumn.appending(contentsOf:)`,
+    /// which interns each part's dictionary in part order and remaps the codes: the dictionary comes out in
+    /// first-seen order over all rows, exactly as if every row had gone through one builder.
+    mutating func finish() throws(TradeFrameError) -> TradeFrame {
+        var tradeIDs = StringColumn([String]())
+        var products: Result<CategoricalColumn, TradeFrameError>?
+        var statuses: Result<CategoricalColumn, TradeFrameError>?
+        let head = (product.finish(), status.finish())
+        product = CategoricalColumnBuilder()
+        status = CategoricalColumnBuilder()
+        let pending = pending
+        self.pending = []
+        let ids = ids
+        Parallel.run(
+            { tradeIDs = ids.column() },
+            {
+                products = Result { () throws(TradeFrameError) in
+                    try head.0.appending(contentsOf: pending.map(\.product))
+                }
+            },
+            {
+                statuses = Result { () throws(TradeFrameError) in
+                    try head.1.appending(contentsOf: pending.map(\.status))
+                }
+            })
+        guard let products, let statuses else {
+            throw TradeFrameError(.invalidArgument, "a categorical column was not built")
+        }
+        return try TradeFrame([
             ("input_index", Column(index)),
-            ("trade_id", tradeID.finish()),
-            ("product_code", product.finish().categorical()),
+            ("trade_id", tradeIDs),
+            ("product_code", try products.get()),
             ("delivery_start", TimestampColumn(nanoseconds: Column(start))),
             ("delivery_end", TimestampColumn(nanoseconds: Column(end))),
             ("event_time", TimestampColumn(nanoseconds: Column(event))),
             ("volume_mwh", try DecimalColumn(significands: Column(volume), scale: 3)),
             ("price_usd", try DecimalColumn(significands: Column(price), scale: 2)),
-            ("status", status.finish().categorical()),
+            ("status", try statuses.get()),
         ])
     }
 }

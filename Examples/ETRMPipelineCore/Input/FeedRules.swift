@@ -9,7 +9,7 @@ import ETRMShared
 package enum FeedRules {
     /// The trade statuses, by code.
     package static let statuses = ["CONFIRMED", "PENDING", "CANCELLED", "AMENDED"]
-    private static let statusLiterals: [StaticString] = ["CONFIRMED", "PENDING", "CANCELLED", "AMENDED"]
+    static let statusLiterals: [StaticString] = ["CONFIRMED", "PENDING", "CANCELLED", "AMENDED"]
 
     /// Parses a JSON number exactly into an integer count of `10^-decimals` units: `12.5` with 3 decimals is
     /// 12500. The value must have at most `decimals` significant decimals and a magnitude below 1e9.

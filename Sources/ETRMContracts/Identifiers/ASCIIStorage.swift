@@ -30,66 +30,29 @@ struct ASCIIStorage: Hashable, Sendable {
     }
 }
 
-/// The checks every validated identifier and code shares: one entry point from `String` or bytes, the issue on
-/// failure, and `Codable` as a JSON string.
-protocol ValidatedIdentifier: Hashable, Sendable, CustomStringConvertible {
-    /// The issue code for a value of the wrong shape.
-    static var issueCode: ValidationIssue.Code { get }
-    /// What the value is, for messages ("an LEI").
-    static var noun: String { get }
-    /// Why `bytes` is not valid, or `nil` if it is.
+/// An identifier kept as its validated ASCII bytes: ``LEI``, ``EIC``, ``ACERCode``, ``SettlementRunID`` and
+/// ``ContractID``. Each type checks the bytes (``problem(in:)``); this protocol provides the rest of
+/// ``ValidatedCode``.
+protocol ASCIIIdentifier: ValidatedCode {
+    /// The bytes, which ``problem(in:)`` accepted.
+    var storage: ASCIIStorage { get }
+    init(storage: ASCIIStorage)
+    /// Why `bytes` are not a valid identifier, or `nil` if they are.
     static func problem(in bytes: UnsafeBufferPointer<UInt8>) -> String?
-    init(validated bytes: UnsafeBufferPointer<UInt8>)
-    /// The value if `bytes` is valid; the fast path, which builds no message.
-    static func make(validating bytes: UnsafeBufferPointer<UInt8>) -> Self?
 }
 
-extension ValidatedIdentifier {
-    static func make(validating bytes: UnsafeBufferPointer<UInt8>) -> Self? {
-        problem(in: bytes) == nil ? Self(validated: bytes) : nil
-    }
+extension ASCIIIdentifier {
+    /// The identifier as it is spelled on the wire.
+    public var description: String { storage.string }
 
-    /// Validates `bytes` and builds the value; allocation-free for contiguous input that is valid.
-    static func validating(_ bytes: some Collection<UInt8>) throws(ValidationIssue) -> Self {
-        let result =
-            bytes.withContiguousStorageIfAvailable(validate)
-            ?? Array(bytes).withUnsafeBufferPointer(validate)
-        switch result {
-        case .success(let value): return value
-        case .failure(let issue): throw issue
-        }
-    }
-
-    static func validating(_ string: String) throws(ValidationIssue) -> Self {
-        var string = string
-        switch string.withUTF8(validate) {
-        case .success(let value): return value
-        case .failure(let issue): throw issue
-        }
-    }
-
-    /// Validates contiguous bytes: the non-generic core behind each type's `init(bytes:)`.
-    static func validate(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<Self, ValidationIssue> {
-        if let value = make(validating: bytes) { return .success(value) }
-        let problem = problem(in: bytes) ?? "rejected"
-        let value = String(decoding: bytes.prefix(ValidationIssue.maximumValueLength * 4), as: UTF8.self)
-        return .failure(ValidationIssue(code: issueCode, message: "not \(noun): \(problem)", value: value))
-    }
-
-    static func decode(from decoder: any Decoder) throws -> Self {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do {
-            return try validating(text)
-        } catch {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: error.description, underlyingError: error)
-            )
-        }
-    }
-
-    func encode(description: String, to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
+    /// Checks the spelling with the identifier's rules and keeps its bytes inline, without allocating.
+    ///
+    /// - Parameter bytes: The spelling's UTF-8 bytes.
+    /// - Returns: The identifier, or an issue with the type's ``ValidatedCode/issueCode`` that says which rule
+    ///   the spelling breaks.
+    public static func validate(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<Self, ValidationIssue> {
+        if let problem = problem(in: bytes) { return .failure(issue(problem, in: bytes)) }
+        return .success(Self(storage: ASCIIStorage(bytes)))
     }
 }
 

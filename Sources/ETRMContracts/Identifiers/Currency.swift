@@ -2,48 +2,14 @@
 ///
 /// `GBX` (pence) and `EUX` (euro cents) are minor units (see ``isMinorUnit``); `PCT` is a percentage and `OTH`
 /// any other currency. Spellings are upper case, exactly as in the list.
-public struct Currency: Hashable, Sendable, CustomStringConvertible, Codable, EnumeratedCode {
+public struct Currency: EnumeratedCode {
     /// The wire spelling.
     public let rawValue: String
 
     init(known rawValue: String) { self.rawValue = rawValue }
 
-    /// Validates a currency.
-    ///
-    /// - Parameter string: The wire spelling.
-    /// - Throws: ValidationIssue with code ValidationIssue/Code/invalidValue for any other spelling.
-    public init(_ string: String) throws(ValidationIssue) { self = try Self.validating(string) }
-
-    /// Validates a currency from UTF-8 bytes without allocating.
-    ///
-    /// - Parameter bytes: The wire spelling.
-    /// - Throws: ValidationIssue with code ValidationIssue/Code/invalidValue for any other spelling.
-    @inlinable
-    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) {
-        let result =
-            bytes.withContiguousStorageIfAvailable(Self.parse) ?? Array(bytes).withUnsafeBufferPointer(Self.parse)
-        self = try result.get()
-    }
-
-    @usableFromInline
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<Currency, ValidationIssue> { validate(bytes) }
-
-    /// The wire spelling.
-    public var description: String { rawValue }
-
-    static let noun = "a currency"
-
-    /// Decodes a JSON string through the validating initialiser.
-    ///
-    /// - Parameter decoder: The decoder.
-    /// - Throws: `DecodingError.dataCorrupted` carrying the ``ValidationIssue`` for an invalid value.
-    public init(from decoder: any Decoder) throws { self = try Self.decode(from: decoder) }
-
-    /// Encodes the value as a JSON string.
-    ///
-    /// - Parameter encoder: The encoder.
-    /// - Throws: Whatever the encoder throws.
-    public func encode(to encoder: any Encoder) throws { try encode(description: description, to: encoder) }
+    /// `a currency`.
+    public static let noun = "a currency"
 }
 
 extension Currency {
@@ -88,8 +54,8 @@ extension Currency {
     public static let all: [Currency] = [
         .BGN, .CHF, .CZK, .DKK, .EUR, .EUX, .GBX, .GBP, .HRK, .HUF, .ISK, .NOK, .PCT, .PLN, .RON, .SEK, .USD, .OTH,
     ]
-    static var known: [Currency] { all }
-    static let table = CodeTable<Currency>(all, aliases: aliases)
+    /// The accepted spellings: each value's ``rawValue``.
+    public static let table = CodeTable(all)
 
     /// Whether the code is a minor unit (GBX, EUX): one hundredth of GBP or EUR.
     public var isMinorUnit: Bool { self == .GBX || self == .EUX }

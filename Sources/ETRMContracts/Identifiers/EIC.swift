@@ -8,36 +8,13 @@
 /// ```swift
 /// let biddingZone = try EIC("10Y1001A1001A82H")   // DE-LU
 /// ```
-public struct EIC: Hashable, Sendable, CustomStringConvertible, Codable, ValidatedIdentifier {
-    private let storage: ASCIIStorage
+public struct EIC: ValidatedCode, ASCIIIdentifier {
+    let storage: ASCIIStorage
 
-    /// Validates an EIC.
-    ///
-    /// - Parameter string: The 16-character code.
-    /// - Throws: ``ValidationIssue`` with code ``ValidationIssue/Code/invalidEIC``.
-    public init(_ string: String) throws(ValidationIssue) { self = try Self.validating(string) }
-
-    /// Validates an EIC from its UTF-8 bytes without allocating.
-    ///
-    /// - Parameter bytes: The 16 bytes of the code.
-    /// - Throws: ``ValidationIssue`` with code ``ValidationIssue/Code/invalidEIC``.
-    @inlinable
-    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) {
-        let result =
-            bytes.withContiguousStorageIfAvailable(Self.parse) ?? Array(bytes).withUnsafeBufferPointer(Self.parse)
-        self = try result.get()
-    }
-
-    @usableFromInline
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<EIC, ValidationIssue> { validate(bytes) }
-
-    /// The code.
-    public var description: String { storage.string }
-
-    static let issueCode = ValidationIssue.Code.invalidEIC
-    static let noun = "an EIC"
-
-    init(validated bytes: UnsafeBufferPointer<UInt8>) { storage = ASCIIStorage(bytes) }
+    /// `an EIC`.
+    public static let noun = "an EIC"
+    /// ``ValidationIssue/Code/invalidEIC``: a spelling of the wrong shape or whose check character does not match.
+    public static let issueCode = ValidationIssue.Code.invalidEIC
 
     private static func value(_ byte: UInt8) -> Int? {
         if ASCII.isUpperAlphanumeric(byte) { return ASCII.base36(byte) }
@@ -56,16 +33,4 @@ public struct EIC: Hashable, Sendable, CustomStringConvertible, Codable, Validat
         guard let last = value(bytes[15]), last == check else { return "the check character does not match" }
         return nil
     }
-
-    /// Decodes a JSON string through the validating initialiser.
-    ///
-    /// - Parameter decoder: The decoder.
-    /// - Throws: `DecodingError.dataCorrupted` carrying the ``ValidationIssue`` for an invalid value.
-    public init(from decoder: any Decoder) throws { self = try Self.decode(from: decoder) }
-
-    /// Encodes the value as a JSON string.
-    ///
-    /// - Parameter encoder: The encoder.
-    /// - Throws: Whatever the encoder throws.
-    public func encode(to encoder: any Encoder) throws { try encode(description: description, to: encoder) }
 }

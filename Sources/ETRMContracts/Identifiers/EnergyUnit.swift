@@ -4,48 +4,14 @@
 ///
 /// Spellings are exactly those of the REMIT list (note `KWh`, not `kWh`); anything else, including `MMBtu`
 /// and `GJ`, which the list does not have, is rejected.
-public struct EnergyUnit: Hashable, Sendable, CustomStringConvertible, Codable, EnumeratedCode {
+public struct EnergyUnit: EnumeratedCode {
     /// The wire spelling.
     public let rawValue: String
 
     init(known rawValue: String) { self.rawValue = rawValue }
 
-    /// Validates a energy unit.
-    ///
-    /// - Parameter string: The wire spelling.
-    /// - Throws: ValidationIssue with code ValidationIssue/Code/invalidValue for any other spelling.
-    public init(_ string: String) throws(ValidationIssue) { self = try Self.validating(string) }
-
-    /// Validates a energy unit from UTF-8 bytes without allocating.
-    ///
-    /// - Parameter bytes: The wire spelling.
-    /// - Throws: ValidationIssue with code ValidationIssue/Code/invalidValue for any other spelling.
-    @inlinable
-    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) {
-        let result =
-            bytes.withContiguousStorageIfAvailable(Self.parse) ?? Array(bytes).withUnsafeBufferPointer(Self.parse)
-        self = try result.get()
-    }
-
-    @usableFromInline
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<EnergyUnit, ValidationIssue> { validate(bytes) }
-
-    /// The wire spelling.
-    public var description: String { rawValue }
-
-    static let noun = "a energy unit"
-
-    /// Decodes a JSON string through the validating initialiser.
-    ///
-    /// - Parameter decoder: The decoder.
-    /// - Throws: `DecodingError.dataCorrupted` carrying the ``ValidationIssue`` for an invalid value.
-    public init(from decoder: any Decoder) throws { self = try Self.decode(from: decoder) }
-
-    /// Encodes the value as a JSON string.
-    ///
-    /// - Parameter encoder: The encoder.
-    /// - Throws: Whatever the encoder throws.
-    public func encode(to encoder: any Encoder) throws { try encode(description: description, to: encoder) }
+    /// `an energy unit`.
+    public static let noun = "an energy unit"
 }
 
 extension EnergyUnit {
@@ -100,6 +66,6 @@ extension EnergyUnit {
         .MWhPerHour, .GWhPerHour, .kWhPerDay, .MWhPerDay, .GWhPerDay, .thermPerDay, .kThermPerDay, .mThermPerDay,
         .cubicMetrePerDay, .millionCubicMetresPerDay,
     ]
-    static var known: [EnergyUnit] { all }
-    static let table = CodeTable<EnergyUnit>(all, aliases: aliases)
+    /// The accepted spellings: each value's ``rawValue``.
+    public static let table = CodeTable(all)
 }

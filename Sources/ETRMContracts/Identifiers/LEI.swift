@@ -7,36 +7,13 @@
 /// ```
 ///
 /// Lower-case letters are rejected, not upper-cased: the standard defines upper case only.
-public struct LEI: Hashable, Sendable, CustomStringConvertible, Codable, ValidatedIdentifier {
-    private let storage: ASCIIStorage
+public struct LEI: ValidatedCode, ASCIIIdentifier {
+    let storage: ASCIIStorage
 
-    /// Validates an LEI.
-    ///
-    /// - Parameter string: The 20-character code.
-    /// - Throws: ``ValidationIssue`` with code ``ValidationIssue/Code/invalidLEI``.
-    public init(_ string: String) throws(ValidationIssue) { self = try Self.validating(string) }
-
-    /// Validates an LEI from its UTF-8 bytes without allocating.
-    ///
-    /// - Parameter bytes: The 20 bytes of the code.
-    /// - Throws: ``ValidationIssue`` with code ``ValidationIssue/Code/invalidLEI``.
-    @inlinable
-    public init(bytes: some Collection<UInt8>) throws(ValidationIssue) {
-        let result =
-            bytes.withContiguousStorageIfAvailable(Self.parse) ?? Array(bytes).withUnsafeBufferPointer(Self.parse)
-        self = try result.get()
-    }
-
-    @usableFromInline
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<LEI, ValidationIssue> { validate(bytes) }
-
-    /// The code.
-    public var description: String { storage.string }
-
-    static let issueCode = ValidationIssue.Code.invalidLEI
-    static let noun = "an LEI"
-
-    init(validated bytes: UnsafeBufferPointer<UInt8>) { storage = ASCIIStorage(bytes) }
+    /// `an LEI`.
+    public static let noun = "an LEI"
+    /// ``ValidationIssue/Code/invalidLEI``: a spelling of the wrong shape or whose check digits do not match.
+    public static let issueCode = ValidationIssue.Code.invalidLEI
 
     static func problem(in bytes: UnsafeBufferPointer<UInt8>) -> String? {
         guard bytes.count == 20 else { return "an LEI has 20 characters" }
@@ -59,16 +36,4 @@ public struct LEI: Hashable, Sendable, CustomStringConvertible, Codable, Validat
         }
         return accumulator % 97 == 1 ? nil : "the ISO 7064 MOD 97-10 check digits do not match"
     }
-
-    /// Decodes a JSON string through the validating initialiser.
-    ///
-    /// - Parameter decoder: The decoder.
-    /// - Throws: `DecodingError.dataCorrupted` carrying the ``ValidationIssue`` for an invalid value.
-    public init(from decoder: any Decoder) throws { self = try Self.decode(from: decoder) }
-
-    /// Encodes the value as a JSON string.
-    ///
-    /// - Parameter encoder: The encoder.
-    /// - Throws: Whatever the encoder throws.
-    public func encode(to encoder: any Encoder) throws { try encode(description: description, to: encoder) }
 }

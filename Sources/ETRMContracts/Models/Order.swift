@@ -168,44 +168,23 @@ extension Order: ValidatedRecord {
 }
 
 extension Order: Codable {
-    enum CodingKeys: String, CodingKey {
-        case orderID = "order_id"
-        case participantLEI = "participant_lei"
-        case side
-        case product
-        case marketArea = "market_area"
-        case deliveryStart = "delivery_start"
-        case deliveryEnd = "delivery_end"
-        case quantityMWh = "quantity_mwh"
-        case limitPrice = "limit_price"
-        case submittedAt = "submitted_at"
-        case version
-    }
-
-    /// Decodes and validates an order with the fast reader's rules.
-    ///
-    /// - Parameter decoder: The decoder (see `CodingUserInfoKey.etrmUnknownFieldPolicy`).
-    /// - Throws: ``ValidationFailure`` with every issue.
-    public init(from decoder: any Decoder) throws {
-        self = try Self.recordSchema.decode(from: decoder)
-    }
-
     /// Encodes the order with its snake_case wire keys; a market order has no `limit_price`.
     ///
     /// - Parameter encoder: The encoder.
     /// - Throws: Whatever the encoder throws.
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(orderID, forKey: .orderID)
-        try container.encode(participantLEI, forKey: .participantLEI)
-        try container.encode(side, forKey: .side)
-        try container.encode(product, forKey: .product)
-        try container.encode(marketArea, forKey: .marketArea)
-        try container.encode(delivery.start, forKey: .deliveryStart)
-        try container.encode(delivery.end, forKey: .deliveryEnd)
-        try container.encode(quantityMWh, forKey: .quantityMWh)
-        try container.encodeIfPresent(limitPrice, forKey: .limitPrice)
-        try container.encode(submittedAt, forKey: .submittedAt)
-        try container.encode(version, forKey: .version)
+        try encoder.encodeWireFields([
+            "order_id": orderID,
+            "participant_lei": participantLEI,
+            "side": side,
+            "product": product,
+            "market_area": marketArea,
+            "delivery_start": delivery.start,
+            "delivery_end": delivery.end,
+            "quantity_mwh": quantityMWh,
+            "limit_price": limitPrice,
+            "submitted_at": submittedAt,
+            "version": version,
+        ])
     }
 }

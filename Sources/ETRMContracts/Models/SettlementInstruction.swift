@@ -112,32 +112,17 @@ extension SettlementInstruction: ValidatedRecord {
 }
 
 extension SettlementInstruction: Codable {
-    enum CodingKeys: String, CodingKey {
-        case settlementRunID = "settlement_run_id"
-        case contractID = "contract_id"
-        case positionMWh = "position_mwh"
-        case settlementPrice = "settlement_price"
-        case timestamp = "timestamp_utc"
-    }
-
-    /// Decodes and validates an instruction with the fast reader's rules.
-    ///
-    /// - Parameter decoder: The decoder (see `CodingUserInfoKey.etrmUnknownFieldPolicy`).
-    /// - Throws: ``ValidationFailure`` with every issue.
-    public init(from decoder: any Decoder) throws {
-        self = try Self.recordSchema.decode(from: decoder)
-    }
-
     /// Encodes the instruction with its snake_case wire keys.
     ///
     /// - Parameter encoder: The encoder.
     /// - Throws: Whatever the encoder throws.
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(settlementRunID, forKey: .settlementRunID)
-        try container.encode(contractID, forKey: .contractID)
-        try container.encode(positionMWh, forKey: .positionMWh)
-        try container.encode(settlementPrice, forKey: .settlementPrice)
-        try container.encode(timestamp, forKey: .timestamp)
+        try encoder.encodeWireFields([
+            "settlement_run_id": settlementRunID,
+            "contract_id": contractID,
+            "position_mwh": positionMWh,
+            "settlement_price": settlementPrice,
+            "timestamp_utc": timestamp,
+        ])
     }
 }

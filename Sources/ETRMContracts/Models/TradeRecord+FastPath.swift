@@ -188,7 +188,7 @@ extension TradeRecord {
                 }
                 productCode = String(decoding: bytes, as: UTF8.self)
             case .counterpartyLEI:
-                guard let bytes = plainString(&scanner, limit: limit), case .success(let value) = LEI.parse(bytes)
+                guard let bytes = plainString(&scanner, limit: limit), case .success(let value) = LEI.validate(bytes)
                 else {
                     return nil
                 }
@@ -210,7 +210,7 @@ extension TradeRecord {
                 price = value
             case .status:
                 guard let bytes = plainString(&scanner, limit: limit),
-                    case .success(let value) = TradeStatus.parse(bytes)
+                    case .success(let value) = TradeStatus.validate(bytes)
                 else {
                     return nil
                 }

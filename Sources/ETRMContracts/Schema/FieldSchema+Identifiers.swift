@@ -26,7 +26,6 @@ extension FieldSchema {
     /// One of a closed list of spellings, taken from the code type itself (aliases included).
     static func enumeration<Code: EnumeratedCode>(_ code: Code.Type, _ description: String) -> FieldSchema {
         FieldSchema(
-            type: .string, description: description,
-            enumeration: Code.known.map(\.rawValue) + Code.aliases.map(\.spelling))
+            type: .string, description: description, enumeration: Code.table.spellings)
     }
 }

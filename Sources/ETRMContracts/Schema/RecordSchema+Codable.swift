@@ -45,19 +45,40 @@ extension RecordSchema {
     }
 }
 
+extension ValidatedRecord where Self: Decodable {
+    /// Decodes and validates a record with the rules of the fast reader (see ``RecordReader``): the same
+    /// verdicts, every issue at once.
+    ///
+    /// - Parameter decoder: The decoder. Its `userInfo[.etrmUnknownFieldPolicy]` may hold an
+    ///   ``UnknownFieldPolicy``; the default ignores unknown fields.
+    /// - Throws: ``ValidationFailure`` with every issue, located under the decoder's coding path.
+    public init(from decoder: any Decoder) throws {
+        self = try Self.recordSchema.decode(from: decoder)
+    }
+}
+
+extension Encoder {
+    /// Encodes a record as a JSON object of its wire fields, in order; a field whose value is `nil` is omitted.
+    func encodeWireFields(_ fields: KeyValuePairs<String, (any Encodable)?>) throws {
+        var container = container(keyedBy: WireKey.self)
+        for case (let key, let value?) in fields { try container.encode(value, forKey: WireKey(stringValue: key)) }
+    }
+}
+
+/// A JSON object key of any name.
+struct WireKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
 /// Any JSON value, read through `Codable` without interpreting it.
 struct CodableJSONValue: Decodable {
     var output: JSONOutput
 
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     init(from decoder: any Decoder) throws {
-        if let object = try? decoder.container(keyedBy: AnyKey.self) {
+        if let object = try? decoder.container(keyedBy: WireKey.self) {
             var members: [(String, JSONOutput)] = []
             for key in object.allKeys {
                 members.append((key.stringValue, try object.decode(CodableJSONValue.self, forKey: key).output))

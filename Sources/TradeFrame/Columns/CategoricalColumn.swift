@@ -31,6 +31,61 @@ public struct CategoricalColumn: ColumnProtocol {
             validity: validity)
     }
 
+    /// Creates a column from an existing dictionary and one code per row (`nil` is a null row), checking both.
+    ///
+    /// Codes index `dictionary`; they are stored at the smallest width the dictionary needs.
+    ///
+    /// - Parameters:
+    ///   - dictionary: The distinct values, indexed by code: no null row and no value twice.
+    ///   - codes: The code of each row, or `nil` for a null row.
+    /// - Throws: ``TradeFrameError`` with code `invalidInput` for a code outside `0..<dictionary.count` (naming
+    ///   the row) or a dictionary with a null or a repeated value.
+    public init(dictionary: StringColumn, codes: some Sequence<Int?>) throws(TradeFrameError) {
+        guard dictionary.nullCount == 0 else {
+            throw TradeFrameError(
+                .invalidInput, "a categorical dictionary has no null rows; this one has \(dictionary.nullCount)")
+        }
+        var interner = StringInterner(expectedCount: dictionary.count)
+        for code in 0..<dictionary.count {
+            let id = dictionary.withUTF8(at: code) { interner.intern($0) }
+            guard Int(id) == code else {
+                throw TradeFrameError(
+                    .invalidInput,
+                    "the categorical dictionary holds \"\(dictionary[code] ?? "")\" twice (codes \(id) and \(code))")
+            }
+        }
+        var wide = ContiguousArray<UInt32>()
+        wide.reserveCapacity(codes.underestimatedCount)
+        var validity: ValidityBuilder?
+        for code in codes {
+            guard let code else {
+                if validity == nil { validity = ValidityBuilder(validRows: wide.count, capacity: wide.capacity) }
+                validity?.append(false)
+                wide.append(0)
+                continue
+            }
+            guard (0..<dictionary.count).contains(code) else {
+                throw TradeFrameError(
+                    .invalidInput,
+                    "row \(wide.count) has code \(code), outside the dictionary's 0..<\(dictionary.count)")
+            }
+            validity?.append(true)
+            wide.append(UInt32(code))
+        }
+        self.init(dictionary: dictionary, wideCodes: wide, validity: validity?.finishOptional())
+    }
+
+    /// Creates a column from an existing dictionary and one code per row, checking both.
+    ///
+    /// - Parameters:
+    ///   - dictionary: The distinct values, indexed by code: no null row and no value twice.
+    ///   - codes: The code of each row.
+    /// - Throws: ``TradeFrameError`` with code `invalidInput` for a code outside `0..<dictionary.count` (naming
+    ///   the row) or a dictionary with a null or a repeated value.
+    public init(dictionary: StringColumn, codes: some Sequence<Int>) throws(TradeFrameError) {
+        try self.init(dictionary: dictionary, codes: codes.lazy.map { Optional($0) })
+    }
+
     /// Encodes a sequence of strings (`nil` is a null row).
     ///
     /// - Parameter values: The rows.

@@ -156,9 +156,9 @@ extension Column: CustomStringConvertible {
 
 /// Appends values into a growable buffer and finishes into an immutable ``Column``.
 public struct ColumnBuilder<Element: ColumnElement>: Sendable {
-    var storage: ContiguousArray<Element> = []
-    var validity: ValidityBuilder?
-    let capacity: Int
+    @usableFromInline var storage: ContiguousArray<Element> = []
+    @usableFromInline var validity: ValidityBuilder?
+    @usableFromInline let capacity: Int
 
     /// Creates a builder that reserves room for `capacity` rows.
     ///
@@ -172,19 +172,24 @@ public struct ColumnBuilder<Element: ColumnElement>: Sendable {
     public var count: Int { storage.count }
 
     /// Appends a value.
-    @inline(__always)
+    ///
+    /// - Parameter value: The row's value.
+    @inlinable @inline(__always)
     public mutating func append(_ value: Element) {
         storage.append(value)
         validity?.append(true)
     }
 
     /// Appends a value, or a null row for `nil`.
-    @inline(__always)
+    ///
+    /// - Parameter value: The row's value, or `nil` for a null row.
+    @inlinable @inline(__always)
     public mutating func append(_ value: Element?) {
         if let value { append(value) } else { appendNull() }
     }
 
     /// Appends a null row.
+    @inlinable
     public mutating func appendNull() {
         if validity == nil { validity = ValidityBuilder(validRows: storage.count, capacity: capacity) }
         storage.append(Element.nullPlaceholder)

@@ -65,14 +65,16 @@ public struct ValidityBitmap: Sendable, Equatable {
 }
 
 /// Appends validity bits one row at a time.
-struct ValidityBuilder {
-    var words: ContiguousArray<UInt64> = []
-    var count = 0
-    var nullCount = 0
+@usableFromInline
+struct ValidityBuilder: Sendable {
+    @usableFromInline var words: ContiguousArray<UInt64> = []
+    @usableFromInline var count = 0
+    @usableFromInline var nullCount = 0
 
     init(capacity: Int) { words.reserveCapacity((capacity + 63) / 64) }
 
     /// A builder holding `count` valid rows.
+    @usableFromInline
     init(validRows count: Int, capacity: Int) {
         words.reserveCapacity((max(capacity, count) + 63) / 64)
         words.append(contentsOf: repeatElement(UInt64.max, count: (count + 63) / 64))
@@ -80,7 +82,7 @@ struct ValidityBuilder {
         self.count = count
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     mutating func append(_ valid: Bool) {
         if count & 63 == 0 { words.append(0) }
         if valid {

@@ -45,6 +45,7 @@ extension Column where Element == Double {
     public func downcast(within bound: DowncastBound) -> DowncastResult {
         var maximum = 0.0
         let output = ContiguousArray<Float>(unsafeUninitializedCapacity: count) { target, initialized in
+            FreshMemory.prepare(UnsafeMutableRawPointer(target.baseAddress), byteCount: count * 4)
             maximum = withUnsafeValues { source in
                 let target = UnsafeMutableBufferPointer(rebasing: target[0..<source.count])
                 return bound.isRelative

@@ -59,9 +59,13 @@ extension TimestampColumn {
         var low = Int64.max
         var high = Int64.min
         nanoseconds.withUnsafeValues { values in
-            for row in 0..<values.count where validity.valid(row) {
-                low = min(low, values[row])
-                high = max(high, values[row])
+            if let validity {
+                for row in 0..<values.count where validity.isValid(row) {
+                    low = min(low, values[row])
+                    high = max(high, values[row])
+                }
+            } else {
+                (low, high) = Self.range(values)
             }
         }
         guard low <= high else { return nil }
@@ -69,6 +73,29 @@ extension TimestampColumn {
     }
 
     @inline(__always)
+    /// The smallest and largest of `values` (`Int64.max`, `Int64.min` when empty), eight lanes at a time.
+    static func range(_ values: UnsafeBufferPointer<Int64>) -> (Int64, Int64) {
+        var low = SIMD8<Int64>(repeating: .max)
+        var high = SIMD8<Int64>(repeating: .min)
+        var row = 0
+        if let base = values.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while row + 8 <= values.count {
+                let lanes = raw.loadUnaligned(fromByteOffset: row * 8, as: SIMD8<Int64>.self)
+                low = pointwiseMin(low, lanes)
+                high = pointwiseMax(high, lanes)
+                row += 8
+            }
+        }
+        var (least, most) = (low.min(), high.max())
+        while row < values.count {
+            least = min(least, values[row])
+            most = max(most, values[row])
+            row += 1
+        }
+        return (least, most)
+    }
+
     static func seconds(_ nanoseconds: Int64) -> Int64 {
         let seconds = nanoseconds / 1_000_000_000
         return nanoseconds % 1_000_000_000 < 0 ? seconds - 1 : seconds
@@ -81,7 +108,14 @@ extension TimestampColumn {
     /// - Complexity: One pass; the zone is consulted only to build the offset table.
     public func localWallClock(in zone: TimeZone) -> TimestampColumn {
         guard let table = zoneTable(zone) else { return self }
+        let days = ZoneDayTable(table)
         let output = ContiguousArray<Int64>(unsafeUninitializedCapacity: count) { target, initialized in
+            FreshMemory.prepare(UnsafeMutableRawPointer(target.baseAddress), byteCount: count * 8)
+            if let days, let base = target.baseAddress {
+                nanoseconds.withUnsafeValues { days.convert($0, into: base) }
+                initialized = count
+                return
+            }
             table.withBuffers { starts, offsets, buckets in
                 nanoseconds.withUnsafeValues { values in
                     let firstDay = table.firstDay

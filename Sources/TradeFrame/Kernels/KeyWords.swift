@@ -12,6 +12,9 @@ struct KeyWords {
     /// For a single text key without nulls, the number of distinct build-side values: the words are then dense
     /// ids below it (``KeyEncoder/absent`` on a probe side for a value the build side lacks).
     var denseCount: Int?
+    /// Whether dense ids were given in first-seen row order of this side (the byte-table path): when
+    /// ``denseCount`` equals the row count, id `i` is then row `i`.
+    var idsFollowRows = false
 }
 
 /// The kind family a key column hashes in; columns of one family can be matched.
@@ -67,7 +70,16 @@ enum KeyEncoder {
             return KeyWords(words: [UInt64](repeating: 0, count: rows * width), width: width, rowCount: rows)
         }
         for k in 0..<keyCount {
-            if family(sides[0][k]) == .text {
+            if let strings = sides.map({ $0[k] as? StringColumn }) as? [StringColumn],
+                sides.count == 1 || (sides.count == 2 && probing), ByteKeyTable.supports(strings[0])
+            {
+                // String keys hash in place from the columns' buffers (no copy of the bytes).
+                let distinct = encodeStrings(strings, into: &result, key: k)
+                if keyCount == 1 && !anyNulls {
+                    for side in sides.indices { result[side].denseCount = distinct }
+                    result[0].idsFollowRows = true
+                }
+            } else if family(sides[0][k]) == .text {
                 var interner = StringInterner(expectedCount: min(sides[0][k].count, 1 << 20))
                 for side in sides.indices {
                     encodeText(
@@ -122,6 +134,32 @@ enum KeyEncoder {
         if value == 0 { return 0 }
         if value.isNaN { return Double.nan.bitPattern }
         return value.bitPattern
+    }
+
+    /// Ids of a string key: the first column's values are inserted into a ``ByteKeyTable``, a second column
+    /// (a join's probe side) is looked up, ``absent`` where the first lacks the value.
+    ///
+    /// - Returns: The number of distinct values of the first column.
+    private static func encodeStrings(_ columns: [StringColumn], into result: inout [KeyWords], key: Int) -> Int {
+        var buildWords = result[0].words
+        result[0].words = []
+        var probeWords = columns.count > 1 ? result[1].words : []
+        if columns.count > 1 { result[1].words = [] }
+        let (buildWidth, probeWidth) = (result[0].width, result[columns.count - 1].width)
+        let distinct = buildWords.withUnsafeMutableBufferPointer { build in
+            probeWords.withUnsafeMutableBufferPointer { probe in
+                guard let buildBase = build.baseAddress else { return 0 }
+                return ByteKeyTable.withTable(columns[0], ids: buildBase + key, stride: buildWidth) { table in
+                    if columns.count > 1, let probeBase = probe.baseAddress {
+                        table.lookUpAll(columns[1], into: probeBase + key, stride: probeWidth, absent: absent)
+                    }
+                    return table.count
+                }
+            }
+        }
+        result[0].words = buildWords
+        if columns.count > 1 { result[1].words = probeWords }
+        return distinct
     }
 
     private static func encodeText(

@@ -10,6 +10,7 @@ public struct Aggregation: Sendable, Hashable {
         case first(String)
         case last(String)
         case volumeWeightedAverage(price: String, volume: String)
+        case exactVolumeWeightedAverage(price: String, volume: String, scale: Int)
     }
 
     let operation: Operation
@@ -99,5 +100,30 @@ public struct Aggregation: Sendable, Hashable {
         -> Aggregation
     {
         Aggregation(operation: .volumeWeightedAverage(price: price, volume: volume), name: name)
+    }
+
+    /// The exact volume-weighted average price `Σ(price × volume) / Σ volume` over rows where both are present,
+    /// as a ``DecimalColumn`` at `scale` fraction digits.
+    ///
+    /// Both columns must be exact (decimal or integer; Float32 and Float64 are rejected). Both sums are
+    /// accumulated in `Int128` without rounding; the one rounding is the final division, half to even
+    /// (`2.00005` at 4 digits is `2.0000`, `2.00015` is `2.0002`). A result that rounds to zero is `0.0000`, never
+    /// `-0.0000`. A group whose volumes sum to zero, or that has no row with both values, is null.
+    ///
+    /// The aggregate throws `overflow` (naming the price column) when a group's `Σ(price × volume)` leaves
+    /// `Int128`, or when its average does not fit an Int64 significand at `scale`; it never wraps.
+    ///
+    /// - Parameters:
+    ///   - price: The price column (decimal or integer).
+    ///   - volume: The volume column (decimal or integer).
+    ///   - scale: Fraction digits of the result, 0 through 18 (the settlement report uses 4).
+    ///   - name: The result name; `vwap` by default.
+    /// - Returns: The aggregation.
+    public static func exactVolumeWeightedAverage(
+        price: String, volume: String, scale: Int, as name: String = "vwap"
+    )
+        -> Aggregation
+    {
+        Aggregation(operation: .exactVolumeWeightedAverage(price: price, volume: volume, scale: scale), name: name)
     }
 }

@@ -1,3 +1,5 @@
+import ETRMContracts
+
 /// A fixed-width number a kernel can widen to Double.
 protocol DoubleConvertible: ColumnElement {
     var asDouble: Double { get }
@@ -24,7 +26,8 @@ extension GroupedFrame {
     /// - Returns: A frame with the key columns (values of each group's first row) followed by one column per
     ///   aggregate, one row per group in first-appearance order.
     /// - Throws: ``TradeFrameError`` with code `unknownColumn`, `typeMismatch` (such as the sum of a string
-    ///   column) or `overflow` (an integer or decimal sum beyond Int64), naming the column.
+    ///   column, or an exact VWAP of a float column), `overflow` (an integer or decimal sum beyond Int64, an exact
+    ///   VWAP beyond Int128) or `invalidArgument` (an exact VWAP scale outside 0...18), naming the column.
     public func aggregate(_ aggregations: [Aggregation]) throws(TradeFrameError) -> TradeFrame {
         var columns = try keyColumns()
         for aggregation in aggregations {
@@ -65,6 +68,8 @@ extension GroupedFrame {
         case .volumeWeightedAverage(let price, let volume):
             return try volumeWeightedAverage(
                 price: try frame.column(price), volume: try frame.column(volume), names: (price, volume))
+        case .exactVolumeWeightedAverage(let price, let volume, let scale):
+            return try exactVolumeWeightedAverage(price: price, volume: volume, scale: scale)
         }
     }
 
@@ -197,7 +202,7 @@ extension GroupedFrame {
         price: any ColumnProtocol, volume: any ColumnProtocol, names: (String, String)
     ) throws(TradeFrameError) -> any ColumnProtocol {
         if let p = price as? DecimalColumn, let v = volume as? DecimalColumn {
-            return exactWeightedAverage(p, v)
+            return try exactWeightedAverage(p, v)
         }
         let weighted: ([Double], [Double])
         switch (price, volume) {
@@ -259,20 +264,87 @@ extension GroupedFrame {
         return (numerators, denominators)
     }
 
-    private func exactWeightedAverage(_ price: DecimalColumn, _ volume: DecimalColumn) -> Column<Double> {
-        var numerators = [Int128](repeating: 0, count: slotCount)
-        var denominators = [Int128](repeating: 0, count: slotCount)
-        for row in 0..<slots.count where !price.isNull(row) && !volume.isNull(row) {
-            let slot = Int(slots[row])
-            let v = Int128(volume.significands.value(at: row))
-            numerators[slot] &+= Int128(price.significands.value(at: row)) &* v
-            denominators[slot] &+= v
-        }
+    private func exactWeightedAverage(
+        _ price: DecimalColumn, _ volume: DecimalColumn
+    ) throws(TradeFrameError)
+        -> Column<Double>
+    {
+        let (numerators, denominators) = try exactWeightedSums(
+            ExactValues(unchecked: price), ExactValues(unchecked: volume), priceName: "price")
         let divisor = Double(pow10[price.scale])
         return Column<Double>(
             order.map { slot in
                 denominators[slot] != 0
                     ? Double(numerators[slot]) / Double(denominators[slot]) / divisor : nil
             })
+    }
+
+    /// Per-slot `Σ(price × volume)` and `Σ volume` in Int128 over rows where both are present.
+    ///
+    /// - Throws: `overflow` naming the price column when a sum leaves Int128.
+    func exactWeightedSums(
+        _ price: ExactValues, _ volume: ExactValues, priceName: String
+    ) throws(TradeFrameError) -> (numerators: [Int128], denominators: [Int128]) {
+        var numerators = [Int128](repeating: 0, count: slotCount)
+        var denominators = [Int128](repeating: 0, count: slotCount)
+        let priceValidity = price.significands.validity
+        let volumeValidity = volume.significands.validity
+        let overflowed: Bool = price.significands.withUnsafeValues { prices in
+            volume.significands.withUnsafeValues { volumes in
+                slots.withUnsafeBufferPointer { slots in
+                    numerators.withUnsafeMutableBufferPointer { numerators in
+                        denominators.withUnsafeMutableBufferPointer { denominators in
+                            // A product of two Int64 is below 2^126: only the sums can overflow, and a sum of
+                            // volumes overflows only after 2^64 rows, so the numerators alone are checked.
+                            var overflowed = false
+                            for row in 0..<slots.count where priceValidity.valid(row) && volumeValidity.valid(row) {
+                                let slot = Int(slots[row])
+                                let v = Int128(volumes[row])
+                                let (sum, overflow) = numerators[slot].addingReportingOverflow(
+                                    Int128(prices[row]) &* v)
+                                numerators[slot] = sum
+                                overflowed = overflowed || overflow
+                                denominators[slot] &+= v
+                            }
+                            return overflowed
+                        }
+                    }
+                }
+            }
+        }
+        guard !overflowed, !numerators.contains(.min) else {
+            throw TradeFrameError(.overflow, column: priceName, "a group's Σ(price × volume) does not fit Int128")
+        }
+        return (numerators, denominators)
+    }
+
+    private func exactVolumeWeightedAverage(
+        price: String, volume: String, scale: Int
+    ) throws(TradeFrameError) -> DecimalColumn {
+        guard (0...18).contains(scale) else {
+            throw TradeFrameError(.invalidArgument, column: price, "the VWAP scale \(scale) is outside 0...18")
+        }
+        let prices = try ExactValues(try frame.column(price), name: price, purpose: "an exact VWAP")
+        let volumes = try ExactValues(try frame.column(volume), name: volume, purpose: "an exact VWAP")
+        let (numerators, denominators) = try exactWeightedSums(prices, volumes, priceName: price)
+        var builder = try DecimalColumnBuilder(scale: scale, capacity: order.count)
+        for slot in order {
+            guard denominators[slot] != 0 else {
+                builder.appendNull()
+                continue
+            }
+            // Σ(p·v) at scale p+v divided by Σv at scale v gives the price's own scale.
+            let numerator = WideDecimal(
+                significand: numerators[slot], scale: UInt8(prices.scale + volumes.scale))
+            let denominator = WideDecimal(significand: denominators[slot], scale: UInt8(volumes.scale))
+            do {
+                let average = try numerator.divided(by: denominator, scale: UInt8(scale), rounding: .toNearestOrEven)
+                builder.builder.append(average.significand)
+            } catch {
+                throw TradeFrameError(
+                    .overflow, column: price, "a group's VWAP does not fit \(scale) fraction digits: \(error.message)")
+            }
+        }
+        return builder.finish()
     }
 }

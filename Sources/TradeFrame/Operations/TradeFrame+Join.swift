@@ -94,6 +94,10 @@ extension TradeFrame {
                 }
             }
         }
+        if build.idsFollowRows && build.denseCount == right.rowCount {
+            // Every right key is distinct, so dense id `g` is right row `g`: no per-group row lists.
+            return Self.uniqueMatches(leftGroups, kind: kind)
+        }
         let rows = GroupRows(groups: rightGroups, groupCount: groupCount)
         var leftRows: [Int] = []
         var rightRows: [Int] = []
@@ -114,6 +118,32 @@ extension TradeFrame {
             } else if kind == .left {
                 leftRows.append(row)
                 rightRows.append(-1)
+            }
+        }
+        return (leftRows, rightRows)
+    }
+
+    /// The row pairs of a join whose right rows are exactly its groups (`leftGroups[row]` is the right row, or
+    /// negative for no match).
+    private static func uniqueMatches(_ leftGroups: [Int32], kind: JoinKind) -> (left: [Int], right: [Int]) {
+        var leftRows: [Int] = []
+        var rightRows: [Int] = []
+        if kind == .anti {
+            for row in leftGroups.indices where leftGroups[row] < 0 { leftRows.append(row) }
+            return (leftRows, rightRows)
+        }
+        leftRows.reserveCapacity(leftGroups.count)
+        rightRows.reserveCapacity(leftGroups.count)
+        leftGroups.withUnsafeBufferPointer { groups in
+            for row in 0..<groups.count {
+                let group = Int(groups[row])
+                if group >= 0 {
+                    leftRows.append(row)
+                    rightRows.append(group)
+                } else if kind == .left {
+                    leftRows.append(row)
+                    rightRows.append(-1)
+                }
             }
         }
         return (leftRows, rightRows)

@@ -1,0 +1,54 @@
+import ETRMContracts
+
+/// A numeric column read as exact decimals: Int64 significands and one scale (integers at scale 0).
+///
+/// Float32 and Float64 columns are not exact decimals and are rejected; operations whose result must be exact
+/// (the reconciliation flag, the exact VWAP) go through this one gate.
+struct ExactValues {
+    let significands: Column<Int64>
+    let scale: Int
+
+    init(unchecked column: DecimalColumn) { (significands, scale) = (column.significands, column.scale) }
+
+    /// Reads `column` as exact decimals.
+    ///
+    /// - Throws: ``TradeFrameError`` with code `typeMismatch` naming the column for any other kind.
+    init(_ column: any ColumnProtocol, name: String, purpose: String) throws(TradeFrameError) {
+        switch column {
+        case let c as DecimalColumn: (significands, scale) = (c.significands, c.scale)
+        case let c as Column<Int64>: (significands, scale) = (c, 0)
+        case let c as Column<Int32>: (significands, scale) = (c.map { Int64($0) }, 0)
+        case is Column<Double>, is Column<Float>:
+            throw TradeFrameError(
+                .typeMismatch, column: name,
+                "is \(column.kind): \(purpose) needs exact values (a decimal or integer column); binary floating "
+                    + "point cannot hold decimals such as 0.1 exactly, so build the column as a decimal "
+                    + "(DecimalColumn(parsing:scale:)) instead of converting the floats")
+        default:
+            throw TradeFrameError(.typeMismatch, column: name, "is \(column.kind), not a numeric column")
+        }
+    }
+}
+
+/// A relative tolerance `numerator × 10^-scale`, decided in integers.
+struct ExactTolerance {
+    let numerator: UInt64
+    let scale: Int
+
+    init(_ tolerance: ExactDecimal) {
+        numerator = UInt64(tolerance.significand.magnitude)
+        scale = Int(tolerance.scale)
+    }
+
+    /// Whether `|broker − ours| > tolerance × |ours|`, both given as significands at one common scale.
+    ///
+    /// Computed as `|b − o| × 10^scale > numerator × |o|` on 256-bit products, so it never overflows and never
+    /// rounds: a value exactly at the tolerance is not exceeded, and `ours == 0` exceeds unless `broker == 0`.
+    @inline(__always)
+    func exceeded(broker: Int128, ours: Int128) -> Bool {
+        let difference = (broker - ours).magnitude
+        let left = difference.multipliedFullWidth(by: UInt128(pow10[scale]))
+        let right = ours.magnitude.multipliedFullWidth(by: UInt128(numerator))
+        return left.high != right.high ? left.high > right.high : left.low > right.low
+    }
+}

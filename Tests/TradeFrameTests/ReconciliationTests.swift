@@ -1,0 +1,171 @@
+import ETRMContracts
+import ETRMShared
+import Foundation
+import Testing
+
+@testable import TradeFrame
+
+@Suite struct ReconciliationTests {
+    static func frame(_ ids: [String], _ volumes: [String?], scale: Int) throws -> TradeFrame {
+        try TradeFrame([
+            ("trade_id", StringColumn(ids)), ("volume_mwh", try DecimalColumn(parsing: volumes, scale: scale)),
+        ])
+    }
+
+    @Test func flagsVariancesOverHalfAPercent() throws {
+        let ours = try Self.frame(["T1", "T2", "T3", "T4", "T5"], ["100.0", "200.0", "50.0", "0.0", "10.0"], scale: 1)
+        let broker = try TradeFrame([
+            ("trade_id", CategoricalColumn(["T2", "T1", "T9", "T3", "T4"] as [String])),
+            ("volume_mwh", try DecimalColumn(parsing: ["201", "100.4", "5", "50.3", "0"], scale: 1)),
+        ])
+        let report = try Reconciliation().reconcile(ours: ours, broker: broker)
+        #expect(report.matched["trade_id", as: StringColumn.self]?.values == ["T1", "T2", "T3", "T4"])
+        let variance = report.matched["variance", as: Double.self]!
+        #expect(abs(variance[0]! - 0.004) < 1e-12)
+        #expect(abs(variance[1]! - 0.005) < 1e-12)
+        #expect(abs(variance[2]! - 0.006) < 1e-12)
+        #expect(variance[3] == 0)
+        #expect(report.matched["flagged", as: Bool.self]?.values == [false, false, true, false])
+        #expect(report.matched["status", as: CategoricalColumn.self]?.values == ["ok", "ok", "hold", "ok"])
+        #expect(report.flagged["trade_id", as: StringColumn.self]?.values == ["T3"])
+        #expect(report.flagged["status", as: CategoricalColumn.self]?.values == ["hold"])
+        #expect(report.oursWithoutBroker["trade_id", as: StringColumn.self]?.values == ["T5"])
+        #expect(report.brokerWithoutOurs["trade_id", as: CategoricalColumn.self]?.values == ["T9"])
+    }
+
+    /// 0.600 against 0.603 is a variance of exactly 0.005: in Float64 it is 0.0050000000000000044 and was flagged.
+    @Test func exactlyAtTheToleranceIsNotFlagged() throws {
+        let ours = try Self.frame(["A", "B", "C", "D"], ["0.600", "0.600", "1000.000", "3.000"], scale: 3)
+        let broker = try Self.frame(["A", "B", "C", "D"], ["0.603", "0.604", "995.000", "2.985"], scale: 3)
+        let report = try Reconciliation().reconcile(ours: ours, broker: broker)
+        #expect(report.matched["flagged", as: Bool.self]?.values == [false, true, false, false])
+        #expect(report.flagged["trade_id", as: StringColumn.self]?.values == ["B"])
+    }
+
+    @Test func zeroVolumeOfOursIsFlaggedUnlessTheBrokerIsZeroToo() throws {
+        let ours = try Self.frame(["A", "B"], ["0", "0"], scale: 2)
+        let broker = try Self.frame(["A", "B"], ["0.01", "0"], scale: 2)
+        var configuration = Reconciliation.Configuration(tolerance: try ExactDecimal("1000"))
+        configuration.holdStatus = "on_hold"
+        let report = try Reconciliation(configuration: configuration).reconcile(ours: ours, broker: broker)
+        #expect(report.matched["variance", as: Double.self]?.values == [.infinity, 0])
+        #expect(report.matched["flagged", as: Bool.self]?.values == [true, false])
+        #expect(report.flagged["status"]?.text(at: 0) == "on_hold")
+    }
+
+    @Test func negativeVolumesCompareByMagnitude() throws {
+        let ours = try Self.frame(["A", "B", "C"], ["-200.000", "-200.000", "-200.000"], scale: 3)
+        let broker = try Self.frame(["A", "B", "C"], ["-201.000", "-201.001", "-199.000"], scale: 3)
+        let report = try Reconciliation().reconcile(ours: ours, broker: broker)
+        #expect(report.matched["flagged", as: Bool.self]?.values == [false, true, false])
+        let variance = try #require(report.matched["variance", as: Double.self])
+        #expect(abs(variance[0]! - 0.005) < 1e-12)  // (−201 − −200) / −200
+    }
+
+    @Test func differingScalesAndIntegersCompareExactly() throws {
+        let ours = try Self.frame(["A", "B"], ["200", "200"], scale: 0)
+        let broker = try TradeFrame([
+            ("trade_id", StringColumn(["A", "B"])),
+            ("volume_mwh", try DecimalColumn(parsing: ["201.0000", "201.0001"], scale: 4)),
+        ])
+        let report = try Reconciliation().reconcile(ours: ours, broker: broker)
+        #expect(report.matched["flagged", as: Bool.self]?.values == [false, true])
+        let integers = try TradeFrame([
+            ("trade_id", StringColumn(["A", "B"])), ("volume_mwh", Column<Int64>([200, 200])),
+        ])
+        let again = try Reconciliation().reconcile(ours: integers, broker: broker)
+        #expect(again.matched["flagged", as: Bool.self]?.values == [false, true])
+    }
+
+    @Test func nullVolumesAreFlaggedWithANullVariance() throws {
+        let ours = try Self.frame(["A", "B"], [nil, "1"], scale: 0)
+        let broker = try Self.frame(["A", "B"], ["1", nil], scale: 0)
+        let report = try Reconciliation().reconcile(ours: ours, broker: broker)
+        #expect(report.matched["variance", as: Double.self]?.values == [nil, nil])
+        #expect(report.matched["flagged", as: Bool.self]?.values == [true, true])
+    }
+
+    @Test func floatVolumesAreRejectedWithAReason() throws {
+        let ours = try Self.frame(["A"], ["1"], scale: 0)
+        let broker = try TradeFrame([("trade_id", StringColumn(["A"])), ("volume_mwh", Column<Double>([1.0]))])
+        let error = #expect(throws: TradeFrameError.self) {
+            try Reconciliation().reconcile(ours: ours, broker: broker)
+        }
+        #expect(error?.code == .typeMismatch)
+        #expect(error?.column == "volume_mwh")
+        #expect(error?.message.contains("exact") == true)
+    }
+
+    @Test func badConfigurationIsAnError() throws {
+        let frame = try TradeFrame([("trade_id", StringColumn(["A"])), ("volume_mwh", StringColumn(["x"]))])
+        let negative = #expect(throws: TradeFrameError.self) {
+            try Reconciliation(configuration: .init(tolerance: try ExactDecimal("-0.1")))
+                .reconcile(ours: frame, broker: frame)
+        }
+        #expect(negative?.code == .invalidArgument)
+        let error = #expect(throws: TradeFrameError.self) {
+            try Reconciliation().reconcile(ours: frame, broker: frame)
+        }
+        #expect(error?.code == .typeMismatch)
+        #expect(error?.column == "volume_mwh")
+    }
+
+    /// A trade feed often has its own `status` column: the matched frame must not silently replace it.
+    @Test(arguments: Reconciliation.addedColumns)
+    func ourColumnThatTheReportWouldOverwriteIsAnError(name: String) throws {
+        let ours = try Self.frame(["A"], ["1.0"], scale: 1).adding(name, StringColumn(["CONFIRMED"]))
+        let broker = try Self.frame(["A"], ["1.0"], scale: 1)
+        let error = #expect(throws: TradeFrameError.self) { try Reconciliation().reconcile(ours: ours, broker: broker) }
+        #expect(error?.code == .duplicateColumn)
+        #expect(error?.column == name)
+        let renamed = try ours.renaming([name: "our_\(name)"])
+        let report = try Reconciliation().reconcile(ours: renamed, broker: broker)
+        #expect(report.matched["our_\(name)"]?.text(at: 0) == "CONFIRMED")
+    }
+
+    /// Random volumes near the tolerance (many exactly on it), flags checked against Foundation.Decimal.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func flagsMatchADecimalReference(seed: UInt64) throws {
+        var random = SeededGenerator(seed: seed)
+        let rows = 500
+        let tolerances = ["0.005", "0", "0.1", "0.0125"]
+        let toleranceText = tolerances[Int(seed) % tolerances.count]
+        let ourScale = 3
+        let brokerScale = Int(seed % 2) * 2 + 2  // 2 or 4
+        var ids: [String] = []
+        var ours: [Int64] = []
+        var broker: [Int64] = []
+        for row in 0..<rows {
+            ids.append("T\(row)")
+            let mine = Int64.random(in: -20...20, using: &random) * 200 * (Bool.random(using: &random) ? 1 : 1000)
+            ours.append(mine)
+            // The broker's value at its own scale: ours ± a small step, often landing exactly on 0.5 %.
+            let atBrokerScale = mine * pow10[brokerScale] / pow10[ourScale]
+            let step = Int64.random(in: -8...8, using: &random)  // units of the broker's last digit
+            broker.append(atBrokerScale + step * Int64.random(in: 0...3, using: &random))
+        }
+        let ourFrame = try TradeFrame([
+            ("trade_id", StringColumn(ids)),
+            ("volume_mwh", try DecimalColumn(significands: Column(ours), scale: ourScale)),
+        ])
+        let brokerFrame = try TradeFrame([
+            ("trade_id", StringColumn(ids.reversed())),
+            ("volume_mwh", try DecimalColumn(significands: Column(broker.reversed()), scale: brokerScale)),
+        ])
+        let tolerance = try ExactDecimal(toleranceText)
+        let report = try Reconciliation(configuration: .init(tolerance: tolerance))
+            .reconcile(ours: ourFrame, broker: brokerFrame)
+        let flags = try #require(report.matched["flagged", as: Bool.self])
+        let t = try #require(Decimal(string: toleranceText))
+        var flaggedCount = 0
+        for row in 0..<rows {
+            let o = Decimal(ours[row]) / pow(Decimal(10), ourScale)
+            let b = Decimal(broker[row]) / pow(Decimal(10), brokerScale)
+            let expected = abs(b - o) > t * abs(o)
+            #expect(flags[row] == expected, "row \(row): ours \(o), broker \(b), tolerance \(t)")
+            if expected { flaggedCount += 1 }
+        }
+        #expect(report.flagged.rowCount == flaggedCount)
+        #expect(flaggedCount > 0 && flaggedCount < rows)
+    }
+}
