@@ -67,7 +67,7 @@ where C.Duration == Duration {
     public let executor: IdempotentExecutor<Store>
     private let limiter: PartitionedRateLimiter<String, C>
     private let forwarding: Forwarding
-    private let decoder: InstructionDecoder
+    private let reader: RecordReader<SettlementInstruction>
     private let auditObserver: (any SettlementAuditObserver)?
     private let requestCounter = Atomic<UInt64>(0)
 
@@ -119,7 +119,7 @@ where C.Duration == Duration {
             configuration: .init(
                 lease: configuration.lease, ttl: configuration.ttl, failurePolicy: .releaseRecord,
                 coalescesDuplicates: false, problemTypePrefix: configuration.problemTypePrefix))
-        decoder = InstructionDecoder(configuration: configuration.reader)
+        reader = RecordReader(configuration: configuration.reader)
     }
 
     /// Handles one request: checks, claims, validates, forwards, and answers; never throws.
@@ -205,9 +205,10 @@ where C.Duration == Duration {
             return invalidPayload([ValidationIssue(code: .invalidJSON, message: error.message)], &trail)
         }
         let instruction: SettlementInstruction
-        switch decoder.decode(request.body) {
-        case .success(let decoded): instruction = decoded
-        case .failure(let failure): return invalidPayload(failure.issues, &trail)
+        do throws(ValidationFailure) {
+            instruction = try reader.decode(request.body)
+        } catch {
+            return invalidPayload(error.issues, &trail)
         }
         trail.contractID = instruction.contractID.description
         guard instruction.settlementRunID == runID else {

@@ -94,5 +94,6 @@ extension TradeRecord: ValidatedRecord {
                     volumeMWh: volumeMWh, priceUSD: priceUSD, status: status, eventTime: eventTime,
                     buySell: draft.buySell, deliveryPoint: draft.deliveryPoint, currency: draft.currency,
                     unit: draft.unit, actionType: draft.actionType, schemaVersion: draft.schemaVersion)
-            }))
+            }),
+        fastPath: { scanner, policy in TradeRecord.fastDecode(&scanner, unknownFields: policy) })
 }

@@ -21,6 +21,9 @@ extension RecordReader {
     /// - Returns: The batch's report; it is balanced.
     /// - Throws: ``ValidationFailure`` when the document cannot be read at all (see ``RecordReader``), or
     ///   whatever a callback throws (reading stops there).
+    // A caller in another module gets the generic entry point; the specialisation for trade records spares the
+    // hot loop the value-witness copies of a generic record (the feed-sized workload is trade records).
+    @_specialize(where Record == TradeRecord)
     public func read(
         _ bytes: UnsafeRawBufferPointer, format: BatchFormat = .document, source: String = "", batchID: String = "",
         onRecord: (Int, Record) throws -> Void, onRejected: (RejectedRecord) throws -> Void

@@ -41,8 +41,29 @@ public struct RecordReader<Record: ValidatedRecord>: Sendable {
         self.configuration = configuration
     }
 
+    /// Whether the model's fast path (``RecordSchema`` `fastDecode`) is tried before the rule table. Only the
+    /// tests turn it off, to compare the two paths' verdicts.
+    package var usesFastPath = true
+
     /// The key of the record array this reader expects.
     public var containerKey: String { configuration.containerKey ?? Record.recordSchema.containerKey }
+
+    /// Reads the record object at the scanner's position: through the model's fast path when it has one and
+    /// the record is valid and of the common shape, otherwise (from the same position) through the rule table,
+    /// which records every issue.
+    @inline(__always)
+    func decodeObject(
+        _ scanner: inout JSONScanner, schema: RecordSchema<Record>, issues: inout RecordIssues,
+        policy: UnknownFieldPolicy
+    ) throws(JSONError) -> Record? {
+        if usesFastPath, let fastDecode = schema.fastDecode {
+            let start = scanner.offset
+            let depth = scanner.depth
+            if let record = fastDecode(&scanner, policy) { return record }
+            scanner.reposition(to: start, depth: depth)
+        }
+        return try schema.decodeRecord(&scanner, &issues, policy)
+    }
 }
 
 /// One element the reader could not accept: where it is and why.
@@ -149,7 +170,7 @@ extension RecordReader {
             var recordEnd = start
             do throws(JSONError) {
                 if try scanner.peekKind() == .object {
-                    record = try schema.decodeRecord(&scanner, &issues, policy)
+                    record = try decodeObject(&scanner, schema: schema, issues: &issues, policy: policy)
                 } else {
                     let kind = try scanner.peekKind()
                     let range = try scanner.skipValue()
@@ -232,7 +253,7 @@ extension RecordReader {
             do throws(JSONError) {
                 var scanner = try JSONScanner(line, configuration: lineConfiguration)
                 if try scanner.peekKind() == .object {
-                    record = try schema.decodeRecord(&scanner, &issues, policy)
+                    record = try decodeObject(&scanner, schema: schema, issues: &issues, policy: policy)
                 } else {
                     let kind = try scanner.peekKind()
                     try scanner.skipValue()

@@ -20,6 +20,45 @@ package struct DecimalBounds: Sendable {
         maximumValue = maximum.map { try! ExactDecimal($0) }
     }
 
+    /// The bounds as values only: no strings, so that copying them retains nothing (the fast path's check).
+    struct Values {
+        let minimum: ExactDecimal?
+        let exclusiveMinimum: ExactDecimal?
+        let maximum: ExactDecimal?
+
+        /// Whether `value` is within the bounds: ``DecimalBounds/check(_:)`` without building an issue.
+        @inline(__always)
+        func contains(_ value: ExactDecimal) -> Bool {
+            if let minimum, DecimalBounds.compare(value, minimum) < 0 { return false }
+            if let exclusiveMinimum, DecimalBounds.compare(value, exclusiveMinimum) <= 0 { return false }
+            if let maximum, DecimalBounds.compare(value, maximum) > 0 { return false }
+            return true
+        }
+    }
+
+    /// The bounds as ``Values``.
+    var values: Values {
+        Values(minimum: minimumValue, exclusiveMinimum: exclusiveMinimumValue, maximum: maximumValue)
+    }
+
+    /// The order of two decimals (-1, 0, 1), rescaling in 64 bits when that cannot overflow (a bound such as
+    /// `1000000` at a value's scale of 3) and through the exact `Int128` comparison otherwise.
+    @inline(__always)
+    fileprivate static func compare(_ lhs: ExactDecimal, _ rhs: ExactDecimal) -> Int {
+        var left = lhs.significand
+        var right = rhs.significand
+        if lhs.scale != rhs.scale {
+            let difference = Int(lhs.scale > rhs.scale ? lhs.scale - rhs.scale : rhs.scale - lhs.scale)
+            let power = Int64(DecimalPowers.uint64(difference))
+            let (scaled, overflow) =
+                lhs.scale > rhs.scale
+                ? right.multipliedReportingOverflow(by: power) : left.multipliedReportingOverflow(by: power)
+            if overflow { return lhs < rhs ? -1 : (lhs == rhs ? 0 : 1) }
+            if lhs.scale > rhs.scale { right = scaled } else { left = scaled }
+        }
+        return left < right ? -1 : (left == right ? 0 : 1)
+    }
+
     /// Checks `value` against the bounds.
     ///
     /// - Throws: ``ValidationIssue/Code/outOfRange`` naming the bound.

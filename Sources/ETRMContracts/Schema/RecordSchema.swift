@@ -138,15 +138,21 @@ public struct RecordSchema<Record: Sendable>: Sendable {
     /// The field table, as the schema generator sees it.
     package let fields: [(name: String, required: Bool, schema: FieldSchema)]
     let decodeRecord: @Sendable (inout JSONScanner, inout RecordIssues, UnknownFieldPolicy) throws(JSONError) -> Record?
+    /// A model's fast path, if it has one: reads a *valid* record of the common shape without the rule table
+    /// and returns `nil` for anything else (having consumed any part of it), so that the reader repositions
+    /// and reads the same bytes with ``decodeRecord``, which reports the issues. It never decides a rejection.
+    let fastDecode: (@Sendable (inout JSONScanner, UnknownFieldPolicy) -> Record?)?
 
     package init<Draft>(
         name: String, containerKey: String, summary: String, recordChecks: [String],
-        rules: RecordRules<Record, Draft>
+        rules: RecordRules<Record, Draft>,
+        fastPath: (@Sendable (inout JSONScanner, UnknownFieldPolicy) -> Record?)? = nil
     ) {
         self.name = name
         self.summary = summary
         self.recordChecks = recordChecks
         self.containerKey = containerKey
+        fastDecode = fastPath
         fields = rules.fields.map { ($0.key, $0.required, $0.schema) }
         decodeRecord = { (scanner, issues, policy) throws(JSONError) in
             try rules.decode(&scanner, issues: &issues, unknownFields: policy)

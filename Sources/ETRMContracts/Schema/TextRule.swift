@@ -16,21 +16,36 @@ package struct TextRule: Sendable, Hashable {
         self.rest = rest
         self.maxLength = maxLength
         self.summary = summary
+        firstSet = Self.asciiSet(first)
+        restSet = Self.asciiSet(rest)
+    }
+
+    /// ``first`` and ``rest`` as 128-bit sets of ASCII bytes, so that checking a byte is one shift and test
+    /// rather than a walk over the ranges (the reader checks every byte of every id).
+    private let firstSet: UInt128
+    private let restSet: UInt128
+
+    private static func asciiSet(_ ranges: [ClosedRange<UInt8>]) -> UInt128 {
+        var set: UInt128 = 0
+        for range in ranges {
+            precondition(range.upperBound < 0x80, "a text rule allows ASCII characters only")
+            for byte in range { set |= 1 << UInt128(byte) }
+        }
+        return set
+    }
+
+    @inline(__always)
+    private static func contains(_ set: UInt128, _ byte: UInt8) -> Bool {
+        byte < 0x80 && (set >> UInt128(byte)) & 1 != 0
     }
 
     /// Whether `bytes` satisfy the rule.
     @inline(__always)
     package func accepts(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !bytes.isEmpty, bytes.count <= maxLength else { return false }
-        guard Self.contains(first, bytes[0]) else { return false }
-        for byte in bytes.dropFirst() where !Self.contains(rest, byte) { return false }
+        guard Self.contains(firstSet, bytes[0]) else { return false }
+        for byte in bytes.dropFirst() where !Self.contains(restSet, byte) { return false }
         return true
-    }
-
-    @inline(__always)
-    private static func contains(_ ranges: [ClosedRange<UInt8>], _ byte: UInt8) -> Bool {
-        for range in ranges where range.contains(byte) { return true }
-        return false
     }
 
     /// The equivalent ECMA 262 regular expression.
