@@ -15,9 +15,10 @@ public struct SettlementGatewayConfiguration: Sendable {
     /// The limit on one upstream attempt; the attempt is cancelled when it passes. Default 5 s.
     public var attemptTimeout: Duration
     /// The retry around the attempts. Its `RetryConfiguration.overallTimeout` must be set (the lease is
-    /// checked against it). The gateway never retries a rejection by the open breaker (it answers 503 at
-    /// once); every other error goes to `RetryConfiguration.shouldRetryError`. Default: 4 attempts,
-    /// exponential backoff from 200 ms capped at 5 s, full jitter, 60 s overall.
+    /// checked against it). Every error goes to `RetryConfiguration.shouldRetryError`; the default predicate
+    /// (`RetryConfiguration.defaultErrorDecision`) never retries a rejection by the open breaker, so the
+    /// gateway answers 503 at once. Default: 4 attempts, exponential backoff from 200 ms capped at 5 s, full
+    /// jitter, 60 s overall.
     public var retry: RetryConfiguration
     /// The circuit breaker each attempt passes. Only thrown errors (unavailable, timed out, throttled)
     /// count as failures; an upstream's business rejection is a healthy answer. Default: open after 10

@@ -255,11 +255,38 @@ import Testing
         #expect(first.status == 503)
         #expect(gateway.breaker.state == .open)
         let attemptsWhenOpen = upstream.attempts
+        let openedAt = gateway.clock.now
         let second = try await Fixture.handle(Fixture.request(key: "b"), on: gateway)
         #expect(second.status == 503)
         #expect(second.header(SettlementHeaderName.retryAfter) == "30")
         #expect(upstream.attempts == attemptsWhenOpen, "an open breaker sends nothing")
+        #expect(gateway.clock.now == openedAt, "answered at once: the default retry predicate does not wait")
         #expect(audit.all.map(\.outcome) == [.circuitOpen, .circuitOpen])
+    }
+
+    @Test func aRetryPredicateThatWaitsOutTheOpenBreakerIsHonoured() async throws {
+        let healthy = LockedState(false)
+        let upstream = ScriptedUpstream { submission, _ in
+            guard healthy.withLock({ $0 }) else { throw UpstreamError(code: .unavailable, message: "down") }
+            return .acknowledged(
+                UpstreamAcknowledgement(reference: "ETRM-1", acknowledgedPositionMWh: submission.positionMWh))
+        }
+        var configuration = Fixture.configuration(breakerThreshold: 2)
+        configuration.lease = .seconds(120)
+        configuration.retry.maxAttempts = 4
+        configuration.retry.overallTimeout = .seconds(60)
+        configuration.retry.shouldRetryError = { error in
+            if let open = error as? ResilienceError, open.code == .circuitOpen, let wait = open.retryAfter {
+                healthy.withLock { $0 = true }  // the upstream recovers while the breaker is open
+                return .retryAfter(wait)
+            }
+            return RetryConfiguration.defaultErrorDecision(error)
+        }
+        let gateway = try Fixture.gateway(upstream: upstream, configuration: configuration)
+        let response = try await Fixture.handle(Fixture.request(), on: gateway)
+        #expect(response.status == 201, "the predicate waited out the breaker's 30 s and the probe booked it")
+        #expect(upstream.attempts == 3, "two failures open the breaker, the third attempt is the probe")
+        #expect(gateway.clock.now.offset >= .seconds(30))
     }
 
     @Test func deskOverItsRateLimitIs429WithRetryAfter() async throws {
