@@ -102,6 +102,14 @@ where C.Duration == Duration {
         } catch {
             throw SettlementSyncError(code: .invalidConfiguration, message: "operation: \(error.message)")
         }
+        let heartbeat: IdempotentExecutor<Store>.Heartbeat?
+        do throws(IdempotencyError) {
+            heartbeat = try configuration.leaseHeartbeat.map { interval throws(IdempotencyError) in
+                try IdempotentExecutor<Store>.Heartbeat(every: interval, clock: clock)
+            }
+        } catch {
+            throw SettlementSyncError(code: .invalidConfiguration, message: "leaseHeartbeat: \(error.message)")
+        }
         self.configuration = configuration
         self.clock = clock
         self.upstream = upstream
@@ -111,7 +119,7 @@ where C.Duration == Duration {
             store: store,
             configuration: .init(
                 lease: configuration.lease, ttl: configuration.ttl, failurePolicy: .releaseRecord,
-                coalescesDuplicates: false, problemTypePrefix: configuration.problemTypePrefix))
+                coalescesDuplicates: false, problemTypePrefix: configuration.problemTypePrefix, heartbeat: heartbeat))
         reader = RecordReader(configuration: configuration.reader)
     }
 
