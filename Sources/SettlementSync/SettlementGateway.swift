@@ -88,16 +88,9 @@ where C.Duration == Duration {
         auditObserver: (any SettlementAuditObserver)? = nil
     ) throws(SettlementSyncError) {
         try configuration.validate()
-        var retry = configuration.retry
-        let decide = retry.shouldRetryError
-        retry.shouldRetryError = { error in
-            // An open breaker answers at once: waiting out its open time inside the request helps nobody.
-            if let error = error as? ResilienceError, error.code == .circuitOpen { return .doNotRetry }
-            return decide(error)
-        }
         do throws(ResilienceError) {
             breaker = try CircuitBreaker(configuration.breaker, clock: clock)
-            forwarding = try ResiliencePipeline(clock: clock).retry(retry).circuitBreaker(breaker)
+            forwarding = try ResiliencePipeline(clock: clock).retry(configuration.retry).circuitBreaker(breaker)
                 .timeout(configuration.attemptTimeout, name: "settlement.upstream.attempt-timeout")
             limiter = try PartitionedRateLimiter(
                 configuration.deskRateLimit, maximumPartitions: configuration.maximumDesks, clock: clock)
@@ -109,6 +102,14 @@ where C.Duration == Duration {
         } catch {
             throw SettlementSyncError(code: .invalidConfiguration, message: "operation: \(error.message)")
         }
+        let heartbeat: IdempotentExecutor<Store>.Heartbeat?
+        do throws(IdempotencyError) {
+            heartbeat = try configuration.leaseHeartbeat.map { interval throws(IdempotencyError) in
+                try IdempotentExecutor<Store>.Heartbeat(every: interval, clock: clock)
+            }
+        } catch {
+            throw SettlementSyncError(code: .invalidConfiguration, message: "leaseHeartbeat: \(error.message)")
+        }
         self.configuration = configuration
         self.clock = clock
         self.upstream = upstream
@@ -118,7 +119,7 @@ where C.Duration == Duration {
             store: store,
             configuration: .init(
                 lease: configuration.lease, ttl: configuration.ttl, failurePolicy: .releaseRecord,
-                coalescesDuplicates: false, problemTypePrefix: configuration.problemTypePrefix))
+                coalescesDuplicates: false, problemTypePrefix: configuration.problemTypePrefix, heartbeat: heartbeat))
         reader = RecordReader(configuration: configuration.reader)
     }
 
@@ -281,15 +282,15 @@ where C.Duration == Duration {
                 settlementRunID: submission.settlementRunID, accepted: submission.positionMWh,
                 acknowledged: acknowledgement.acknowledgedPositionMWh)
             return StoredResponse(
-                status: 201,
+                status: 201, headerFields: [ProblemBody.jsonContentTypeField],
                 body: ProblemBody.accepted(instruction, acknowledgement: acknowledgement, keyHash: submission.keyHash))
         case .rejected(let rejection):
+            let document = ProblemDetails(
+                type: configuration.problemTypePrefix + "upstream-rejected",
+                title: "The upstream ETRM rejected the instruction", status: 502, detail: rejection.reason)
             return StoredResponse(
-                status: 502,
-                body: ProblemBody.make(
-                    prefix: configuration.problemTypePrefix, type: "upstream-rejected",
-                    title: "The upstream ETRM rejected the instruction", status: 502, detail: rejection.reason,
-                    extensions: [("upstream_code", .string(rejection.code))]))
+                status: 502, headerFields: [ProblemBody.problemContentTypeField],
+                body: ProblemBody.make(document, extensions: [("upstream_code", .string(rejection.code))]))
         }
     }
 
@@ -303,12 +304,9 @@ where C.Duration == Duration {
         case .payloadMismatch: trail.outcome = .payloadMismatch
         default: trail.outcome = .invalidHeader
         }
-        var headers = answer.headerFields.map { SettlementHeader($0.name, $0.value) }
-        if answer.headerValue("Content-Type") == nil {
-            let type =
-                (200..<300).contains(answer.status) ? ProblemBody.jsonContentType : ProblemBody.problemContentType
-            headers.insert(SettlementHeader("Content-Type", type), at: 0)
-        }
+        // The stored fields as they were stored (the executor appends `Idempotent-Replayed` to a replay), or
+        // the executor's own refusal fields (409, 422).
+        let headers = answer.headerFields.map { SettlementHeader($0.name, $0.value) }
         return SettlementResponse(status: answer.status, headers: headers, body: answer.body)
     }
 
@@ -362,14 +360,14 @@ where C.Duration == Duration {
         _ status: Int, _ type: String, _ title: String, _ detail: String, retryAfter: Duration? = nil,
         extensions: [(String, JSONOutput)] = []
     ) -> SettlementResponse {
-        var headers = [SettlementHeader("Content-Type", ProblemBody.problemContentType)]
+        var headers = [SettlementHeader("Content-Type", ProblemDetails.contentType)]
         if let retryAfter {
             headers.append(SettlementHeader(SettlementHeaderName.retryAfter, Self.seconds(retryAfter)))
         }
-        let body = ProblemBody.make(
-            prefix: configuration.problemTypePrefix, type: type, title: title, status: status, detail: detail,
-            extensions: extensions)
-        return SettlementResponse(status: status, headers: headers, body: body)
+        let document = ProblemDetails(
+            type: configuration.problemTypePrefix + type, title: title, status: status, detail: detail)
+        return SettlementResponse(
+            status: status, headers: headers, body: ProblemBody.make(document, extensions: extensions))
     }
 
     /// A `Retry-After` in whole seconds, rounded up, at least 1.

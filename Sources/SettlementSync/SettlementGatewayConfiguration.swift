@@ -5,19 +5,31 @@ import Resilience
 public struct SettlementGatewayConfiguration: Sendable {
     /// The operation idempotency keys are scoped to, with the desk as tenant. Default `POST /settlements`.
     public var operation: String
-    /// How long a claim holds a key. It must exceed the longest a forward can take
-    /// (``retry``'s overall timeout plus one ``attemptTimeout``), or a duplicate could take the key over
+    /// How long a claim holds a key. Without a ``leaseHeartbeat`` it must exceed the longest a forward can
+    /// take (``retry``'s overall timeout plus one ``attemptTimeout``), or a duplicate could take the key over
     /// while the first request is still forwarding and send the instruction twice; the initialiser checks it.
     /// Default 10 minutes.
     public var lease: Duration
+    /// The interval at which the claim's lease is extended while the instruction is forwarded, or `nil` for
+    /// none (the default).
+    ///
+    /// With a heartbeat the lease may be shorter than the longest forward: a gateway that crashes mid-forward
+    /// then holds the key for one short lease instead of the whole forward's worst case. The lease must be at
+    /// least twice the interval, so one late beat does not lose the key. The trade: the at-most-once
+    /// guarantee now also rests on the store being reachable for the beats; when extensions fail for longer
+    /// than the lease, a duplicate can take the key over mid-forward and send again under a new owner fence,
+    /// which only an upstream that refuses stale fences stops. Without a heartbeat the lease check alone
+    /// guarantees it, which is why the default has none.
+    public var leaseHeartbeat: Duration?
     /// How long a finished response (201 or 502) replays. Default 24 hours.
     public var ttl: Duration
     /// The limit on one upstream attempt; the attempt is cancelled when it passes. Default 5 s.
     public var attemptTimeout: Duration
     /// The retry around the attempts. Its `RetryConfiguration.overallTimeout` must be set (the lease is
-    /// checked against it). The gateway never retries a rejection by the open breaker (it answers 503 at
-    /// once); every other error goes to `RetryConfiguration.shouldRetryError`. Default: 4 attempts,
-    /// exponential backoff from 200 ms capped at 5 s, full jitter, 60 s overall.
+    /// checked against it). Every error goes to `RetryConfiguration.shouldRetryError`; the default predicate
+    /// (`RetryConfiguration.defaultErrorDecision`) never retries a rejection by the open breaker, so the
+    /// gateway answers 503 at once. Default: 4 attempts, exponential backoff from 200 ms capped at 5 s, full
+    /// jitter, 60 s overall.
     public var retry: RetryConfiguration
     /// The circuit breaker each attempt passes. Only thrown errors (unavailable, timed out, throttled)
     /// count as failures; an upstream's business rejection is a healthy answer. Default: open after 10
@@ -41,6 +53,7 @@ public struct SettlementGatewayConfiguration: Sendable {
     /// - Parameters:
     ///   - operation: The idempotency operation.
     ///   - lease: The claim lease.
+    ///   - leaseHeartbeat: The lease extension interval while forwarding; none by default.
     ///   - ttl: The replay lifetime.
     ///   - attemptTimeout: The limit per upstream attempt.
     ///   - retry: The retry settings.
@@ -53,6 +66,7 @@ public struct SettlementGatewayConfiguration: Sendable {
     public init(
         operation: String = "POST /settlements",
         lease: Duration = .seconds(600),
+        leaseHeartbeat: Duration? = nil,
         ttl: Duration = .seconds(86_400),
         attemptTimeout: Duration = .seconds(5),
         retry: RetryConfiguration = .init(
@@ -71,6 +85,7 @@ public struct SettlementGatewayConfiguration: Sendable {
     ) {
         self.operation = operation
         self.lease = lease
+        self.leaseHeartbeat = leaseHeartbeat
         self.ttl = ttl
         self.attemptTimeout = attemptTimeout
         self.retry = retry
@@ -83,22 +98,38 @@ public struct SettlementGatewayConfiguration: Sendable {
     }
 
     func validate() throws(SettlementSyncError) {
+        if let leaseHeartbeat {
+            guard leaseHeartbeat > .zero, leaseHeartbeat * 2 <= lease else {
+                throw SettlementSyncError(
+                    code: .invalidConfiguration,
+                    message:
+                        "leaseHeartbeat (\(leaseHeartbeat)) must be positive and at most half the lease (\(lease)), so one late beat does not lose the key"
+                )
+            }
+        } else {
+            try validateLeaseOutlastsForward()
+        }
+        guard ttl > .zero, unavailableRetryAfter > .zero else {
+            throw SettlementSyncError(
+                code: .invalidConfiguration, message: "ttl and unavailableRetryAfter must be positive")
+        }
+    }
+
+    private func validateLeaseOutlastsForward() throws(SettlementSyncError) {
         guard let overall = retry.overallTimeout else {
             throw SettlementSyncError(
                 code: .invalidConfiguration,
-                message: "retry.overallTimeout must be set: the lease is checked against the longest forward")
+                message:
+                    "retry.overallTimeout must be set: the lease is checked against the longest forward (or set leaseHeartbeat)"
+            )
         }
         let longestForward = overall + attemptTimeout
         guard lease > longestForward else {
             throw SettlementSyncError(
                 code: .invalidConfiguration,
                 message:
-                    "lease (\(lease)) must exceed retry.overallTimeout + attemptTimeout (\(longestForward)), or a duplicate could take over a key mid-forward"
+                    "lease (\(lease)) must exceed retry.overallTimeout + attemptTimeout (\(longestForward)), or a duplicate could take over a key mid-forward (or set leaseHeartbeat)"
             )
-        }
-        guard ttl > .zero, unavailableRetryAfter > .zero else {
-            throw SettlementSyncError(
-                code: .invalidConfiguration, message: "ttl and unavailableRetryAfter must be positive")
         }
     }
 }

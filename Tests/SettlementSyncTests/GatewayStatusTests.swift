@@ -255,11 +255,38 @@ import Testing
         #expect(first.status == 503)
         #expect(gateway.breaker.state == .open)
         let attemptsWhenOpen = upstream.attempts
+        let openedAt = gateway.clock.now
         let second = try await Fixture.handle(Fixture.request(key: "b"), on: gateway)
         #expect(second.status == 503)
         #expect(second.header(SettlementHeaderName.retryAfter) == "30")
         #expect(upstream.attempts == attemptsWhenOpen, "an open breaker sends nothing")
+        #expect(gateway.clock.now == openedAt, "answered at once: the default retry predicate does not wait")
         #expect(audit.all.map(\.outcome) == [.circuitOpen, .circuitOpen])
+    }
+
+    @Test func aRetryPredicateThatWaitsOutTheOpenBreakerIsHonoured() async throws {
+        let healthy = LockedState(false)
+        let upstream = ScriptedUpstream { submission, _ in
+            guard healthy.withLock({ $0 }) else { throw UpstreamError(code: .unavailable, message: "down") }
+            return .acknowledged(
+                UpstreamAcknowledgement(reference: "ETRM-1", acknowledgedPositionMWh: submission.positionMWh))
+        }
+        var configuration = Fixture.configuration(breakerThreshold: 2)
+        configuration.lease = .seconds(120)
+        configuration.retry.maxAttempts = 4
+        configuration.retry.overallTimeout = .seconds(60)
+        configuration.retry.shouldRetryError = { error in
+            if let open = error as? ResilienceError, open.code == .circuitOpen, let wait = open.retryAfter {
+                healthy.withLock { $0 = true }  // the upstream recovers while the breaker is open
+                return .retryAfter(wait)
+            }
+            return RetryConfiguration.defaultErrorDecision(error)
+        }
+        let gateway = try Fixture.gateway(upstream: upstream, configuration: configuration)
+        let response = try await Fixture.handle(Fixture.request(), on: gateway)
+        #expect(response.status == 201, "the predicate waited out the breaker's 30 s and the probe booked it")
+        #expect(upstream.attempts == 3, "two failures open the breaker, the third attempt is the probe")
+        #expect(gateway.clock.now.offset >= .seconds(30))
     }
 
     @Test func deskOverItsRateLimitIs429WithRetryAfter() async throws {
@@ -355,5 +382,60 @@ import Testing
         #expect(throws: SettlementSyncError.self) {
             _ = try Fixture.gateway(upstream: .accepting(), configuration: configuration)
         }
+    }
+}
+
+/// A forward longer than the lease keeps its claim when the gateway beats the lease.
+@Suite struct LeaseHeartbeatTests {
+    /// A 10 s lease beaten every 3 s, and a forward allowed to take minutes.
+    static func configuration(heartbeat: Duration? = .seconds(3)) -> SettlementGatewayConfiguration {
+        var configuration = Fixture.configuration()
+        configuration.lease = .seconds(10)
+        configuration.leaseHeartbeat = heartbeat
+        configuration.attemptTimeout = .seconds(60)
+        configuration.retry.overallTimeout = .seconds(120)
+        return configuration
+    }
+
+    @Test func aSlowUpstreamKeepsItsClaimPastTheLease() async throws {
+        let clock = SimulationClock()
+        let upstream = ScriptedUpstream { submission, _ in
+            try await clock.sleep(for: .seconds(30))  // three leases long
+            return .acknowledged(
+                UpstreamAcknowledgement(reference: "ETRM-1", acknowledgedPositionMWh: submission.positionMWh))
+        }
+        let gateway = try Fixture.gateway(upstream: upstream, clock: clock, configuration: Self.configuration())
+        let (first, duplicate, late) = try await SimulationDriver.run(clock: clock) {
+            async let first = clock.participate(0) { await gateway.handle(Fixture.request()) }
+            async let duplicate = clock.participate(1) {
+                try? await clock.sleep(for: .seconds(20))  // the first claim's own lease ended at 10 s
+                return await gateway.handle(Fixture.request())
+            }
+            async let late = clock.participate(2) {
+                try? await clock.sleep(for: .seconds(45))  // after the forward finished
+                return await gateway.handle(Fixture.request())
+            }
+            return await (first, duplicate, late)
+        }
+        #expect(first.status == 201)
+        #expect(first.header(SettlementHeaderName.replayed) == nil)
+        #expect(duplicate.status == 409, "the beaten lease still held the key at 20 s")
+        #expect(duplicate.problemType == "urn:etrm:problem:idempotency-key-in-progress")
+        #expect(late.status == 201)
+        #expect(late.header(SettlementHeaderName.replayed) == "true")
+        #expect(upstream.attempts == 1, "booked once")
+    }
+
+    @Test func aLeaseShorterThanTheForwardNeedsAHeartbeatOfAtMostHalfTheLease() throws {
+        #expect(throws: SettlementSyncError.self, "no heartbeat: the lease must outlast the forward") {
+            _ = try Fixture.gateway(upstream: .accepting(), configuration: Self.configuration(heartbeat: nil))
+        }
+        #expect(throws: SettlementSyncError.self, "a beat longer than half the lease") {
+            _ = try Fixture.gateway(upstream: .accepting(), configuration: Self.configuration(heartbeat: .seconds(6)))
+        }
+        #expect(throws: SettlementSyncError.self, "a beat that is not positive") {
+            _ = try Fixture.gateway(upstream: .accepting(), configuration: Self.configuration(heartbeat: .zero))
+        }
+        _ = try Fixture.gateway(upstream: .accepting(), configuration: Self.configuration(heartbeat: .seconds(5)))
     }
 }

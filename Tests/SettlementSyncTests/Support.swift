@@ -122,7 +122,9 @@ enum Fixture {
     }
 
     /// Handles `request` with the simulation driver moving time whenever the request sleeps.
-    static func handle(_ request: SettlementRequest, on gateway: Gateway) async throws -> SettlementResponse {
+    static func handle<Store: IdempotencyStore>(
+        _ request: SettlementRequest, on gateway: SettlementGateway<SimulationClock, Store, ScriptedUpstream>
+    ) async throws -> SettlementResponse {
         let clock = gateway.clock
         return try await SimulationDriver.run(clock: clock) {
             await clock.participate(0) { await gateway.handle(request) }

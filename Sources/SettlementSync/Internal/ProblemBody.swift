@@ -1,24 +1,28 @@
 import ETRMContracts
 import ETRMShared
+import Idempotency
 
-/// RFC 9457 problem-details documents (`application/problem+json`) and the 201 body.
-///
-/// `Idempotency.ProblemDetails` is internal to its module, so the gateway writes its own documents with the
-/// package's `JSONOutput`; the members are the RFC's (`type`, `title`, `status`, `detail`) plus extensions.
+/// The gateway's bodies: RFC 9457 problem-details documents (`application/problem+json`) and the 201 body.
 enum ProblemBody {
-    static let problemContentType = "application/problem+json"
     static let jsonContentType = "application/json"
 
-    static func make(
-        prefix: String, type: String, title: String, status: Int, detail: String,
-        extensions: [(String, JSONOutput)] = []
-    ) -> [UInt8] {
-        let members: [(String, JSONOutput)] =
-            [
-                ("type", .string(prefix + type)), ("title", .string(title)), ("status", .number(String(status))),
-                ("detail", .string(detail)),
-            ] + extensions
-        return Array(JSONOutput.object(members).text().utf8)
+    /// The `Content-Type` field of a problem document.
+    static let problemContentTypeField = HTTPHeaderField(name: "Content-Type", value: ProblemDetails.contentType)
+    /// The `Content-Type` field of the 201 body.
+    static let jsonContentTypeField = HTTPHeaderField(name: "Content-Type", value: jsonContentType)
+
+    /// A problem document: `document` rendered by ``ProblemDetails/json`` (`type`, `title`, `status`,
+    /// `detail`), followed by the `extensions` members in order.
+    ///
+    /// Both parts are compact JSON objects, so the document is `document`'s members, a comma, and the
+    /// extensions' members.
+    static func make(_ document: ProblemDetails, extensions: [(String, JSONOutput)] = []) -> [UInt8] {
+        var bytes = document.json
+        if extensions.isEmpty { return bytes }
+        bytes.removeLast()  // the document's closing brace
+        bytes.append(UInt8(ascii: ","))
+        bytes.append(contentsOf: JSONOutput.object(extensions).text().utf8.dropFirst())  // past its opening brace
+        return bytes
     }
 
     /// The `issues` extension member: every validation issue with its pointer, code, message and value.
