@@ -112,6 +112,30 @@ public struct Reconciliation: Sendable {
             flagged: try matched.filter(flags))
     }
 
+    /// Whether a broker volume breaches the tolerance against ours, by the exact rule ``reconcile(ours:broker:)``
+    /// flags with: `|broker − ours| × 10^k > n × |ours|` for the tolerance `n × 10^-k`, in integers at one scale.
+    ///
+    /// For a caller that has paired its rows already. A variance exactly at the tolerance is not a breach; when
+    /// ours is zero, any non-zero broker volume is.
+    ///
+    /// - Parameters:
+    ///   - broker: The broker's volume.
+    ///   - ours: Our volume.
+    ///   - tolerance: The largest accepted `|variance|`, zero or more.
+    /// - Returns: Whether `|broker − ours| / |ours|` exceeds the tolerance.
+    /// - Throws: ``TradeFrameError`` with code `invalidArgument` for a negative tolerance.
+    public static func exceedsTolerance(
+        broker: ExactDecimal, ours: ExactDecimal, tolerance: ExactDecimal
+    ) throws(TradeFrameError) -> Bool {
+        guard !tolerance.isNegative else {
+            throw TradeFrameError(.invalidArgument, "the tolerance \(tolerance) must be zero or more")
+        }
+        let scale = max(ours.scale, broker.scale)
+        let mine = Int128(ours.significand) * Int128(pow10[Int(scale - ours.scale)])
+        let theirs = Int128(broker.significand) * Int128(pow10[Int(scale - broker.scale)])
+        return ExactTolerance(tolerance).exceeded(broker: theirs, ours: mine)
+    }
+
     /// The columns ``Report/matched`` adds to ours; our frame must not have them already.
     public static let addedColumns = ["broker_volume", "variance", "flagged", "status"]
 

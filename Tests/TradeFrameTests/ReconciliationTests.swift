@@ -163,6 +163,10 @@ import Testing
             let b = Decimal(broker[row]) / pow(Decimal(10), brokerScale)
             let expected = abs(b - o) > t * abs(o)
             #expect(flags[row] == expected, "row \(row): ours \(o), broker \(b), tolerance \(t)")
+            let pairwise = try Reconciliation.exceedsTolerance(
+                broker: ExactDecimal(significand: broker[row], scale: UInt8(brokerScale)),
+                ours: ExactDecimal(significand: ours[row], scale: UInt8(ourScale)), tolerance: tolerance)
+            #expect(pairwise == expected, "row \(row): ours \(o), broker \(b), tolerance \(t)")
             if expected { flaggedCount += 1 }
         }
         #expect(report.flagged.rowCount == flaggedCount)
@@ -210,5 +214,24 @@ import Testing
         let report = try Reconciliation().reconcile(ours: ours, broker: broker)
         let variance = try #require(report.matched["variance", as: Double.self]?[0])
         #expect(variance == -0.999)  // (0.01 − 10) / 10
+    }
+
+    /// The pairwise rule: exactly at the tolerance is no breach, scales may differ, zero against zero is none.
+    @Test func exceedsToleranceOnOnePair() throws {
+        let half = try ExactDecimal("0.005")
+        let check = { (broker: String, ours: String) throws -> Bool in
+            try Reconciliation.exceedsTolerance(broker: ExactDecimal(broker), ours: ExactDecimal(ours), tolerance: half)
+        }
+        #expect(try check("0.603", "0.600") == false)  // exactly 0.5 %
+        #expect(try check("0.6031", "0.600") == true)
+        #expect(try check("0.597", "0.6") == false)
+        #expect(try check("0.5969", "0.6") == true)
+        #expect(try check("0", "0") == false)
+        #expect(try check("0.001", "0") == true)
+        #expect(try check("-201", "-200") == false)  // by magnitude of ours: 1/200 = 0.5 %
+        #expect(throws: TradeFrameError.self) {
+            try Reconciliation.exceedsTolerance(
+                broker: ExactDecimal(1), ours: ExactDecimal(1), tolerance: ExactDecimal("-0.1"))
+        }
     }
 }
