@@ -103,19 +103,57 @@ public struct Reconciliation: Sendable {
             .adding("variance", variance)
             .adding("flagged", flags)
             .adding("status", status)
-        let oursWithout = ours.gathering(
-            try ours.joinIndices(with: brokerSide, on: [c.tradeID], rightKeys: [c.brokerTradeID], kind: .anti).left)
-        let brokerWithout = broker.gathering(
-            try broker.joinIndices(
-                with: try ours.selecting([c.tradeID]), on: [c.brokerTradeID], rightKeys: [c.tradeID], kind: .anti
-            ).left)
+        // A row is without a counterpart exactly when the inner join never used it (a null key never matches,
+        // so it is never used): the two anti joins come from the inner join's rows, without hashing again.
+        let oursWithout = ours.gathering(Self.unused(left, count: ours.rowCount))
+        let brokerWithout = broker.gathering(Self.unused(right, count: broker.rowCount))
         return Report(
             matched: matched, oursWithoutBroker: oursWithout, brokerWithoutOurs: brokerWithout,
             flagged: try matched.filter(flags))
     }
 
+    /// Whether a broker volume breaches the tolerance against ours, by the exact rule ``reconcile(ours:broker:)``
+    /// flags with: `|broker − ours| × 10^k > n × |ours|` for the tolerance `n × 10^-k`, in integers at one scale.
+    ///
+    /// For a caller that has paired its rows already. A variance exactly at the tolerance is not a breach; when
+    /// ours is zero, any non-zero broker volume is.
+    ///
+    /// - Parameters:
+    ///   - broker: The broker's volume.
+    ///   - ours: Our volume.
+    ///   - tolerance: The largest accepted `|variance|`, zero or more.
+    /// - Returns: Whether `|broker − ours| / |ours|` exceeds the tolerance.
+    /// - Throws: ``TradeFrameError`` with code `invalidArgument` for a negative tolerance.
+    public static func exceedsTolerance(
+        broker: ExactDecimal, ours: ExactDecimal, tolerance: ExactDecimal
+    ) throws(TradeFrameError) -> Bool {
+        guard !tolerance.isNegative else {
+            throw TradeFrameError(.invalidArgument, "the tolerance \(tolerance) must be zero or more")
+        }
+        let scale = max(ours.scale, broker.scale)
+        let mine = Int128(ours.significand) * Int128(pow10[Int(scale - ours.scale)])
+        let theirs = Int128(broker.significand) * Int128(pow10[Int(scale - broker.scale)])
+        return ExactTolerance(tolerance).exceeded(broker: theirs, ours: mine)
+    }
+
     /// The columns ``Report/matched`` adds to ours; our frame must not have them already.
     public static let addedColumns = ["broker_volume", "variance", "flagged", "status"]
+
+    /// The rows of `0..<count` that are not in `used`, ascending.
+    static func unused(_ used: [Int], count: Int) -> [Int] {
+        var isUsed = [Bool](repeating: false, count: count)
+        for row in used { isUsed[row] = true }
+        return (0..<count).filter { !isUsed[$0] }
+    }
+
+    /// The variance `(theirs − mine) / mine` as Float64: through Int64 when both fit (the conversion from
+    /// Int128 is a slow generic routine; both round correctly, so the result is the same).
+    @inline(__always)
+    static func variance(theirs: Int128, mine: Int128) -> Double {
+        let difference = theirs - mine
+        if let d = Int64(exactly: difference), let m = Int64(exactly: mine) { return Double(d) / Double(m) }
+        return Double(difference) / Double(mine)
+    }
 
     /// The display variance and the exact flag of each matched pair.
     static func compare(
@@ -139,7 +177,7 @@ public struct Reconciliation: Sendable {
             let mine = Int128(ours.significands.value(at: row)) * ourFactor
             let theirs = Int128(broker.significands.value(at: brokerRow)) * brokerFactor
             flagged[position] = tolerance.exceeded(broker: theirs, ours: mine)
-            variance.append(mine == 0 ? (theirs == 0 ? 0 : .infinity) : Double(theirs - mine) / Double(mine))
+            variance.append(mine == 0 ? (theirs == 0 ? 0 : .infinity) : Self.variance(theirs: theirs, mine: mine))
         }
         return (variance.finish(), flagged)
     }

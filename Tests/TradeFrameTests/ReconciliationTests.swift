@@ -163,9 +163,75 @@ import Testing
             let b = Decimal(broker[row]) / pow(Decimal(10), brokerScale)
             let expected = abs(b - o) > t * abs(o)
             #expect(flags[row] == expected, "row \(row): ours \(o), broker \(b), tolerance \(t)")
+            let pairwise = try Reconciliation.exceedsTolerance(
+                broker: ExactDecimal(significand: broker[row], scale: UInt8(brokerScale)),
+                ours: ExactDecimal(significand: ours[row], scale: UInt8(ourScale)), tolerance: tolerance)
+            #expect(pairwise == expected, "row \(row): ours \(o), broker \(b), tolerance \(t)")
             if expected { flaggedCount += 1 }
         }
         #expect(report.flagged.rowCount == flaggedCount)
         #expect(flaggedCount > 0 && flaggedCount < rows)
+    }
+
+    /// The rows without a counterpart (taken from the inner join's rows) against a nested-loop reference, with a
+    /// repeated broker id and null ids on both sides (a null never matches).
+    @Test func rowsWithoutACounterpartMatchANestedLoop() throws {
+        let ourIDs: [String?] = ["A", nil, "B", "C", "A", "D", nil]
+        let brokerIDs: [String?] = ["C", nil, "A", "E", "C", "F"]
+        let ours = try TradeFrame([
+            ("trade_id", StringColumn(ourIDs)),
+            ("volume_mwh", try DecimalColumn(parsing: ["1", "2", "3", "4", "5", "6", "7"], scale: 0)),
+        ])
+        let broker = try TradeFrame([
+            ("trade_id", StringColumn(brokerIDs)),
+            ("volume_mwh", try DecimalColumn(parsing: ["4", "1", "1", "9", "4", "2"], scale: 0)),
+        ])
+        let report = try Reconciliation().reconcile(ours: ours, broker: broker)
+        // Nested loops: a row is without a counterpart when no row on the other side has the same non-null id.
+        let oursWithout = ourIDs.indices.filter { row in
+            !brokerIDs.contains { $0 != nil && $0 == ourIDs[row] }
+        }
+        let brokerWithout = brokerIDs.indices.filter { row in
+            !ourIDs.contains { $0 != nil && $0 == brokerIDs[row] }
+        }
+        #expect(oursWithout == [1, 2, 5, 6])
+        #expect(brokerWithout == [1, 3, 5])
+        #expect(report.oursWithoutBroker["trade_id", as: StringColumn.self]?.values == oursWithout.map { ourIDs[$0] })
+        #expect(report.oursWithoutBroker["volume_mwh"]?.text(at: 1) == "3")
+        #expect(
+            report.brokerWithoutOurs["trade_id", as: StringColumn.self]?.values == brokerWithout.map { brokerIDs[$0] })
+        #expect(report.matched["trade_id", as: StringColumn.self]?.values == ["A", "C", "C", "A"])
+    }
+
+    /// Volumes whose common-scale significands leave Int64 still get the correctly rounded variance.
+    @Test func varianceBeyondInt64AtTheCommonScale() throws {
+        let ours = try TradeFrame([("trade_id", StringColumn(["T1"])), ("volume_mwh", Column<Int64>([10]))])
+        // 10.000000000000000001 at scale 18: ours at that scale is 10^19, beyond Int64.
+        let broker = try TradeFrame([
+            ("trade_id", StringColumn(["T1"])),
+            ("volume_mwh", try DecimalColumn(significands: Column([Int64(10_000_000_000_000_000)]), scale: 18)),
+        ])
+        let report = try Reconciliation().reconcile(ours: ours, broker: broker)
+        let variance = try #require(report.matched["variance", as: Double.self]?[0])
+        #expect(variance == -0.999)  // (0.01 − 10) / 10
+    }
+
+    /// The pairwise rule: exactly at the tolerance is no breach, scales may differ, zero against zero is none.
+    @Test func exceedsToleranceOnOnePair() throws {
+        let half = try ExactDecimal("0.005")
+        let check = { (broker: String, ours: String) throws -> Bool in
+            try Reconciliation.exceedsTolerance(broker: ExactDecimal(broker), ours: ExactDecimal(ours), tolerance: half)
+        }
+        #expect(try check("0.603", "0.600") == false)  // exactly 0.5 %
+        #expect(try check("0.6031", "0.600") == true)
+        #expect(try check("0.597", "0.6") == false)
+        #expect(try check("0.5969", "0.6") == true)
+        #expect(try check("0", "0") == false)
+        #expect(try check("0.001", "0") == true)
+        #expect(try check("-201", "-200") == false)  // by magnitude of ours: 1/200 = 0.5 %
+        #expect(throws: TradeFrameError.self) {
+            try Reconciliation.exceedsTolerance(
+                broker: ExactDecimal(1), ours: ExactDecimal(1), tolerance: ExactDecimal("-0.1"))
+        }
     }
 }
