@@ -306,8 +306,26 @@ where C.Duration == Duration {
         }
         // The stored fields as they were stored (the executor appends `Idempotent-Replayed` to a replay), or
         // the executor's own refusal fields (409, 422).
-        let headers = answer.headerFields.map { SettlementHeader($0.name, $0.value) }
+        var headers = answer.headerFields.map { SettlementHeader($0.name, $0.value) }
+        if !headers.contains(where: { $0.name.lowercased() == "content-type" }),
+            let legacy = Self.legacyContentType(status: answer.status, body: answer.body)
+        {
+            // A record stored before responses kept their header fields (within its 24 h replay lifetime after
+            // an upgrade) has none: it gets the type its status always had then.
+            headers.insert(SettlementHeader(legacy.name, legacy.value), at: 0)
+        }
         return SettlementResponse(status: answer.status, headers: headers, body: answer.body)
+    }
+
+    /// The `Content-Type` the gateway sent for a stored status before stored responses kept header fields:
+    /// JSON for a 201, problem JSON for a 502; nothing for an empty body.
+    static func legacyContentType(status: Int, body: [UInt8]) -> HTTPHeaderField? {
+        guard !body.isEmpty else { return nil }
+        switch status {
+        case 201: return ProblemBody.jsonContentTypeField
+        case 502: return ProblemBody.problemContentTypeField
+        default: return nil
+        }
     }
 
     private func unavailable(_ error: any Error, _ trail: inout Trail) -> SettlementResponse {
