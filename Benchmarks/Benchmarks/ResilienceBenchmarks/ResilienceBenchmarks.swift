@@ -33,6 +33,25 @@ struct AsyncLetOnly: ResilienceStrategy {
     }
 }
 
+/// An immediate child task (SE-0472) in a throwing task group around the call and nothing else: the other
+/// floor a cancelling timeout could stand on. It starts on the caller's thread, so a call that does not suspend
+/// needs no hop to another thread; the group and its heap-allocated child cost allocations `async let` avoids.
+struct ImmediateChildOnly: ResilienceStrategy {
+    func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
+        try await withoutActuallyEscaping(operation) { operation in
+            if #available(macOS 26, *) {
+                try await withThrowingTaskGroup(of: Output.self) { group in
+                    group.addImmediateTask { try await operation() }
+                    guard let output = try await group.next() else { throw CancellationError() }
+                    return output
+                }
+            } else {
+                try await operation()
+            }
+        }
+    }
+}
+
 /// The breaker's state machine behind an actor instead of a lock: what the "actor vs lock" choice costs.
 actor ActorBreaker: ResilienceStrategy {
     var machine = CircuitBreakerStateMachine<ContinuousClock.Instant>(configuration: .init())
@@ -207,6 +226,11 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("async_let_alone", configuration: configuration) { benchmark in
         for i in benchmark.scaledIterations { blackHole(try await AsyncLetOnly().execute { try await upstream(i) }) }
     }
+    Benchmark("immediate_child_alone", configuration: configuration) { benchmark in
+        for i in benchmark.scaledIterations {
+            blackHole(try await ImmediateChildOnly().execute { try await upstream(i) })
+        }
+    }
     Benchmark("pipeline:_retry,_breaker,_limiter,_bulkhead,_timeout", configuration: configuration) { benchmark in
         for i in benchmark.scaledIterations {
             blackHole(try await subjects.pipelineOneTimeout.execute { try await upstream(i) })
@@ -234,6 +258,10 @@ let benchmarks: @Sendable () -> Void = {
             ("rate limiter, tokens available", n, { try await measurePerCall(subjects.limiter, $0) }),
             ("bulkhead, permit free", n, { try await measurePerCall(subjects.bulkhead, $0) }),
             ("async let alone (a cancelling timeout's floor)", n / 5, { try await measurePerCall(AsyncLetOnly(), $0) }),
+            (
+                "immediate child alone (task group)", n / 5,
+                { try await measurePerCall(ImmediateChildOnly(), $0) }
+            ),
             ("timeout, work in time", n / 5, { try await measurePerCall(subjects.timeout, $0) }),
             (
                 "pipeline: retry, breaker, limiter, bulkhead", n,

@@ -15,6 +15,13 @@
 ///
 /// Cost: work that finishes in time costs the `async let` child task and two uncontended lock sections; no
 /// sleep and no task per call. Create a timeout once and reuse it: each value has its own timer.
+///
+/// The child is an `async let`, not an immediate child task (SE-0472, `addImmediateTask` in a task group),
+/// although an immediate child starts on the caller's thread and so spares work that does not suspend a hop
+/// to another thread: measured inside this timeout, it cost as much CPU (1.1–1.2 µs per call either way) and
+/// twice the allocations (the group's storage, the heap-allocated child and its closure: 6 per call instead of
+/// 3), so it saves nothing a service would notice and costs what the allocation gate counts. The `async let`
+/// child inherits the caller's task-local values and priority, as an immediate child would.
 public struct Timeout<C: Clock>: ResilienceStrategy where C.Duration == Duration {
     /// The longest the operation may run.
     public let duration: Duration

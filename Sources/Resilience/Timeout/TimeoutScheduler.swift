@@ -19,7 +19,7 @@ import ETRMShared
 /// - on any other clock (a test or simulation clock, where sleepers are observable) the timer is cancelled at
 ///   once: its sleep leaves the clock before the call returns, and the task ends.
 ///
-/// Storage (slots, free list and heap) grows to the largest number of concurrent calls and keeps its capacity,
+/// Storage (slots, tasks, free list and heap) grows to the largest number of concurrent calls and keeps its capacity,
 /// so steady-state calls allocate nothing here.
 @usableFromInline
 package final class TimeoutScheduler<C: Clock>: Sendable where C.Duration == Duration {
@@ -114,7 +114,7 @@ package final class TimeoutScheduler<C: Clock>: Sendable where C.Duration == Dur
             guard state.timer?.generation == generation else { return .end }
             let now = origin.duration(to: clock.now)
             while let first = state.heap.first, state.slots[first].deadline <= now {
-                state.slots[first].task?.task.cancel()
+                state.tasks[first]?.task.cancel()
                 state.remove(first)
             }
             guard let first = state.heap.first else {
@@ -190,10 +190,14 @@ struct TimeoutRegistration: Sendable {
     let sequence: UInt64
 }
 
+/// A slot's deadline and heap position: plain values the heap compares and moves without calling into the
+/// runtime. The task lives apart, in ``TimeoutSchedulerState/tasks``: `UnsafeCurrentTask` is a resilient type,
+/// so a slot that held it was copied, compared and destroyed through value witnesses at every heap step
+/// (measured with perf: `assignWithCopy for TimeoutSlot`, `destroy for TimeoutWorkTask` and its metadata
+/// accessor on every call).
 struct TimeoutSlot {
     var deadline: Duration
     var sequence: UInt64
-    var task: TimeoutWorkTask?
     /// The slot's position in the heap; `nil` while the slot is free.
     var heapIndex: Int?
 }
@@ -206,6 +210,8 @@ struct TimeoutTimer {
 
 struct TimeoutSchedulerState {
     var slots: [TimeoutSlot] = []
+    /// The registered work's task, by slot (`nil` while the slot is free).
+    var tasks: [TimeoutWorkTask?] = []
     var free: [Int] = []
     /// Slot indices ordered by (deadline, sequence): `heap[0]` is the earliest deadline.
     var heap: [Int] = []
@@ -262,14 +268,16 @@ struct TimeoutSchedulerState {
     mutating func insert(_ task: TimeoutWorkTask, deadline: Duration) -> TimeoutRegistration {
         sequence &+= 1
         if latestDeadline.map({ $0 < deadline }) ?? true { latestDeadline = deadline }
-        let entry = TimeoutSlot(deadline: deadline, sequence: sequence, task: task, heapIndex: heap.count)
+        let entry = TimeoutSlot(deadline: deadline, sequence: sequence, heapIndex: heap.count)
         let slot: Int
         if let reused = free.popLast() {
             slot = reused
             slots[slot] = entry
+            tasks[slot] = task
         } else {
             slot = slots.count
             slots.append(entry)
+            tasks.append(task)
         }
         heap.append(slot)
         siftUp(heap.count - 1)
@@ -280,7 +288,7 @@ struct TimeoutSchedulerState {
     mutating func remove(_ slot: Int) {
         guard let index = slots[slot].heapIndex else { return }
         slots[slot].heapIndex = nil
-        slots[slot].task = nil
+        tasks[slot] = nil
         free.append(slot)
         let last = heap.removeLast()
         guard index < heap.count else { return }
