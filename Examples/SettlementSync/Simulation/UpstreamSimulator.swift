@@ -157,7 +157,10 @@ public final class UpstreamSimulator<C: Clock>: SettlementUpstream where C.Durat
         }
         if latency > .zero {
             do {
-                try await clock.sleep(until: clock.now.advanced(by: latency), tolerance: nil)
+                // The gateway runs the attempt on a timeout's child task: the desk waits for this sleep.
+                try await SimulationClock.waitedFor {
+                    try await clock.sleep(until: clock.now.advanced(by: latency), tolerance: nil)
+                }
             } catch {
                 state.withLock { $0.cancelled += 1 }
                 throw error
