@@ -26,6 +26,10 @@ public struct SimulationClock: Clock, Sendable {
             /// Sleepers per participant, and the number of participants with none (awake).
             var sleepers: [Int: Int] = [:]
             var awake = 0
+            /// Sleeps that ended (their deadline came, or their task was cancelled) whose task has not run
+            /// since: until it runs, time must not move, whether or not the task works for a participant (a
+            /// timeout's timer that has yet to cancel an attempt).
+            var pending: Set<UInt64> = []
             var waiter: CheckedContinuation<Void, Never>?
 
             mutating func add(_ participant: Int?) {
@@ -115,13 +119,26 @@ public struct SimulationClock: Clock, Sendable {
         waiter?.resume()
         defer {
             let waiter = registry.state.withLock { state -> CheckedContinuation<Void, Never>? in
-                guard let entry = state.deadlines.removeValue(forKey: id) else { return nil }
-                state.remove(entry.participant)
+                if let entry = state.deadlines.removeValue(forKey: id) {
+                    state.remove(entry.participant)
+                } else if state.pending.remove(id) == nil {
+                    return nil
+                }
                 return state.touch()
             }
             waiter?.resume()
         }
-        try await manual.sleep(until: deadline, tolerance: tolerance)
+        try await withTaskCancellationHandler {
+            try await manual.sleep(until: deadline, tolerance: tolerance)
+        } onCancel: {
+            // The task is about to run again: it counts as awake from now, not from when it is scheduled.
+            registry.state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard let entry = state.deadlines.removeValue(forKey: id) else { return nil }
+                state.remove(entry.participant)
+                state.pending.insert(id)
+                return state.touch()
+            }?.resume()
+        }
     }
 
     /// The earliest deadline any task sleeps towards, if one sleeps.
@@ -174,6 +191,7 @@ public struct SimulationClock: Clock, Sendable {
             for (id, entry) in state.deadlines where entry.deadline <= instant {
                 state.deadlines[id] = nil
                 state.remove(entry.participant)
+                state.pending.insert(id)
             }
             state.activity += 1
         }
@@ -203,9 +221,10 @@ public struct SimulationClock: Clock, Sendable {
         }
     }
 
-    /// Whether every participant has a task asleep on this clock.
+    /// Whether every participant has a task asleep on this clock and every task woken by the clock (or by
+    /// cancellation) has run since.
     public var participantsAsleep: Bool {
-        registry.state.withLock { $0.awake == 0 }
+        registry.state.withLock { $0.awake == 0 && $0.pending.isEmpty }
     }
 
     /// A counter that moves whenever a sleep starts or ends: a driver reads it to see whether tasks still run.
