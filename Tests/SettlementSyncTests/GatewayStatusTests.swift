@@ -226,18 +226,20 @@ import Testing
     }
 
     @Test func upstreamRetryAfterHintIsHonouredAndTimeoutsAreRetried() async throws {
+        let clock = SimulationClock()
         let upstream = ScriptedUpstream { submission, attempt in
             switch attempt {
             case 1: throw UpstreamError(code: .throttled, message: "429", retryAfter: .seconds(2))
             case 2:
-                try await Task.sleep(for: .seconds(3600))  // never answers: the attempt timeout cancels it
+                // Never answers in time: the attempt timeout cancels it. The wait is on the simulation clock (a
+                // real sleep would hold simulated time still, since the desk is neither asleep nor working).
+                try await SimulationClock.waitedFor { try await clock.sleep(for: .seconds(3600)) }
                 return .rejected(UpstreamRejection(code: "LATE", reason: "unreachable"))
             default:
                 return .acknowledged(
                     UpstreamAcknowledgement(reference: "ETRM-3", acknowledgedPositionMWh: submission.positionMWh))
             }
         }
-        let clock = SimulationClock()
         let slowGateway = try Fixture.gateway(upstream: upstream, clock: clock)
         let response = try await Fixture.handle(Fixture.request(), on: slowGateway)
         #expect(response.status == 201)

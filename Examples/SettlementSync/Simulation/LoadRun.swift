@@ -187,6 +187,8 @@ public enum LoadRun {
         let desks = workload.queues.count
         let cursors = Cursors(count: desks)
         let pace = options.duration * options.concurrency / max(1, options.requests)
+        // Every worker counts as awake before its task starts: time must not move while some have not begun.
+        clock.enroll(0..<max(1, options.concurrency))
         try await SimulationDriver.run(clock: clock) {
             await withTaskGroup(of: Void.self) { group in
                 for worker in 0..<max(1, options.concurrency) {

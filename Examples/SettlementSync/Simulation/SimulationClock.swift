@@ -21,9 +21,15 @@ public struct SimulationClock: Clock, Sendable {
             var deadlines: [UInt64: (deadline: Instant, participant: Int?)] = [:]
             var activity: UInt64 = 0
             var participants: Set<Int> = []
+            /// The task each participant's body runs on: its sleeps count for the participant.
+            var owners: [Int: OwnerTask] = [:]
             /// Sleepers per participant, and the number of participants with none (awake).
             var sleepers: [Int: Int] = [:]
             var awake = 0
+            /// Sleeps that ended (their deadline came, or their task was cancelled) whose task has not run
+            /// since: until it runs, time must not move, whether or not the task works for a participant (a
+            /// timeout's timer that has yet to cancel an attempt).
+            var pending: Set<UInt64> = []
             var waiter: CheckedContinuation<Void, Never>?
 
             mutating func add(_ participant: Int?) {
@@ -47,8 +53,34 @@ public struct SimulationClock: Clock, Sendable {
         let state = LockedState(State())
     }
 
-    /// The participant the current task works for (inherited by its child tasks).
+    /// A participant's task, compared (never used) while the participant's body runs, so the task is alive.
+    struct OwnerTask: @unchecked Sendable {
+        let task: UnsafeCurrentTask
+    }
+
+    /// The participant the current task works for (inherited by its child tasks, and by unstructured tasks
+    /// started from them, such as a timeout's shared timer).
     @TaskLocal static var participant: Int?
+
+    /// Whether a sleep started in this scope is one the participant waits for (see ``waitedFor(_:)``). Bound
+    /// only around a sleep, so no task started elsewhere inherits it.
+    @TaskLocal static var attributed = false
+
+    /// Runs `body` (a sleep on a clock) as a wait of the current participant, though it runs on a child task
+    /// of the participant's task: an upstream's latency inside a timeout's child task, for instance.
+    ///
+    /// Only sleeps the participant actually waits for may count: a sleep on the participant's own task, or
+    /// one wrapped in this call. A task-local participant alone is not enough, because unstructured tasks
+    /// inherit it: a timeout's shared timer, started by whichever call found no timer, sleeps on behalf of
+    /// every pending call, and counting it as its starter's sleep lets the driver move time while that
+    /// participant still computes or writes its journal.
+    ///
+    /// - Parameter body: The sleep.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws.
+    public static func waitedFor<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
+        try await $attributed.withValue(true) { try await body() }
+    }
 
     /// Creates a clock at the manual clock's origin.
     public init() {
@@ -69,8 +101,16 @@ public struct SimulationClock: Clock, Sendable {
     ///   - tolerance: Ignored.
     /// - Throws: `CancellationError` when the task is cancelled.
     public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
-        let participant = Self.participant
+        let attributed = Self.attributed
         let (id, waiter) = registry.state.withLock { state in
+            // A sleep counts for the participant only on its own task or when it waits for it (``waitedFor(_:)``);
+            // any other sleep (a timer's) only offers its deadline to the driver.
+            var participant = Self.participant
+            if let candidate = participant, !attributed {
+                let owner = state.owners[candidate]
+                let onOwner = withUnsafeCurrentTask { task in task != nil && task == owner?.task }
+                if !onOwner { participant = nil }
+            }
             state.nextID += 1
             state.deadlines[state.nextID] = (deadline, participant)
             state.add(participant)
@@ -79,20 +119,46 @@ public struct SimulationClock: Clock, Sendable {
         waiter?.resume()
         defer {
             let waiter = registry.state.withLock { state -> CheckedContinuation<Void, Never>? in
-                guard let entry = state.deadlines.removeValue(forKey: id) else { return nil }
-                state.remove(entry.participant)
+                if let entry = state.deadlines.removeValue(forKey: id) {
+                    state.remove(entry.participant)
+                } else if state.pending.remove(id) == nil {
+                    return nil
+                }
                 return state.touch()
             }
             waiter?.resume()
         }
-        try await manual.sleep(until: deadline, tolerance: tolerance)
+        try await withTaskCancellationHandler {
+            try await manual.sleep(until: deadline, tolerance: tolerance)
+        } onCancel: {
+            // The task is about to run again: it counts as awake from now, not from when it is scheduled.
+            registry.state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard let entry = state.deadlines.removeValue(forKey: id) else { return nil }
+                state.remove(entry.participant)
+                state.pending.insert(id)
+                return state.touch()
+            }?.resume()
+        }
     }
 
     /// The earliest deadline any task sleeps towards, if one sleeps.
     public var nextDeadline: Instant? { registry.state.withLock { $0.deadlines.values.map(\.deadline).min() } }
 
-    /// Runs `body` as participant `id`: until it returns, the driver moves time only while at least one task
-    /// of the participant (the body's task or a child of it) sleeps on this clock. Work that waits for
+    /// Counts participants `ids` as awake from now until each has run ``participate(_:_:)`` and returned:
+    /// call it before starting the participants' tasks, or the driver may move time while the first of them
+    /// sleep and the others have not started yet (on a loaded machine, tasks start late).
+    ///
+    /// - Parameter ids: The participants' ids.
+    public func enroll(_ ids: some Sequence<Int>) {
+        registry.state.withLock { state in
+            for id in ids where state.participants.insert(id).inserted && state.sleepers[id] == nil {
+                state.awake += 1
+            }
+        }
+    }
+
+    /// Runs `body` as participant `id`: until it returns, the driver moves time only while the participant
+    /// sleeps on this clock, on the body's own task or in a ``waitedFor(_:)`` scope. Work that waits for
     /// something else (a journal's `fsync`) therefore holds simulated time still.
     ///
     /// - Parameters:
@@ -100,11 +166,14 @@ public struct SimulationClock: Clock, Sendable {
     ///   - body: The participant's work.
     /// - Returns: What `body` returns.
     public func participate<T: Sendable>(_ id: Int, _ body: () async throws -> T) async rethrows -> T {
+        let owner = withUnsafeCurrentTask { task in task.map(OwnerTask.init) }
         registry.state.withLock { state in
             if state.participants.insert(id).inserted, state.sleepers[id] == nil { state.awake += 1 }
+            state.owners[id] = owner
         }
         defer {
             let waiter = registry.state.withLock { state in
+                state.owners[id] = nil
                 if state.participants.remove(id) != nil, state.sleepers[id] == nil { state.awake -= 1 }
                 return state.touch()
             }
@@ -122,6 +191,7 @@ public struct SimulationClock: Clock, Sendable {
             for (id, entry) in state.deadlines where entry.deadline <= instant {
                 state.deadlines[id] = nil
                 state.remove(entry.participant)
+                state.pending.insert(id)
             }
             state.activity += 1
         }
@@ -151,9 +221,10 @@ public struct SimulationClock: Clock, Sendable {
         }
     }
 
-    /// Whether every participant has a task asleep on this clock.
+    /// Whether every participant has a task asleep on this clock and every task woken by the clock (or by
+    /// cancellation) has run since.
     public var participantsAsleep: Bool {
-        registry.state.withLock { $0.awake == 0 }
+        registry.state.withLock { $0.awake == 0 && $0.pending.isEmpty }
     }
 
     /// A counter that moves whenever a sleep starts or ends: a driver reads it to see whether tasks still run.
@@ -191,9 +262,11 @@ public enum SimulationDriver {
                     await clock.waitForActivity(since: seen)
                     continue
                 }
-                // Every participant sleeps; give tasks resumed a moment ago (not yet running) a few turns.
+                // Every participant sleeps; give tasks the clock does not track (a timeout's timer task that was
+                // just started and has not slept yet) some turns. 4 turns were too few on a loaded machine
+                // (settlement-sync under three extra CPU hogs: 18/20 runs passing; with 16: 20/20, same wall time).
                 var quiet = true
-                for _ in 0..<4 {
+                for _ in 0..<16 {
                     await Task.yield()
                     if clock.activity != seen {
                         quiet = false

@@ -94,7 +94,8 @@ public final class UpstreamSimulator<C: Clock>: SettlementUpstream where C.Durat
     private let drift: [String: ExactDecimal]
 
     struct State {
-        var random: SeededGenerator
+        let seed: UInt64
+        var attemptsPerKey: [String: UInt64] = [:]
         var bookings: [String: Int] = [:]
         var bookedFence: [String: (fence: UInt64, acknowledgement: UpstreamAcknowledgement)] = [:]
         var retriesAbsorbed = 0
@@ -147,17 +148,25 @@ public final class UpstreamSimulator<C: Clock>: SettlementUpstream where C.Durat
         self.clock = clock
         self.origin = clock.now
         self.drift = drift
-        state = LockedState(State(random: SeededGenerator(seed: seed)))
+        state = LockedState(State(seed: seed))
     }
 
     public func submit(_ submission: UpstreamSubmission) async throws -> UpstreamReply {
+        // The dice of an attempt depend on the seed, the instruction and its attempt number only, not on the
+        // order in which concurrent desks reach the upstream: runs with one seed see the same faults.
         let (latency, roll) = state.withLock { state -> (Duration, Double) in
             state.attempts += 1
-            return (sampleLatency(&state.random), Double.random(in: 0..<1, using: &state.random))
+            let attempt = (state.attemptsPerKey[submission.keyHash] ?? 0) + 1
+            state.attemptsPerKey[submission.keyHash] = attempt
+            var random = SeededGenerator(seed: Self.hash(submission.keyHash, state.seed &+ attempt))
+            return (sampleLatency(&random), Double.random(in: 0..<1, using: &random))
         }
         if latency > .zero {
             do {
-                try await clock.sleep(until: clock.now.advanced(by: latency), tolerance: nil)
+                // The gateway runs the attempt on a timeout's child task: the desk waits for this sleep.
+                try await SimulationClock.waitedFor {
+                    try await clock.sleep(until: clock.now.advanced(by: latency), tolerance: nil)
+                }
             } catch {
                 state.withLock { $0.cancelled += 1 }
                 throw error
@@ -214,12 +223,17 @@ public final class UpstreamSimulator<C: Clock>: SettlementUpstream where C.Durat
         return .acknowledged(acknowledgement)
     }
 
+    /// FNV-1a of `text`, starting from `seed`.
+    static func hash(_ text: String, _ seed: UInt64) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
     /// Whether the simulator refuses `contractID` (a hash of the id against the rate).
     public static func isRejected(contractID: String, rate: Double) -> Bool {
         guard rate > 0 else { return false }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in contractID.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return Double(hash % 1_000_000) / 1_000_000 < rate
+        return Double(hash(contractID, 0) % 1_000_000) / 1_000_000 < rate
     }
 
     /// Bookings per idempotency key hash.
