@@ -402,11 +402,13 @@ import Testing
     @Test func aSlowUpstreamKeepsItsClaimPastTheLease() async throws {
         let clock = SimulationClock()
         let upstream = ScriptedUpstream { submission, _ in
-            try await clock.sleep(for: .seconds(30))  // three leases long
+            // Three leases long; waited for, since it runs in the attempt timeout's child task.
+            try await SimulationClock.waitedFor { try await clock.sleep(for: .seconds(30)) }
             return .acknowledged(
                 UpstreamAcknowledgement(reference: "ETRM-1", acknowledgedPositionMWh: submission.positionMWh))
         }
         let gateway = try Fixture.gateway(upstream: upstream, clock: clock, configuration: Self.configuration())
+        clock.enroll(0..<3)
         let (first, duplicate, late) = try await SimulationDriver.run(clock: clock) {
             async let first = clock.participate(0) { await gateway.handle(Fixture.request()) }
             async let duplicate = clock.participate(1) {
