@@ -292,18 +292,11 @@ extension TradeRecord {
     }
 
     /// Whether none of the eight bytes of `word` is a quote, a backslash, a control character, DEL or
-    /// non-ASCII. May say "no" wrongly (a borrow between bytes), never "yes".
+    /// non-ASCII: the scanner's plain-ASCII test plus DEL. May say "no" wrongly, never "yes".
     @inline(__always)
     private static func isPlain(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let hasQuote = (quote &- ones) & ~quote
-        let hasBackslash = (backslash &- ones) & ~backslash
-        let hasControl = (word &- ones &* 0x20) & ~word
-        let hasDelete = (word &+ ones) & highs
-        return (hasQuote | hasBackslash | hasControl | hasDelete | word) & highs == 0
+        let hasDelete = (word &+ 0x0101_0101_0101_0101) & 0x8080_8080_8080_8080
+        return hasDelete == 0 && JSONScanner.isPlainASCII(word)
     }
 
     /// The digits of a number value; `nil` (nothing consumed) for any other value.

@@ -49,8 +49,8 @@ extension JSONScanner {
 
     /// Whether none of the eight bytes of `word` is a quote, a backslash, a control character or non-ASCII.
     /// May report a false "no" (a borrow into a neighbouring byte), never a false "yes".
-    @inline(__always)
-    static func isPlainASCII(_ word: UInt64) -> Bool {
+    @inlinable @inline(__always)
+    package static func isPlainASCII(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
