@@ -9,7 +9,8 @@ import ETRMShared
 ///
 /// A call takes a permit at once when one is free and nobody is queued; otherwise it queues (FIFO) when the
 /// queue has room, or is rejected with ``ResilienceError/Code/bulkheadFull``. A queued call that waits
-/// ``BulkheadConfiguration/maximumQueueWait`` fails with ``ResilienceError/Code/bulkheadQueueTimeout``; a
+/// ``BulkheadConfiguration/maximumQueueWait``, or until the task's ``TaskDeadline``, fails with
+/// ``ResilienceError/Code/bulkheadQueueTimeout``; a
 /// cancelled one leaves the queue at once with `CancellationError`. No permit ever leaks: a waiter that is
 /// cancelled just after being handed a permit still returns it.
 ///
@@ -139,8 +140,15 @@ public final class Bulkhead<C: Clock>: ResilienceStrategy, Sendable where C.Dura
         case .enqueued(let position):
             configuration.observer.emit(
                 ResilienceEvent(source: configuration.name, kind: .bulkheadQueued, queueLength: position))
-            guard let maximumWait = configuration.maximumQueueWait else { return try await wait(id) }
-            let deadline = clock.now.advanced(by: maximumWait)
+            // The queue wait ends at `maximumQueueWait` or at the task's deadline, whichever comes first.
+            let now = clock.now
+            let deadline: C.Instant
+            switch (configuration.maximumQueueWait.map { now.advanced(by: $0) }, TaskDeadline.current(on: clock)) {
+            case (nil, nil): return try await wait(id)
+            case (let only?, nil), (nil, let only?): deadline = only
+            case (let configured?, let task?): deadline = Swift.min(configured, task)
+            }
+            let maximumWait = now.duration(to: deadline)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { [clock] in
                     // Cancelled when the waiter finishes first; only a timer that ran to the end expires it.

@@ -61,6 +61,20 @@ where C.Duration == Duration {
         then(try Timeout(duration, clock: clock, name: name, observer: observer))
     }
 
+    /// Adds a ``Deadline`` of `duration`: a limit the strategies inside and the work honour (see
+    /// ``TaskDeadline``), which cancels nothing and costs no task.
+    /// - Parameters:
+    ///   - duration: The time from the start of a call to its deadline.
+    ///   - name: The name in events.
+    ///   - observer: The event observer.
+    /// - Returns: The longer pipeline.
+    /// - Throws: ``ResilienceError/Code/invalidConfiguration`` for a duration that is not positive.
+    public func deadline(
+        _ duration: Duration, name: String = "deadline", observer: (any ResilienceObserver)? = nil
+    ) throws(ResilienceError) -> ResiliencePipeline<C, Composed<Strategy, Deadline<C>>> {
+        then(try Deadline(duration, clock: clock, name: name, observer: observer))
+    }
+
     /// Adds a ``Retry``.
     /// - Parameter configuration: The retry's settings.
     /// - Returns: The longer pipeline.

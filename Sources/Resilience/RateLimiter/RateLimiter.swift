@@ -101,7 +101,7 @@ public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.D
     ///   - permits: The tokens wanted, in `1...capacity`.
     ///   - maximumWait: The longest acceptable wait (zero: do not wait).
     /// - Throws: ``ResilienceError/Code/rateLimited`` (with `retryAfter`) when the wait would exceed
-    ///   `maximumWait`, ``ResilienceError/Code/invalidArgument`` for permits out of range, or
+    ///   `maximumWait` or reach the task's ``TaskDeadline``, ``ResilienceError/Code/invalidArgument`` for permits out of range, or
     ///   `CancellationError` (the reserved tokens are given back).
     public func acquire(permits: Int = 1, maximumWait: Duration) async throws {
         try configuration.checkPermits(permits)
@@ -129,6 +129,22 @@ public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.D
                 code: .rateLimited, message: "rate limiter '\(configuration.name)' has no tokens within \(maximumWait)",
                 retryAfter: retryAfter)
         case .wait(let wait):
+            if let deadline = TaskDeadline.current(on: clock), clock.now.advanced(by: wait) >= deadline {
+                // The tokens would come at or after the task's deadline: refused like a wait past `maximumWait`.
+                state.withLock { state in
+                    state.bucket.refund(wanted, now: clock.now)
+                    state.acquired -= 1
+                    state.waited -= 1
+                    state.rejected += 1
+                }
+                configuration.observer.emit(
+                    ResilienceEvent(
+                        source: configuration.name, kind: .rejected, rejection: .rateLimited, retryAfter: wait))
+                throw ResilienceError(
+                    code: .rateLimited,
+                    message: "rate limiter '\(configuration.name)' has no tokens before the task's deadline",
+                    retryAfter: wait)
+            }
             configuration.observer.emit(
                 ResilienceEvent(source: configuration.name, kind: .rateLimiterWaited, delay: wait))
             do {

@@ -13,8 +13,9 @@
 ///   cancelled task's wait ends at once with `CancellationError`.
 /// - The wait is the backoff's delay with jitter, or the server's hint capped by
 ///   ``RetryConfiguration/maximumServerDelay``.
-/// - A wait that would end after ``RetryConfiguration/overallTimeout`` (counted from the first attempt) is not
-///   taken: the last error is thrown at once, so the deadline is never slept past.
+/// - A wait that would end after ``RetryConfiguration/overallTimeout`` (counted from the first attempt), or at
+///   or after the task's ``TaskDeadline`` (set by an enclosing ``Deadline`` or ``Timeout``), is not taken: the
+///   last error is thrown at once, so the deadline is never slept past.
 /// - With a ``RetryBudget``, each call deposits and each retry withdraws; an empty budget ends the retry.
 /// - When the retry gives up it throws the last attempt's error, or returns the last result when it was the
 ///   result predicate that asked for the retry.
@@ -97,6 +98,12 @@ public struct Retry<C: Clock>: ResilienceStrategy where C.Duration == Duration {
             let elapsed = start.map { $0.duration(to: clock.now) } ?? .zero
             var random = configuration.random
             var action = state.attemptFailed(decision, elapsed: elapsed, using: &random)
+            if case .retry(let delay, _) = action, let deadline = TaskDeadline.current(on: clock),
+                clock.now.advanced(by: delay) >= deadline
+            {
+                // The next attempt would start at or after the task's deadline, with no time to run.
+                action = .giveUp(.deadlineWouldBeExceeded)
+            }
             if case .retry = action, let budget = configuration.budget, !budget.tryWithdraw() {
                 action = .giveUp(.budgetExhausted)
             }

@@ -87,10 +87,15 @@ public struct Timeout<C: Clock>: ResilienceStrategy where C.Duration == Duration
     {
         let deadline = clock.now.advanced(by: limit)
         let scheduler = self.scheduler
-        let outcome: Output? = try await withoutActuallyEscaping(operation) { operation in
-            // The work runs in a child task so that the timer can cancel it without cancelling the caller.
-            async let work = scheduler.run(until: deadline, operation)
-            return try await work
+        // The work and the strategies inside see the deadline (``TaskDeadline``), so they can stop waiting or
+        // pass it on before the timer has to cancel anything. It is set here, in the caller's task, whose
+        // allocator has room for it; the child inherits it.
+        let outcome: Output? = try await TaskDeadline.withDeadline(deadline, on: clock) {
+            try await withoutActuallyEscaping(operation) { operation in
+                // The work runs in a child task so that the timer can cancel it without cancelling the caller.
+                async let work = scheduler.run(until: deadline, operation)
+                return try await work
+            }
         }
         if let outcome { return outcome }
         if Task.isCancelled { throw CancellationError() }
