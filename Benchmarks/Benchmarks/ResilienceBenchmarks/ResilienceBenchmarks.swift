@@ -115,6 +115,35 @@ struct Subjects: Sendable {
             >
         >
 
+    let deadline: Deadline<ContinuousClock>
+    /// Polly v8's five-strategy benchmark, in its order: rate limiter, timeout, retry, timeout, circuit
+    /// breaker, with Polly's cooperative timeouts as `Deadline`s.
+    let pipelinePollyOrder:
+        ResiliencePipeline<
+            ContinuousClock,
+            Composed<
+                Composed<
+                    Composed<
+                        Composed<Composed<PassThrough, RateLimiter<ContinuousClock>>, Deadline<ContinuousClock>>,
+                        Retry<ContinuousClock>
+                    >, Deadline<ContinuousClock>
+                >, CircuitBreaker<ContinuousClock>
+            >
+        >
+    /// The five strategies with deadlines for the time limits.
+    let pipelineFiveDeadlines:
+        ResiliencePipeline<
+            ContinuousClock,
+            Composed<
+                Composed<
+                    Composed<
+                        Composed<Composed<PassThrough, Deadline<ContinuousClock>>, Retry<ContinuousClock>>,
+                        CircuitBreaker<ContinuousClock>
+                    >, Bulkhead<ContinuousClock>
+                >, Deadline<ContinuousClock>
+            >
+        >
+
     init() {
         do {
             retry = try Retry(.init(maxAttempts: 3, backoff: .exponential()))
@@ -141,6 +170,19 @@ struct Subjects: Sendable {
                 .circuitBreaker(breaker)
                 .bulkhead(bulkhead)
                 .timeout(.seconds(10))
+            deadline = try Deadline(.seconds(30))
+            pipelinePollyOrder = try ResiliencePipeline()
+                .rateLimiter(limiter)
+                .deadline(.seconds(60))
+                .retry(.init(maxAttempts: 3))
+                .deadline(.seconds(10))
+                .circuitBreaker(breaker)
+            pipelineFiveDeadlines = try ResiliencePipeline()
+                .deadline(.seconds(60))
+                .retry(.init(maxAttempts: 3))
+                .circuitBreaker(breaker)
+                .bulkhead(bulkhead)
+                .deadline(.seconds(10))
         } catch {
             fatalError("benchmark setup: \(error)")
         }
@@ -223,6 +265,19 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(try await subjects.pipelineNoTimeouts.execute { try await upstream(i) })
         }
     }
+    Benchmark("deadline", configuration: configuration) { benchmark in
+        for i in benchmark.scaledIterations { blackHole(try await subjects.deadline.execute { try await upstream(i) }) }
+    }
+    Benchmark("pipeline:_limiter,_deadline,_retry,_deadline,_breaker", configuration: configuration) { benchmark in
+        for i in benchmark.scaledIterations {
+            blackHole(try await subjects.pipelinePollyOrder.execute { try await upstream(i) })
+        }
+    }
+    Benchmark("pipeline:_deadline,_retry,_breaker,_bulkhead,_deadline", configuration: configuration) { benchmark in
+        for i in benchmark.scaledIterations {
+            blackHole(try await subjects.pipelineFiveDeadlines.execute { try await upstream(i) })
+        }
+    }
     Benchmark("async_let_alone", configuration: configuration) { benchmark in
         for i in benchmark.scaledIterations { blackHole(try await AsyncLetOnly().execute { try await upstream(i) }) }
     }
@@ -257,6 +312,15 @@ let benchmarks: @Sendable () -> Void = {
             ("circuit breaker behind an actor", n, { try await measurePerCall(subjects.actorBreaker, $0) }),
             ("rate limiter, tokens available", n, { try await measurePerCall(subjects.limiter, $0) }),
             ("bulkhead, permit free", n, { try await measurePerCall(subjects.bulkhead, $0) }),
+            ("deadline (cooperative)", n, { try await measurePerCall(subjects.deadline, $0) }),
+            (
+                "pipeline: limiter, deadline, retry, deadline, breaker", n,
+                { try await measurePerCall(subjects.pipelinePollyOrder, $0) }
+            ),
+            (
+                "pipeline: deadline, retry, breaker, bulkhead, deadline", n,
+                { try await measurePerCall(subjects.pipelineFiveDeadlines, $0) }
+            ),
             ("async let alone (a cancelling timeout's floor)", n / 5, { try await measurePerCall(AsyncLetOnly(), $0) }),
             (
                 "immediate child alone (task group)", n / 5,
