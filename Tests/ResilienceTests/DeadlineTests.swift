@@ -87,17 +87,22 @@ struct WideClock: Clock {
         #expect(pagesDone == 3)  // pages start at 0, 2 and 4 s; the check at 6 s stops the loop
     }
 
-    /// tenacity PR #423: a retry must never sleep past the deadline it runs under.
-    @Test func aRetryInsideADeadlineGivesUpInsteadOfSleepingPastIt() async throws {
+    /// tenacity PR #423: a retry must never sleep past the deadline it runs under, nor schedule an attempt for
+    /// the deadline instant itself (it would have no time at all). Attempts fail every 5 s.
+    @Test(arguments: [
+        (deadline: 12, attempts: 3, stoppedAt: 10),  // attempts at 0, 5, 10 s; a wait to 15 s would cross 12 s
+        (deadline: 10, attempts: 2, stoppedAt: 5),  // attempts at 0, 5 s; the next would start at the deadline
+    ])
+    func aRetryInsideADeadlineGivesUpInsteadOfSleepingToIt(deadline: Int, attempts: Int, stoppedAt: Int) async throws {
         let clock = ManualClock()
         let events = EventStream()
         let pipeline = try ResiliencePipeline(clock: clock)
-            .deadline(.seconds(12))
+            .deadline(.seconds(deadline))
             .retry(.init(maxAttempts: 10, backoff: .constant(.seconds(5)), jitter: .none, observer: events.observer))
-        let attempts = Counter()
+        let made = Counter()
         let task = Task {
             try await pipeline.execute { () -> Int in
-                attempts.increment()
+                made.increment()
                 throw UpstreamError(status: 503)
             }
         }
@@ -105,34 +110,12 @@ struct WideClock: Clock {
         await #expect(throws: UpstreamError(status: 503)) { try await task.value }
         events.continuation.finish()
         await driver.value
-        // Attempts at 0, 5 and 10 s; the wait to 15 s would cross the 12 s deadline, so the retry stops at 10 s.
-        #expect(attempts.current == 3)
-        #expect(clock.now.offset == .seconds(10))
+        #expect(made.current == attempts)
+        #expect(clock.now.offset == .seconds(stoppedAt))
         #expect(clock.sleeperCount == 0)
         let gaveUp = events.recorder.values.last
         #expect(gaveUp?.kind == .retryGaveUp)
         #expect(gaveUp?.giveUpReason == .deadlineWouldBeExceeded)
-    }
-
-    @Test func aRetryDoesNotScheduleAnAttemptForTheDeadlineInstantItself() async throws {
-        let clock = ManualClock()
-        let events = EventStream()
-        let pipeline = try ResiliencePipeline(clock: clock)
-            .deadline(.seconds(10))
-            .retry(.init(maxAttempts: 10, backoff: .constant(.seconds(5)), jitter: .none, observer: events.observer))
-        let attempts = Counter()
-        let task = Task {
-            try await pipeline.execute { () -> Int in
-                attempts.increment()
-                throw UpstreamError(status: 503)
-            }
-        }
-        let driver = Task { await events.driveRetries(on: clock) }
-        await #expect(throws: UpstreamError(status: 503)) { try await task.value }
-        events.continuation.finish()
-        await driver.value
-        #expect(attempts.current == 2)  // 0 and 5 s; an attempt at 10 s would have no time at all
-        #expect(clock.now.offset == .seconds(5))
     }
 
     @Test func aLimiterRefusesAWaitThatWouldReachTheDeadlineAndKeepsItsTokens() async throws {
@@ -196,6 +179,21 @@ struct WideClock: Clock {
         let deadline = try Deadline(.seconds(3), clock: clock)
         let seen = try await deadline.execute { try await timeout.execute { TaskDeadline.remaining(on: clock) } }
         #expect(seen == .seconds(3))
+    }
+
+    @Test func aBatchUnderADeadlineGivesEveryPageTheSameDeadline() async throws {
+        let clock = ManualClock()
+        let batch = try Deadline(.seconds(30), clock: clock)
+        let attempt = try Deadline(.seconds(10), clock: clock)
+        let seen = try await batch.execute {
+            try await mapConcurrently(1...12, maxConcurrent: 3) { _ in
+                // Child tasks inherit the batch's deadline; each page's own limit is nested inside it.
+                (TaskDeadline.current(on: clock), try await attempt.execute { TaskDeadline.current(on: clock) })
+            }
+        }
+        #expect(seen.count == 12)
+        #expect(seen.allSatisfy { $0.0 == clock.now.advanced(by: .seconds(30)) })
+        #expect(seen.allSatisfy { $0.1 == clock.now.advanced(by: .seconds(10)) })
     }
 
     @Test func deadlinesOfAnotherClockTypeAreNotSeen() async throws {

@@ -41,9 +41,10 @@ let benchmarks: @Sendable () -> Void = {
     // One iteration: 1024 claim+complete pairs on one task. Completed records get a 1 ns TTL, so the next pass
     // over the same keys claims them afresh.
     // The store's shard dictionaries grow at slightly different moments from run to run (hash seeds differ), so
-    // the count over 1024 pairs varies by one; the gate allows 2 and still catches any per-operation allocation.
+    // the count over 1024 pairs varies by a few (245-248 seen in CI runs); the gate allows 32, which still
+    // catches any per-operation allocation (1024 more per iteration).
     var inMemory = deterministic
-    inMemory.thresholds = [.mallocCountTotal: .init(absolute: [.p90: 2])]
+    inMemory.thresholds = [.mallocCountTotal: .init(absolute: [.p90: 32])]
     Benchmark("InMemory_claim+complete_x1024,_1_task", configuration: inMemory) { benchmark in
         let store = try InMemoryIdempotencyStore(configuration: .init(capacity: 4096, shardCount: 16))
         benchmark.startMeasurement()

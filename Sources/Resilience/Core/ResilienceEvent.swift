@@ -51,7 +51,8 @@ public struct ResilienceEvent: Sendable, CustomStringConvertible {
         /// A ``Bulkhead`` queued a call at position ``ResilienceEvent/queueLength`` because all its permits were
         /// in use.
         public static let bulkheadQueued = Kind("bulkhead_queued")
-        /// A ``Timeout`` cancelled an operation that ran longer than ``ResilienceEvent/timeout``.
+        /// A ``Timeout`` cancelled an operation that ran longer than ``ResilienceEvent/timeout``, or a
+        /// ``Deadline`` of ``ResilienceEvent/timeout`` refused a call that started after the deadline.
         public static let timedOut = Kind("timed_out")
         /// A ``Fallback`` replaced the error ``ResilienceEvent/error`` with its fallback value.
         public static let fallbackUsed = Kind("fallback_used")

@@ -14,7 +14,9 @@ public struct RetryConfiguration: Sendable {
     /// The randomisation of each delay. Default ``Jitter/full``.
     public var jitter: Jitter
     /// The time from the start of the first attempt after which no retry starts: a retry whose wait would end
-    /// after it is not attempted, and the last error is thrown at once. `nil` (the default) means no deadline.
+    /// after it is not attempted, and the last error is thrown at once. `nil` (the default) means no deadline of
+    /// the retry's own; the task's ``TaskDeadline`` (from an enclosing ``Deadline`` or ``Timeout``) is honoured
+    /// either way.
     public var overallTimeout: Duration?
     /// The longest server hint (`Retry-After`) honoured. A longer hint is capped to this value, or ends the
     /// retry when ``giveUpWhenServerDelayExceedsMaximum`` is set. Default 60 s.
