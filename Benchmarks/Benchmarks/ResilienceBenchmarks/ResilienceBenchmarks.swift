@@ -353,9 +353,9 @@ let benchmarks: @Sendable () -> Void = {
                 best[index].mallocs = min(best[index].mallocs, measured.mallocs)
             }
         }
-        // The harness keeps the benchmark process's output to itself: run the executable to see this table,
-        // `swift package benchmark --target ResilienceBenchmarks` first to build it, then
-        // `.build/release/ResilienceBenchmarks --filter 'summary.*'`.
+        // The harness keeps the benchmark process's standard output to itself but shows its standard error, so
+        // the table goes there, one unbuffered write per line (as the Idempotency headline does). Running
+        // `.build/release/ResilienceBenchmarks --filter 'summary.*'` prints it alone.
         func cell(_ value: Double, _ format: String) -> String {
             let text = String(format: format, value)
             return String(repeating: " ", count: max(0, 10 - text.count)) + text
@@ -369,6 +369,8 @@ let benchmarks: @Sendable () -> Void = {
             table += cell(best[index].cpu, "%.1f") + cell(best[index].cpu - best[0].cpu, "%+.1f")
             table += cell(best[index].mallocs, "%.2f") + "\n"
         }
-        print(table)
+        for line in table.split(separator: "\n", omittingEmptySubsequences: false) {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
     }
 }

@@ -10,7 +10,7 @@
 /// ```swift
 /// try await pipeline.execute {
 ///     var request = URLRequest(url: pageURL)
-///     if let left = TaskDeadline.remaining(on: clock) { request.timeoutInterval = left.seconds }
+///     if let left = TaskDeadline.remaining(on: clock) { request.timeoutInterval = left / .seconds(1) }
 ///     return try await session.data(for: request)
 /// }
 /// ```
