@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 // The library depends on the Swift toolchain alone: this manifest declares no package dependencies, ever.
 // Benchmarks/ and Tests/Fuzz/ are separate packages with their own manifests.
 import PackageDescription

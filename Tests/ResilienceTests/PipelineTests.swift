@@ -14,7 +14,9 @@ import Testing
         struct Tag: ResilienceStrategy {
             let name: String
             let order: Recorder<String>
-            func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
+            nonisolated(nonsending) func execute<Output: Sendable>(
+                _ operation: nonisolated(nonsending) @Sendable () async throws -> Output
+            ) async throws -> Output {
                 order.append("enter \(name)")
                 defer { order.append("leave \(name)") }
                 return try await operation()

@@ -25,7 +25,9 @@ func upstream(_ value: Int) async throws -> Int {
 
 /// An `async let` child around the call and nothing else: the floor of a timeout that cancels its work.
 struct AsyncLetOnly: ResilienceStrategy {
-    func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
+    nonisolated(nonsending) func execute<Output: Sendable>(
+        _ operation: nonisolated(nonsending) @Sendable () async throws -> Output
+    ) async throws -> Output {
         try await withoutActuallyEscaping(operation) { operation in
             async let work = operation()
             return try await work
@@ -37,7 +39,9 @@ struct AsyncLetOnly: ResilienceStrategy {
 /// floor a cancelling timeout could stand on. It starts on the caller's thread, so a call that does not suspend
 /// needs no hop to another thread; the group and its heap-allocated child cost allocations `async let` avoids.
 struct ImmediateChildOnly: ResilienceStrategy {
-    func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
+    nonisolated(nonsending) func execute<Output: Sendable>(
+        _ operation: nonisolated(nonsending) @Sendable () async throws -> Output
+    ) async throws -> Output {
         try await withoutActuallyEscaping(operation) { operation in
             if #available(macOS 26, *) {
                 try await withThrowingTaskGroup(of: Output.self) { group in
@@ -65,10 +69,12 @@ actor ActorBreaker: ResilienceStrategy {
         _ = machine.record(permit, outcome: .success, now: clock.now)
     }
 
-    func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
-        guard case .permitted(let permit) = acquire() else { throw CancellationError() }
+    nonisolated(nonsending) func execute<Output: Sendable>(
+        _ operation: nonisolated(nonsending) @Sendable () async throws -> Output
+    ) async throws -> Output {
+        guard case .permitted(let permit) = await acquire() else { throw CancellationError() }
         let result = try await operation()
-        record(permit)
+        await record(permit)
         return result
     }
 }

@@ -99,7 +99,9 @@ public final class Bulkhead<C: Clock>: ResilienceStrategy, Sendable where C.Dura
     /// - Throws: ``ResilienceError/Code/bulkheadFull``, ``ResilienceError/Code/bulkheadQueueTimeout``,
     ///   `CancellationError`, or the operation's error.
     @inlinable
-    public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
+    nonisolated(nonsending) public func execute<Output: Sendable>(
+        _ operation: nonisolated(nonsending) @Sendable () async throws -> Output
+    ) async throws -> Output {
         try await acquire()
         defer { release() }
         return try await operation()
@@ -109,7 +111,7 @@ public final class Bulkhead<C: Clock>: ResilienceStrategy, Sendable where C.Dura
     /// - Throws: ``ResilienceError/Code/bulkheadFull``, ``ResilienceError/Code/bulkheadQueueTimeout`` or
     ///   `CancellationError`; no permit is held after a throw.
     @inlinable
-    public func acquire() async throws {
+    nonisolated(nonsending) public func acquire() async throws {
         let (id, action) = state.withLock { state in
             let id = state.nextID
             state.nextID &+= 1
@@ -126,7 +128,8 @@ public final class Bulkhead<C: Clock>: ResilienceStrategy, Sendable where C.Dura
 
     /// The rejection or the queue wait of ``acquire()``.
     @usableFromInline
-    func acquireSlowly(_ id: UInt64, _ action: BulkheadStateMachine.AcquireAction) async throws {
+    nonisolated(nonsending) func acquireSlowly(_ id: UInt64, _ action: BulkheadStateMachine.AcquireAction) async throws
+    {
         switch action {
         case .permitted:
             return

@@ -47,7 +47,9 @@ public final class CircuitBreaker<C: Clock>: ResilienceStrategy, Sendable where 
     /// - Returns: The operation's result.
     /// - Throws: ``ResilienceError/Code/circuitOpen`` when rejected, or the operation's error.
     @inlinable
-    public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
+    nonisolated(nonsending) public func execute<Output: Sendable>(
+        _ operation: nonisolated(nonsending) @Sendable () async throws -> Output
+    ) async throws -> Output {
         let permit = try acquirePermit()
         let start = measuresDuration ? clock.now : nil
         do {

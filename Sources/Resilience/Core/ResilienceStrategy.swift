@@ -9,5 +9,7 @@ public protocol ResilienceStrategy: Sendable {
     /// - Returns: The operation's result.
     /// - Throws: The operation's error, `CancellationError`, or a ``ResilienceError`` when the strategy ends the
     ///   call itself.
-    func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output
+    nonisolated(nonsending) func execute<Output: Sendable>(
+        _ operation: nonisolated(nonsending) @Sendable () async throws -> Output
+    ) async throws -> Output
 }

@@ -36,7 +36,9 @@ where C.Duration == Duration {
     /// - Returns: The operation's result.
     /// - Throws: The first error no strategy absorbed.
     @inlinable
-    public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
+    nonisolated(nonsending) public func execute<Output: Sendable>(
+        _ operation: nonisolated(nonsending) @Sendable () async throws -> Output
+    ) async throws -> Output {
         try await strategy.execute(operation)
     }
 
@@ -134,7 +136,9 @@ public struct PassThrough: ResilienceStrategy {
     /// - Returns: Its result.
     /// - Throws: Its error.
     @inlinable
-    public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
+    nonisolated(nonsending) public func execute<Output: Sendable>(
+        _ operation: nonisolated(nonsending) @Sendable () async throws -> Output
+    ) async throws -> Output {
         try await operation()
     }
 }
@@ -160,7 +164,9 @@ public struct Composed<Outer: ResilienceStrategy, Inner: ResilienceStrategy>: Re
     /// - Returns: Its result.
     /// - Throws: The first error no strategy absorbed.
     @inlinable
-    public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
+    nonisolated(nonsending) public func execute<Output: Sendable>(
+        _ operation: nonisolated(nonsending) @Sendable () async throws -> Output
+    ) async throws -> Output {
         let inner = self.inner
         return try await outer.execute { try await inner.execute(operation) }
     }

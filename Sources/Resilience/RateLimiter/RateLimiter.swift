@@ -103,7 +103,7 @@ public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.D
     /// - Throws: ``ResilienceError/Code/rateLimited`` (with `retryAfter`) when the wait would exceed
     ///   `maximumWait` or reach the task's ``TaskDeadline``, ``ResilienceError/Code/invalidArgument`` for permits out of range, or
     ///   `CancellationError` (the reserved tokens are given back).
-    public func acquire(permits: Int = 1, maximumWait: Duration) async throws {
+    nonisolated(nonsending) public func acquire(permits: Int = 1, maximumWait: Duration) async throws {
         try configuration.checkPermits(permits)
         let clock = self.clock
         let wanted = Double(permits)
@@ -164,7 +164,9 @@ public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.D
     /// - Returns: The operation's result.
     /// - Throws: ``ResilienceError/Code/rateLimited``, `CancellationError`, or the operation's error.
     @inlinable
-    public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
+    nonisolated(nonsending) public func execute<Output: Sendable>(
+        _ operation: nonisolated(nonsending) @Sendable () async throws -> Output
+    ) async throws -> Output {
         if configuration.maximumWait == .zero {
             if case .rejected(let retryAfter) = try tryAcquire() {
                 throw ResilienceError(

@@ -52,7 +52,9 @@ public struct Retry<C: Clock>: ResilienceStrategy where C.Duration == Duration {
     /// - Returns: The first accepted result (or the last result when retries of results ran out).
     /// - Throws: The last attempt's error when the retry gives up, or `CancellationError`.
     @inlinable
-    public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
+    nonisolated(nonsending) public func execute<Output: Sendable>(
+        _ operation: nonisolated(nonsending) @Sendable () async throws -> Output
+    ) async throws -> Output {
         guard isPlain else { return try await retrying(operation, firstError: nil) }
         // No deadline, budget, observer or result predicate: the first attempt needs nothing else.
         do {
@@ -65,8 +67,8 @@ public struct Retry<C: Clock>: ResilienceStrategy where C.Duration == Duration {
 
     /// The retry loop; `firstError` is the error of a first attempt already made by the fast path.
     @inlinable
-    func retrying<Output: Sendable>(
-        _ operation: @Sendable () async throws -> Output, firstError: (any Error)?
+    nonisolated(nonsending) func retrying<Output: Sendable>(
+        _ operation: nonisolated(nonsending) @Sendable () async throws -> Output, firstError: (any Error)?
     ) async throws -> Output {
         let configuration = self.configuration
         let start: C.Instant? = configuration.overallTimeout == nil ? nil : clock.now
@@ -130,8 +132,8 @@ public struct Retry<C: Clock>: ResilienceStrategy where C.Duration == Duration {
 
     /// Runs one attempt and classifies its outcome.
     @inlinable
-    func attemptOnce<Output: Sendable>(
-        _ operation: @Sendable () async throws -> Output
+    nonisolated(nonsending) func attemptOnce<Output: Sendable>(
+        _ operation: nonisolated(nonsending) @Sendable () async throws -> Output
     ) async throws -> (RetryDecision, Result<Output, any Error>) {
         do {
             let result = try await operation()

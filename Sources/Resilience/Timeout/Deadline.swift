@@ -71,7 +71,7 @@ public enum TaskDeadline {
 
     /// Runs `operation` with `deadline` set, without comparing it with the current one.
     @inlinable
-    static func binding<Instant: InstantProtocol, Output>(
+    nonisolated(nonsending) static func binding<Instant: InstantProtocol, Output>(
         _ deadline: Instant, _ operation: () async throws -> Output
     ) async rethrows -> Output {
         if fitsBits(Instant.self) {
@@ -109,7 +109,7 @@ public enum TaskDeadline {
     /// - Returns: The operation's result.
     /// - Throws: The operation's error.
     @inlinable
-    public static func withDeadline<C: Clock, Output>(
+    nonisolated(nonsending) public static func withDeadline<C: Clock, Output>(
         _ deadline: C.Instant, on clock: C, _ operation: () async throws -> Output
     ) async rethrows -> Output {
         if let enclosing = current(on: clock), enclosing <= deadline { return try await operation() }
@@ -172,7 +172,9 @@ public struct Deadline<C: Clock>: ResilienceStrategy where C.Duration == Duratio
     /// - Throws: ``ResilienceError/Code/timedOut`` when the current deadline has already passed (the
     ///   operation is not run), or the operation's error.
     @inlinable
-    public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
+    nonisolated(nonsending) public func execute<Output: Sendable>(
+        _ operation: nonisolated(nonsending) @Sendable () async throws -> Output
+    ) async throws -> Output {
         let now = clock.now
         let deadline = now.advanced(by: duration)
         if let enclosing = TaskDeadline.current(on: clock), enclosing <= deadline {

@@ -40,7 +40,8 @@ public struct Fallback<Output: Sendable>: Sendable {
     /// - Returns: The operation's result, or the fallback's.
     /// - Throws: An unhandled error, `CancellationError`, or the fallback's error.
     @inlinable
-    public func execute(_ operation: @Sendable () async throws -> Output) async throws -> Output {
+    public func execute(_ operation: nonisolated(nonsending) @Sendable () async throws -> Output) async throws -> Output
+    {
         do {
             return try await operation()
         } catch {

@@ -57,7 +57,9 @@ public struct Timeout<C: Clock>: ResilienceStrategy where C.Duration == Duration
     /// - Returns: The operation's result.
     /// - Throws: ``ResilienceError/Code/timedOut``, `CancellationError`, or the operation's error.
     @inlinable
-    public func execute<Output: Sendable>(_ operation: @Sendable () async throws -> Output) async throws -> Output {
+    nonisolated(nonsending) public func execute<Output: Sendable>(
+        _ operation: nonisolated(nonsending) @Sendable () async throws -> Output
+    ) async throws -> Output {
         try await run(limit: duration, operation)
     }
 
@@ -70,8 +72,8 @@ public struct Timeout<C: Clock>: ResilienceStrategy where C.Duration == Duration
     /// - Throws: ``ResilienceError/Code/invalidConfiguration`` for a limit that is not positive,
     ///   ``ResilienceError/Code/timedOut``, `CancellationError`, or the operation's error.
     @inlinable
-    public func execute<Output: Sendable>(
-        within limit: Duration, _ operation: @Sendable () async throws -> Output
+    nonisolated(nonsending) public func execute<Output: Sendable>(
+        within limit: Duration, _ operation: nonisolated(nonsending) @Sendable () async throws -> Output
     ) async throws -> Output {
         guard limit > .zero else {
             throw ResilienceError(code: .invalidConfiguration, message: "timeout must be positive (got \(limit))")
@@ -80,8 +82,8 @@ public struct Timeout<C: Clock>: ResilienceStrategy where C.Duration == Duration
     }
 
     @inlinable
-    func run<Output: Sendable>(
-        limit: Duration, _ operation: @Sendable () async throws -> Output
+    nonisolated(nonsending) func run<Output: Sendable>(
+        limit: Duration, _ operation: nonisolated(nonsending) @Sendable () async throws -> Output
     ) async throws
         -> Output
     {
