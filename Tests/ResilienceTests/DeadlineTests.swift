@@ -19,6 +19,22 @@ struct WideClock: Clock {
     }
 }
 
+/// A clock whose instants are one `Int128` of nanoseconds: 16 bytes with 16-byte alignment, kept as the
+/// deadline's inline bits, which are only 8-byte aligned (read back with `loadUnaligned`).
+struct TickClock: Clock {
+    struct Instant: InstantProtocol {
+        var ticks: Int128
+        func advanced(by duration: Duration) -> Instant {
+            Instant(ticks: ticks + Int128(duration.components.seconds) * 1_000_000_000)
+        }
+        func duration(to other: Instant) -> Duration { .nanoseconds(Int64(other.ticks - ticks)) }
+        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.ticks < rhs.ticks }
+    }
+    var now: Instant { Instant(ticks: 1 << 70) }
+    var minimumResolution: Duration { .zero }
+    func sleep(until deadline: Instant, tolerance: Duration?) async throws {}
+}
+
 @Suite(.timeLimit(.minutes(1))) struct DeadlineTests {
     @Test func theWorkSeesTheDeadlineAndNestedLimitsKeepTheEarliest() async throws {
         let clock = ManualClock()
@@ -224,6 +240,13 @@ struct WideClock: Clock {
                 try await deadline.execute {}
             }
         }
+    }
+
+    @Test func overAlignedInstantsRoundTrip() async throws {
+        let clock = TickClock()
+        #expect(MemoryLayout<TickClock.Instant>.alignment == 16)
+        let seen = try await Deadline(.seconds(3), clock: clock).execute { TaskDeadline.current(on: clock) }
+        #expect(seen == TickClock.Instant(ticks: (1 << 70) + 3_000_000_000))
     }
 
     @Test func aDeadlineMustBePositive() {
