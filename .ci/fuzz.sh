@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes ETRMContracts' parsers with libFuzzer for a bounded time each; fails on any crash or property failure.
+# Fuzzes the library's parsers with libFuzzer for a bounded time each; fails on any crash or property failure.
 # Every folder under Tests/Fuzz/Sources is a target. FUZZ_SECONDS (default 30) bounds each target's run.
 set -euo pipefail
 cd "$(dirname "$0")/../Tests/Fuzz"

@@ -1,5 +1,5 @@
 // swift-tools-version: 6.1
-// libFuzzer entry points for ETRMContracts' parsers. A libFuzzer target has no `main` (libFuzzer supplies it),
+// libFuzzer entry points for the library's parsers and recovery code. A libFuzzer target has no `main` (libFuzzer supplies it),
 // so it cannot live among the root package's targets. Build and run them with `.ci/fuzz.sh`, or by hand:
 //
 //   swift build -c release --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address
@@ -29,7 +29,9 @@ let package = Package(
     targets: fuzzTargets.map { name in
         .executableTarget(
             name: name,
-            dependencies: [.product(name: "ETRMContracts", package: rootIdentity)],
+            dependencies: ["ETRMContracts", "Idempotency", "Resilience", "TradeFrame"].map {
+                .product(name: $0, package: rootIdentity)
+            },
             // No top-level code and no @main: libFuzzer's own main calls LLVMFuzzerTestOneInput.
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         )
