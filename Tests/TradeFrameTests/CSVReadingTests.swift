@@ -88,6 +88,14 @@ import Testing
         #expect(Self.readError("a,0x10\n", .decimal)?.code == .invalidInput)
     }
 
+    /// Timestamps are strict RFC 3339 with a zone; an instant beyond the Int64 nanosecond range is out of range.
+    @Test func timestampColumnsAreStrictAndReportOutOfRange() {
+        for text in ["2025-01-01T00:00:00", "2025-01-01 00:00:00Z", " 2025-01-01T00:00:00Z", "2025-02-29T00:00:00Z"] {
+            #expect(Self.readError("a,\(text)\n", .timestamp)?.code == .invalidInput, "\(text)")
+        }
+        #expect(Self.readError("a,2300-01-01T00:00:00Z\n", .timestamp)?.code == .outOfRange)
+    }
+
     /// Excel writes a UTF-8 byte order mark first; it used to become part of the first header name.
     @Test func byteOrderMarkIsSkipped() throws {
         let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("id,v\nA,1.5\n".utf8)

@@ -94,7 +94,8 @@ extension TradeFrame {
     ///   as the nearest value.
     /// - Int64 and Int32: `-?(0|[1-9][0-9]*)`; a value beyond the type is `outOfRange`.
     /// - Decimal: `ExactDecimal`'s parser, then the column's scale (`inexact` for more fraction digits).
-    /// - Timestamp: strict RFC 3339 with a zone (`UTCTimestamp(rfc3339:)`).
+    /// - Timestamp: strict RFC 3339 with a zone (`UTCTimestamp(rfc3339:)`); an instant outside 1677–2262 is
+    ///   `outOfRange`.
     /// - Bool: `true`, `True`, `TRUE`, `1`, `false`, `False`, `FALSE`, `0`.
     /// - Text: well-formed UTF-8.
     ///
@@ -396,7 +397,9 @@ struct AnyColumnBuilder {
                 do {
                     b.append(try UTCTimestamp(rfc3339: text.utf8))
                 } catch {
-                    throw TradeFrameError(.invalidInput, "\"\(text.prefix(40))\": \(error.message)")
+                    throw TradeFrameError(
+                        error.code == .outOfRange ? .outOfRange : .invalidInput,
+                        "\"\(text.prefix(40))\": \(error.message)")
                 }
             }
             storage = .timestamp(b)
