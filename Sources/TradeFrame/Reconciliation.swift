@@ -92,7 +92,7 @@ public struct Reconciliation: Sendable {
                 "our frame already has a '\(added)' column, which the matched frame would overwrite; rename it first")
         }
         try Self.refuseRepeatedIDs(in: ours, key: c.tradeID, side: "our frame")
-        try Self.refuseRepeatedIDs(in: broker, key: c.brokerTradeID, side: "broker frame")
+        try Self.refuseRepeatedIDs(in: broker, key: c.brokerTradeID, side: "the broker frame")
         let ourValues = try ExactValues(try ours.column(c.volume), name: c.volume, purpose: "reconciliation")
         let brokerColumn = try broker.column(c.brokerVolume)
         let brokerValues = try ExactValues(brokerColumn, name: c.brokerVolume, purpose: "reconciliation")
@@ -155,7 +155,7 @@ public struct Reconciliation: Sendable {
             guard firstRow[slot] < 0 else {
                 throw TradeFrameError(
                     .duplicateKey, column: key,
-                    "the \(side) has trade id \"\(ids.text(at: row) ?? "")\" on rows \(firstRow[slot]) and \(row); "
+                    "\(side) has trade id \"\(ids.text(at: row) ?? "")\" on rows \(firstRow[slot]) and \(row); "
                         + "each id must be on one row per side (keep the latest event per id first)")
             }
             firstRow[slot] = row
