@@ -54,4 +54,7 @@ func quickStartSnippet4() async throws {
         .volumeWeightedAverage(price: "price_usd", volume: "volume_mwh", as: "vwap"),
     ])
     print(report)
+    let volumes = try report.decimals("volume_mwh")  // typed accessors, no casts: exact decimal sums
+    let vwaps = try report.doubles("vwap")  // Float64, for charts
+    print(volumes.exactSum(), vwaps.values)
 }

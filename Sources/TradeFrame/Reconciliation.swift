@@ -68,13 +68,19 @@ public struct Reconciliation: Sendable {
     /// −0.4 % is within 0.5 %); when ours is zero the trade is flagged unless the broker also reports zero (the
     /// `variance` is then +infinity, or 0). A null volume on either side is flagged with a null variance.
     ///
+    /// Each trade id must be on at most one row of each side: with an id twice, which row pairs with which is a
+    /// guess (A, A, B against A, B, B would give four matched rows, B both ok and on hold), so it is refused with
+    /// `duplicateKey` naming the side, the id and two of its rows. Keep one event per trade first, with
+    /// ``TradeFrame/keepingLatest(per:by:)``. Null ids never match and are not duplicates.
+    ///
     /// - Parameters:
     ///   - ours: Our trades.
     ///   - broker: The broker's trades.
     /// - Returns: The report.
     /// - Throws: ``TradeFrameError`` when a configured column is missing or not an exact numeric column
-    ///   (`typeMismatch`), the tolerance is negative (`invalidArgument`), or our frame already has one of
-    ///   ``addedColumns`` (`duplicateColumn`: the matched frame would silently replace it).
+    ///   (`typeMismatch`), the tolerance is negative (`invalidArgument`), our frame already has one of
+    ///   ``addedColumns`` (`duplicateColumn`: the matched frame would silently replace it), or a trade id is on
+    ///   two rows of one side (`duplicateKey`).
     public func reconcile(ours: TradeFrame, broker: TradeFrame) throws(TradeFrameError) -> Report {
         let c = configuration
         guard !c.tolerance.isNegative else {
@@ -85,6 +91,8 @@ public struct Reconciliation: Sendable {
                 .duplicateColumn, column: added,
                 "our frame already has a '\(added)' column, which the matched frame would overwrite; rename it first")
         }
+        try Self.refuseRepeatedIDs(in: ours, key: c.tradeID, side: "our frame")
+        try Self.refuseRepeatedIDs(in: broker, key: c.brokerTradeID, side: "the broker frame")
         let ourValues = try ExactValues(try ours.column(c.volume), name: c.volume, purpose: "reconciliation")
         let brokerColumn = try broker.column(c.brokerVolume)
         let brokerValues = try ExactValues(brokerColumn, name: c.brokerVolume, purpose: "reconciliation")
@@ -134,6 +142,24 @@ public struct Reconciliation: Sendable {
         let mine = Int128(ours.significand) * Int128(pow10[Int(scale - ours.scale)])
         let theirs = Int128(broker.significand) * Int128(pow10[Int(scale - broker.scale)])
         return ExactTolerance(tolerance).exceeded(broker: theirs, ours: mine)
+    }
+
+    /// Throws `duplicateKey` when a non-null id is on two rows of `frame`, naming the first such pair.
+    static func refuseRepeatedIDs(in frame: TradeFrame, key: String, side: String) throws(TradeFrameError) {
+        let grouping = try frame.grouped(by: [key])
+        guard grouping.groupCount < frame.rowCount else { return }
+        let ids = try frame.column(key)
+        var firstRow = [Int](repeating: -1, count: grouping.slotCount)
+        for row in 0..<frame.rowCount where !ids.isNull(row) {
+            let slot = Int(grouping.slots[row])
+            guard firstRow[slot] < 0 else {
+                throw TradeFrameError(
+                    .duplicateKey, column: key,
+                    "\(side) has trade id \"\(ids.text(at: row) ?? "")\" on rows \(firstRow[slot]) and \(row); "
+                        + "each id must be on one row per side (keep the latest event per id first)")
+            }
+            firstRow[slot] = row
+        }
     }
 
     /// The columns ``Report/matched`` adds to ours; our frame must not have them already.

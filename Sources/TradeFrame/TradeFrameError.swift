@@ -57,5 +57,10 @@ public struct TradeFrameError: Error, Hashable, Sendable, CustomStringConvertibl
         public static let invalidInput = Code("invalid_input")
         /// An argument outside its allowed range (a negative tolerance, an unknown zone).
         public static let invalidArgument = Code("invalid_argument")
+        /// A well-formed value that its column type cannot hold (a CSV number that would overflow to infinity or
+        /// underflow to zero, an integer beyond Int32, a decimal beyond a 64-bit significand).
+        public static let outOfRange = Code("out_of_range")
+        /// A key that must be unique appears on more than one row (a trade id twice in a reconciliation).
+        public static let duplicateKey = Code("duplicate_key")
     }
 }

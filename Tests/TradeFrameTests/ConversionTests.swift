@@ -197,3 +197,70 @@ import Testing
         #expect(error?.code == .unknownColumn)
     }
 }
+
+/// Issue 13: a subnormal became 0.0 under a relative bound, and the reported error was about 2e-16.
+@Suite struct DowncastBoundTests {
+    @Test func subnormalThatVanishesInFloat32StaysFloat64() {
+        let tiny = Double.leastNonzeroMagnitude  // 5e-324
+        let result = Column<Double>([tiny]).downcast(within: .relative(1e-7))
+        #expect(!result.isDowncast)
+        #expect(result.maximumError == 1)
+        #expect(result.column as? Column<Double> == Column<Double>([tiny]))
+    }
+
+    /// Random values of every magnitude, including Float32 subnormals, values past Float32's range, NaN, infinities
+    /// and negative zero: a downcast column keeps every row within the bound, and the reported error is the largest
+    /// error of any row.
+    @Test(arguments: [DowncastBound.relative(1e-7), .relative(1e-3), .absolute(1e-40), .absolute(1e-3)])
+    func everyRowStaysWithinTheBoundAndTheReportIsTheTrueMaximum(bound: DowncastBound) {
+        var random = SeededGenerator(seed: 13)
+        let specials: [Double] = [
+            .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude / 1000, 1e-39, -1e-42, 1e-45, 7e-46,
+            Double(Float.leastNormalMagnitude), 1e-38, 0, -0.0,
+            .nan, .infinity, -.infinity, 3.4028235e38, 3.5e38, 1e300,
+        ]
+        for trial in 0..<400 {
+            let count = Int.random(in: 1...9, using: &random)
+            var values: [Double] = (0..<count).map { _ in
+                Double(
+                    sign: Bool.random(using: &random) ? .plus : .minus,
+                    exponent: Int.random(in: -1074...(-100), using: &random),
+                    significand: Double.random(in: 1..<2, using: &random))
+            }
+            values[Int.random(in: 0..<count, using: &random)] = specials[trial % specials.count]
+            if trial % 3 == 0 { values = values.map { Double(Float($0)) } }
+            let result = Column<Double>(values).downcast(within: bound)
+            var largest = 0.0
+            for value in values where value.isFinite {
+                let narrow = Double(Float(value))
+                let difference = abs(narrow - value)
+                let error = bound.isRelative ? (value == 0 ? 0 : difference / abs(value)) : difference
+                largest = max(largest, error)
+            }
+            #expect(result.maximumError == largest, "\(values)")
+            #expect(result.isDowncast == (largest <= bound.value), "\(values)")
+            if let narrow = result.column as? Column<Float> {
+                for (row, value) in values.enumerated() {
+                    let back = Double(narrow[row]!)
+                    if value.isNaN {
+                        #expect(back.isNaN)
+                    } else if value.isInfinite || value == 0 {
+                        #expect(back == value && back.sign == value.sign)
+                    } else {
+                        let error = abs(back - value) / (bound.isRelative ? abs(value) : 1)
+                        #expect(error <= bound.value, "\(value) became \(back)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func negativeZeroKeepsItsSignAndNaNStaysNaN() throws {
+        let result = Column<Double>([-0.0, .nan, 0]).downcast(within: .relative(0))
+        #expect(result.isDowncast)
+        #expect(result.maximumError == 0)
+        let narrow = try #require(result.column as? Column<Float>)
+        #expect(narrow[0]?.sign == .minus)
+        #expect(narrow[1]?.isNaN == true)
+    }
+}

@@ -173,11 +173,11 @@ import Testing
         #expect(flaggedCount > 0 && flaggedCount < rows)
     }
 
-    /// The rows without a counterpart (taken from the inner join's rows) against a nested-loop reference, with a
-    /// repeated broker id and null ids on both sides (a null never matches).
+    /// The rows without a counterpart (taken from the inner join's rows) against a nested-loop reference, with
+    /// null ids on both sides (a null never matches; repeated ids are refused, see ReconciliationDuplicateTests).
     @Test func rowsWithoutACounterpartMatchANestedLoop() throws {
-        let ourIDs: [String?] = ["A", nil, "B", "C", "A", "D", nil]
-        let brokerIDs: [String?] = ["C", nil, "A", "E", "C", "F"]
+        let ourIDs: [String?] = ["A", nil, "B", "C", "G", "D", nil]
+        let brokerIDs: [String?] = ["C", nil, "A", "E", "H", "F"]
         let ours = try TradeFrame([
             ("trade_id", StringColumn(ourIDs)),
             ("volume_mwh", try DecimalColumn(parsing: ["1", "2", "3", "4", "5", "6", "7"], scale: 0)),
@@ -194,13 +194,13 @@ import Testing
         let brokerWithout = brokerIDs.indices.filter { row in
             !ourIDs.contains { $0 != nil && $0 == brokerIDs[row] }
         }
-        #expect(oursWithout == [1, 2, 5, 6])
-        #expect(brokerWithout == [1, 3, 5])
+        #expect(oursWithout == [1, 2, 4, 5, 6])
+        #expect(brokerWithout == [1, 3, 4, 5])
         #expect(report.oursWithoutBroker["trade_id", as: StringColumn.self]?.values == oursWithout.map { ourIDs[$0] })
         #expect(report.oursWithoutBroker["volume_mwh"]?.text(at: 1) == "3")
         #expect(
             report.brokerWithoutOurs["trade_id", as: StringColumn.self]?.values == brokerWithout.map { brokerIDs[$0] })
-        #expect(report.matched["trade_id", as: StringColumn.self]?.values == ["A", "C", "C", "A"])
+        #expect(report.matched["trade_id", as: StringColumn.self]?.values == ["A", "C"])
     }
 
     /// Volumes whose common-scale significands leave Int64 still get the correctly rounded variance.
@@ -233,5 +233,53 @@ import Testing
             try Reconciliation.exceedsTolerance(
                 broker: ExactDecimal(1), ours: ExactDecimal(1), tolerance: ExactDecimal("-0.1"))
         }
+    }
+}
+
+/// Issue 13: A,A,B against A,B,B gave four matched rows, B both ok and flagged. A trade id on two rows of one side
+/// makes the pairing ambiguous, so it is refused, naming the side, the id and its rows.
+@Suite struct ReconciliationDuplicateTests {
+    @Test func duplicateIDsOnEitherSideAreRefused() throws {
+        let ours = try ReconciliationTests.frame(["A", "A", "B"], ["1.0", "1.0", "2.0"], scale: 1)
+        let broker = try ReconciliationTests.frame(["A", "B", "B"], ["1.0", "2.0", "3.0"], scale: 1)
+        let error = #expect(throws: TradeFrameError.self) { try Reconciliation().reconcile(ours: ours, broker: broker) }
+        #expect(error?.code == .duplicateKey)
+        #expect(error?.column == "trade_id")
+        #expect(error?.message.contains("\"A\"") == true)
+        #expect(error?.message.contains("our frame") == true)
+        #expect(error?.message.contains("rows 0 and 1") == true)
+
+        let unique = try ReconciliationTests.frame(["A", "B"], ["1.0", "2.0"], scale: 1)
+        let brokerError = #expect(throws: TradeFrameError.self) {
+            try Reconciliation().reconcile(ours: unique, broker: broker)
+        }
+        #expect(brokerError?.code == .duplicateKey)
+        #expect(brokerError?.message.contains("\"B\"") == true)
+        #expect(brokerError?.message.contains("broker frame") == true)
+        #expect(brokerError?.message.contains("rows 1 and 2") == true)
+    }
+
+    /// An id repeated on rows that match nothing is still refused: the rule is about each side, not about the join.
+    @Test func duplicateWithoutACounterpartIsRefusedToo() throws {
+        let ours = try ReconciliationTests.frame(["A", "C", "C"], ["1.0", "2.0", "2.0"], scale: 1)
+        let broker = try TradeFrame([
+            ("trade_id", CategoricalColumn(["A"] as [String])),
+            ("volume_mwh", try DecimalColumn(parsing: ["1.0"], scale: 1)),
+        ])
+        let error = #expect(throws: TradeFrameError.self) { try Reconciliation().reconcile(ours: ours, broker: broker) }
+        #expect(error?.code == .duplicateKey)
+        #expect(error?.message.contains("\"C\"") == true)
+    }
+
+    /// Null ids never match; several of them are rows without a counterpart, not duplicates.
+    @Test func nullIDsAreNotDuplicates() throws {
+        let ours = try TradeFrame([
+            ("trade_id", StringColumn(["A", nil, nil])),
+            ("volume_mwh", try DecimalColumn(parsing: ["1.0", "2.0", "3.0"], scale: 1)),
+        ])
+        let broker = try ReconciliationTests.frame(["A"], ["1.0"], scale: 1)
+        let report = try Reconciliation().reconcile(ours: ours, broker: broker)
+        #expect(report.matched.rowCount == 1)
+        #expect(report.oursWithoutBroker.rowCount == 2)
     }
 }

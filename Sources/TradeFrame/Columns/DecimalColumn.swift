@@ -176,13 +176,18 @@ public struct DecimalColumnBuilder: Sendable {
     /// Parses (with `ExactDecimal`'s exact parser) and appends a decimal such as `-1234.5`.
     ///
     /// - Parameter text: The decimal.
-    /// - Throws: ``TradeFrameError`` with code `invalidInput`, `inexact` or `overflow`.
+    /// - Throws: ``TradeFrameError`` with code `invalidInput` (not a decimal), `outOfRange` (more digits than a
+    ///   64-bit significand holds), `inexact` or `overflow` (does not fit the column's scale).
     public mutating func append(parsing text: Substring) throws(TradeFrameError) {
         let value: ExactDecimal
         do {
             value = try ExactDecimal(parsing: text.utf8)
         } catch {
-            throw TradeFrameError(.invalidInput, "\"\(text.prefix(40))\" is not a decimal number: \(error.message)")
+            let outOfRange = error.code == .outOfRange
+            throw TradeFrameError(
+                outOfRange ? .outOfRange : .invalidInput,
+                "\"\(text.prefix(40))\" \(outOfRange ? "is out of range" : "is not a decimal number"): \(error.message)"
+            )
         }
         try append(value)
     }

@@ -37,7 +37,11 @@ extension Column where Element == Double {
     /// Converts to Float32 when every value's rounding error stays within `bound`; otherwise keeps the column.
     ///
     /// pandas' `to_numeric(downcast="float")` rounds silently; this reports the largest error it would introduce
-    /// and refuses when it exceeds the bound. NaN rows stay NaN (error 0); infinities stay infinite.
+    /// and refuses when it exceeds the bound. NaN rows stay NaN (error 0); infinities stay infinite (error 0);
+    /// zeros keep their sign (error 0). A finite value beyond Float32's range has an infinite error, so the column
+    /// stays Float64. A value below Float32's normal range keeps fewer digits or becomes zero: its true error
+    /// counts (a relative error of 1 for one that becomes zero), so under a relative bound such a column stays
+    /// Float64 unless the bound allows it.
     ///
     /// - Parameter bound: The largest acceptable error.
     /// - Returns: The result, with the Float32 column or the unchanged Float64 column and the reason.
@@ -78,10 +82,13 @@ extension Column where Element == Double {
         var m1 = 0.0
         var m2 = 0.0
         var m3 = 0.0
+        // The difference is exact (the two are within a factor of two, or the Float is zero). The relative error
+        // divides by the value itself, so a subnormal that vanishes in Float32 has error 1, not ~2e-16; zero gives
+        // 0/0 = NaN, which `max` ignores like NaN rows.
         @inline(__always)
         func error(_ value: Double, _ narrow: Float) -> Double {
             let difference = abs(Double(narrow) - value)
-            return relative ? difference / max(abs(value), .leastNormalMagnitude) : difference
+            return relative ? difference / abs(value) : difference
         }
         var row = 0
         while row + 4 <= count {
