@@ -51,7 +51,7 @@ import Testing
         zone: String, date: String, start: String, end: String, hours: Int, quarterHours: Int
     ) throws {
         let tz = try #require(TimeZone(identifier: zone))
-        let day = DeliveryPeriod.deliveryDay(try LocalDate(date), in: tz)
+        let day = try DeliveryPeriod.deliveryDay(LocalDate(date), in: tz)
         #expect(day.start == (try t(start)))
         #expect(day.end == (try t(end)))
         #expect(day.duration == .seconds(hours * 3600))
@@ -68,12 +68,12 @@ import Testing
     }
 
     @Test func gasDayRunsFromSixToSixLocal() throws {
-        let winter = DeliveryPeriod.gasDay(try LocalDate("2025-01-15"), in: Self.berlin)
+        let winter = try DeliveryPeriod.gasDay(LocalDate("2025-01-15"), in: Self.berlin)
         #expect(try winter.start == t("2025-01-15T05:00:00Z") && winter.end == t("2025-01-16T05:00:00Z"))
-        let summer = DeliveryPeriod.gasDay(try LocalDate("2025-07-15"), in: Self.berlin)
+        let summer = try DeliveryPeriod.gasDay(LocalDate("2025-07-15"), in: Self.berlin)
         #expect(try summer.start == t("2025-07-15T04:00:00Z") && summer.end == t("2025-07-16T04:00:00Z"))
         // The gas day containing the spring change is 23 hours: 05:00Z to 04:00Z.
-        let short = DeliveryPeriod.gasDay(try LocalDate("2025-03-29"), in: Self.berlin)
+        let short = try DeliveryPeriod.gasDay(LocalDate("2025-03-29"), in: Self.berlin)
         #expect(try short.start == t("2025-03-29T05:00:00Z") && short.duration == .seconds(23 * 3600))
         // 05:59 local belongs to the previous gas day; 06:00 local starts the new one.
         #expect(try t("2025-01-15T04:59:59Z").gasDay(in: Self.berlin) == (try LocalDate("2025-01-14")))
@@ -83,10 +83,10 @@ import Testing
 
     @Test func peakIsEightToTwentyLocalOnWeekdays() throws {
         // 2025-03-28 is a Friday, 2025-03-29 a Saturday.
-        let friday = try #require(DeliveryPeriod.peak(on: try LocalDate("2025-03-28"), in: Self.berlin))
+        let friday = try #require(try DeliveryPeriod.peak(on: LocalDate("2025-03-28"), in: Self.berlin))
         #expect(try friday.start == t("2025-03-28T07:00:00Z") && friday.end == t("2025-03-28T19:00:00Z"))
-        #expect(DeliveryPeriod.peak(on: try LocalDate("2025-03-29"), in: Self.berlin) == nil)
-        let summer = try #require(DeliveryPeriod.peak(on: try LocalDate("2025-07-01"), in: Self.berlin))
+        #expect(try DeliveryPeriod.peak(on: LocalDate("2025-03-29"), in: Self.berlin) == nil)
+        let summer = try #require(try DeliveryPeriod.peak(on: LocalDate("2025-07-01"), in: Self.berlin))
         #expect(summer.start == (try t("2025-07-01T06:00:00Z")))
         #expect(try t("2025-03-28T07:00:00Z").isPeak(in: Self.berlin))
         #expect(try !t("2025-03-28T06:59:59Z").isPeak(in: Self.berlin))
@@ -130,5 +130,32 @@ import Testing
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(DeliveryPeriod.self, from: Data(reversed.utf8)) }
         let encoded = try JSONEncoder().encode(period)
         #expect(try JSONDecoder().decode(DeliveryPeriod.self, from: encoded) == period)
+    }
+
+    /// Pacific/Apia moved across the date line and skipped 2011-12-30: the day has no instants, and every
+    /// constructor of a period from local times refuses it instead of returning an empty period.
+    @Test func aDayTheZoneSkippedHasNoDeliveryPeriod() throws {
+        let apia = try #require(TimeZone(identifier: "Pacific/Apia"))
+        let skipped = try LocalDate("2011-12-30")
+        #expect(skipped.weekday == 5)  // a Friday, so peak(on:) is asked too
+        let constructors: [(String, () throws(ValidationIssue) -> DeliveryPeriod?)] = [
+            ("deliveryDay", { () throws(ValidationIssue) in try DeliveryPeriod.deliveryDay(skipped, in: apia) }),
+            ("gasDay", { () throws(ValidationIssue) in try DeliveryPeriod.gasDay(skipped, in: apia) }),
+            ("peak", { () throws(ValidationIssue) in try DeliveryPeriod.peak(on: skipped, in: apia) }),
+        ]
+        for (name, make) in constructors {
+            do {
+                let period = try make()
+                Issue.record("\(name) gave \(String(describing: period)) for a day the zone skipped")
+            } catch {
+                #expect(error.code == .endBeforeStart, "\(name)")
+                #expect(error.message.contains("Pacific/Apia"), "\(name)")
+            }
+        }
+        // The days either side are real, 24 hours each, and meet where the skipped day would have been.
+        let before = try DeliveryPeriod.deliveryDay(LocalDate("2011-12-29"), in: apia)
+        let after = try DeliveryPeriod.deliveryDay(LocalDate("2011-12-31"), in: apia)
+        #expect(before.duration == .seconds(86_400) && after.duration == .seconds(86_400))
+        #expect(before.end == after.start)
     }
 }

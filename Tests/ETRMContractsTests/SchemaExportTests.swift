@@ -54,6 +54,25 @@ private func verdict<Record: ValidatedRecord>(_ type: Record.Type, _ bytes: [UIn
         #expect((root["$comment"] as? String)?.contains("ISO 7064") == true)
     }
 
+    /// The comment on every decimal field names the bound the parser applies: 19 significant digits are
+    /// accepted up to `Int64.max`, so "at most 18 significant digits" would be false.
+    @Test func theDecimalCommentStatesTheBoundTheParserApplies() throws {
+        let largest = String(Int64.max)
+        #expect(try ExactDecimal(largest).description == largest)
+        #expect(throws: ValidationIssue.self) { try ExactDecimal("9223372036854775808") }
+        let schema = try JSONSerialization.jsonObject(with: Data(JSONSchemaExport.schema(for: TradeRecord.self).utf8))
+        let properties = try #require((schema as? [String: Any])?["properties"] as? [String: [String: Any]])
+        for field in ["volume_mwh", "price_usd"] {
+            let comment = try #require(properties[field]?["$comment"] as? String)
+            #expect(comment.contains(largest) && !comment.contains("18 significant digits and"), "\(field)")
+        }
+        do {
+            _ = try ExactDecimal("9223372036854775808")
+        } catch {
+            #expect(error.message.contains(largest))
+        }
+    }
+
     /// The examples CI also runs through Python's jsonschema: here, Swift's verdict must match each name.
     @Test func exampleNamesMatchTheSwiftVerdict() throws {
         let examples = repositoryRoot.appendingPathComponent("schemas/examples")

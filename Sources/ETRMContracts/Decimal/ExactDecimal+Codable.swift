@@ -1,23 +1,29 @@
 import Foundation
 
 extension ExactDecimal: Codable {
-    /// Decodes a JSON number or a JSON string holding a decimal, exactly.
+    /// Decodes a JSON number exactly; a JSON string is `wrong_type`, as in the wire rules (see
+    /// ``RecordReader``), so `Codable` and the byte reader accept the same documents.
     ///
-    /// A string is parsed by ``init(_:)-(String)`` and keeps its scale. A number is read through Foundation's
-    /// `Decimal` (which `JSONDecoder` fills from the number's digits, not from a `Double`) and then parsed from
-    /// that `Decimal`'s text, so it is exact but its written trailing zeros may be lost (`1.50` may decode with
-    /// scale 1). For scale-preserving, faster decoding use the module's byte reader.
+    /// The number is read through Foundation's `Decimal` (which `JSONDecoder` fills from the number's digits,
+    /// not from a `Double`), so its value is exact. Its written scale is not always kept: `Decimal` drops
+    /// trailing zeros while parsing (`42.50` decodes as `42.5`, which compares equal) and `Decoder` offers no
+    /// access to the digits as written. Read with ``RecordReader`` where the written scale must survive.
     ///
     /// - Parameter decoder: The decoder.
-    /// - Throws: `DecodingError.dataCorrupted` carrying the ``ValidationIssue`` for an invalid or out-of-range
-    ///   number, or `DecodingError.typeMismatch` for a value that is neither a number nor a string.
+    /// - Throws: `DecodingError.dataCorrupted` carrying the ``ValidationIssue`` for an out-of-range number;
+    ///   `DecodingError.typeMismatch` carrying a ``ValidationIssue`` with code
+    ///   ``ValidationIssue/Code/wrongType`` for a string or any other value that is not a number.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text: String
-        if let string = try? container.decode(String.self) {
-            text = string
-        } else {
+        do {
             text = try container.decode(Decimal.self).description
+        } catch {
+            let issue = ValidationIssue(
+                code: .wrongType, message: "expected a JSON number (a decimal in a string is not accepted)")
+            throw DecodingError.typeMismatch(
+                ExactDecimal.self,
+                .init(codingPath: decoder.codingPath, debugDescription: issue.description, underlyingError: issue))
         }
         do {
             self = try ExactDecimal(text)

@@ -18,9 +18,10 @@ extension ExactDecimal {
     /// - A leading `+`, a leading zero (`"01"`), a bare point (`".5"`, `"5."`), white space, a thousands or
     ///   decimal comma, `"NaN"`, `"Infinity"`, an empty string and anything after the number are
     ///   `not_a_decimal`.
-    /// - More than 18 fraction digits, or more significant digits than a 64-bit significand holds, are
-    ///   `out_of_range`: the value is never rounded. Trailing zeros beyond what fits are dropped, which is
-    ///   exact (`"1.5000000000000000000000"` is `1.5` at scale 18).
+    /// - More than 18 fraction digits, or digits that as an integer exceed `9223372036854775807` (every value
+    ///   of 18 significant digits fits, and those of 19 up to that bound), are `out_of_range`: the value is
+    ///   never rounded, and an exponent of any length never makes another number of it. Trailing zeros
+    ///   beyond what fits are dropped, which is exact (`"1.5000000000000000000000"` is `1.5` at scale 18).
     ///
     /// - Parameter bytes: The UTF-8 bytes of the number, without quotes.
     /// - Throws: ``ValidationIssue`` with code ``ValidationIssue/Code/notADecimal`` or
@@ -51,6 +52,13 @@ extension ExactDecimal {
         }
         self.init(unchecked: result.significand, scale: result.scale)
     }
+}
+
+extension ExactDecimal {
+    /// What an exact decimal holds, in the words the parser's issues and the exported schemas use.
+    package static let limitsSummary =
+        "at most 18 fraction digits, and the digits without the point an integer of magnitude at most "
+        + "9223372036854775807: every value of 18 significant digits, and of 19 up to that bound"
 }
 
 /// The byte-level decimal parser behind ``ExactDecimal/init(parsing:)``.
@@ -133,7 +141,10 @@ enum DecimalParser {
                 i += 1
             }
         }
-        var exponent = 0
+        // The exponent saturates at 2^59, and the value is worked out in 64 bits from it and the digit counts
+        // (each at most the input length). 2^59 exceeds the length of any buffer a process can hold by far, so a
+        // saturated exponent still means "out of range" (or zero): it can never cancel against a digit count.
+        var exponent: Int64 = 0
         if i < n && (p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E")) {
             i += 1
             var exponentNegative = false
@@ -143,20 +154,19 @@ enum DecimalParser {
             }
             guard i < n, isDigit(p[i]) else { return .notADecimal }
             while i < n && isDigit(p[i]) {
-                // Saturate: any exponent this large is out of range unless the digits are all zero.
-                if exponent < 1_000_000 { exponent = exponent &* 10 &+ Int(p[i] &- UInt8(ascii: "0")) }
+                if exponent < exponentLimit { exponent = exponent &* 10 &+ Int64(p[i] &- UInt8(ascii: "0")) }
                 i += 1
             }
+            exponent = min(exponent, exponentLimit)
             if exponentNegative { exponent = -exponent }
         }
         guard i == n else { return .notADecimal }
         if overflow || magnitude > UInt64(Int64.max) { return .outOfRange }
-        if fractionDigits > 1_000_000 { return .outOfRange }
 
         // The value is magnitude × 10^-base, with `pending` more zeros available to keep the written scale.
-        var base = fractionDigits - exponent - pending
-        let written = fractionDigits - exponent
-        let maximum = Int(ExactDecimal.maximumScale)
+        var base = Int64(fractionDigits) - exponent - Int64(pending)
+        let written = Int64(fractionDigits) - exponent
+        let maximum = Int64(ExactDecimal.maximumScale)
         if magnitude == 0 {
             return Result(0, UInt8(min(max(written, 0), maximum)))
         }
@@ -175,7 +185,7 @@ enum DecimalParser {
         while scale >= lowest {
             let shift = scale - base
             if shift <= 19 {
-                let (value, overflowed) = magnitude.multipliedReportingOverflow(by: DecimalPowers.uint64(shift))
+                let (value, overflowed) = magnitude.multipliedReportingOverflow(by: DecimalPowers.uint64(Int(shift)))
                 if !overflowed && value <= UInt64(Int64.max) {
                     return Result(signed(value, negative), UInt8(scale))
                 }
@@ -184,6 +194,9 @@ enum DecimalParser {
         }
         return .outOfRange
     }
+
+    /// Where the exponent saturates: far above any digit count, and ten times it still fits in 64 bits.
+    @inlinable static var exponentLimit: Int64 { 1 << 59 }
 
     @inlinable @inline(__always)
     static func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
@@ -201,8 +214,8 @@ enum DecimalParser {
         case .outOfRange:
             return ValidationIssue(
                 code: .outOfRange,
-                message: "the number has more digits than an exact decimal holds (18 fraction digits, "
-                    + "19 significant digits); it is rejected rather than rounded",
+                message: "the number does not fit an exact decimal (\(ExactDecimal.limitsSummary)); it is rejected "
+                    + "rather than rounded",
                 value: value
             )
         case .notADecimal, .none:

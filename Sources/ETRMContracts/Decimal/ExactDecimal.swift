@@ -15,6 +15,11 @@
 /// The significand is never `Int64.min`, so every value can be negated; the representable range is
 /// `±9_223_372_036_854_775_807 × 10^-scale`. Arithmetic that would leave that range throws
 /// ``ValidationIssue/Code/outOfRange`` instead of rounding or trapping.
+///
+/// Only two initialisers trap, both meant for literals the program writes: ``init(significand:scale:)``
+/// (a scale above 18 or a significand of `Int64.min`) and ``init(_:)-(Int64)`` (`Int64.min`). For values
+/// from elsewhere use ``init(checkedSignificand:scale:)``, ``init(_:)-(String)`` or ``init(parsing:)``, which
+/// throw.
 public struct ExactDecimal: Sendable {
     /// The digits of the value as an integer: the value is `significand × 10^-scale`.
     public let significand: Int64
@@ -42,6 +47,29 @@ public struct ExactDecimal: Sendable {
         precondition(significand != .min, "ExactDecimal significand must not be Int64.min")
         self.significand = significand
         self.scale = scale
+    }
+
+    /// Creates a decimal from its significand and scale, checked: the throwing form of
+    /// ``init(significand:scale:)`` for values that come from outside the program.
+    ///
+    /// - Parameters:
+    ///   - significand: The digits as an integer.
+    ///   - scale: The number of fraction digits.
+    /// - Throws: ``ValidationIssue`` with code ``ValidationIssue/Code/outOfRange`` when `scale` is outside
+    ///   `0...18` or `significand` is `Int64.min`.
+    public init(checkedSignificand significand: Int64, scale: Int) throws(ValidationIssue) {
+        guard (0...Int(Self.maximumScale)).contains(scale) else {
+            throw ValidationIssue(
+                code: .outOfRange, message: "the scale of an exact decimal must be 0...18",
+                value: "\(significand) at scale \(scale)")
+        }
+        guard significand != .min else {
+            throw ValidationIssue(
+                code: .outOfRange,
+                message: "the significand of an exact decimal must be within ±9223372036854775807",
+                value: "\(significand) at scale \(scale)")
+        }
+        self.init(unchecked: significand, scale: UInt8(scale))
     }
 
     /// Creates an integral decimal.

@@ -96,10 +96,9 @@ public struct DayAheadBid: Sendable, Hashable {
     /// - Throws: ``ValidationFailure`` with every issue: a wrong number of intervals (`/intervals`), and per
     ///   interval (`/intervals/12/…`) whatever the trade rules reject.
     public func tradeRecords() throws(ValidationFailure) -> [TradeRecord] {
-        let day = DeliveryPeriod.deliveryDay(deliveryDay, in: zone)
         let units: [DeliveryPeriod]
         do throws(ValidationIssue) {
-            units = try day.split(into: marketTimeUnit)
+            units = try DeliveryPeriod.deliveryDay(deliveryDay, in: zone).split(into: marketTimeUnit)
         } catch {
             throw ValidationFailure(issues: [error.prefixed(by: "/delivery_day")])
         }

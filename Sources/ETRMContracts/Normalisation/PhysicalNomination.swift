@@ -95,11 +95,17 @@ public struct PhysicalNomination: Sendable, Hashable {
         } catch {
             throw ValidationFailure(issues: [error.prefixed(by: "/quantity_kwh")])
         }
+        let delivery: DeliveryPeriod
+        do throws(ValidationIssue) {
+            delivery = try DeliveryPeriod.gasDay(gasDay, in: zone)
+        } catch {
+            throw ValidationFailure(issues: [error.prefixed(by: "/gas_day")])
+        }
         var issues: [ValidationIssue] = []
         let trade = Normalisation.trade("", into: &issues) { () throws(ValidationFailure) in
             try TradeRecord(
                 tradeID: nominationID, counterpartyLEI: counterpartyLEI, productCode: "NG-GD",
-                delivery: DeliveryPeriod.gasDay(gasDay, in: zone), volumeMWh: volume, priceUSD: contractPrice,
+                delivery: delivery, volumeMWh: volume, priceUSD: contractPrice,
                 status: .pending, eventTime: nominatedAt, buySell: direction.isEntry ? .buy : .sell,
                 deliveryPoint: networkPoint, currency: currency, unit: .MWh, actionType: .new)
         }

@@ -2,7 +2,8 @@
 /// and why.
 ///
 /// The invariant ``isBalanced`` (`accepted + quarantined == received`) holds for every batch a
-/// ``RecordReader`` reads; the reader checks it before returning.
+/// ``RecordReader`` reads; the reader checks it before returning, and throws a ``ValidationFailure`` with
+/// code ``ValidationIssue/Code/accountingMismatch`` rather than return a report that does not balance.
 public struct BatchReport: Sendable, Hashable, CustomStringConvertible {
     /// The source the batch came from (a feed or file name).
     public var source: String
@@ -53,6 +54,21 @@ public struct BatchReport: Sendable, Hashable, CustomStringConvertible {
         let identity = "\(accepted) + \(quarantined) \(isBalanced ? "=" : "≠") \(received)"
         return "\(source) \(batchID): received \(received), accepted \(accepted), quarantined \(quarantined)"
             + (codes.isEmpty ? "" : " [\(codes)]") + "; accepted + quarantined = received: \(identity)"
+    }
+
+    /// The report, if it balances.
+    ///
+    /// - Throws: ``ValidationFailure`` with code ``ValidationIssue/Code/accountingMismatch`` and the
+    ///   report's one-line summary otherwise.
+    func checkedBalance() throws(ValidationFailure) -> BatchReport {
+        guard isBalanced else {
+            throw ValidationFailure(issues: [
+                ValidationIssue(
+                    code: .accountingMismatch,
+                    message: "the reader's accounting does not balance (a defect of the reader): \(description)")
+            ])
+        }
+        return self
     }
 
     mutating func count(rejection issues: [ValidationIssue]) {

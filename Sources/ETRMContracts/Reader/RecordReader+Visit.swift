@@ -20,7 +20,9 @@ extension RecordReader {
     ///   - onRejected: Receives each rejected record with its bytes and issues.
     /// - Returns: The batch's report; it is balanced.
     /// - Throws: ``ValidationFailure`` when the document cannot be read at all (see ``RecordReader``), or
-    ///   whatever a callback throws (reading stops there).
+    ///   whatever a callback throws (reading stops there). Should the reader's own counting ever fail to
+    ///   balance (a defect of the reader, not of the input), ``ValidationFailure`` with code
+    ///   ``ValidationIssue/Code/accountingMismatch``, after the callbacks ran: never a crash of the host.
     // A caller in another module gets the generic entry point; the specialisation for trade records spares the
     // hot loop the value-witness copies of a generic record (the feed-sized workload is trade records).
     @_specialize(where Record == TradeRecord)
@@ -45,8 +47,7 @@ extension RecordReader {
             : try scanDocument(bytes, accept: accept, reject: reject)
         report.received = summary.received
         report.documentIssues = summary.documentIssues
-        precondition(report.isBalanced, "reader accounting broke: \(report)")
-        return report
+        return try report.checkedBalance()
     }
 
     /// Reads a batch from an array of bytes; see ``read(_:format:source:batchID:onRecord:onRejected:)-(UnsafeRawBufferPointer,_,_,_,_,_)``.

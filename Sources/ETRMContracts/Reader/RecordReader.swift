@@ -15,11 +15,17 @@ import ETRMShared
 /// - **A record with bad values** (a missing field, a wrong type, an invalid LEI, …) is quarantined with every
 ///   issue; its neighbours are unaffected.
 /// - **A record that is not an object** (`42`, `"x"`, `[…]`) is quarantined with `not_an_object`.
-/// - **A record whose bytes are not well-formed JSON** (a missing comma, a bad literal, a raw control
-///   character or invalid UTF-8 in a string, a string over the length limit, nesting over the depth limit,
-///   a duplicate key) is quarantined with one structural issue (`invalid_json`, `invalid_utf8`,
-///   `limit_exceeded`, `duplicate_key`) that gives the byte offset. The reader then resynchronises: it finds
-///   the end of the element by counting brackets outside strings, and carries on with the next one.
+/// - **A record whose bytes are not well-formed JSON** (a bad literal, a raw control character or invalid
+///   UTF-8 in a string, a string over the length limit, nesting over the depth limit, a duplicate key) is
+///   quarantined with one structural issue (`invalid_json`, `invalid_utf8`, `limit_exceeded`,
+///   `duplicate_key`) that gives the byte offset. The reader then resynchronises: it finds the end of the
+///   element by counting brackets outside strings (the element ends where its own brackets close, or at the
+///   next `,` or `]` of the array), and carries on with the next one.
+/// - **A separator fault between elements** is a document issue in ``BatchReport/documentIssues``, not a
+///   record: an empty element (`[,A]`, `[A,,B]`) is skipped, and a missing comma (`[{A} {B},{C}]`) ends the
+///   element before it, so A, B and C are each read on their own and one bad record never costs its
+///   neighbours. A trailing comma (`[A,]`) ends the scan with a document issue. No dead letter is ever empty:
+///   each holds the exact bytes of the element it stands for.
 /// - **An element that never ends** (the array is not closed: a truncated download) takes the rest of the
 ///   document with it as one quarantined record, and ``BatchReport/documentIssues`` says the document was
 ///   damaged. Damage after the array (trailing bytes, a second container key) is reported there too; the
@@ -153,14 +159,29 @@ extension RecordReader {
 
     /// Reads the elements of the record array. Returns `false` when the array never closed and the rest of
     /// the document went to one rejection.
+    ///
+    /// Two separator faults are document issues, not records, so that counting stays balanced and no dead
+    /// letter is empty: an empty element (`[,A]`, `[A,,B]`) is skipped, and a missing comma (`[{A} {B}]`)
+    /// ends the element before it, so that A and B are read, accepted or quarantined, each on its own.
     private func scanArray(
         _ scanner: inout JSONScanner, schema: RecordSchema<Record>, container: String, policy: UnknownFieldPolicy,
         summary: inout ScanSummary, accept: (Int, Record) throws -> Void, reject: (Rejection) throws -> Void
     ) throws -> Bool {
         try scanner.beginArray()
         let arrayDepth = scanner.depth
+        let arrayPath = "/" + JSONPointer.escape(container)
         var first = true
         while try scanner.nextElement(isFirst: &first) {
+            if scanner.offset < scanner.count, scanner.base[scanner.offset] == UInt8(ascii: ",") {
+                summary.documentIssues.append(
+                    ValidationIssue(
+                        path: arrayPath, code: .invalidJSON,
+                        message: "an empty array element (byte \(scanner.offset)): a ',' with no value before it; "
+                            + "it is not a record and no bytes were lost"))
+                scanner.reposition(to: scanner.offset + 1, depth: arrayDepth)
+                first = true
+                continue
+            }
             let index = summary.received
             summary.received += 1
             let start = scanner.offset
@@ -179,12 +200,6 @@ extension RecordReader {
                         value: String(decoding: scanner.bytes(range), as: UTF8.self))
                 }
                 recordEnd = scanner.offset
-                scanner.skipWhitespace()
-                if scanner.offset < scanner.count, scanner.base[scanner.offset] != UInt8(ascii: ","),
-                    scanner.base[scanner.offset] != UInt8(ascii: "]")
-                {
-                    throw scanner.unexpected("',' or ']' after the record")
-                }
             } catch {
                 failure = error
             }
@@ -194,7 +209,7 @@ extension RecordReader {
                     try reject(Rejection(index: index, range: start..<trimmedEnd(scanner), issues: issues.issues))
                     summary.documentIssues.append(
                         ValidationIssue(
-                            path: "/" + JSONPointer.escape(container), code: .invalidJSON,
+                            path: arrayPath, code: .invalidJSON,
                             message:
                                 "the array is not closed (truncated or unbalanced document); record \(index) holds the rest of the document"
                         ))
@@ -206,6 +221,18 @@ extension RecordReader {
                 try accept(index, record)
             } else {
                 try reject(Rejection(index: index, range: start..<recordEnd, issues: issues.issues))
+            }
+            // After an element comes ',' or ']'. Anything else starts the next element: the comma is missing.
+            scanner.skipWhitespace()
+            if scanner.offset < scanner.count, scanner.base[scanner.offset] != UInt8(ascii: ","),
+                scanner.base[scanner.offset] != UInt8(ascii: "]")
+            {
+                summary.documentIssues.append(
+                    ValidationIssue(
+                        path: arrayPath, code: .invalidJSON,
+                        message: "a ',' is missing after record \(index) (byte \(scanner.offset)); what follows is "
+                            + "read as the next record, so no bytes were lost"))
+                first = true
             }
         }
         return true

@@ -88,7 +88,7 @@ extension FieldRule {
             schema: FieldSchema(
                 type: .number, description: description, minimum: bounds.minimum, maximum: bounds.maximum,
                 exclusiveMinimum: bounds.exclusiveMinimum,
-                beyondSchema: ["exact decimal of at most 18 significant digits and 18 fraction digits"]),
+                beyondSchema: ["exact decimal: " + ExactDecimal.limitsSummary]),
             parse: { (digits) throws(ValidationIssue) -> ExactDecimal in
                 let value = try ExactDecimal(parsing: digits)
                 try bounds.check(value)

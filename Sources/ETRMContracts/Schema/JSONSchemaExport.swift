@@ -60,7 +60,14 @@ public enum JSONSchemaExport {
         if let enumeration = field.enumeration {
             members.append(("enum", .array(enumeration.map(JSONOutput.string) + (required ? [] : [.null]))))
         }
-        if let pattern = field.pattern { members.append(("pattern", .string(pattern))) }
+        if let pattern = field.pattern {
+            members.append(("pattern", .string(pattern)))
+            // `$` matches before a final line terminator in Python's `re`, Java, PCRE and ICU, but only at the
+            // end in ECMA-262, and JSON Schema has no `\z`. No pattern here admits a line terminator, so one
+            // anywhere is refused outright: every validator then reads the field the same way.
+            // (`type` inside `not`: a `null` of an optional field passes `pattern`, so `not` alone would refuse it.)
+            members.append(("not", .object([("type", .string("string")), ("pattern", .string(lineTerminatorClass))])))
+        }
         if let minLength = field.minLength { members.append(("minLength", .number(String(minLength)))) }
         if let maxLength = field.maxLength { members.append(("maxLength", .number(String(maxLength)))) }
         if let minimum = field.minimum { members.append(("minimum", .number(minimum))) }
@@ -74,6 +81,9 @@ public enum JSONSchemaExport {
         }
         return .object(members)
     }
+
+    /// Every character some regex dialect's `$` treats as ending a line (ICU's list, a superset of the others).
+    static let lineTerminatorClass = "[\n\u{0B}\u{0C}\r\u{85}\u{2028}\u{2029}]"
 
     private static func fileName(_ name: String) -> String { snakeCase(name) + ".schema.json" }
 

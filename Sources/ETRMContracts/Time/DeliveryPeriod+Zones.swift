@@ -46,8 +46,10 @@ extension DeliveryPeriod {
     ///   - date: The local date.
     ///   - zone: The market's zone.
     /// - Returns: The UTC period of the local day.
-    public static func deliveryDay(_ date: LocalDate, in zone: TimeZone) -> DeliveryPeriod {
-        localSpan(from: date, second: 0, to: date.adding(days: 1), second: 0, in: zone)
+    /// - Throws: ``ValidationIssue`` with code ``ValidationIssue/Code/endBeforeStart`` for a day the zone
+    ///   skipped (Pacific/Apia 2011-12-30): it has no instants, and a period's end is after its start.
+    public static func deliveryDay(_ date: LocalDate, in zone: TimeZone) throws(ValidationIssue) -> DeliveryPeriod {
+        try localSpan(from: date, second: 0, to: date.adding(days: 1), second: 0, in: zone)
     }
 
     /// The gas day named by `date`: 06:00 local time on `date` to 06:00 local time the next day (in
@@ -57,9 +59,11 @@ extension DeliveryPeriod {
     ///   - date: The local date naming the gas day.
     ///   - zone: The market's zone.
     /// - Returns: The UTC period of the gas day.
-    public static func gasDay(_ date: LocalDate, in zone: TimeZone) -> DeliveryPeriod {
+    /// - Throws: ``ValidationIssue`` with code ``ValidationIssue/Code/endBeforeStart`` when the zone skipped
+    ///   the whole span (a period's end is after its start).
+    public static func gasDay(_ date: LocalDate, in zone: TimeZone) throws(ValidationIssue) -> DeliveryPeriod {
         let start = ZoneArithmetic.gasDayStartSecond
-        return localSpan(from: date, second: start, to: date.adding(days: 1), second: start, in: zone)
+        return try localSpan(from: date, second: start, to: date.adding(days: 1), second: start, in: zone)
     }
 
     /// The EEX peak period of `date`: 08:00 to 20:00 local time on Monday to Friday.
@@ -68,9 +72,11 @@ extension DeliveryPeriod {
     ///   - date: The local date.
     ///   - zone: The market's zone.
     /// - Returns: The UTC period, or `nil` on a Saturday or Sunday.
-    public static func peak(on date: LocalDate, in zone: TimeZone) -> DeliveryPeriod? {
+    /// - Throws: ``ValidationIssue`` with code ``ValidationIssue/Code/endBeforeStart`` on a weekday the zone
+    ///   skipped (a period's end is after its start).
+    public static func peak(on date: LocalDate, in zone: TimeZone) throws(ValidationIssue) -> DeliveryPeriod? {
         guard !date.isWeekend else { return nil }
-        return localSpan(
+        return try localSpan(
             from: date, second: ZoneArithmetic.peakStartSecond,
             to: date, second: ZoneArithmetic.peakEndSecond, in: zone
         )
@@ -82,9 +88,18 @@ extension DeliveryPeriod {
         to endDate: LocalDate,
         second endSecond: Int64,
         in zone: TimeZone
-    ) -> DeliveryPeriod {
+    ) throws(ValidationIssue) -> DeliveryPeriod {
         let start = ZoneArithmetic.instant(localDays: Int64(startDate.daysSinceEpoch), second: startSecond, zone)
         let end = ZoneArithmetic.instant(localDays: Int64(endDate.daysSinceEpoch), second: endSecond, zone)
+        // A wall time the zone skipped resolves past the gap; if that carries the start into another local date
+        // (Pacific/Apia skipped 2011-12-30 entirely), the date has no such span, however long the result.
+        guard end > start, start.localDate(in: zone) == startDate else {
+            throw ValidationIssue(
+                code: .endBeforeStart,
+                message: "\(startDate) has no such span in \(zone.identifier): the zone skipped that local time, "
+                    + "and a period must start on its date and end after its start",
+                value: "\(start)/\(end)")
+        }
         return DeliveryPeriod(unchecked: start, end: end)
     }
 }

@@ -5,7 +5,7 @@ import ETRMShared
 /// ```swift
 /// let day = try LocalDate(year: 2025, month: 3, day: 30)
 /// let berlin = TimeZone(identifier: "Europe/Berlin")!
-/// DeliveryPeriod.deliveryDay(day, in: berlin).duration   // .seconds(82_800): 23 hours
+/// try DeliveryPeriod.deliveryDay(day, in: berlin).duration   // .seconds(82_800): 23 hours
 /// ```
 public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     /// The year, such as 2025.

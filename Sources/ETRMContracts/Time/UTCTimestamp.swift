@@ -5,6 +5,10 @@ import Foundation
 /// The range is that of `Int64` nanoseconds: 1677-09-21T00:12:43.145224192Z through
 /// 2262-04-11T23:47:16.854775807Z. Leap seconds are not counted (POSIX time), so every day has 86 400 s.
 ///
+/// `+` and `-` with a `Duration` trap when the result leaves that range; they are for durations the program
+/// chooses. ``advanced(by:)`` is their throwing form for durations that come from data. Nothing else here
+/// traps: parsing and conversion from `Date` or seconds throw.
+///
 /// Parse one with ``init(rfc3339:)-(String)``, which insists on a zone; format it with ``rfc3339String``.
 ///
 /// ```swift

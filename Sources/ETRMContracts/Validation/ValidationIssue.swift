@@ -84,6 +84,9 @@ extension ValidationIssue {
         public static let invalidUTF8 = Code("invalid_utf8")
         /// A document, string or nesting depth over the reader's configured limit.
         public static let limitExceeded = Code("limit_exceeded")
+        /// The reader's own accounting did not balance (`accepted + quarantined != received`): a defect of the
+        /// reader, never of the input. The host gets this error instead of a crash.
+        public static let accountingMismatch = Code("accounting_mismatch")
 
         // MARK: Values
         /// A value that is not an exact decimal number (`NaN`, `1,5`, `12.3.4`, …).

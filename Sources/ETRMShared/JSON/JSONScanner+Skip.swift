@@ -35,8 +35,9 @@ extension JSONScanner {
     }
 
     /// Finds where the value starting at `start` ends without checking its grammar: brackets and braces are
-    /// counted outside strings, and the value ends at the first `,` or `]` at its own level. This is how a
-    /// reader resynchronises after a malformed array element, so that its neighbours are not lost.
+    /// counted outside strings, and the value ends where the bracket that opened it closes, or at the first
+    /// `,` or `]` at its own level. This is how a reader resynchronises after a malformed array element, so
+    /// that its neighbours are not lost.
     ///
     /// - Parameter start: The offset of the element's first byte.
     /// - Returns: The offset just past the element's last non-whitespace byte, or `nil` if the element never
@@ -59,10 +60,13 @@ extension JSONScanner {
                 lastSignificant = index + 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 if level == 0 {
+                    // A stray `}` that is the whole element is junk of one byte; later, it closes the document.
+                    if index == start { return index + 1 }
                     return byte == UInt8(ascii: "]") ? lastSignificant : nil
                 }
                 level -= 1
                 lastSignificant = index + 1
+                if level == 0 { return lastSignificant }
             case UInt8(ascii: ","):
                 if level == 0 { return lastSignificant }
                 lastSignificant = index + 1
