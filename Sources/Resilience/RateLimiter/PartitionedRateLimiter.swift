@@ -25,26 +25,41 @@ public final class PartitionedRateLimiter<Key: Hashable & Sendable, C: Clock>: S
     public typealias Configuration = RateLimiterConfiguration
 
     /// A partition's place in the idle order: a lower bound of when its bucket is full again.
-    private struct Entry {
-        var fullAt: C.Instant
-        var key: Key
+    @usableFromInline
+    struct Entry {
+        @usableFromInline var fullAt: C.Instant
+        @usableFromInline var key: Key
+
+        @usableFromInline
+        init(fullAt: C.Instant, key: Key) {
+            self.fullAt = fullAt
+            self.key = key
+        }
     }
 
-    private enum Outcome {
+    @usableFromInline
+    enum Outcome {
         case acquired
         case rejected(retryAfter: Duration)
         case tableFull(retryAfter: Duration)
     }
 
-    private struct State {
-        var buckets: [Key: TokenBucket<C.Instant>] = [:]
+    // Inlinable, like `RateLimiter`'s fast path, so that a caller's concrete key and clock specialise it: generic
+    // code would handle each heap entry through metadata (and allocate for it).
+    @usableFromInline
+    struct State {
+        @usableFromInline var buckets: [Key: TokenBucket<C.Instant>] = [:]
         /// One entry per partition, a min-heap on `fullAt`.
-        var idleOrder: [Entry] = []
-        var evictions = 0
-        var refusedNewKeys = 0
+        @usableFromInline var idleOrder: [Entry] = []
+        @usableFromInline var evictions = 0
+        @usableFromInline var refusedNewKeys = 0
         /// Heap entries inspected to make room: the work that must stay amortised O(1) per call.
-        var examined = 0
+        @usableFromInline var examined = 0
 
+        @usableFromInline
+        init() {}
+
+        @inlinable
         mutating func push(_ entry: Entry) {
             idleOrder.append(entry)
             var child = idleOrder.count - 1
@@ -56,12 +71,14 @@ public final class PartitionedRateLimiter<Key: Hashable & Sendable, C: Clock>: S
             }
         }
 
+        @inlinable
         mutating func removeFirst() {
             idleOrder.swapAt(0, idleOrder.count - 1)
             idleOrder.removeLast()
             siftDownFirst()
         }
 
+        @inlinable
         mutating func siftDownFirst() {
             var parent = 0
             while true {
@@ -76,6 +93,7 @@ public final class PartitionedRateLimiter<Key: Hashable & Sendable, C: Clock>: S
         }
 
         /// Drops the partition idle longest, or returns the time until one is idle when none is.
+        @inlinable
         mutating func makeRoom(now: C.Instant) -> Duration? {
             while let first = idleOrder.first, let bucket = buckets[first.key] {
                 examined += 1
@@ -103,7 +121,7 @@ public final class PartitionedRateLimiter<Key: Hashable & Sendable, C: Clock>: S
     public let maximumPartitions: Int
     /// The clock.
     public let clock: C
-    private let state = LockedState(State())
+    @usableFromInline let state = LockedState(State())
 
     /// Creates an empty limiter.
     /// - Parameters:
@@ -130,6 +148,7 @@ public final class PartitionedRateLimiter<Key: Hashable & Sendable, C: Clock>: S
     /// - Returns: Acquired, or rejected with the `Retry-After` for this key: the time until its bucket holds
     ///   `permits` tokens or, for a new key while every partition is throttled, until one partition is idle.
     /// - Throws: ``ResilienceError/Code/invalidArgument`` for permits out of range.
+    @inlinable
     public func tryAcquire(_ key: Key, permits: Int = 1) throws(ResilienceError) -> RateLimiter<C>.Decision {
         switch try decide(key, permits: permits) {
         case .acquired: .acquired
@@ -144,6 +163,7 @@ public final class PartitionedRateLimiter<Key: Hashable & Sendable, C: Clock>: S
     /// - Throws: ``ResilienceError/Code/rateLimited`` with `retryAfter` when `key`'s bucket lacks the tokens or
     ///   `key` is new and every partition is throttled (the message says which);
     ///   ``ResilienceError/Code/invalidArgument`` for permits out of range.
+    @inlinable
     public func acquire(_ key: Key, permits: Int = 1) throws(ResilienceError) {
         switch try decide(key, permits: permits) {
         case .acquired:
@@ -162,7 +182,8 @@ public final class PartitionedRateLimiter<Key: Hashable & Sendable, C: Clock>: S
         }
     }
 
-    private func decide(_ key: Key, permits: Int) throws(ResilienceError) -> Outcome {
+    @inlinable
+    func decide(_ key: Key, permits: Int) throws(ResilienceError) -> Outcome {
         try configuration.checkPermits(permits)
         let now = clock.now
         let wanted = Double(permits)

@@ -101,6 +101,7 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
     }
 
     /// When the bucket is full again if nothing is taken before then (its last update when it is full now).
+    @inlinable
     var fullAt: Instant { _lastUpdate.advanced(by: timeUntil(capacity)) }
 
     /// Whether the bucket is full at `now`, and so indistinguishable from a new one.
