@@ -119,6 +119,22 @@ import Testing
         #expect(call(&machine, .success) == .init(from: .closed, to: .open))  // 5 / 6 ≥ 50 %
     }
 
+    /// Issue 12 #8: a count window smaller than `minimumCalls` (the default 20) could never hold enough calls
+    /// to be evaluated, so the breaker stayed closed through any number of failures.
+    @Test func aCountWindowSmallerThanMinimumCallsOpensOnceTheWindowIsFullOfFailures() {
+        var machine = Machine(configuration: .init(mode: .countWindow(size: 10)))
+        for _ in 0..<9 { #expect(call(&machine, .failure) == nil) }  // 9 calls: the window is not yet full
+        #expect(call(&machine, .failure) == .init(from: .closed, to: .open))
+    }
+
+    @Test func minimumCallsIsCappedAtTheCountWindowsSizeOnly() {
+        #expect(CircuitBreakerConfiguration(mode: .countWindow(size: 10)).effectiveMinimumCalls == 10)
+        #expect(CircuitBreakerConfiguration(mode: .countWindow(size: 10), minimumCalls: 50).effectiveMinimumCalls == 10)
+        #expect(CircuitBreakerConfiguration(mode: .countWindow(size: 100)).effectiveMinimumCalls == 20)
+        // A time window's reach depends on the traffic, so its minimum stands as configured.
+        #expect(CircuitBreakerConfiguration(mode: .timeWindow(.seconds(10))).effectiveMinimumCalls == 20)
+    }
+
     @Test func countWindowForgetsCallsThatSlideOut() {
         var machine = Machine(
             configuration: .init(mode: .countWindow(size: 4), failureRateThreshold: 0.75, minimumCalls: 4))

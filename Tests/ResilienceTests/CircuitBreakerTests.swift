@@ -25,6 +25,21 @@ import Testing
         #expect(calls.current == 0)
     }
 
+    /// Issue 12 #8: `countWindow(size: 10)` with the default `minimumCalls` (20) stayed closed through 1,000
+    /// failures, every one of which reached the upstream.
+    @Test func aSmallCountWindowWithTheDefaultMinimumOpensAfterTenFailures() async throws {
+        let breaker = try CircuitBreaker(.init(mode: .countWindow(size: 10)), clock: ManualClock())
+        let calls = Counter()
+        for _ in 0..<1_000 {
+            _ = try? await breaker.execute { () -> Int in
+                calls.increment()
+                throw UpstreamError()
+            }
+        }
+        #expect(breaker.state == .open)
+        #expect(calls.current == 10)
+    }
+
     @Test func errorClassificationDecidesWhatCounts() async throws {
         let clock = ManualClock()
         let breaker = try CircuitBreaker(

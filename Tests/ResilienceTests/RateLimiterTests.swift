@@ -125,15 +125,15 @@ import Testing
         #expect(try limiter.tryAcquire("gas-desk") == .acquired)
         #expect(try limiter.tryAcquire("lng-desk") == .acquired)
         #expect(limiter.partitionCount == 3)
-        // Full: a fourth key evicts the least recently used partition (nothing has refilled yet).
-        #expect(try limiter.tryAcquire("oil-desk") == .acquired)
+        // Full, and every partition has spent tokens: a fourth key waits until the first has refilled.
+        #expect(try limiter.tryAcquire("oil-desk") == .rejected(retryAfter: .seconds(1)))
         #expect(limiter.partitionCount == 3)
-        #expect(limiter.evictions == 1)
-        // After the buckets refill, idle partitions are dropped for free (no eviction counted).
+        #expect(limiter.refusedNewKeys == 1)
+        // After the buckets refill, idle partitions make room for new keys.
         clock.advance(by: .seconds(5))
         for key in ["a", "b", "c"] { #expect(try limiter.tryAcquire(key) == .acquired) }
         #expect(limiter.partitionCount == 3)
-        #expect(limiter.evictions == 1)
+        #expect(limiter.evictions == 3)
     }
 
     @Test func aPartitionedLimiterWithManyClientsStaysWithinItsBound() throws {

@@ -1,6 +1,7 @@
 import Benchmark
 import Foundation
 import Resilience
+import ResilienceTesting
 
 #if canImport(MallocInterposerSwift)
     import MallocInterposerSwift
@@ -236,6 +237,30 @@ func measurePerCall<S: ResilienceStrategy>(_ strategy: S, _ iterations: Int) asy
         mallocs: Double(mallocsElapsed) / count)
 }
 
+/// A partitioned limiter at the gateway's default bound (10,000 partitions), every partition used once: partition
+/// `i` took one of its 10 tokens at `i` µs, so it has refilled (is idle) from `i` µs + 100 ms.
+func fullPartitionedLimiter() throws -> (PartitionedRateLimiter<Int, ManualClock>, ManualClock) {
+    let clock = ManualClock()
+    let limiter = try PartitionedRateLimiter<Int, ManualClock>(
+        .init(capacity: 10, refill: 10, per: .seconds(1)), maximumPartitions: 10_000, clock: clock)
+    for key in 0..<10_000 {
+        clock.advance(to: .init(offset: .microseconds(key)))
+        _ = try limiter.tryAcquire(key)
+    }
+    return (limiter, clock)
+}
+
+/// New keys at that full limiter: `throttled` sends them at once, while every partition is still refilling;
+/// otherwise key `10_000 + i` arrives just as partition `i` has refilled (steady traffic of new names).
+func newKeys(
+    _ count: Int, throttled: Bool, limiter: PartitionedRateLimiter<Int, ManualClock>, clock: ManualClock
+) throws {
+    for i in 0..<count {
+        if !throttled { clock.advance(to: .init(offset: .microseconds(i) + .milliseconds(100))) }
+        blackHole(try limiter.tryAcquire(10_000 + i))
+    }
+}
+
 let benchmarks: @Sendable () -> Void = {
     let short = ProcessInfo.processInfo.environment["BENCHMARK_SHORT"] != nil
     let subjects = Subjects()
@@ -306,6 +331,37 @@ let benchmarks: @Sendable () -> Void = {
         for i in benchmark.scaledIterations {
             blackHole(try await subjects.pipelineFive.execute { try await upstream(i) })
         }
+    }
+
+    // New keys at a full partitioned limiter: the harness times the steady-traffic case; the line on standard
+    // error gives the time per new key of both cases.
+    Benchmark(
+        "partitioned_limiter,_10k_partitions_full,_new_keys",
+        configuration: .init(
+            metrics: [.wallClock, .mallocCountTotal], maxDuration: .seconds(short ? 1 : 10),
+            maxIterations: short ? 3 : 20)
+    ) { benchmark in
+        let count = short ? 1_000 : 10_000
+        var perCall: [String] = []
+        for throttled in [false, true] {
+            let (limiter, clock) = try fullPartitionedLimiter()
+            let cpu = processCPUNanoseconds()
+            let start = ContinuousClock.now
+            if !throttled { benchmark.startMeasurement() }
+            try newKeys(count, throttled: throttled, limiter: limiter, clock: clock)
+            if !throttled { benchmark.stopMeasurement() }
+            let (seconds, attoseconds) = start.duration(to: .now).components
+            let wall = (Double(seconds) * 1e9 + Double(attoseconds) * 1e-9) / Double(count)
+            let cpuPerCall = (processCPUNanoseconds() - cpu) / Double(count)
+            perCall.append(
+                String(
+                    format: "%@ %.0f ns wall, %.0f ns CPU", throttled ? "all throttled" : "one idle each", wall,
+                    cpuPerCall))
+        }
+        FileHandle.standardError.write(
+            Data(
+                "partitioned limiter, 10,000 partitions full, per new key: \(perCall.joined(separator: "; "))\n".utf8
+            ))
     }
 
     // Back-to-back figures in one process: ns per call and the overhead over the bare call.

@@ -19,14 +19,15 @@ public struct CircuitBreakerConfiguration: Sendable {
         public static func consecutiveFailures(_ threshold: Int) -> Mode { Mode(kind: .consecutiveFailures(threshold)) }
 
         /// Open when, over the last `size` calls, the failure rate or slow-call rate reaches its threshold
-        /// (once at least ``CircuitBreakerConfiguration/minimumCalls`` calls are in the window).
+        /// (once at least ``CircuitBreakerConfiguration/minimumCalls`` calls, or `size` if that is fewer, are in
+        /// the window).
         /// - Parameter size: The number of calls in the window, at least 1.
         /// - Returns: The mode.
         public static func countWindow(size: Int) -> Mode { Mode(kind: .countWindow(size: size)) }
 
         /// Open when, over the last `duration`, the failure rate or slow-call rate reaches its threshold (once
-        /// at least ``CircuitBreakerConfiguration/minimumCalls`` calls are in the window). The window slides in
-        /// `buckets` steps: memory is `buckets` counters whatever the traffic.
+        /// at least ``CircuitBreakerConfiguration/minimumCalls`` calls are in the window, which at low traffic may
+        /// never happen). The window slides in `buckets` steps: memory is `buckets` counters whatever the traffic.
         /// - Parameters:
         ///   - duration: The window's length.
         ///   - buckets: The number of steps it slides in (1...3600).
@@ -49,6 +50,11 @@ public struct CircuitBreakerConfiguration: Sendable {
     /// clock reads it needs.
     public var slowCallDuration: Duration?
     /// In a window mode, the fewest calls in the window before any rate is evaluated. Default 20.
+    ///
+    /// A count window smaller than this uses its size instead (``effectiveMinimumCalls``): `countWindow(size:
+    /// 10)` opens once its 10 calls reach the thresholds. A time window holds as many calls as the traffic
+    /// brings, so no check can tell whether it will reach the minimum: at fewer calls per window than this,
+    /// the breaker never opens. Keep it below the calls the window sees at the quietest time it must protect.
     public var minimumCalls: Int
     /// How long the breaker stays open before admitting probes. Default 300 s.
     public var openDuration: Duration
@@ -108,6 +114,15 @@ public struct CircuitBreakerConfiguration: Sendable {
     /// - Returns: ``CircuitBreakerOutcome/ignored`` or ``CircuitBreakerOutcome/failure``.
     @Sendable public static func defaultClassification(_ error: any Error) -> CircuitBreakerOutcome {
         error is CancellationError ? .ignored : .failure
+    }
+
+    /// The fewest calls the breaker waits for before it evaluates a window's rates: ``minimumCalls``, capped at a
+    /// count window's size. A count window never holds more calls than its size, so a larger minimum would keep
+    /// the breaker closed through any number of failures; resilience4j caps it the same way. A time window's
+    /// minimum stands as configured (see ``minimumCalls``).
+    public var effectiveMinimumCalls: Int {
+        if case .countWindow(let size) = mode.kind { return min(minimumCalls, size) }
+        return minimumCalls
     }
 
     func validate() throws(ResilienceError) {

@@ -44,7 +44,7 @@ struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Duration 
     init(configuration: CircuitBreakerConfiguration) {
         failureRateThreshold = configuration.failureRateThreshold
         slowCallRateThreshold = configuration.slowCallDuration == nil ? 2 : configuration.slowCallRateThreshold
-        minimumCalls = configuration.minimumCalls
+        minimumCalls = configuration.effectiveMinimumCalls
         switch configuration.mode.kind {
         case .consecutiveFailures(let threshold):
             storage = .consecutive(threshold: threshold, failures: 0)

@@ -100,6 +100,10 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
         _tokens = min(capacity, _tokens + permits)
     }
 
+    /// When the bucket is full again if nothing is taken before then (its last update when it is full now).
+    @inlinable
+    var fullAt: Instant { _lastUpdate.advanced(by: timeUntil(capacity)) }
+
     /// Whether the bucket is full at `now`, and so indistinguishable from a new one.
     /// - Parameter now: The current time.
     /// - Returns: True when refilled to capacity.

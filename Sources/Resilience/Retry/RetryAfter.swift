@@ -8,17 +8,30 @@ import ETRMShared
 /// let wait = date.delay(nowUnixSeconds: nowSeconds)                      // never negative
 /// ```
 ///
-/// Accepted forms: `delta-seconds` (ASCII digits; values above 2³¹ are read as 2³¹, as RFC 9111 asks of
-/// delta-seconds) and the preferred `IMF-fixdate` (`Sun, 06 Nov 1994 08:49:37 GMT`: exact spacing, English
-/// day and month names as written, `GMT`). The day name must be a day name but is not checked against the
-/// date. The obsolete RFC 850 and asctime forms are rejected. Surrounding spaces and tabs are ignored.
-/// Parsing uses no `DateFormatter` and no locale.
+/// Accepted forms:
+/// - `delta-seconds`: ASCII digits only, so `+5`, `-5`, `1.5` and `1 2` are refused. Values above 2³¹ are
+///   read as 2³¹, as RFC 9111 asks of delta-seconds.
+/// - The three HTTP-date formats, which RFC 9110 §5.6.7 requires a recipient to accept: the preferred
+///   `IMF-fixdate` (`Sun, 06 Nov 1994 08:49:37 GMT`), the obsolete RFC 850 form (`Sunday, 06-Nov-94 08:49:37
+///   GMT`) and the obsolete asctime form (`Sun Nov  6 08:49:37 1994`), each with its exact spacing, English day
+///   and month names as written, and `GMT` where the form has a zone. The day name must be a day name but is
+///   not checked against the date; second 60 (a leap second) is read as the next second. An RFC 850 date's
+///   two-digit year is read as the latest year with those digits that is not more than 50 years ahead of
+///   the current time (RFC 9110), so it is resolved only by ``delay(nowUnixSeconds:)``.
+///
+/// Surrounding spaces and tabs are ignored. Parsing uses no `DateFormatter` and no locale. Every delay is
+/// between zero and 2³¹ seconds (about 68 years), whatever the header and the current time.
 public struct RetryAfter: Sendable, Hashable, CustomStringConvertible {
     enum Value: Sendable, Hashable {
         case seconds(Int64)
         case date(unixSeconds: Int64)
+        /// An RFC 850 date: the year's last two digits, the month, the day and the second of the day.
+        case twoDigitYearDate(yearInCentury: Int, month: Int, day: Int, secondOfDay: Int64)
     }
     let value: Value
+
+    /// The largest delay, in seconds, a value yields (2³¹).
+    static let maximumSeconds: Int64 = 1 << 31
 
     /// The delay in seconds when the header gave `delta-seconds`.
     public var delaySeconds: Int64? {
@@ -26,7 +39,9 @@ public struct RetryAfter: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
-    /// The instant in seconds since 1970-01-01T00:00:00Z when the header gave a date.
+    /// The instant in seconds since 1970-01-01T00:00:00Z when the header gave a date with a four-digit year
+    /// (IMF-fixdate or asctime); `nil` for delta-seconds and for an RFC 850 date, whose century depends on the
+    /// current time (see ``delay(nowUnixSeconds:)``).
     public var unixSeconds: Int64? {
         if case .date(let seconds) = value { return seconds }
         return nil
@@ -43,83 +58,63 @@ public struct RetryAfter: Sendable, Hashable, CustomStringConvertible {
         if bytes.allSatisfy({ (0x30...0x39).contains($0) }) {
             var seconds: Int64 = 0
             for digit in bytes {
-                seconds = min(seconds * 10 + Int64(digit - 0x30), 1 << 31)
+                seconds = min(seconds * 10 + Int64(digit - 0x30), Self.maximumSeconds)
             }
             value = .seconds(seconds)
         } else {
-            value = .date(unixSeconds: try Self.parseIMFFixdate(bytes, header: header))
+            value = try HTTPDate(Array(bytes), header: header).value
         }
     }
 
     /// The wait the header asks for.
-    /// - Parameter nowUnixSeconds: The current time in seconds since 1970 (used only for the date form).
-    /// - Returns: The delay, zero when the date is already past.
+    /// - Parameter nowUnixSeconds: The current time in seconds since 1970 (used only for the date forms).
+    /// - Returns: The delay: zero when the date is already past, at most 2³¹ seconds.
     public func delay(nowUnixSeconds: Int64) -> Duration {
+        let seconds: Int64
         switch value {
-        case .seconds(let seconds): .seconds(seconds)
-        case .date(let date): .seconds(max(0, date - nowUnixSeconds))
+        case .seconds(let delta):
+            seconds = delta
+        case .date(let date):
+            seconds = Self.secondsUntil(date, now: nowUnixSeconds)
+        case .twoDigitYearDate(let yearInCentury, let month, let day, let secondOfDay):
+            let date = Self.resolve(
+                yearInCentury: yearInCentury, month: month, day: day, secondOfDay: secondOfDay, now: nowUnixSeconds)
+            seconds = Self.secondsUntil(date, now: nowUnixSeconds)
         }
+        return .seconds(seconds)
     }
 
     public var description: String {
         switch value {
         case .seconds(let seconds): "Retry-After: \(seconds) s"
         case .date(let date): "Retry-After: \(date) (Unix seconds)"
+        case .twoDigitYearDate(let year, let month, let day, let second):
+            "Retry-After: \(CivilCalendar.pad(year, 2))-\(CivilCalendar.pad(month, 2))-\(CivilCalendar.pad(day, 2)) "
+                + "+\(second) s (RFC 850, two-digit year)"
         }
     }
 
-    private static let dayNames = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-    private static let monthNames = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ]
+    /// `date - now`, clamped to `0...maximumSeconds` without overflowing for any `now`.
+    private static func secondsUntil(_ date: Int64, now: Int64) -> Int64 {
+        let (difference, overflow) = date.subtractingReportingOverflow(now)
+        if overflow { return now < 0 ? maximumSeconds : 0 }
+        return min(max(0, difference), maximumSeconds)
+    }
 
-    private static func parseIMFFixdate(
-        _ bytes: ArraySlice<UInt8>, header: some StringProtocol
-    ) throws(ResilienceError)
-        -> Int64
-    {
-        // "Sun, 06 Nov 1994 08:49:37 GMT"
-        //  0123456789012345678901234567 8
-        let b = Array(bytes)
-        guard b.count == 29 else {
-            throw invalid(header, "it is neither delta-seconds nor an IMF-fixdate (29 characters)")
-        }
-        func text(_ range: Range<Int>) -> String { String(decoding: b[range], as: UTF8.self) }
-        func number(_ range: Range<Int>, _ field: String) throws(ResilienceError) -> Int {
-            var value = 0
-            for byte in b[range] {
-                guard (0x30...0x39).contains(byte) else { throw invalid(header, "its \(field) is not a number") }
-                value = value * 10 + Int(byte - 0x30)
-            }
-            return value
-        }
-        guard dayNames.contains(text(0..<3)) else { throw invalid(header, "'\(text(0..<3))' is not a day name") }
-        for (index, expected) in [
-            (3, UInt8(ascii: ",")), (4, 0x20), (7, 0x20), (11, 0x20), (16, 0x20), (19, 0x3A), (22, 0x3A), (25, 0x20),
-        ]
-        where b[index] != expected {
-            throw invalid(header, "character \(index + 1) should be '\(Character(Unicode.Scalar(expected)))'")
-        }
-        guard text(26..<29) == "GMT" else { throw invalid(header, "the zone must be GMT") }
-        let day = try number(5..<7, "day")
-        guard let monthIndex = monthNames.firstIndex(of: text(8..<11)) else {
-            throw invalid(header, "'\(text(8..<11))' is not a month name")
-        }
-        let month = monthIndex + 1
-        let year = try number(12..<16, "year")
-        let hour = try number(17..<19, "hour")
-        let minute = try number(20..<22, "minute")
-        let second = try number(23..<25, "second")
-        guard CivilCalendar.isValid(year: year, month: month, day: day) else {
-            throw invalid(header, "\(year)-\(month)-\(day) is not a date")
-        }
-        // RFC 9110 allows second 60 (a leap second); it is read as the next second.
-        guard hour < 24, minute < 60, second <= 60 else { throw invalid(header, "its time of day is out of range") }
+    /// The RFC 850 date in the latest year with its two digits that is not more than 50 years after `now`'s
+    /// (RFC 9110 §5.6.7). A 29 February that the resolved year lacks reads as 1 March.
+    private static func resolve(yearInCentury: Int, month: Int, day: Int, secondOfDay: Int64, now: Int64) -> Int64 {
+        // Years 1...9999 bound the arithmetic; a current time outside them resolves as at their edge.
+        let clamped = min(max(now, -62_135_596_800), 253_402_300_799)
+        let nowYear = CivilCalendar.civil(fromDays: Int(CivilCalendar.splitSeconds(clamped).days)).year
+        // The latest year ending in `yearInCentury` that is at most 50 years ahead.
+        let latest = nowYear + 50
+        let year = latest - ((latest - yearInCentury) % 100 + 100) % 100
         let days = Int64(CivilCalendar.days(fromYear: year, month: month, day: day))
-        return days * CivilCalendar.secondsPerDay + Int64(hour * 3600 + minute * 60 + second)
+        return days * CivilCalendar.secondsPerDay + secondOfDay
     }
 
-    private static func invalid(_ header: some StringProtocol, _ reason: String) -> ResilienceError {
+    static func invalid(_ header: some StringProtocol, _ reason: String) -> ResilienceError {
         ResilienceError(code: .invalidRetryAfter, message: "Retry-After value '\(header)' is invalid: \(reason)")
     }
 }
