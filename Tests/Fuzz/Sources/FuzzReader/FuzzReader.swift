@@ -76,6 +76,10 @@ private let invalidTrades = [
     #"{"trade_id": "T2"}"#,
     "42",
     "[1, {}]",
+    // Junk with no brackets: a missing comma after it runs it straight into the next record.
+    "oops",
+    "-",
+    "1x",
 ]
 
 /// Builds `{"trades": [ … ]}` from the input, one element or fault per byte, and checks the exact outcome.
