@@ -36,8 +36,8 @@ extension JSONScanner {
 
     /// Finds where the value starting at `start` ends without checking its grammar: brackets and braces are
     /// counted outside strings, and the value ends where the bracket that opened it closes, at the first
-    /// `,` or `]` at its own level, or before a `{` or `[` that follows junk at its own level. This is how a reader resynchronises after a malformed array element, so
-    /// that its neighbours are not lost.
+    /// `,` or `]` at its own level, or before a `{` or `[` that follows junk at its own level. This is how a
+    /// reader resynchronises after a malformed array element, so that its neighbours are not lost.
     ///
     /// - Parameter start: The offset of the element's first byte.
     /// - Returns: The offset just past the element's last non-whitespace byte, or `nil` if the element never
