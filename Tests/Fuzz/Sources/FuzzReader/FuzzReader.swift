@@ -81,6 +81,7 @@ private let invalidTrades = [
     "-",
     "1x",
 ]
+private let bracketlessJunk: Set = ["oops", "-", "1x"]
 
 /// Builds `{"trades": [ … ]}` from the input, one element or fault per byte, and checks the exact outcome.
 private func checkArrayScanning(_ input: [UInt8]) {
@@ -91,9 +92,13 @@ private func checkArrayScanning(_ input: [UInt8]) {
     enum Last { case start, element, comma }
     var last = Last.start
     var omitComma = false
+    var lastIsJunk = false
     func append(_ element: String) {
+        // Junk ends at the next ',', ']', '{' or '['; before anything else the comma cannot be left out, since
+        // `oops 42` is one element, not two.
+        let startsWithBracket = element.first == "{" || element.first == "["
         if last == .element {
-            if omitComma {
+            if omitComma && (!lastIsJunk || startsWithBracket) {
                 faults += 1  // a missing comma
                 document += " "
             } else {
@@ -103,6 +108,7 @@ private func checkArrayScanning(_ input: [UInt8]) {
         document += element
         last = .element
         omitComma = false
+        lastIsJunk = bracketlessJunk.contains(element)
     }
     for byte in input.prefix(64) {
         switch byte % 8 {
