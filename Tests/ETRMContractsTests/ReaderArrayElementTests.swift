@@ -66,6 +66,20 @@ import Testing
         #expect(report.received == 5)
     }
 
+    /// Junk with no brackets that runs straight into a record (no comma between them) is quarantined with
+    /// exactly its own bytes; the record after it is read on its own.
+    @Test(arguments: ["oops", "-", "nul", "1x", #"oops"x""#], [" ", "", "\n"])
+    func junkRunningIntoARecordCostsNotTheRecord(junk: String, gap: String) throws {
+        let (accepted, rejected, report) = try Self.read(
+            "\(Self.widget("a")), \(junk)\(gap)\(Self.widget("b")), \(Self.widget("c"))")
+        #expect(accepted == [0, 2, 3])
+        #expect(rejected.map(\.index) == [1])
+        #expect(rejected.map { String(decoding: $0.rawBytes, as: UTF8.self) } == [junk])
+        #expect(report.received == 4)
+        #expect(report.documentIssues.map(\.code) == [.invalidJSON])
+        #expect(report.documentIssues.first?.message.contains("missing after record 1") == true)
+    }
+
     @Test func anUnbalancedReportIsAStructuredErrorNotACrash() throws {
         let report = BatchReport(source: "s", batchID: "b", received: 3, accepted: 1, quarantined: 1)
         #expect {

@@ -100,6 +100,18 @@ import Testing
         #expect(throws: TradeFrameError.self) { try DecimalColumn(significands: Column<Int64>([1]), scale: 19) }
     }
 
+    /// A value that does not fit the column scale is named as the decimal it is (`31899236661.3`), not as
+    /// significand and exponent.
+    @Test func rescaleOverflowNamesTheValueAsADecimal() throws {
+        var builder = try DecimalColumnBuilder(scale: 9)
+        let error = #expect(throws: TradeFrameError.self) {
+            try builder.append(significand: 318_992_366_613, scale: 1)
+        }
+        #expect(error?.code == .overflow)
+        #expect(error?.message.contains("31899236661.3") == true)
+        #expect(error?.message.contains("e-") == false)
+    }
+
     @Test func decimalExactSumExceedsInt64() throws {
         let column = try DecimalColumn(significands: Column<Int64>([Int64.max, Int64.max, 1]), scale: 0)
         let expected = Int128(Int64.max) * 2 + 1

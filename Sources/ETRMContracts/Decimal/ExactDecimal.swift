@@ -16,6 +16,10 @@
 /// `±9_223_372_036_854_775_807 × 10^-scale`. Arithmetic that would leave that range throws
 /// ``ValidationIssue/Code/outOfRange`` instead of rounding or trapping.
 ///
+/// Through `Codable`, ``WireJSONDecoder`` and ``WireJSONEncoder`` keep the written scale (`42.50` stays
+/// scale 2 both ways, as ``RecordReader`` reads it); Foundation's `JSONDecoder` and `JSONEncoder` keep the
+/// value but not the scale, because they pass numbers through `Decimal`, which drops trailing zeros.
+///
 /// Only two initialisers trap, both meant for literals the program writes: ``init(significand:scale:)``
 /// (a scale above 18 or a significand of `Int64.min`) and ``init(_:)-(Int64)`` (`Int64.min`). For values
 /// from elsewhere use ``init(checkedSignificand:scale:)``, ``init(_:)-(String)`` or ``init(parsing:)``, which

@@ -19,12 +19,13 @@ import ETRMShared
 ///   UTF-8 in a string, a string over the length limit, nesting over the depth limit, a duplicate key) is
 ///   quarantined with one structural issue (`invalid_json`, `invalid_utf8`, `limit_exceeded`,
 ///   `duplicate_key`) that gives the byte offset. The reader then resynchronises: it finds the end of the
-///   element by counting brackets outside strings (the element ends where its own brackets close, or at the
-///   next `,` or `]` of the array), and carries on with the next one.
+///   element by counting brackets outside strings (the element ends where its own brackets close, at the
+///   next `,` or `]` of the array, or, for junk with no brackets, before the `{` or `[` that follows it), and
+///   carries on with the next one.
 /// - **A separator fault between elements** is a document issue in ``BatchReport/documentIssues``, not a
-///   record: an empty element (`[,A]`, `[A,,B]`) is skipped, and a missing comma (`[{A} {B},{C}]`) ends the
-///   element before it, so A, B and C are each read on their own and one bad record never costs its
-///   neighbours. A trailing comma (`[A,]`) ends the scan with a document issue. No dead letter is ever empty:
+///   record: an empty element (`[,A]`, `[A,,B]`) is skipped, and a missing comma (`[{A} {B},{C}]`,
+///   `[{A}, oops {B}]`) ends the element before it, so A, B and C (and the junk) are each read on their own
+///   and one bad record never costs its neighbours. A trailing comma (`[A,]`) ends the scan with a document issue. No dead letter is ever empty:
 ///   each holds the exact bytes of the element it stands for.
 /// - **An element that never ends** (the array is not closed: a truncated download) takes the rest of the
 ///   document with it as one quarantined record, and ``BatchReport/documentIssues`` says the document was

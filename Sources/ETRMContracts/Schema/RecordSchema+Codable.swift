@@ -15,7 +15,8 @@ extension RecordSchema {
     /// validator, not two. Issues are located under the decoder's coding path (`/trades/12/volume_mwh`).
     /// Two differences are inherent in `Codable`: a decoder that keeps one of two duplicate keys hides the
     /// duplicate, and a number is seen through Foundation's `Decimal` (38 digits), so trailing zeros may be
-    /// dropped (`1.50` decodes as `1.5`, which compares equal).
+    /// dropped (`1.50` decodes as `1.5`, which compares equal). ``WireJSONDecoder`` has neither difference:
+    /// it refuses duplicate keys and hands over each number's written text.
     ///
     /// - Parameter decoder: The decoder positioned at the record.
     /// - Returns: The record.
@@ -78,6 +79,10 @@ struct CodableJSONValue: Decodable {
     var output: JSONOutput
 
     init(from decoder: any Decoder) throws {
+        if let wire = decoder as? WireDecoding {
+            output = wire.value.output  // numbers keep their written text
+            return
+        }
         if let object = try? decoder.container(keyedBy: WireKey.self) {
             var members: [(String, JSONOutput)] = []
             for key in object.allKeys {

@@ -35,9 +35,9 @@ extension JSONScanner {
     }
 
     /// Finds where the value starting at `start` ends without checking its grammar: brackets and braces are
-    /// counted outside strings, and the value ends where the bracket that opened it closes, or at the first
-    /// `,` or `]` at its own level. This is how a reader resynchronises after a malformed array element, so
-    /// that its neighbours are not lost.
+    /// counted outside strings, and the value ends where the bracket that opened it closes, at the first
+    /// `,` or `]` at its own level, or before a `{` or `[` that follows junk at its own level. This is how a
+    /// reader resynchronises after a malformed array element, so that its neighbours are not lost.
     ///
     /// - Parameter start: The offset of the element's first byte.
     /// - Returns: The offset just past the element's last non-whitespace byte, or `nil` if the element never
@@ -56,6 +56,9 @@ extension JSONScanner {
                 }
                 lastSignificant = index + 1
             case UInt8(ascii: "{"), UInt8(ascii: "["):
+                // Junk at the element's own level that runs into a bracket (`oops {B}`, no comma): the junk ends
+                // here and the bracket starts the next element, so that B is read on its own.
+                if level == 0, index > start { return lastSignificant }
                 level += 1
                 lastSignificant = index + 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):

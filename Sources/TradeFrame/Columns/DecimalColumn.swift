@@ -204,10 +204,12 @@ public struct DecimalColumnBuilder: Sendable {
         if valueScale == scale { return significand }
         if valueScale < scale {
             let factor = scale - valueScale
-            guard factor <= 18 else { throw TradeFrameError(.overflow, "cannot rescale \(significand)") }
+            guard factor <= 18 else {
+                throw TradeFrameError(.overflow, "cannot rescale \(text(significand, scale: valueScale))")
+            }
             let (value, overflow) = significand.multipliedReportingOverflow(by: pow10[factor])
             guard !overflow else {
-                throw TradeFrameError(.overflow, "\(significand)e-\(valueScale) does not fit scale \(scale)")
+                throw TradeFrameError(.overflow, "\(text(significand, scale: valueScale)) does not fit scale \(scale)")
             }
             return value
         }
@@ -217,9 +219,15 @@ public struct DecimalColumnBuilder: Sendable {
         guard significand % divisor == 0 else {
             throw TradeFrameError(
                 .inexact,
-                "\(WideDecimal(significand: Int128(significand), scale: UInt8(valueScale))) has more than \(scale) "
+                "\(text(significand, scale: valueScale)) has more than \(scale) "
                     + "fraction digits")
         }
         return significand / divisor
+    }
+
+    /// `significand × 10^-scale` as a plain decimal (`31899236661.3`), for messages.
+    private static func text(_ significand: Int64, scale: Int) -> String {
+        guard let scale = UInt8(exactly: scale) else { return "\(significand)e\(-scale)" }
+        return WideDecimal(significand: Int128(significand), scale: scale).description
     }
 }

@@ -76,7 +76,12 @@ private let invalidTrades = [
     #"{"trade_id": "T2"}"#,
     "42",
     "[1, {}]",
+    // Junk with no brackets: a missing comma after it runs it straight into the next record.
+    "oops",
+    "-",
+    "1x",
 ]
+private let bracketlessJunk: Set = ["oops", "-", "1x"]
 
 /// Builds `{"trades": [ … ]}` from the input, one element or fault per byte, and checks the exact outcome.
 private func checkArrayScanning(_ input: [UInt8]) {
@@ -87,9 +92,13 @@ private func checkArrayScanning(_ input: [UInt8]) {
     enum Last { case start, element, comma }
     var last = Last.start
     var omitComma = false
+    var lastIsJunk = false
     func append(_ element: String) {
+        // Junk ends at the next ',', ']', '{' or '['; before anything else the comma cannot be left out, since
+        // `oops 42` is one element, not two.
+        let startsWithBracket = element.first == "{" || element.first == "["
         if last == .element {
-            if omitComma {
+            if omitComma && (!lastIsJunk || startsWithBracket) {
                 faults += 1  // a missing comma
                 document += " "
             } else {
@@ -99,6 +108,7 @@ private func checkArrayScanning(_ input: [UInt8]) {
         document += element
         last = .element
         omitComma = false
+        lastIsJunk = bracketlessJunk.contains(element)
     }
     for byte in input.prefix(64) {
         switch byte % 8 {
