@@ -160,6 +160,23 @@ import Testing
         await reopened.close()
     }
 
+    /// A frame whose checksum is right but whose record holds a malformed key is corruption, not an
+    /// `invalid_key` from deep inside (found by FuzzJournalRecovery).
+    @Test(arguments: [[UInt8]([0, 0]), [3, 0, 1, 0x41, 0, 0], [1, 0, 1, 0x41, 0, 1, 0x42, 0, 1, 0x0A]])
+    func aMalformedStoredKeyIsCorruption(storedKey: [UInt8]) throws {
+        let claim: [UInt8] =
+            [1] + Format.le(UInt16(storedKey.count)) + storedKey + Fixtures.fingerprint.bytes + Format.le(UInt64(1))
+            + Format.le(Int64(0)) + Format.le(Self.hour)
+        let directory = try journal(Array("ETRMIJ02".utf8) + Format.frame(claim))
+        defer { directory.remove() }
+        #expect {
+            try open(directory)
+        } throws: { error in
+            guard let error = error as? IdempotencyError else { return false }
+            return error.code == .journalCorrupt && error.message.contains("malformed")
+        }
+    }
+
     @Test func aNewerFormatVersionIsRefusedNamingIt() throws {
         let directory = try journal(Array("ETRMIJ07".utf8) + [1, 2, 3])
         defer { directory.remove() }

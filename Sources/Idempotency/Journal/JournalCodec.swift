@@ -175,8 +175,13 @@ enum JournalCodec {
         }
 
         mutating func key() throws(IdempotencyError) -> IdempotencyKey {
+            let start = index
             let count = Int(try integer(UInt16.self))
-            return try IdempotencyKey(storageBytes: Array(try take(count)))
+            do {
+                return try IdempotencyKey(storageBytes: Array(try take(count)))
+            } catch  where error.code != .journalCorrupt {
+                throw corrupt("a stored key is malformed (\(error.message))", at: start)
+            }
         }
 
         mutating func text() throws(IdempotencyError) -> String {
