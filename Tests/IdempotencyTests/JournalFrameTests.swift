@@ -114,6 +114,19 @@ import Testing
         }
     }
 
+    /// The torn last frame's header is intact but numbers it 3 after frame 1: frame 2 is missing, torn tail or
+    /// not.
+    @Test func aTornFrameWithTheWrongNumberIsAGap() throws {
+        let directory = try journal(Self.magic + Self.threeFrames[0] + Self.threeFrames[2].dropLast(5))
+        defer { directory.remove() }
+        #expect {
+            try open(directory)
+        } throws: { error in
+            guard let error = error as? IdempotencyError else { return false }
+            return error.code == .journalCorrupt && error.message.contains("frame 2 is missing")
+        }
+    }
+
     /// A damaged middle frame, in its payload or in its header, with a good frame after it: not a torn tail.
     @Test(arguments: [3, 10, 16, 25, 60]) func aDamagedMiddleFrameIsRefused(position: Int) throws {
         var middle = Self.threeFrames[1]

@@ -6,9 +6,9 @@
 
 /// Replays a journal file into records, dropping a torn tail and nothing else.
 ///
-/// Frames are read in order. In version 3 each must carry the next number (1, 2, 3, …): a frame with a higher
-/// number means frames are missing, a lower one that frames repeat or are out of order, and both fail the
-/// open. At the first frame that is not whole and checksummed the file is either torn there (a crash during
+/// Frames are read in order. In version 3 each must carry the next number (1, 2, 3, …): a frame (or an intact
+/// header) with a higher number means frames are missing, a lower one that frames repeat or are out of order,
+/// and both fail the open. At the first frame that is not whole and checksummed the file is either torn there (a crash during
 /// the last append) or damaged in the middle. It is a torn tail unless a good frame follows the damage: in
 /// version 3 a good frame numbered at least as high as the damaged one, searched for after the damaged frame's
 /// declared extent when its header passes its check (a torn frame's payload may hold anything, even bytes of
@@ -45,13 +45,7 @@ struct JournalRecovery {
         var expected: UInt64 = 1
         while let frame = JournalCodec.frame(in: bytes, at: offset, version: version) {
             if let sequence = frame.sequence, sequence != expected {
-                let missing =
-                    sequence == expected + 1 ? "frame \(expected) is" : "frames \(expected) to \(sequence - 1) are"
-                throw JournalCodec.corrupt(
-                    sequence > expected
-                        ? "frame \(sequence) follows frame \(expected - 1): \(missing) missing"
-                        : "frame \(sequence) follows frame \(expected - 1): frames are repeated or out of order",
-                    at: offset)
+                throw Self.outOfSequence(sequence, expected: expected, at: offset)
             }
             var reader = JournalCodec.Reader(
                 bytes: bytes, index: frame.payload.lowerBound, end: frame.payload.upperBound, version: version)
@@ -65,6 +59,13 @@ struct JournalRecovery {
         }
         nextFrameSequence = expected
         guard offset < bytes.count else { return }
+        // An intact header (its check passed) is a frame the writer wrote: a wrong number there is a gap or a
+        // repeat even when the payload is torn.
+        if let header = JournalCodec.header(in: bytes, at: offset, version: version), let sequence = header.sequence,
+            sequence != expected
+        {
+            throw Self.outOfSequence(sequence, expected: expected, at: offset)
+        }
         if let later = Self.goodFrame(after: offset, in: bytes, version: version, expected: expected) {
             throw JournalCodec.corrupt(
                 "the frame at byte \(offset) is damaged and a good frame follows at byte \(later); "
@@ -73,6 +74,17 @@ struct JournalRecovery {
         try JournalFiles.truncate(fd, to: offset)
         try JournalFiles.sync(fd)
         report.droppedTailBytes = bytes.count - offset
+    }
+
+    /// The error for frame `sequence` found where frame `expected` belongs.
+    static func outOfSequence(_ sequence: UInt64, expected: UInt64, at offset: Int) -> IdempotencyError {
+        let found =
+            expected == 1 ? "the file starts with frame \(sequence)" : "frame \(sequence) follows frame \(expected - 1)"
+        guard sequence > expected else {
+            return JournalCodec.corrupt("\(found): frames are repeated or out of order", at: offset)
+        }
+        let missing = sequence == expected + 1 ? "frame \(expected) is" : "frames \(expected) to \(sequence - 1) are"
+        return JournalCodec.corrupt("\(found): \(missing) missing", at: offset)
     }
 
     /// The format version a journal's magic names.
@@ -98,9 +110,7 @@ struct JournalRecovery {
         after offset: Int, in bytes: [UInt8], version: JournalCodec.Version, expected: UInt64
     ) -> Int? {
         var start = offset + 1
-        if version.isSequenced, let header = JournalCodec.header(in: bytes, at: offset, version: version),
-            header.sequence == expected
-        {
+        if version.isSequenced, let header = JournalCodec.header(in: bytes, at: offset, version: version) {
             // The header is intact, so the frame's extent is known; past the end of the file it is a torn write.
             let (end, overflow) = (offset + version.frameHeaderCount).addingReportingOverflow(header.length)
             guard !overflow, end < bytes.count else { return nil }

@@ -79,7 +79,9 @@ public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
     /// Releases before this form sorted keys by their bytes as written, quotes included, and kept escapes as
     /// written. A document with escapes in its strings, with a key that is another key followed by a space or
     /// `!`, or with keys mixing U+E000–U+FFFF and characters above U+FFFF fingerprints differently now, so a
-    /// retry of such a request across the upgrade gets 422 within the stored record's TTL.
+    /// retry of such a request across the upgrade gets 422 within the stored record's TTL, and a key derived
+    /// from the canonical form (as ``IdempotencyKey/derived(settlementRunID:body:scope:)`` may be given it)
+    /// is another key.
     ///
     /// - Parameter json: A JSON document in UTF-8.
     /// - Returns: The canonical bytes.
