@@ -14,7 +14,7 @@ struct JournalState {
     var records: [IdempotencyKey: IdempotencyRecord]
     var lastFence: UInt64
     /// Records appended since the last write, after 8 bytes reserved for the frame header.
-    var pending: [UInt8] = [UInt8](repeating: 0, count: JournalCodec.frameHeaderCount)
+    var pending: [UInt8] = JournalState.emptyFrame(capacity: 0)
     /// The sequence number of the last record appended to `pending`.
     var appendedSequence: UInt64 = 0
     /// Every record up to this sequence number is on disk (written and `fdatasync`ed).
@@ -36,6 +36,15 @@ struct JournalState {
     }
 
     var hasPending: Bool { pending.count > JournalCodec.frameHeaderCount }
+
+    /// A frame with its header bytes reserved and room for `capacity` bytes, at least 512 (a claim and a small
+    /// completion), so that appending records seldom grows it.
+    static func emptyFrame(capacity: Int) -> [UInt8] {
+        var frame: [UInt8] = []
+        frame.reserveCapacity(max(capacity, 512))
+        frame.append(contentsOf: repeatElement(0, count: JournalCodec.frameHeaderCount))
+        return frame
+    }
 
     func checkUsable() throws(IdempotencyError) {
         if let failure { throw failure }
@@ -178,14 +187,13 @@ final class JournalCore: Sendable {
                 let (snapshot, expired) = Self.snapshot(of: state.records, lastFence: state.lastFence, now: now)
                 for key in expired { state.records[key] = nil }
                 let carried = state.pending
-                state.pending = [UInt8](repeating: 0, count: JournalCodec.frameHeaderCount)
+                state.pending = JournalState.emptyFrame(capacity: 0)
                 state.lastSnapshotBytes = snapshot.count
                 return .compact(snapshot: snapshot, carried: carried, upTo: state.appendedSequence)
             }
             if state.hasPending {
                 let frame = state.pending
-                state.pending = [UInt8](repeating: 0, count: JournalCodec.frameHeaderCount)
-                state.pending.reserveCapacity(frame.count)
+                state.pending = JournalState.emptyFrame(capacity: frame.count)
                 if state.failure != nil { return .sleep }
                 return .write(frame: frame, upTo: state.appendedSequence)
             }
