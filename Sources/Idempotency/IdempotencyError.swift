@@ -63,9 +63,13 @@ extension IdempotencyError {
         public static let capacityExceeded = Code("capacity_exceeded")
         /// Another process, or another open store in this process, holds the journal's lock.
         public static let journalLocked = Code("journal_locked")
-        /// The journal holds damage that is not a torn tail (a bad frame followed by good ones), or is not a
-        /// journal at all. The store refuses to open rather than drop acknowledged records.
+        /// The journal holds damage that is not a torn tail (a bad frame followed by a good one, a missing,
+        /// repeated or reordered frame), or is not a journal at all. The store refuses to open rather than drop
+        /// acknowledged records; the message names the byte offset.
         public static let journalCorrupt = Code("journal_corrupt")
+        /// The journal was written in a format version this release does not read (a newer release wrote it);
+        /// the message names the version.
+        public static let journalVersionUnsupported = Code("journal_version_unsupported")
         /// A system call on the journal failed; the store accepts no further work.
         public static let journalIO = Code("journal_io")
         /// The store was closed.

@@ -1,17 +1,22 @@
+import Foundation
 import Idempotency
 import Testing
 
 @Suite struct FingerprintTests {
     @Test(arguments: [
         (#" { "b" : 1 , "a" : [ 1.0 , "x y" , true , null ] } "#, #"{"a":[1.0,"x y",true,null],"b":1}"#),
-        (#"{"z":{"d":-0.5e+3,"c":"\u00e9"},"a":{}}"#, #"{"a":{},"z":{"c":"\u00e9","d":-0.5e+3}}"#),
+        (#"{"z":{"d":-0.5e+3,"c":"\u00e9"},"a":{}}"#, #"{"a":{},"z":{"c":"é","d":-0.5e+3}}"#),
         ("[ ]", "[]"),
         ("\"only a string\"", "\"only a string\""),
         ("\n12.50\r\n", "12.50"),
         (#"{"B":1,"a":2,"ab":3,"é":4}"#, #"{"B":1,"a":2,"ab":3,"é":4}"#),
-        // Keys compare with their closing quote (the first release's order, which stored fingerprints rely on).
-        (#"{"a":1,"a ":2,"a!":3,"ab":4}"#, #"{"a ":2,"a!":3,"a":1,"ab":4}"#),
-        (#"[[],[{}],[1,[2]],"\ud83d\ude00"]"#, #"[[],[{}],[1,[2]],"\ud83d\ude00"]"#),
+        // Keys compare by their value: a key sorts before every longer key it begins.
+        (#"{"ab":4,"a!":3,"a ":2,"a":1}"#, #"{"a":1,"a ":2,"a!":3,"ab":4}"#),
+        (#"[[],[{}],[1,[2]],"\ud83d\ude00"]"#, #"[[],[{}],[1,[2]],"😀"]"#),
+        // Escaped keys sort by their unescaped value and are written unescaped.
+        (#"{"\u0062":1,"a\/":2,"\u0061":3}"#, #"{"a":3,"a/":2,"b":1}"#),
+        // UTF-16 order: a character above U+FFFF (a surrogate pair) sorts before U+E000...U+FFFF.
+        (#"{"\uffff":1,"\ue000":2,"\ud800\udc00":3,"~":4}"#, #"{"~":4,"\#u{10000}":3,"\#u{e000}":2,"\#u{ffff}":1}"#),
     ])
     func canonicalFormIsAsDocumented(input: String, canonical: String) throws {
         #expect(try Fingerprint.canonicalJSON(Array(input.utf8)) == Array(canonical.utf8))
@@ -30,10 +35,74 @@ import Testing
         #expect(Fingerprint(exactBytes: Array(first.utf8)) != Fingerprint(exactBytes: Array(retry.utf8)))
     }
 
-    /// Numbers and strings are kept as written: a different spelling is a different payload.
-    @Test(arguments: [(#"{"p":45.1}"#, #"{"p":45.10}"#), (#"{"p":1}"#, #"{"p":1.0}"#), (#"["é"]"#, #"["\u00e9"]"#)])
-    func differentSpellingsDiffer(a: String, b: String) throws {
+    /// Numbers are kept as written (deliberately, unlike RFC 8785): a different spelling is a different payload.
+    @Test(arguments: [
+        (#"{"p":45.1}"#, #"{"p":45.10}"#), (#"{"p":1}"#, #"{"p":1.0}"#), (#"{"p":100}"#, #"{"p":1e2}"#),
+        (#"{"p":0}"#, #"{"p":-0}"#), (#"{"p":12345678901234567890}"#, #"{"p":12345678901234567000}"#),
+    ])
+    func differentNumberSpellingsDiffer(a: String, b: String) throws {
         #expect(try Fingerprint(canonicalJSON: Array(a.utf8)) != Fingerprint(canonicalJSON: Array(b.utf8)))
+    }
+
+    /// Strings are compared by value: escapes are decoded and the string written in RFC 8785's escaping.
+    @Test(arguments: [
+        (#"["é"]"#, #"["\u00e9"]"#), (#"["é"]"#, #"["\u00E9"]"#), (#"["a/b"]"#, #"["a\/b"]"#),
+        (#"{"\u0061":1}"#, #"{"a":1}"#), (#"["\u000a"]"#, #"["\n"]"#),
+    ])
+    func sameStringSpelledTwoWaysMatches(a: String, b: String) throws {
+        #expect(try Fingerprint.canonicalJSON(Array(a.utf8)) == Fingerprint.canonicalJSON(Array(b.utf8)))
+    }
+
+    /// A key named twice, however it is spelt, has no single meaning (readers keep the first or the last), so
+    /// it is refused with a message naming it; it used to get one fingerprint for both orders.
+    @Test(arguments: [
+        #"{"a":1,"\u0061":2}"#, #"{"\u0061":2,"a":1}"#, #"{"x":{"\/":1,"/":2}}"#, #"{"\u00e9":1,"é":2}"#,
+        #"[{"\ud83d\ude00":1,"😀":2}]"#,
+    ])
+    func escapedDuplicateKeysAreRefused(input: String) {
+        #expect {
+            try Fingerprint(canonicalJSON: Array(input.utf8))
+        } throws: { error in
+            guard let error = error as? IdempotencyError else { return false }
+            return error.code == .invalidJSON && error.message.contains("twice")
+        }
+    }
+
+    /// RFC 8785 §3.2.3's sorting example: keys in UTF-16 code unit order, written unescaped.
+    @Test func rfc8785SortingExample() throws {
+        let input = #"""
+            {
+              "\u20ac": "Euro Sign",
+              "\r": "Carriage Return",
+              "\ufb33": "Hebrew Letter Dalet With Dagesh",
+              "1": "One",
+              "\ud83d\ude00": "Emoji: Grinning Face",
+              "\u0080": "Control",
+              "\u00f6": "Latin Small Letter O With Diaeresis"
+            }
+            """#
+        let expected =
+            #"{"\r":"Carriage Return","1":"One","\#u{80}":"Control","ö":"Latin Small Letter O With Diaeresis","#
+            + #""€":"Euro Sign","😀":"Emoji: Grinning Face","\#u{fb33}":"Hebrew Letter Dalet With Dagesh"}"#
+        #expect(try Fingerprint.canonicalJSON(Array(input.utf8)) == Array(expected.utf8))
+    }
+
+    /// RFC 8785 §3.2.2.2's string example, and the control characters' escapes.
+    @Test func rfc8785StringEscaping() throws {
+        let input = #"["\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/", "\u0000\u0008\u0009\u000c\u000d\u001f\u007f"]"#
+        let expected = #"["€$\u000f\nA'B\"\\\\\"/","\u0000\b\t\f\r\u001f\#u{7f}"]"#
+        #expect(try Fingerprint.canonicalJSON(Array(input.utf8)) == Array(expected.utf8))
+    }
+
+    /// Canonicalising the canonical form again changes nothing, and the result is JSON.
+    @Test(arguments: [
+        #"{"b":"\u00e9\n","a":[1.0,{"\u0063":"\/"}]}"#, #"{"\uffff":1,"\ud800\udc00":2,"\r":"\u001f"}"#,
+        #""\"\\\b\f""#,
+    ])
+    func canonicalFormIsAFixedPoint(input: String) throws {
+        let once = try Fingerprint.canonicalJSON(Array(input.utf8))
+        #expect(try Fingerprint.canonicalJSON(once) == once)
+        #expect((try? JSONSerialization.jsonObject(with: Data(once), options: .fragmentsAllowed)) != nil)
     }
 
     /// The digest of the canonical bytes, checked against Python's hashlib.

@@ -80,6 +80,69 @@ import Testing
         #expect(responses.filter { $0.disposition == .coalesced || $0.disposition == .replayed }.count == 499)
     }
 
+    /// 100 duplicates wait for a first call that is held; 50 of them are cancelled and leave at once with
+    /// `CancellationError` while the first call still runs; the first call then completes once and the 50 others
+    /// get its response. (Before, a cancelled duplicate waited for the first call; the time limit catches that.)
+    @Test(.timeLimit(.minutes(1))) func cancelledCoalescedDuplicatesLeaveAtOnce() async throws {
+        let executor = try executor(coalescing: true)
+        let executions = Counter()
+        let started = Latch()
+        let finish = Latch()
+        let key = Fixtures.key("settle-cancel")
+        let first = Task {
+            try await executor.execute(key: key, fingerprint: Fixtures.fingerprint) { _ in
+                executions.increment()
+                started.open()
+                await finish.wait()
+                return Fixtures.accepted
+            }
+        }
+        await started.wait()
+        let duplicates = (0..<100).map { _ in
+            Task {
+                try await executor.execute(key: key, fingerprint: Fixtures.fingerprint) { _ in
+                    executions.increment()
+                    return StoredResponse(status: 500, body: [])
+                }
+            }
+        }
+        for _ in 0..<20 { await Task.yield() }
+        for duplicate in duplicates[..<50] { duplicate.cancel() }
+        var cancelled = 0
+        // Should the duplicates wait for the first call after all, the time limit cancels the test, and that
+        // lets the first call finish so the test fails instead of hanging.
+        await withTaskCancellationHandler {
+            for duplicate in duplicates[..<50] {
+                do {
+                    let response = try await duplicate.value
+                    Issue.record("a cancelled duplicate returned \(response.status)")
+                } catch {
+                    if error is CancellationError { cancelled += 1 }
+                }
+            }
+        } onCancel: {
+            finish.open()
+        }
+        #expect(cancelled == 50, "every cancelled duplicate left before the first call finished")
+        #expect(executions.count == 1)
+        finish.open()
+        let response = try await first.value
+        #expect(response.disposition == .executed && response.status == 201)
+        var coalesced = 0
+        for duplicate in duplicates[50...] {
+            let response = try await duplicate.value
+            let shared = response.disposition == .coalesced || response.disposition == .replayed
+            if shared && response.body == Fixtures.accepted.body { coalesced += 1 }
+        }
+        #expect(coalesced == 50)
+        #expect(executions.count == 1)
+        let replay = try await executor.execute(key: key, fingerprint: Fixtures.fingerprint) { _ in
+            executions.increment()
+            return StoredResponse(status: 500, body: [])
+        }
+        #expect(replay.disposition == .replayed && executions.count == 1)
+    }
+
     @Test func coalescedDuplicateWithAnotherPayloadIsRefused() async throws {
         let executor = try executor(coalescing: true)
         let started = Latch()

@@ -127,7 +127,7 @@ import Testing
         let store = try open(directory)
         #expect(store.recoveryReport.framesReplayed == 2 && store.recoveryReport.recordsReplayed == 4)
         let written = [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory.journal)))
-        #expect(Array(written.prefix(8)) == Array("ETRMIJ02".utf8), "rewritten in the current version")
+        #expect(Array(written.prefix(8)) == Array("ETRMIJ03".utf8), "rewritten in the current version")
         let done = try await store.claim(Fixtures.key("done"), fingerprint: Fixtures.fingerprint, lease: .seconds(1))
         #expect(done == .completed(StoredResponse(status: 201, body: Array("ok".utf8))))
         let pending = try await store.claim(Fixtures.key("open"), fingerprint: Fixtures.fingerprint, lease: .seconds(1))

@@ -22,16 +22,17 @@ import Testing
 
     struct Unexpected: Error { var outcome: ClaimOutcome }
 
-    /// The frames of a journal file as (offset, total length), read from the documented format.
+    /// The frames of a journal file as (offset, total length), read from the documented format (version 3:
+    /// a 20-byte header starting with the payload's length).
     func frames(_ path: String) throws -> [(offset: Int, length: Int)] {
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        #expect(Array(bytes.prefix(8)) == Array("ETRMIJ02".utf8))
+        #expect(Array(bytes.prefix(8)) == Array("ETRMIJ03".utf8))
         var frames: [(Int, Int)] = []
         var offset = 8
-        while offset + 8 <= bytes.count {
+        while offset + 20 <= bytes.count {
             let length = bytes[offset..<offset + 4].reversed().reduce(0) { $0 << 8 | Int($1) }
-            frames.append((offset, 8 + length))
-            offset += 8 + length
+            frames.append((offset, 20 + length))
+            offset += 20 + length
         }
         #expect(offset == bytes.count)
         return frames

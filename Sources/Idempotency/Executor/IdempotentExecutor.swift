@@ -82,8 +82,9 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
         /// What happens to the record when the operation throws.
         public var failurePolicy: FailurePolicy
         /// Whether a concurrent duplicate in this process waits for the first call instead of getting 409.
-        /// A waiting duplicate is not cancelled with its task; it returns when the first call does. If the first
-        /// call throws (and its record is released), the waiting duplicates try again and one of them runs.
+        /// A waiting duplicate whose task is cancelled leaves at once with `CancellationError`, without affecting
+        /// the first call or the other duplicates. If the first call throws (and its record is released), the
+        /// waiting duplicates try again and one of them runs.
         public var coalescesDuplicates: Bool
         /// The prefix of the problem `type` URIs, followed by `idempotency-key-missing`,
         /// `idempotency-key-invalid`, `idempotency-key-reused` or `idempotency-key-in-progress`.
@@ -197,7 +198,7 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
             case .mismatch:
                 return mismatch(key)
             case .follow(let entry):
-                guard var response = await entry.wait() else { continue }
+                guard var response = try await entry.wait() else { continue }
                 if response.disposition == .executed || response.disposition == .replayed {
                     response.replayed = true
                     response.disposition = .coalesced
@@ -326,22 +327,47 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
 
     /// A call in progress in this process that duplicates wait for.
     private final class InFlight: Sendable {
+        typealias Waiter = CheckedContinuation<IdempotentResponse?, any Error>
+
+        private struct State {
+            var done = false
+            var response: IdempotentResponse?
+            var nextWaiter: UInt64 = 0
+            var waiters: [UInt64: Waiter] = [:]
+            /// Waiters cancelled before they suspended.
+            var cancelled: Set<UInt64> = []
+        }
+
         let fingerprint: Fingerprint
-        private let state = LockedState<(done: Bool, response: IdempotentResponse?, waiters: [Waiter])>(
-            (false, nil, []))
-        typealias Waiter = CheckedContinuation<IdempotentResponse?, Never>
+        private let state = LockedState(State())
 
         init(fingerprint: Fingerprint) { self.fingerprint = fingerprint }
 
         /// The leader's response, or `nil` when the leader failed and the caller should try again.
-        func wait() async -> IdempotentResponse? {
-            await withCheckedContinuation { (continuation: Waiter) in
-                let ready: IdempotentResponse?? = state.withLock { state in
-                    if state.done { return .some(state.response) }
-                    state.waiters.append(continuation)
-                    return .none
+        ///
+        /// - Throws: `CancellationError` as soon as the caller's task is cancelled while it waits.
+        func wait() async throws -> IdempotentResponse? {
+            let id = state.withLock { state in
+                defer { state.nextWaiter += 1 }
+                return state.nextWaiter
+            }
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: Waiter) in
+                    let ready: Result<IdempotentResponse?, any Error>? = state.withLock { state in
+                        if state.done { return .success(state.response) }
+                        if state.cancelled.remove(id) != nil { return .failure(CancellationError()) }
+                        state.waiters[id] = continuation
+                        return nil
+                    }
+                    if let ready { continuation.resume(with: ready) }
                 }
-                if let ready { continuation.resume(returning: ready) }
+            } onCancel: {
+                let waiter: Waiter? = state.withLock { state in
+                    if let waiter = state.waiters.removeValue(forKey: id) { return waiter }
+                    if !state.done { state.cancelled.insert(id) }
+                    return nil
+                }
+                waiter?.resume(throwing: CancellationError())
             }
         }
 
@@ -349,8 +375,9 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
             let waiters = state.withLock { state in
                 state.done = true
                 state.response = response
-                defer { state.waiters = [] }
-                return state.waiters
+                state.cancelled = []
+                defer { state.waiters = [:] }
+                return state.waiters.values
             }
             for waiter in waiters { waiter.resume(returning: response) }
         }

@@ -1,34 +1,50 @@
 /// The journal's byte format.
 ///
-/// A journal file is an 8-byte magic naming the format version followed by frames. A frame is
-/// `u32le payload length ‖ u32le CRC-32C of the payload ‖ payload`; the writer appends one frame per group
-/// commit, so a crash can tear only the last frame. A payload is a sequence of records, little-endian:
+/// A journal file is an 8-byte magic naming the format version followed by frames; the writer appends one
+/// frame per group commit, so a crash can tear only the last frame. Version 3 frames are
+///
+/// `u32le payload length ‖ u64le sequence number ‖ u32le CRC-32C of the payload ‖ u32le CRC-32C of the 16
+/// header bytes before it ‖ payload`
+///
+/// numbered 1, 2, 3, … from the start of the file (a compaction starts a new file at 1), so a missing, repeated
+/// or reordered frame is seen, and the header check makes a frame's declared length trustworthy even when its
+/// payload is damaged. Versions 1 and 2 framed with `u32le payload length ‖ u32le CRC-32C of the payload`. A
+/// payload is a sequence of records, little-endian:
 ///
 /// | type | versions | fields |
 /// |---|---|---|
-/// | 1 claim | 1, 2 | key, fingerprint (32), fence u64, lease end i64, remove-at i64 |
+/// | 1 claim | 1, 2, 3 | key, fingerprint (32), fence u64, lease end i64, remove-at i64 |
 /// | 2 complete | 1 | key, fence u64, status u16, body (u32 length + bytes), remove-at i64 |
-/// | 3 release | 1, 2 | key, fence u64 |
-/// | 4 fence floor | 1, 2 | the highest fence issued so far, u64 |
-/// | 5 complete | 2 | key, fence u64, status u16, field count u16, fields, body (u32 length + bytes), remove-at i64 |
-/// | 6 lease extension | 2 | key, fence u64, lease end i64, remove-at i64 |
+/// | 3 release | 1, 2, 3 | key, fence u64 |
+/// | 4 fence floor | 1, 2, 3 | the highest fence issued so far, u64 |
+/// | 5 complete | 2, 3 | key, fence u64, status u16, field count u16, fields, body (u32 length + bytes), remove-at i64 |
+/// | 6 lease extension | 2, 3 | key, fence u64, lease end i64, remove-at i64 |
 ///
 /// Version 1 (`ETRMIJ01`) had no header fields and no lease extensions; version 2 (`ETRMIJ02`) writes type 5
-/// for completions. A key is `u16 length ‖ IdempotencyKey.storageBytes`; a header field is
-/// `u16 length ‖ name ‖ u16 length ‖ value` in UTF-8; instants are ``JournalTimestamp`` nanoseconds.
+/// for completions; version 3 (`ETRMIJ03`) numbers and header-checks its frames. A key is
+/// `u16 length ‖ IdempotencyKey.storageBytes`; a header field is `u16 length ‖ name ‖ u16 length ‖ value` in
+/// UTF-8; instants are ``JournalTimestamp`` nanoseconds.
 enum JournalCodec {
-    static let frameHeaderCount = 8
+    /// The frame header of the current version: the bytes reserved at the start of a frame being built.
+    static let frameHeaderCount = Version.current.frameHeaderCount
 
-    /// A journal format version: its magic and the record types it may hold.
+    /// A journal format version: its magic, the record types it may hold and its frame header.
     struct Version: Equatable {
         var number: Int
         var magic: [UInt8]
         var recordTypes: ClosedRange<UInt8>
+        /// 8 for the unnumbered frames of versions 1 and 2, 20 for version 3's numbered, header-checked frames.
+        var frameHeaderCount: Int
 
-        static let v1 = Version(number: 1, magic: Array("ETRMIJ01".utf8), recordTypes: 1...4)
-        static let v2 = Version(number: 2, magic: Array("ETRMIJ02".utf8), recordTypes: 1...6)
-        static let current = v2
-        static let all = [v1, v2]
+        var isSequenced: Bool { frameHeaderCount == 20 }
+
+        static let v1 = Version(number: 1, magic: Array("ETRMIJ01".utf8), recordTypes: 1...4, frameHeaderCount: 8)
+        static let v2 = Version(number: 2, magic: Array("ETRMIJ02".utf8), recordTypes: 1...6, frameHeaderCount: 8)
+        static let v3 = Version(number: 3, magic: Array("ETRMIJ03".utf8), recordTypes: 1...6, frameHeaderCount: 20)
+        static let current = v3
+        static let all = [v1, v2, v3]
+        /// Every magic starts with this, followed by the version in two decimal digits.
+        static let magicPrefix = Array("ETRMIJ".utf8)
     }
 
     struct Writer {
@@ -115,13 +131,17 @@ enum JournalCodec {
         bytes = writer.bytes
     }
 
-    /// Fills the reserved 8 header bytes at the start of `frame` for the payload after them.
-    static func sealFrame(_ frame: inout [UInt8]) {
-        let payloadCount = frame.count - frameHeaderCount
-        let crc = frame.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[frameHeaderCount...])) }
-        for index in 0..<4 {
-            frame[index] = UInt8(truncatingIfNeeded: UInt32(payloadCount) >> (8 * UInt32(index)))
-            frame[4 + index] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(index)))
+    /// Fills the reserved header bytes at the start of `frame` for the payload after them, numbering it
+    /// `sequence` (the current version's layout).
+    static func sealFrame(_ frame: inout [UInt8], sequence: UInt64) {
+        let payloadCount = UInt32(frame.count - frameHeaderCount)
+        frame.withUnsafeMutableBytes { frame in
+            let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: frame[frameHeaderCount...]))
+            frame.storeBytes(of: payloadCount.littleEndian, toByteOffset: 0, as: UInt32.self)
+            frame.storeBytes(of: sequence.littleEndian, toByteOffset: 4, as: UInt64.self)
+            frame.storeBytes(of: crc.littleEndian, toByteOffset: 12, as: UInt32.self)
+            let check = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: frame[0..<16]))
+            frame.storeBytes(of: check.littleEndian, toByteOffset: 16, as: UInt32.self)
         }
     }
 
@@ -155,8 +175,13 @@ enum JournalCodec {
         }
 
         mutating func key() throws(IdempotencyError) -> IdempotencyKey {
+            let start = index
             let count = Int(try integer(UInt16.self))
-            return try IdempotencyKey(storageBytes: Array(try take(count)))
+            do {
+                return try IdempotencyKey(storageBytes: Array(try take(count)))
+            } catch  where error.code != .journalCorrupt {
+                throw corrupt("a stored key is malformed (\(error.message))", at: start)
+            }
         }
 
         mutating func text() throws(IdempotencyError) -> String {
@@ -218,21 +243,46 @@ enum JournalCodec {
         IdempotencyError(code: .journalCorrupt, message: "\(message) at byte \(offset) of the journal")
     }
 
-    /// Whether a well-formed, checksummed frame starts at `offset`.
-    static func frameLength(in bytes: [UInt8], at offset: Int, version: Version) -> Int? {
-        guard bytes.count - offset >= frameHeaderCount else { return nil }
-        var length = 0
-        var crc: UInt32 = 0
-        for index in 0..<4 {
-            length |= Int(bytes[offset + index]) << (8 * index)
-            crc |= UInt32(bytes[offset + 4 + index]) << (8 * UInt32(index))
+    /// A frame header that is whole and, in version 3, passes its check: so its length can be trusted.
+    struct FrameHeader {
+        /// The payload's length in bytes (it may run past the end of the file).
+        var length: Int
+        /// The frame's number (version 3), or `nil` (versions 1 and 2).
+        var sequence: UInt64?
+        var payloadCRC: UInt32
+    }
+
+    /// The header at `offset` if it is whole and, in version 3, its check matches; `nil` otherwise. Versions 1
+    /// and 2 have no header check, so any 8 bytes with a non-zero length pass.
+    static func header(in bytes: [UInt8], at offset: Int, version: Version) -> FrameHeader? {
+        guard offset >= 0, bytes.count - offset >= version.frameHeaderCount else { return nil }
+        func integer<T: FixedWidthInteger>(_: T.Type, at position: Int) -> T {
+            var value: T = 0
+            for index in 0..<MemoryLayout<T>.size { value |= T(bytes[offset + position + index]) << (8 * index) }
+            return value
         }
-        guard length > 0, length <= bytes.count - offset - frameHeaderCount else { return nil }
-        let payload = offset + frameHeaderCount
-        guard version.recordTypes.contains(bytes[payload]) else { return nil }
-        let actual = bytes.withUnsafeBytes {
-            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[payload..<payload + length]))
+        let length = Int(integer(UInt32.self, at: 0))
+        guard length > 0 else { return nil }
+        guard version.isSequenced else {
+            return FrameHeader(length: length, sequence: nil, payloadCRC: integer(UInt32.self, at: 4))
         }
-        return actual == crc ? length : nil
+        let check = bytes.withUnsafeBytes {
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[offset..<offset + 16]))
+        }
+        guard check == integer(UInt32.self, at: 16) else { return nil }
+        return FrameHeader(
+            length: length, sequence: integer(UInt64.self, at: 4), payloadCRC: integer(UInt32.self, at: 12))
+    }
+
+    /// The frame at `offset` if it is whole and checksummed: its payload's range and its number (version 3).
+    static func frame(
+        in bytes: [UInt8], at offset: Int, version: Version
+    ) -> (payload: Range<Int>, sequence: UInt64?)? {
+        guard let header = header(in: bytes, at: offset, version: version) else { return nil }
+        let payload = offset + version.frameHeaderCount
+        guard header.length <= bytes.count - payload, version.recordTypes.contains(bytes[payload]) else { return nil }
+        let range = payload..<payload + header.length
+        let actual = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[range])) }
+        return actual == header.payloadCRC ? (range, header.sequence) : nil
     }
 }

@@ -14,7 +14,7 @@ struct JournalState {
     var records: [IdempotencyKey: IdempotencyRecord]
     var lastFence: UInt64
     /// Records appended since the last write, after 8 bytes reserved for the frame header.
-    var pending: [UInt8] = [UInt8](repeating: 0, count: JournalCodec.frameHeaderCount)
+    var pending: [UInt8] = JournalState.emptyFrame(capacity: 0)
     /// The sequence number of the last record appended to `pending`.
     var appendedSequence: UInt64 = 0
     /// Every record up to this sequence number is on disk (written and `fdatasync`ed).
@@ -36,6 +36,15 @@ struct JournalState {
     }
 
     var hasPending: Bool { pending.count > JournalCodec.frameHeaderCount }
+
+    /// A frame with its header bytes reserved and room for `capacity` bytes, at least 512 (a claim and a small
+    /// completion), so that appending records seldom grows it.
+    static func emptyFrame(capacity: Int) -> [UInt8] {
+        var frame: [UInt8] = []
+        frame.reserveCapacity(max(capacity, 512))
+        frame.append(contentsOf: repeatElement(0, count: JournalCodec.frameHeaderCount))
+        return frame
+    }
 
     func checkUsable() throws(IdempotencyError) {
         if let failure { throw failure }
@@ -74,8 +83,11 @@ final class JournalCore: Sendable {
         state = LockedState(JournalState(records: records, lastFence: lastFence))
     }
 
-    func start(journalFD: Int32, lockFD: Int32) {
-        let thread = Thread { [self] in writerLoop(journalFD: journalFD, lockFD: lockFD) }
+    /// Starts the writer on `journalFD`, whose next frame must carry `nextFrameSequence`.
+    func start(journalFD: Int32, lockFD: Int32, nextFrameSequence: UInt64) {
+        let thread = Thread { [self] in
+            writerLoop(journalFD: journalFD, lockFD: lockFD, nextFrameSequence: nextFrameSequence)
+        }
         thread.name = "idempotency-journal-writer"
         thread.start()
     }
@@ -115,8 +127,11 @@ final class JournalCore: Sendable {
         case compact(snapshot: [UInt8], carried: [UInt8], upTo: UInt64)
     }
 
-    private func writerLoop(journalFD: Int32, lockFD: Int32) {
+    private func writerLoop(journalFD: Int32, lockFD: Int32, nextFrameSequence: UInt64) {
         var fd = journalFD
+        // The writer alone numbers frames: the next one appended to `fd`. A compaction's new file starts at 1
+        // (its snapshot), so the next frame there is 2.
+        var sequence = nextFrameSequence
         while true {
             wake.wait()
             drain: while true {
@@ -139,20 +154,25 @@ final class JournalCore: Sendable {
                     for waiter in compactionWaiters { waiter.resume(returning: .failure(closed)) }
                     for waiter in closeWaiters { waiter.resume() }
                     return
-                case .write(var frame, let sequence):
-                    finish(upTo: sequence, result: Self.append(&frame, to: fd), written: frame.count)
-                case .compact(var snapshot, var carried, let sequence):
+                case .write(var frame, let upTo):
+                    let result = Self.append(&frame, sequence: sequence, to: fd)
+                    sequence += 1
+                    finish(upTo: upTo, result: result, written: frame.count)
+                case .compact(var snapshot, var carried, let upTo):
                     let outcome = compact(snapshot: &snapshot, currentFD: fd)
                     switch outcome {
                     case .success(let newFD):
                         JournalFiles.close(fd)
                         fd = newFD
-                        finish(upTo: sequence, result: .success(()), written: 0, compaction: .success(()))
+                        sequence = 2
+                        finish(upTo: upTo, result: .success(()), written: 0, compaction: .success(()))
                     case .failure(let error):
-                        let result =
-                            carried.count > JournalCodec.frameHeaderCount
-                            ? Self.append(&carried, to: fd) : .success(())
-                        finish(upTo: sequence, result: result, written: carried.count, compaction: .failure(error))
+                        var result: Result<Void, IdempotencyError> = .success(())
+                        if carried.count > JournalCodec.frameHeaderCount {
+                            result = Self.append(&carried, sequence: sequence, to: fd)
+                            sequence += 1
+                        }
+                        finish(upTo: upTo, result: result, written: carried.count, compaction: .failure(error))
                     }
                 }
             }
@@ -167,14 +187,13 @@ final class JournalCore: Sendable {
                 let (snapshot, expired) = Self.snapshot(of: state.records, lastFence: state.lastFence, now: now)
                 for key in expired { state.records[key] = nil }
                 let carried = state.pending
-                state.pending = [UInt8](repeating: 0, count: JournalCodec.frameHeaderCount)
+                state.pending = JournalState.emptyFrame(capacity: 0)
                 state.lastSnapshotBytes = snapshot.count
                 return .compact(snapshot: snapshot, carried: carried, upTo: state.appendedSequence)
             }
             if state.hasPending {
                 let frame = state.pending
-                state.pending = [UInt8](repeating: 0, count: JournalCodec.frameHeaderCount)
-                state.pending.reserveCapacity(frame.count)
+                state.pending = JournalState.emptyFrame(capacity: frame.count)
                 if state.failure != nil { return .sleep }
                 return .write(frame: frame, upTo: state.appendedSequence)
             }
@@ -219,8 +238,10 @@ final class JournalCore: Sendable {
         }
     }
 
-    private static func append(_ frame: inout [UInt8], to fd: Int32) -> Result<Void, IdempotencyError> {
-        JournalCodec.sealFrame(&frame)
+    private static func append(
+        _ frame: inout [UInt8], sequence: UInt64, to fd: Int32
+    ) -> Result<Void, IdempotencyError> {
+        JournalCodec.sealFrame(&frame, sequence: sequence)
         do throws(IdempotencyError) {
             try JournalFiles.writeAll(fd, frame)
             try JournalFiles.sync(fd)
@@ -246,14 +267,14 @@ final class JournalCore: Sendable {
     }
 
     /// Writes a journal of the current format version holding `snapshot` (a frame with its header bytes
-    /// reserved) to a new file, syncs it, renames it over the journal and syncs the directory. Returns the new
+    /// reserved), as its frame 1, to a new file, syncs it, renames it over the journal and syncs the directory. Returns the new
     /// file, opened for appending, and the directory sync's failure if only that failed (the rename happened).
     static func replaceJournal(
         directory: String, snapshot: inout [UInt8]
     ) -> Result<(fd: Int32, directorySyncFailure: IdempotencyError?), IdempotencyError> {
         let temporary = directory + "/" + JournalFiles.compactName
         let journal = directory + "/" + JournalFiles.journalName
-        JournalCodec.sealFrame(&snapshot)
+        JournalCodec.sealFrame(&snapshot, sequence: 1)
         let fd: Int32
         do throws(IdempotencyError) {
             fd = try JournalFiles.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND)

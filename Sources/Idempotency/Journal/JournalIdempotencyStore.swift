@@ -11,13 +11,16 @@
 ///   all as one frame (group commit). A claim that *observes* a record (in progress, completed, mismatch)
 ///   also waits until that record is on disk, so nothing is ever acknowledged on the strength of a record a
 ///   crash could still lose.
-/// - **Format.** `journal.log` is a magic header naming the format version and frames of
-///   `length ‖ CRC-32C ‖ records`; see the DocC article for the record layout. A journal of an older format
-///   version (version 1 had no response header fields and no lease extensions) is read, then rewritten in the
-///   current version on open, atomically as a compaction does.
-/// - **Recovery.** Opening replays the journal. A damaged last frame (a torn write) is dropped and the file
-///   truncated to the last good frame; a damaged frame with good frames after it is not a torn tail and
-///   fails the open with ``IdempotencyError/Code/journalCorrupt`` rather than dropping acknowledged records.
+/// - **Format.** `journal.log` is a magic naming the format version (`ETRMIJ03`) and frames of
+///   `length ‖ sequence number ‖ CRC-32C of the records ‖ CRC-32C of the header ‖ records`, numbered from 1;
+///   see the DocC article for the layout. A journal of an older format version (1 or 2) is read, then
+///   rewritten in the current version on open, atomically as a compaction does; a newer one is refused with
+///   ``IdempotencyError/Code/journalVersionUnsupported``.
+/// - **Recovery.** Opening replays the journal. A torn last frame (cut short, or damaged with nothing good
+///   after it) is dropped and the file truncated to the last good frame, whatever the torn frame's payload
+///   holds. A damaged frame with a good frame after it, or a frame whose number is not the next one (a frame
+///   missing, repeated or out of order), fails the open with ``IdempotencyError/Code/journalCorrupt`` rather
+///   than dropping acknowledged records.
 /// - **Compaction.** ``compact()`` (and automatically, past ``Configuration-swift.struct/automaticCompactionBytes``)
 ///   writes the live records to `journal.log.compact`, syncs it, renames it over `journal.log`, and syncs
 ///   the directory: a crash at any point leaves either the old or the new journal, both complete.
@@ -77,12 +80,14 @@ where C.Duration == Duration, C.Instant: JournalTimestamp {
         try JournalFiles.makeDirectory(directory)
         let lockFD = try JournalFiles.lock(directory: directory)
         var fd: Int32
+        var nextFrameSequence: UInt64
         let recovered: JournalRecovery
         do throws(IdempotencyError) {
             JournalFiles.remove(directory + "/" + JournalFiles.compactName)
             fd = try JournalFiles.open(directory + "/" + JournalFiles.journalName, O_RDWR | O_CREAT | O_APPEND)
             do throws(IdempotencyError) {
                 recovered = try JournalRecovery(fd: fd, directory: directory)
+                nextFrameSequence = recovered.nextFrameSequence
                 if recovered.version != .current {
                     // An older format: rewrite it in the current one (atomically, as a compaction does) before
                     // appending records the older version cannot hold.
@@ -93,6 +98,7 @@ where C.Duration == Duration, C.Instant: JournalTimestamp {
                     ).get()
                     JournalFiles.close(fd)
                     fd = upgraded
+                    nextFrameSequence = 2
                     if let directorySyncFailure { throw directorySyncFailure }
                 }
             } catch {
@@ -108,7 +114,7 @@ where C.Duration == Duration, C.Instant: JournalTimestamp {
         core = JournalCore(
             directory: directory, records: recovered.records, lastFence: recovered.lastFence,
             automaticCompactionBytes: configuration.automaticCompactionBytes, now: { clock.now.journalNanoseconds })
-        core.start(journalFD: fd, lockFD: lockFD)
+        core.start(journalFD: fd, lockFD: lockFD, nextFrameSequence: nextFrameSequence)
     }
 
     deinit { core.requestClose() }

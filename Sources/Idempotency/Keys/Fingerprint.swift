@@ -20,7 +20,8 @@ public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
     /// The fingerprint of a JSON document's canonical form.
     ///
     /// - Parameter canonicalJSON: A JSON document (RFC 8259) in UTF-8.
-    /// - Throws: ``IdempotencyError/Code/invalidJSON`` naming the offset of the first problem.
+    /// - Throws: ``IdempotencyError/Code/invalidJSON`` naming the offset of the first problem (a duplicate
+    ///   key among them).
     public init(canonicalJSON: some Collection<UInt8>) throws(IdempotencyError) {
         digest = SHA256.hash(try Self.canonicalJSON(canonicalJSON))
     }
@@ -54,14 +55,33 @@ public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
 
     /// The canonical form of a JSON document, the bytes ``init(canonicalJSON:)`` hashes.
     ///
-    /// - Object members are sorted by their key's bytes as written, compared with the closing quote (so `"a"`
-    ///   sorts before `"ab"`, and `"a "` before `"a"`); a key that appears twice in one object (byte for byte)
-    ///   is an error, because the two readings of such a document differ.
+    /// The form is RFC 8785's (the JSON Canonicalization Scheme) for structure, keys and strings, and keeps
+    /// numbers as written:
     /// - Whitespace outside strings is dropped.
-    /// - Strings (keys and values) and numbers are kept exactly as written: `1.0` and `1` differ, as do `"é"`
-    ///   and `"\u00e9"`. Nothing is decoded, so nothing is lost; a difference there is a different payload.
+    /// - Object members are sorted by their keys' UTF-16 code units after unescaping (RFC 8785 §3.2.3), so
+    ///   `"a"` sorts before `"a "` and `"\u0061b"` is the key `ab`. Two keys with the same value in one object,
+    ///   however they are spelt (`"a"` and `"\u0061"`), are refused: readers disagree on which one wins, so
+    ///   such a document has no single meaning (I-JSON, RFC 7493 §2.3).
+    /// - Strings (keys and values) are written as RFC 8785 writes them: escapes decoded, then `"` and `\`
+    ///   escaped, U+0008, U+0009, U+000A, U+000C, U+000D as `\b \t \n \f \r`, other characters below U+0020 as
+    ///   `\u00xx` (lower-case hex), and everything else, `/` and non-ASCII included, as UTF-8. So `"é"`,
+    ///   `"\u00e9"` and `"\u00E9"` are one string, as are `"/"` and `"\/"`.
+    /// - Numbers are kept exactly as written, deliberately unlike RFC 8785 (which writes the nearest IEEE 754
+    ///   double the ECMAScript way): `1.0` and `1`, `45.10` and `45.1`, `1e2` and `100`, `-0` and `0` are
+    ///   different payloads. Quantities and prices in this package never pass through binary floating point;
+    ///   going through a double would give `12345678901234567890` and `12345678901234567000` one
+    ///   fingerprint, replaying one payload's response to another. A retry that re-spells a number gets 422.
     /// - The input must be one well-formed JSON value in valid UTF-8 (no byte order mark; a `\u` escape of a
-    ///   lone surrogate is refused), nested at most 512 deep.
+    ///   lone surrogate is refused, as I-JSON requires), nested at most 512 deep.
+    ///
+    /// The canonical form is a fixed point: canonicalising it again gives the same bytes.
+    ///
+    /// Releases before this form sorted keys by their bytes as written, quotes included, and kept escapes as
+    /// written. A document with escapes in its strings, with a key that is another key followed by a space or
+    /// `!`, or with keys mixing U+E000–U+FFFF and characters above U+FFFF fingerprints differently now, so a
+    /// retry of such a request across the upgrade gets 422 within the stored record's TTL, and a key derived
+    /// from the canonical form (as ``IdempotencyKey/derived(settlementRunID:body:scope:)`` may be given it)
+    /// is another key.
     ///
     /// - Parameter json: A JSON document in UTF-8.
     /// - Returns: The canonical bytes.
