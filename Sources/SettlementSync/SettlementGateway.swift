@@ -250,7 +250,7 @@ where C.Duration == Duration {
         let submission = UpstreamSubmission(
             settlementRunID: runHeader, contractID: instruction.contractID.description,
             positionMWh: instruction.positionMWh, settlementPrice: instruction.settlementPrice, keyHash: keyHash,
-            fence: 0, body: request.body)
+            fence: 0, timeLeft: configuration.attemptTimeout, body: request.body)
 
         // 6–7. Claim, forward, complete (201, 502) or release (503, run on hold).
         do {
@@ -275,7 +275,12 @@ where C.Duration == Duration {
     {
         if reconciler.isOnHold(submission.settlementRunID) { throw RunOnHold() }
         let upstream = self.upstream
-        let reply = try await forwarding.execute { try await upstream.submit(submission) }
+        let clock = self.clock
+        let reply = try await forwarding.execute {
+            var submission = submission
+            submission.timeLeft = TaskDeadline.remaining(on: clock) ?? submission.timeLeft
+            return try await upstream.submit(submission)
+        }
         switch reply {
         case .acknowledged(let acknowledgement):
             reconciler.record(

@@ -25,6 +25,10 @@ public struct SettlementGatewayConfiguration: Sendable {
     public var ttl: Duration
     /// The limit on one upstream attempt; the attempt is cancelled when it passes. Default 5 s.
     public var attemptTimeout: Duration
+    /// Whether the upstream de-duplicates on ``UpstreamSubmission/idempotencyKey`` (the contract of
+    /// ``SettlementUpstream``). Default `true`. When `false`, an ambiguous attempt (one the gateway stopped
+    /// waiting for) is the key's last: nothing more is sent for the key, and its late outcome is recorded.
+    public var upstreamDeduplicates: Bool
     /// The retry around the attempts. Its `RetryConfiguration.overallTimeout` must be set (the lease is
     /// checked against it). Every error goes to `RetryConfiguration.shouldRetryError`; the default predicate
     /// (`RetryConfiguration.defaultErrorDecision`) never retries a rejection by the open breaker, so the
@@ -56,6 +60,7 @@ public struct SettlementGatewayConfiguration: Sendable {
     ///   - leaseHeartbeat: The lease extension interval while forwarding; none by default.
     ///   - ttl: The replay lifetime.
     ///   - attemptTimeout: The limit per upstream attempt.
+    ///   - upstreamDeduplicates: Whether the upstream de-duplicates on the upstream idempotency key.
     ///   - retry: The retry settings.
     ///   - breaker: The circuit breaker settings.
     ///   - deskRateLimit: Each desk's rate limit.
@@ -69,6 +74,7 @@ public struct SettlementGatewayConfiguration: Sendable {
         leaseHeartbeat: Duration? = nil,
         ttl: Duration = .seconds(86_400),
         attemptTimeout: Duration = .seconds(5),
+        upstreamDeduplicates: Bool = true,
         retry: RetryConfiguration = .init(
             name: "settlement.upstream.retry", maxAttempts: 4,
             backoff: .exponential(initial: .milliseconds(200), maximum: .seconds(5)), jitter: .full,
@@ -88,6 +94,7 @@ public struct SettlementGatewayConfiguration: Sendable {
         self.leaseHeartbeat = leaseHeartbeat
         self.ttl = ttl
         self.attemptTimeout = attemptTimeout
+        self.upstreamDeduplicates = upstreamDeduplicates
         self.retry = retry
         self.breaker = breaker
         self.deskRateLimit = deskRateLimit
