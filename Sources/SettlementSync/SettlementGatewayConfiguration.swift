@@ -46,6 +46,12 @@ public struct SettlementGatewayConfiguration: Sendable {
     /// The `Retry-After` of a 503 when neither the breaker nor the upstream said when to come back.
     /// Default 5 s.
     public var unavailableRetryAfter: Duration
+    /// The limit on one call to the idempotency store (claim, complete, release, lease extension): a store
+    /// that does not answer in time is a 503 `store-unavailable` with `Retry-After`. Default 2 s.
+    public var storeTimeout: Duration
+    /// Makes the request id of a request without `X-Request-ID`. Default ``SettlementRequestID/make()``
+    /// (a UUIDv7: unique across replicas, ordered by time); a test injects its own.
+    public var makeRequestID: @Sendable () -> String
     /// The reader's limits and unknown-field policy for request bodies. Default: 64 KiB, depth 8, unknown
     /// fields rejected (an instruction contract is exact).
     public var reader: RecordReaderConfiguration
@@ -66,6 +72,8 @@ public struct SettlementGatewayConfiguration: Sendable {
     ///   - deskRateLimit: Each desk's rate limit.
     ///   - maximumDesks: The bound on limiter partitions.
     ///   - unavailableRetryAfter: The default `Retry-After` of a 503.
+    ///   - storeTimeout: The limit on one store call.
+    ///   - makeRequestID: Makes request ids.
     ///   - reader: The body reader's configuration.
     ///   - problemTypePrefix: The problem type prefix.
     public init(
@@ -85,6 +93,8 @@ public struct SettlementGatewayConfiguration: Sendable {
             name: "settlement.desk.limiter", capacity: 200, refill: 100, per: .seconds(1)),
         maximumDesks: Int = 10_000,
         unavailableRetryAfter: Duration = .seconds(5),
+        storeTimeout: Duration = .seconds(2),
+        makeRequestID: @escaping @Sendable () -> String = SettlementRequestID.make,
         reader: RecordReaderConfiguration = .init(
             unknownFields: .reject, maximumDocumentSize: 64 << 10, maximumDepth: 8),
         problemTypePrefix: String = "urn:etrm:problem:"
@@ -100,6 +110,8 @@ public struct SettlementGatewayConfiguration: Sendable {
         self.deskRateLimit = deskRateLimit
         self.maximumDesks = maximumDesks
         self.unavailableRetryAfter = unavailableRetryAfter
+        self.storeTimeout = storeTimeout
+        self.makeRequestID = makeRequestID
         self.reader = reader
         self.problemTypePrefix = problemTypePrefix
     }
@@ -116,9 +128,9 @@ public struct SettlementGatewayConfiguration: Sendable {
         } else {
             try validateLeaseOutlastsForward()
         }
-        guard ttl > .zero, unavailableRetryAfter > .zero else {
+        guard ttl > .zero, unavailableRetryAfter > .zero, storeTimeout > .zero else {
             throw SettlementSyncError(
-                code: .invalidConfiguration, message: "ttl and unavailableRetryAfter must be positive")
+                code: .invalidConfiguration, message: "ttl, unavailableRetryAfter and storeTimeout must be positive")
         }
     }
 

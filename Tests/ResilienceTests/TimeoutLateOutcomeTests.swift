@@ -39,7 +39,7 @@ private final class LateOutcomes: Sendable {
 
     init() { (stream, continuation) = AsyncStream.makeStream() }
 
-    func record(_ result: Result<Int, any Error>) { continuation.yield(result) }
+    @Sendable func record(_ result: Result<Int, any Error>) async { continuation.yield(result) }
 
     func next() async -> Result<Int, any Error>? {
         var iterator = stream.makeAsyncIterator()

@@ -9,8 +9,8 @@ extension Timeout {
     /// ``ResilienceError/Code/timedOut`` at once instead of waiting for the work to return. When the caller is
     /// cancelled it throws `CancellationError` at once, and the work is cancelled too. In both cases, and only
     /// then, `lateOutcome` is called with the work's result when the work ends; so every run's result is seen
-    /// exactly once, either by the caller or by `lateOutcome`. `lateOutcome` runs on the work's task: keep it
-    /// short or hand the result on.
+    /// exactly once, either by the caller or by `lateOutcome`. `lateOutcome` runs on the work's task, which
+    /// ends when it returns: it may record the result somewhere asynchronously (a store, a queue).
     ///
     /// The work runs in an unstructured task (`Task {}`, inheriting task-local values, priority and
     /// ``TaskDeadline``), which costs an allocation or two per call more than ``execute(_:)``'s child task;
@@ -23,7 +23,7 @@ extension Timeout {
     /// - Throws: ``ResilienceError/Code/timedOut``, `CancellationError`, or the operation's error.
     public func execute<Output: Sendable>(
         _ operation: @escaping @Sendable () async throws -> Output,
-        lateOutcome: @escaping @Sendable (Result<Output, any Error>) -> Void
+        lateOutcome: @escaping @Sendable (Result<Output, any Error>) async -> Void
     ) async throws -> Output {
         let deadline = clock.now.advanced(by: duration)
         let race = TimeoutRace<Output>()
@@ -46,7 +46,7 @@ extension Timeout {
                     race.settle(.expired)
                 }
             }
-            if !race.settle(.finished(result)) { lateOutcome(result) }
+            if !race.settle(.finished(result)) { await lateOutcome(result) }
         }
         let outcome = await withTaskCancellationHandler {
             await withUnsafeContinuation { race.wait($0) }
