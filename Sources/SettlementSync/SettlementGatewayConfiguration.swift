@@ -18,12 +18,14 @@ public struct SettlementGatewayConfiguration: Sendable {
     /// least twice the interval, so one late beat does not lose the key. The trade: the at-most-once
     /// guarantee now also rests on the store being reachable for the beats; when extensions fail for longer
     /// than the lease, a duplicate can take the key over mid-forward and send again under a new owner fence,
-    /// which only an upstream that refuses stale fences stops. Without a heartbeat the lease check alone
+    /// and only the upstream's de-duplication on ``UpstreamSubmission/idempotencyKey`` keeps the booking single. Without a heartbeat the lease check alone
     /// guarantees it, which is why the default has none.
     public var leaseHeartbeat: Duration?
     /// How long a finished response (201 or 502) replays. Default 24 hours.
     public var ttl: Duration
-    /// The limit on one upstream attempt; the attempt is cancelled when it passes. Default 5 s.
+    /// The limit on one upstream attempt: the attempt is cancelled when it passes, and the gateway stops
+    /// waiting for it then even if the upstream ignores cancellation (the attempt is then ambiguous; see
+    /// ``SettlementUpstream``). Default 5 s.
     public var attemptTimeout: Duration
     /// Whether the upstream de-duplicates on ``UpstreamSubmission/idempotencyKey`` (the contract of
     /// ``SettlementUpstream``). Default `true`. When `false`, an ambiguous attempt (one the gateway stopped
