@@ -47,7 +47,7 @@ private final class LateOutcomes: Sendable {
     }
 }
 
-@Suite struct TimeoutLateOutcomeTests {
+@Suite(.timeLimit(.minutes(1))) struct TimeoutLateOutcomeTests {
     @Test func returnsAtItsDeadlineWhenTheWorkIgnoresCancellationAndHandsOverTheLateResult() async throws {
         let clock = ManualClock()
         let timeout = try Timeout(.milliseconds(100), clock: clock, name: "attempt")

@@ -41,7 +41,7 @@ private func send<Store: IdempotencyStore, Upstream: SettlementUpstream>(
     }
 }
 
-@Suite struct ExactlyOnceTests {
+@Suite(.timeLimit(.minutes(1))) struct ExactlyOnceTests {
     /// Issue 12, defect 1: the upstream ignores cancellation and answers at 4 s; a duplicate arrives at 3.5 s,
     /// after the first claim's own 3 s lease.
     @Test func aDeafUpstreamKeepsTheKeyWithItsFirstOwnerUntilItAnswers() async throws {
