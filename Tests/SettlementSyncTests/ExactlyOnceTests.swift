@@ -36,9 +36,16 @@ private func send<Store: IdempotencyStore, Upstream: SettlementUpstream>(
             }
             var answers = [(response: SettlementResponse, answeredAt: Duration)?](repeating: nil, count: requests.count)
             for try await (index, response, at) in group { answers[index] = (response, at) }
-            return answers.compactMap { $0 }
+            let answered = answers.compactMap { $0 }
+            guard answered.count == requests.count else { throw Unanswered(count: requests.count - answered.count) }
+            return answered
         }
     }
+}
+
+/// Requests that got no response (the test's time limit ended them).
+private struct Unanswered: Error {
+    let count: Int
 }
 
 @Suite(.timeLimit(.minutes(1))) struct ExactlyOnceTests {
