@@ -20,13 +20,22 @@ public enum SettlementRequestID {
         return format(high: high, low: low)
     }
 
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    /// The 36-character text form of the 128 bits `high` and `low`, built in one buffer.
     static func format(high: UInt64, low: UInt64) -> String {
-        func hex(_ value: UInt64, digits: Int) -> String {
-            let text = String(value, radix: 16)
-            return String(repeating: "0", count: digits - text.count) + text
+        String(unsafeUninitializedCapacity: 36) { buffer in
+            var index = 0
+            for position in 0..<32 {
+                if position == 8 || position == 12 || position == 16 || position == 20 {
+                    buffer[index] = UInt8(ascii: "-")
+                    index += 1
+                }
+                let word = position < 16 ? high : low
+                buffer[index] = digits[Int(word >> UInt64(60 - 4 * (position % 16)) & 0xF)]
+                index += 1
+            }
+            return index
         }
-        return hex(high >> 32, digits: 8) + "-" + hex(high >> 16 & 0xFFFF, digits: 4) + "-"
-            + hex(high & 0xFFFF, digits: 4) + "-" + hex(low >> 48, digits: 4) + "-"
-            + hex(low & 0xFFFF_FFFF_FFFF, digits: 12)
     }
 }

@@ -3,8 +3,9 @@ import ETRMShared
 import Idempotency
 import Resilience
 import SettlementSimulation
-import SettlementSync
 import Testing
+
+@testable import SettlementSync
 
 /// The issue's settings: lease 3 s, attempt timeout 200 ms, retries for at most 1 s (4 attempts 100 ms apart).
 private func issueConfiguration() -> SettlementGatewayConfiguration {
@@ -229,6 +230,12 @@ private struct Unanswered: Error {
             #expect(groups.map(\.count) == [8, 4, 4, 4, 12], "UUID text form: \(id)")
             #expect(groups.count == 5 && groups[2].first == "7", "version 7: \(id)")
         }
+    }
+
+    @Test func aRequestIDIsTheUUIDTextOfItsBits() {
+        #expect(
+            SettlementRequestID.format(high: 0x019a_6f1c_3b2e_7c41, low: 0x9d0a_5e8f_2b7c_1a44)
+                == "019a6f1c-3b2e-7c41-9d0a-5e8f2b7c1a44")
     }
 
     @Test func theRequestIDMakerIsInjectable() async throws {
