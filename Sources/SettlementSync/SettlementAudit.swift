@@ -33,6 +33,8 @@ public struct SettlementOutcome: RawRepresentable, Hashable, Sendable, CustomStr
     public static let upstreamUnavailable = SettlementOutcome(rawValue: "upstream_unavailable")
     /// 503: the circuit breaker is open.
     public static let circuitOpen = SettlementOutcome(rawValue: "circuit_open")
+    /// 503: an attempt may have reached the upstream and has not answered; the key is held until it does.
+    public static let upstreamOutcomePending = SettlementOutcome(rawValue: "upstream_outcome_pending")
     /// 503: the idempotency store failed.
     public static let storeUnavailable = SettlementOutcome(rawValue: "store_unavailable")
 }
@@ -57,6 +59,9 @@ public struct SettlementAuditEvent: Hashable, Sendable, CustomStringConvertible 
     public var status: Int
     /// The time from receipt to answer, on the gateway's clock.
     public var duration: Duration
+    /// Why a request failed, for the log: the store's or the upstream's error (never sent to the client);
+    /// `nil` when it did not fail.
+    public var cause: String?
 
     /// Creates an event.
     ///
@@ -70,9 +75,10 @@ public struct SettlementAuditEvent: Hashable, Sendable, CustomStringConvertible 
     ///   - outcome: How the request ended.
     ///   - status: The HTTP status.
     ///   - duration: The handling time.
+    ///   - cause: Why the request failed, if it did.
     public init(
         requestID: String, desk: String?, settlementRunID: String?, contractID: String?, keyHash: String?,
-        keyDerived: Bool, outcome: SettlementOutcome, status: Int, duration: Duration
+        keyDerived: Bool, outcome: SettlementOutcome, status: Int, duration: Duration, cause: String? = nil
     ) {
         self.requestID = requestID
         self.desk = desk
@@ -83,12 +89,13 @@ public struct SettlementAuditEvent: Hashable, Sendable, CustomStringConvertible 
         self.outcome = outcome
         self.status = status
         self.duration = duration
+        self.cause = cause
     }
 
     public var description: String {
         "request=\(requestID) desk=\(desk ?? "-") run=\(settlementRunID ?? "-") contract=\(contractID ?? "-") "
             + "key=\(keyHash.map { String($0.prefix(12)) } ?? "-") outcome=\(outcome) status=\(status) "
-            + "duration=\(duration)"
+            + "duration=\(duration)" + (cause.map { " cause=\($0)" } ?? "")
     }
 }
 

@@ -2,7 +2,6 @@ import ETRMContracts
 import ETRMShared
 import Idempotency
 import Resilience
-import Synchronization
 
 /// The header field names the gateway reads and writes.
 public enum SettlementHeaderName {
@@ -39,16 +38,23 @@ public enum SettlementHeaderName {
 /// | 4. the scope covers the instruction's contract | 403 |
 /// | 5. the key (`Idempotency-Key`, or SHA-256 of run id and canonical body), scoped by desk, is claimed | replay of the stored response, 409 in flight, 422 other payload |
 /// | 6. the run is not on hold after a reconciliation drift | 409, key released |
-/// | 7. forward: retry → circuit breaker → attempt timeout → upstream | 201 booked (stored), 502 rejected (stored), 503 + `Retry-After` (key released) |
+/// | 7. forward: retry → circuit breaker → attempt timeout → upstream | 201 booked (stored), 502 rejected (stored), 503 + `Retry-After` (key released, or held while an attempt is unresolved) |
+///
+/// Every attempt carries the same upstream idempotency key (``UpstreamSubmission/idempotencyKey``). The attempt
+/// timeout returns at its deadline even when the upstream ignores cancellation; such an attempt is ambiguous
+/// and keeps the key: no second owner can claim it until the attempt's late outcome is in, a late booking is
+/// stored as the key's 201, and the request answers 503 `upstream-outcome-pending` meanwhile (see
+/// ``SettlementUpstream`` for the contract). Every store call is bounded by
+/// ``SettlementGatewayConfiguration/storeTimeout``; a store failure is a 503 `store-unavailable` whose cause
+/// goes to the audit event, never to the client.
 ///
 /// Every request, whatever its outcome, leaves exactly one ``SettlementAuditEvent`` with the observer.
 /// ``handle(_:)`` never throws: every failure is a response.
 public final class SettlementGateway<C: Clock, Store: IdempotencyStore, Upstream: SettlementUpstream>: Sendable
 where C.Duration == Duration {
-    /// The forwarding pipeline's type: retry, then the breaker, then the attempt timeout, outermost first.
-    public typealias Forwarding = ResiliencePipeline<
-        C, Composed<Composed<Composed<PassThrough, Retry<C>>, CircuitBreaker<C>>, Timeout<C>>
-    >
+    /// The forwarding pipeline's type: retry, then the breaker, outermost first. Inside it each attempt runs
+    /// under ``attemptTimeout``, which returns at its deadline whatever the upstream does.
+    public typealias Forwarding = ResiliencePipeline<C, Composed<Composed<PassThrough, Retry<C>>, CircuitBreaker<C>>>
 
     /// The settings type (``SettlementGatewayConfiguration``).
     public typealias Configuration = SettlementGatewayConfiguration
@@ -63,13 +69,16 @@ where C.Duration == Duration {
     public let breaker: CircuitBreaker<C>
     /// The per-run reconciliation of accepted and acknowledged positions.
     public let reconciler: SettlementReconciler
-    /// The idempotency executor over the store.
-    public let executor: IdempotentExecutor<Store>
+    /// The idempotency store.
+    public let store: Store
+    /// The limit on one upstream attempt (``SettlementGatewayConfiguration/attemptTimeout``).
+    public let attemptTimeout: Timeout<C>
+    let executor: IdempotentExecutor<GuardedStore<C, Store>>
+    let guardedStore: GuardedStore<C, Store>
     private let limiter: PartitionedRateLimiter<String, C>
     private let forwarding: Forwarding
     private let reader: RecordReader<SettlementInstruction>
     private let auditObserver: (any SettlementAuditObserver)?
-    private let requestCounter = Atomic<UInt64>(0)
 
     /// Creates a gateway.
     ///
@@ -90,8 +99,17 @@ where C.Duration == Duration {
         try configuration.validate()
         do throws(ResilienceError) {
             breaker = try CircuitBreaker(configuration.breaker, clock: clock)
-            forwarding = try ResiliencePipeline(clock: clock).retry(configuration.retry).circuitBreaker(breaker)
-                .timeout(configuration.attemptTimeout, name: "settlement.upstream.attempt-timeout")
+            var retry = configuration.retry
+            let decide = retry.shouldRetryError
+            // An attempt refused because an ambiguous one is unresolved (an upstream that cannot de-duplicate)
+            // is final for this request.
+            retry.shouldRetryError = { error in error is OutcomePending ? .doNotRetry : decide(error) }
+            forwarding = try ResiliencePipeline(clock: clock).retry(retry).circuitBreaker(breaker)
+            attemptTimeout = try Timeout(
+                configuration.attemptTimeout, clock: clock, name: "settlement.upstream.attempt-timeout")
+            guardedStore = try GuardedStore(
+                base: store, clock: clock, timeout: configuration.storeTimeout, lease: configuration.lease,
+                ttl: configuration.ttl, beat: configuration.leaseHeartbeat ?? configuration.lease / 3)
             limiter = try PartitionedRateLimiter(
                 configuration.deskRateLimit, maximumPartitions: configuration.maximumDesks, clock: clock)
         } catch {
@@ -102,10 +120,10 @@ where C.Duration == Duration {
         } catch {
             throw SettlementSyncError(code: .invalidConfiguration, message: "operation: \(error.message)")
         }
-        let heartbeat: IdempotentExecutor<Store>.Heartbeat?
+        let heartbeat: IdempotentExecutor<GuardedStore<C, Store>>.Heartbeat?
         do throws(IdempotencyError) {
             heartbeat = try configuration.leaseHeartbeat.map { interval throws(IdempotencyError) in
-                try IdempotentExecutor<Store>.Heartbeat(every: interval, clock: clock)
+                try IdempotentExecutor<GuardedStore<C, Store>>.Heartbeat(every: interval, clock: clock)
             }
         } catch {
             throw SettlementSyncError(code: .invalidConfiguration, message: "leaseHeartbeat: \(error.message)")
@@ -115,8 +133,9 @@ where C.Duration == Duration {
         self.upstream = upstream
         self.reconciler = reconciler
         self.auditObserver = auditObserver
+        self.store = store
         executor = IdempotentExecutor(
-            store: store,
+            store: guardedStore,
             configuration: .init(
                 lease: configuration.lease, ttl: configuration.ttl, failurePolicy: .releaseRecord,
                 coalescesDuplicates: false, problemTypePrefix: configuration.problemTypePrefix, heartbeat: heartbeat))
@@ -129,9 +148,7 @@ where C.Duration == Duration {
     /// - Returns: The response to send. Its `X-Request-ID` names the request's audit event.
     public func handle(_ request: SettlementRequest) async -> SettlementResponse {
         let start = clock.now
-        let requestID =
-            request.header(SettlementHeaderName.requestID)
-            ?? "req-\(requestCounter.add(1, ordering: .relaxed).newValue)"
+        let requestID = request.header(SettlementHeaderName.requestID) ?? configuration.makeRequestID()
         var trail = Trail()
         var response = await process(request, trail: &trail)
         response.headers.append(SettlementHeader(SettlementHeaderName.requestID, requestID))
@@ -140,7 +157,8 @@ where C.Duration == Duration {
                 SettlementAuditEvent(
                     requestID: requestID, desk: trail.desk, settlementRunID: trail.settlementRunID,
                     contractID: trail.contractID, keyHash: trail.keyHash, keyDerived: trail.keyDerived,
-                    outcome: trail.outcome, status: response.status, duration: start.duration(to: clock.now)))
+                    outcome: trail.outcome, status: response.status, duration: start.duration(to: clock.now),
+                    cause: trail.cause))
         }
         return response
     }
@@ -153,6 +171,7 @@ where C.Duration == Duration {
         var keyHash: String?
         var keyDerived = false
         var outcome = SettlementOutcome.storeUnavailable
+        var cause: String?
     }
 
     private func process(_ request: SettlementRequest, trail: inout Trail) async -> SettlementResponse {
@@ -250,49 +269,127 @@ where C.Duration == Duration {
         let submission = UpstreamSubmission(
             settlementRunID: runHeader, contractID: instruction.contractID.description,
             positionMWh: instruction.positionMWh, settlementPrice: instruction.settlementPrice, keyHash: keyHash,
-            fence: 0, body: request.body)
+            fence: 0, timeLeft: configuration.attemptTimeout, body: request.body)
+        let forwarded = Forwarded(
+            instruction: instruction, keyHash: keyHash, problemTypePrefix: configuration.problemTypePrefix)
 
         // 6–7. Claim, forward, complete (201, 502) or release (503, run on hold).
+        let outcome = LockedState<StoredResponse?>(nil)
         do {
             let answer = try await executor.execute(key: key, fingerprint: Fingerprint(exactBytes: canonical)) {
                 token in
                 var submission = submission
                 submission.fence = token.fence
-                return try await self.forward(submission, instruction: instruction)
+                let response = try await self.forward(submission, Hold(key: key, token: token), forwarded)
+                outcome.withLock { $0 = response }
+                return response
             }
             return respond(answer, &trail)
+        } catch let failure as StoreFailure where failure.operation == "complete" {
+            // The upstream answered but the store did not take the answer: the desk gets it now, and the store's
+            // keeper goes on recording it for the desk's retries.
+            guard let response = outcome.withLock({ $0 }) else { return unavailable(failure, &trail) }
+            trail.cause = failure.description
+            return respond(
+                IdempotentResponse(
+                    status: response.status, body: response.body, headerFields: response.headerFields,
+                    replayed: false, disposition: .executed), &trail)
         } catch {
             return unavailable(error, &trail)
         }
     }
 
     /// Runs under a claimed key: the stored response of a booked (201) or rejected (502) instruction; throws
-    /// when the key must be released (unavailable, run on hold).
+    /// when the key must be released (unavailable, run on hold) or held (``OutcomePending``).
     private func forward(
-        _ submission: UpstreamSubmission, instruction: SettlementInstruction
-    ) async throws
-        -> StoredResponse
-    {
+        _ submission: UpstreamSubmission, _ hold: Hold, _ forwarded: Forwarded
+    ) async throws -> StoredResponse {
         if reconciler.isOnHold(submission.settlementRunID) { throw RunOnHold() }
         let upstream = self.upstream
-        let reply = try await forwarding.execute { try await upstream.submit(submission) }
-        switch reply {
-        case .acknowledged(let acknowledgement):
+        let clock = self.clock
+        let store = guardedStore
+        let timeout = attemptTimeout
+        let deduplicates = configuration.upstreamDeduplicates
+        let reconciler = self.reconciler
+        let reply: UpstreamReply
+        do {
+            reply = try await forwarding.execute {
+                // A late attempt has reached a verdict, or (an upstream that cannot de-duplicate) one is
+                // unresolved: no further attempt.
+                if store.lateResponse(hold) != nil || (!deduplicates && store.hasPendingAttempt(hold)) {
+                    throw OutcomePending()
+                }
+                store.attemptStarted(hold)
+                do {
+                    let reply = try await timeout.execute {
+                        var submission = submission
+                        submission.timeLeft = TaskDeadline.remaining(on: clock) ?? submission.timeLeft
+                        do {
+                            return try await upstream.submit(submission)
+                        } catch let error as ResilienceError where error.code == .timedOut {
+                            // The upstream's own timeout: not this attempt timeout's, which leaves a late outcome.
+                            throw UpstreamError(code: .unavailable, message: error.description)
+                        }
+                    } lateOutcome: { outcome in
+                        let reply = try? outcome.get()
+                        if case .acknowledged(let acknowledgement) = reply {
+                            reconciler.record(
+                                settlementRunID: submission.settlementRunID, accepted: submission.positionMWh,
+                                acknowledged: acknowledgement.acknowledgedPositionMWh)
+                        }
+                        await store.attemptEndedLate(hold, response: reply.map(forwarded.response))
+                    }
+                    store.attemptEnded(hold)
+                    return reply
+                } catch let error as ResilienceError where error.code == .timedOut {
+                    throw error  // the attempt is pending: its late outcome ends it
+                } catch is CancellationError {
+                    throw CancellationError()  // likewise
+                } catch {
+                    store.attemptEnded(hold)
+                    throw error
+                }
+            }
+        } catch {
+            // A late attempt may have reached a verdict while this request retried; otherwise an unresolved
+            // attempt holds the key.
+            if let late = store.lateResponse(hold) { return late }
+            if store.hasPendingAttempt(hold) { throw OutcomePending() }
+            throw error
+        }
+        if case .acknowledged(let acknowledgement) = reply {
             reconciler.record(
                 settlementRunID: submission.settlementRunID, accepted: submission.positionMWh,
                 acknowledged: acknowledgement.acknowledgedPositionMWh)
-            return StoredResponse(
-                status: 201, headerFields: [ProblemBody.jsonContentTypeField],
-                body: ProblemBody.accepted(instruction, acknowledgement: acknowledgement, keyHash: submission.keyHash))
-        case .rejected(let rejection):
-            let document = ProblemDetails(
-                type: configuration.problemTypePrefix + "upstream-rejected",
-                title: "The upstream ETRM rejected the instruction", status: 502, detail: rejection.reason)
-            return StoredResponse(
-                status: 502, headerFields: [ProblemBody.problemContentTypeField],
-                body: ProblemBody.make(document, extensions: [("upstream_code", .string(rejection.code))]))
+        }
+        return forwarded.response(reply)
+    }
+
+    /// What turns an upstream reply into the response to store.
+    struct Forwarded: Sendable {
+        let instruction: SettlementInstruction
+        let keyHash: String
+        let problemTypePrefix: String
+
+        func response(_ reply: UpstreamReply) -> StoredResponse {
+            switch reply {
+            case .acknowledged(let acknowledgement):
+                return StoredResponse(
+                    status: 201, headerFields: [ProblemBody.jsonContentTypeField],
+                    body: ProblemBody.accepted(instruction, acknowledgement: acknowledgement, keyHash: keyHash))
+            case .rejected(let rejection):
+                let document = ProblemDetails(
+                    type: problemTypePrefix + "upstream-rejected", title: "The upstream ETRM rejected the instruction",
+                    status: 502, detail: rejection.reason)
+                return StoredResponse(
+                    status: 502, headerFields: [ProblemBody.problemContentTypeField],
+                    body: ProblemBody.make(document, extensions: [("upstream_code", .string(rejection.code))]))
+            }
         }
     }
+
+    /// An attempt the gateway stopped waiting for is unresolved: the key stays held.
+    struct OutcomePending: Error {}
 
     private struct RunOnHold: Error {}
 
@@ -342,17 +439,28 @@ where C.Duration == Duration {
                 "The circuit breaker is open; the key was released, retry after the Retry-After delay.",
                 retryAfter: error.retryAfter ?? configuration.unavailableRetryAfter)
         }
-        if let error = error as? IdempotencyError {
+        if error is StoreFailure || error is IdempotencyError {
+            // The cause (a pool message, a path) is for the log, not for the client.
             trail.outcome = .storeUnavailable
+            trail.cause = (error as? StoreFailure)?.description ?? "store: \(error)"
             return problem(
-                503, "store-unavailable", "The idempotency store is unavailable", error.message,
+                503, "store-unavailable", "The idempotency store is unavailable",
+                "The idempotency store did not answer; retry with the same Idempotency-Key after the Retry-After delay.",
+                retryAfter: configuration.unavailableRetryAfter)
+        }
+        if error is OutcomePending {
+            trail.outcome = .upstreamOutcomePending
+            return problem(
+                503, "upstream-outcome-pending", "The upstream ETRM has not answered yet",
+                "An attempt may have reached the upstream and is not resolved; the key is held. Retry with the same key after the Retry-After delay to get the outcome.",
                 retryAfter: configuration.unavailableRetryAfter)
         }
         trail.outcome = .upstreamUnavailable
+        trail.cause = "upstream: \(error)"
         let hint = (error as? any RetryAfterProviding)?.retryAfter
         return problem(
             503, "upstream-unavailable", "The upstream ETRM is unavailable",
-            "The upstream did not book the instruction after every retry (\(error)); the key was released.",
+            "The upstream did not book the instruction after every retry; the key was released.",
             retryAfter: hint ?? configuration.unavailableRetryAfter)
     }
 

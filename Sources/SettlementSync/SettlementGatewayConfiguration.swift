@@ -18,13 +18,19 @@ public struct SettlementGatewayConfiguration: Sendable {
     /// least twice the interval, so one late beat does not lose the key. The trade: the at-most-once
     /// guarantee now also rests on the store being reachable for the beats; when extensions fail for longer
     /// than the lease, a duplicate can take the key over mid-forward and send again under a new owner fence,
-    /// which only an upstream that refuses stale fences stops. Without a heartbeat the lease check alone
+    /// and only the upstream's de-duplication on ``UpstreamSubmission/idempotencyKey`` keeps the booking single. Without a heartbeat the lease check alone
     /// guarantees it, which is why the default has none.
     public var leaseHeartbeat: Duration?
     /// How long a finished response (201 or 502) replays. Default 24 hours.
     public var ttl: Duration
-    /// The limit on one upstream attempt; the attempt is cancelled when it passes. Default 5 s.
+    /// The limit on one upstream attempt: the attempt is cancelled when it passes, and the gateway stops
+    /// waiting for it then even if the upstream ignores cancellation (the attempt is then ambiguous; see
+    /// ``SettlementUpstream``). Default 5 s.
     public var attemptTimeout: Duration
+    /// Whether the upstream de-duplicates on ``UpstreamSubmission/idempotencyKey`` (the contract of
+    /// ``SettlementUpstream``). Default `true`. When `false`, an ambiguous attempt (one the gateway stopped
+    /// waiting for) is the key's last: nothing more is sent for the key, and its late outcome is recorded.
+    public var upstreamDeduplicates: Bool
     /// The retry around the attempts. Its `RetryConfiguration.overallTimeout` must be set (the lease is
     /// checked against it). Every error goes to `RetryConfiguration.shouldRetryError`; the default predicate
     /// (`RetryConfiguration.defaultErrorDecision`) never retries a rejection by the open breaker, so the
@@ -42,6 +48,12 @@ public struct SettlementGatewayConfiguration: Sendable {
     /// The `Retry-After` of a 503 when neither the breaker nor the upstream said when to come back.
     /// Default 5 s.
     public var unavailableRetryAfter: Duration
+    /// The limit on one call to the idempotency store (claim, complete, release, lease extension): a store
+    /// that does not answer in time is a 503 `store-unavailable` with `Retry-After`. Default 2 s.
+    public var storeTimeout: Duration
+    /// Makes the request id of a request without `X-Request-ID`. Default ``SettlementRequestID/make()``
+    /// (a UUIDv7: unique across replicas, ordered by time); a test injects its own.
+    public var makeRequestID: @Sendable () -> String
     /// The reader's limits and unknown-field policy for request bodies. Default: 64 KiB, depth 8, unknown
     /// fields rejected (an instruction contract is exact).
     public var reader: RecordReaderConfiguration
@@ -56,11 +68,14 @@ public struct SettlementGatewayConfiguration: Sendable {
     ///   - leaseHeartbeat: The lease extension interval while forwarding; none by default.
     ///   - ttl: The replay lifetime.
     ///   - attemptTimeout: The limit per upstream attempt.
+    ///   - upstreamDeduplicates: Whether the upstream de-duplicates on the upstream idempotency key.
     ///   - retry: The retry settings.
     ///   - breaker: The circuit breaker settings.
     ///   - deskRateLimit: Each desk's rate limit.
     ///   - maximumDesks: The bound on limiter partitions.
     ///   - unavailableRetryAfter: The default `Retry-After` of a 503.
+    ///   - storeTimeout: The limit on one store call.
+    ///   - makeRequestID: Makes request ids.
     ///   - reader: The body reader's configuration.
     ///   - problemTypePrefix: The problem type prefix.
     public init(
@@ -69,6 +84,7 @@ public struct SettlementGatewayConfiguration: Sendable {
         leaseHeartbeat: Duration? = nil,
         ttl: Duration = .seconds(86_400),
         attemptTimeout: Duration = .seconds(5),
+        upstreamDeduplicates: Bool = true,
         retry: RetryConfiguration = .init(
             name: "settlement.upstream.retry", maxAttempts: 4,
             backoff: .exponential(initial: .milliseconds(200), maximum: .seconds(5)), jitter: .full,
@@ -79,6 +95,8 @@ public struct SettlementGatewayConfiguration: Sendable {
             name: "settlement.desk.limiter", capacity: 200, refill: 100, per: .seconds(1)),
         maximumDesks: Int = 10_000,
         unavailableRetryAfter: Duration = .seconds(5),
+        storeTimeout: Duration = .seconds(2),
+        makeRequestID: @escaping @Sendable () -> String = SettlementRequestID.make,
         reader: RecordReaderConfiguration = .init(
             unknownFields: .reject, maximumDocumentSize: 64 << 10, maximumDepth: 8),
         problemTypePrefix: String = "urn:etrm:problem:"
@@ -88,11 +106,14 @@ public struct SettlementGatewayConfiguration: Sendable {
         self.leaseHeartbeat = leaseHeartbeat
         self.ttl = ttl
         self.attemptTimeout = attemptTimeout
+        self.upstreamDeduplicates = upstreamDeduplicates
         self.retry = retry
         self.breaker = breaker
         self.deskRateLimit = deskRateLimit
         self.maximumDesks = maximumDesks
         self.unavailableRetryAfter = unavailableRetryAfter
+        self.storeTimeout = storeTimeout
+        self.makeRequestID = makeRequestID
         self.reader = reader
         self.problemTypePrefix = problemTypePrefix
     }
@@ -109,9 +130,9 @@ public struct SettlementGatewayConfiguration: Sendable {
         } else {
             try validateLeaseOutlastsForward()
         }
-        guard ttl > .zero, unavailableRetryAfter > .zero else {
+        guard ttl > .zero, unavailableRetryAfter > .zero, storeTimeout > .zero else {
             throw SettlementSyncError(
-                code: .invalidConfiguration, message: "ttl and unavailableRetryAfter must be positive")
+                code: .invalidConfiguration, message: "ttl, unavailableRetryAfter and storeTimeout must be positive")
         }
     }
 

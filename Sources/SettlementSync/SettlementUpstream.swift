@@ -4,26 +4,50 @@ import Resilience
 /// The upstream ETRM the gateway forwards accepted instructions to.
 ///
 /// A conforming type wraps the service's HTTP or messaging client. The gateway calls it inside its resilience
-/// pipeline (attempt timeout, retry, circuit breaker), so an implementation makes exactly one attempt per call:
+/// pipeline (retry, circuit breaker, attempt timeout), so an implementation makes exactly one attempt per call:
 ///
 /// - return ``UpstreamReply/acknowledged(_:)`` when the upstream booked the instruction (→ 201);
 /// - return ``UpstreamReply/rejected(_:)`` when it refused it for a business reason (→ 502, stored and
 ///   replayed: sending the same instruction again would be refused again);
-/// - throw (``UpstreamError`` or any error) when the attempt failed for a reason that may pass: the gateway
-///   retries, and answers 503 with the key released if it gives up.
+/// - throw (``UpstreamError`` or any error) when the upstream answered that it did not book the instruction
+///   (5xx, 429) or could not be reached at all: the gateway retries. Throw as soon as the failure is known:
+///   a refused connection or a failed name lookup is ``UpstreamError/Code/unreachable`` at once, so the
+///   gateway moves on to its next attempt without waiting for the attempt timeout.
 ///
-/// The call must honour task cancellation: the attempt timeout cancels it, and an attempt that was cancelled
-/// must not be booked.
+/// ## The contract: de-duplication on the upstream idempotency key
+///
+/// Every attempt for one gateway idempotency key carries the same ``UpstreamSubmission/idempotencyKey``: each
+/// retry of a request, and every later request of the desk with that key, whichever owner (fence) or replica
+/// makes it. The upstream must de-duplicate on it: a submission whose key it has already booked is answered
+/// with that booking (or that rejection), never booked again, also while the first submission is still being
+/// processed. An HTTP upstream sends it as the `Idempotency-Key` header.
+///
+/// An attempt need not honour cancellation, and no HTTP client could promise that a cancelled request was not
+/// booked once it was sent. Instead the gateway bounds its own wait: each attempt gets
+/// ``UpstreamSubmission/timeLeft`` (pass it on as the request's deadline, e.g. AsyncHTTPClient's
+/// `execute(request, deadline: .now() + .nanoseconds(…))`), and when it passes the gateway stops waiting
+/// whether or not the call returns. Such an attempt is *ambiguous*: it may have been booked. The gateway keeps
+/// the key claimed (extending its lease) until every ambiguous attempt has returned, records a late booking
+/// as the key's 201 (or a late rejection as its 502), and answers duplicates meanwhile with 409. The key never
+/// passes to a second owner while an attempt that may reach the upstream is unresolved, and retries after an
+/// ambiguous attempt resume with the same upstream idempotency key.
+///
+/// An upstream that cannot de-duplicate: set
+/// ``SettlementGatewayConfiguration/upstreamDeduplicates`` to `false`. After an ambiguous attempt the gateway
+/// then sends nothing more for that key: no further attempt, no retry by a later request. The key stays held
+/// until the attempt returns; its outcome is recorded (201 or 502), or, when it failed, the key is released.
+/// A request that ends while the attempt is unresolved gets 503 with the problem type
+/// `upstream-outcome-pending`, so the desk asks again with the same key.
 public protocol SettlementUpstream: Sendable {
     /// Makes one attempt to book `submission`.
     ///
-    /// - Parameter submission: The validated instruction with its idempotency fence.
+    /// - Parameter submission: The validated instruction with its upstream idempotency key and deadline.
     /// - Returns: The upstream's acknowledgement or business rejection.
     /// - Throws: ``UpstreamError`` or another error for a failure that may pass (retried).
     func submit(_ submission: UpstreamSubmission) async throws -> UpstreamReply
 }
 
-/// A validated instruction on its way to the upstream.
+/// A validated instruction on its way to the upstream: one attempt.
 public struct UpstreamSubmission: Hashable, Sendable {
     /// The settlement run id.
     public var settlementRunID: String
@@ -33,11 +57,17 @@ public struct UpstreamSubmission: Hashable, Sendable {
     public var positionMWh: ExactDecimal
     /// The settlement price per MWh.
     public var settlementPrice: ExactDecimal
-    /// The hexadecimal SHA-256 of the scoped idempotency key: a stable id for the upstream's own de-duplication.
+    /// The hexadecimal SHA-256 of the scoped idempotency key (the desk's key with its desk and operation).
     public var keyHash: String
-    /// The owner token's fence: greater for every later acquisition of the same key, so the upstream can refuse
-    /// a write from an owner whose lease was taken over.
+    /// The key the upstream de-duplicates on (its `Idempotency-Key`): the same for every attempt and every
+    /// owner of one gateway key, and different for different keys. The gateway sets it to ``keyHash``.
+    public var idempotencyKey: String
+    /// The owner token's fence of the request making the attempt: greater for every later acquisition of the
+    /// key. For logs and audit; the upstream de-duplicates on ``idempotencyKey``, not on the fence.
     public var fence: UInt64
+    /// The time this attempt has, measured when ``SettlementUpstream/submit(_:)`` is called: the gateway stops
+    /// waiting for the attempt when it passes. An HTTP upstream makes it the request's deadline.
+    public var timeLeft: Duration
     /// The request body as received.
     public var body: [UInt8]
 
@@ -49,18 +79,22 @@ public struct UpstreamSubmission: Hashable, Sendable {
     ///   - positionMWh: The net position in MWh.
     ///   - settlementPrice: The settlement price.
     ///   - keyHash: The idempotency key's hash.
+    ///   - idempotencyKey: The upstream idempotency key; ``keyHash`` when `nil`.
     ///   - fence: The owner token's fence.
+    ///   - timeLeft: The attempt's time left.
     ///   - body: The request body.
     public init(
         settlementRunID: String, contractID: String, positionMWh: ExactDecimal, settlementPrice: ExactDecimal,
-        keyHash: String, fence: UInt64, body: [UInt8]
+        keyHash: String, idempotencyKey: String? = nil, fence: UInt64, timeLeft: Duration, body: [UInt8]
     ) {
         self.settlementRunID = settlementRunID
         self.contractID = contractID
         self.positionMWh = positionMWh
         self.settlementPrice = settlementPrice
         self.keyHash = keyHash
+        self.idempotencyKey = idempotencyKey ?? keyHash
         self.fence = fence
+        self.timeLeft = timeLeft
         self.body = body
     }
 }
@@ -127,6 +161,9 @@ public struct UpstreamError: Error, Hashable, Sendable, CustomStringConvertible,
         public static let unavailable = Code(rawValue: "unavailable")
         /// The upstream answered 429 (too many requests).
         public static let throttled = Code(rawValue: "throttled")
+        /// The upstream could not be reached at all (connection refused, no route, name lookup failed): the
+        /// request was not sent, a fast transient failure.
+        public static let unreachable = Code(rawValue: "unreachable")
     }
 
     /// The stable code.

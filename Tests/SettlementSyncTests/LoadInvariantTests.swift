@@ -18,7 +18,7 @@ import Testing
         for invariant in report.invariants {
             #expect(invariant.passed, "\(invariant.name): \(invariant.detail)")
         }
-        #expect(report.invariants.count == 6)
+        #expect(report.invariants.count == 7)
         #expect(report.sends >= 10_000)
         // The load reached every outcome it is built to provoke.
         #expect((report.statusCounts[201] ?? 0) > 9_000)
@@ -30,7 +30,29 @@ import Testing
         #expect(report.upstream.outageFailures > 0, "the outage window was hit")
         #expect(report.upstream.keysBookedTwice == 0)
         #expect(report.upstream.resubmissionsUnderNewFence == 0)
+        #expect(report.upstream.keysSubmittedUnderTwoOwners == 0)
+        #expect(report.upstream.deaf > 0 && report.upstream.late > 0, "deaf and late attempts were injected")
         #expect(report.runsOnHold.count == 1, "the drifting run is on hold")
+    }
+
+    /// Issue 12: ambiguous attempts at 5 % each (deaf, late), with the journal store.
+    @Test func deafAndLateUpstreamsNeverSeeAnInstructionFromTwoOwners() async throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("settlement-sync-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var options = LoadOptions()
+        options.requests = 1_000
+        options.concurrency = 32
+        options.desks = 8
+        options.profile = .deafAndLate
+        options.journalPath = directory
+        let report = try await LoadRun.run(options)
+        for invariant in report.invariants {
+            #expect(invariant.passed, "\(invariant.name): \(invariant.detail)")
+        }
+        #expect(report.upstream.deaf > 20 && report.upstream.late > 20)
+        #expect(report.upstream.keysSubmittedUnderTwoOwners == 0)
+        #expect((report.outcomeCounts["201 accepted"] ?? 0) > 800)
     }
 
     @Test func restartingWithTheSameJournalReplaysInsteadOfResending() async throws {

@@ -140,3 +140,103 @@ extension SettlementResponse {
         return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
     }
 }
+
+/// An upstream that records, per upstream idempotency key, every owner fence whose submission reached its
+/// booking step, and books each key once (de-duplicating on the key, as the contract asks).
+///
+/// `bookAfter` and `answerAfter` are measured from the start of an attempt; both waits ignore cancellation
+/// (a blocking SDK): the attempt goes on after the gateway's attempt timeout.
+final class BookingUpstream: SettlementUpstream {
+    struct State {
+        var fences: [String: Set<UInt64>] = [:]
+        var bookings: [String: UpstreamAcknowledgement] = [:]
+        var attempts = 0
+    }
+    let clock: SimulationClock
+    let bookAfter: Duration
+    let answerAfter: Duration
+    private let state = LockedState(State())
+
+    init(clock: SimulationClock, bookAfter: Duration, answerAfter: Duration) {
+        self.clock = clock
+        self.bookAfter = bookAfter
+        self.answerAfter = answerAfter
+    }
+
+    func submit(_ submission: UpstreamSubmission) async throws -> UpstreamReply {
+        let start = clock.now
+        state.withLock { $0.attempts += 1 }
+        await deafSleep(until: start.advanced(by: bookAfter))
+        let acknowledgement = state.withLock { state in
+            state.fences[submission.idempotencyKey, default: []].insert(submission.fence)
+            if let booked = state.bookings[submission.idempotencyKey] { return booked }
+            let booked = UpstreamAcknowledgement(
+                reference: "ETRM-\(state.bookings.count + 1)", acknowledgedPositionMWh: submission.positionMWh)
+            state.bookings[submission.idempotencyKey] = booked
+            return booked
+        }
+        await deafSleep(until: start.advanced(by: answerAfter))
+        return .acknowledged(acknowledgement)
+    }
+
+    private func deafSleep(until deadline: SimulationClock.Instant) async {
+        await clock.deafSleep(until: deadline)
+    }
+
+    /// The number of distinct owners (fences) whose submission of one key reached the booking step, the most
+    /// over all keys.
+    var mostOwnersPerKey: Int { state.withLock { $0.fences.values.map(\.count).max() ?? 0 } }
+    /// Keys booked.
+    var bookings: Int { state.withLock { $0.bookings.count } }
+    /// Attempts made.
+    var attempts: Int { state.withLock { $0.attempts } }
+}
+
+/// A store in front of an in-memory store that fails as a test says: a claim that hangs, a claim that throws an
+/// error of the store's own kind, completions that fail.
+final class FaultyStore: IdempotencyStore {
+    struct PoolError: Error, CustomStringConvertible {
+        var description: String { "connection pool exhausted: postgres://settle:pw@db.internal:5432" }
+    }
+    struct Faults: Sendable {
+        var claimHangs: Duration?
+        var claimThrows = false
+        var failingCompletes = 0
+    }
+    let base: InMemoryIdempotencyStore<SimulationClock>
+    let clock: SimulationClock
+    private let faults: LockedState<Faults>
+
+    init(clock: SimulationClock, faults: Faults) throws {
+        self.clock = clock
+        base = try InMemoryIdempotencyStore(clock: clock)
+        self.faults = LockedState(faults)
+    }
+
+    func claim(_ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration) async throws -> ClaimOutcome {
+        let faults = self.faults.withLock { $0 }
+        if let hang = faults.claimHangs {
+            // Ignores cancellation, as a client stuck on a dead connection does.
+            await clock.deafSleep(until: clock.now.advanced(by: hang))
+        }
+        if faults.claimThrows { throw PoolError() }
+        return try await base.claim(key, fingerprint: fingerprint, lease: lease)
+    }
+
+    func complete(_ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Duration) async throws {
+        let fail = faults.withLock { faults in
+            defer { faults.failingCompletes -= 1 }
+            return faults.failingCompletes > 0
+        }
+        if fail { throw PoolError() }
+        try await base.complete(key, token: token, response: response, ttl: ttl)
+    }
+
+    func release(_ key: IdempotencyKey, token: OwnerToken) async throws {
+        try await base.release(key, token: token)
+    }
+
+    func extendLease(_ key: IdempotencyKey, token: OwnerToken, lease: Duration) async throws {
+        try await base.extendLease(key, token: token, lease: lease)
+    }
+}

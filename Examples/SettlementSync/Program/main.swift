@@ -15,7 +15,8 @@ let usage = """
       --duplicates RATE     share of exact duplicates, 0...1 (default 0.05)
       --conflicts RATE      share of keys re-used with another payload (default 0.01)
       --invalid RATE        share of invalid payloads (default 0.02)
-      --faults PROFILE      none | flaky | outage | slow (default outage)
+      --faults PROFILE      none | flaky | outage | slow | deaf-late (default outage, which has deaf and late
+                            attempts too)
       --duration SECONDS    simulated time the desks spread their requests over (default 5)
       --seed N              seed of the workload, faults and jitter (default 42)
       --journal PATH        durable journal store in directory PATH (default: in-memory store)
@@ -111,7 +112,7 @@ let meaning: [Int: String] = [
     422: "invalid payload, or key re-used with another payload",
     429: "desk over its rate limit",
     502: "upstream rejected the instruction (stored, replayed)",
-    503: "upstream unavailable or breaker open (key released)",
+    503: "upstream unavailable or breaker open (key released), or outcome pending (key held)",
 ]
 
 let options: LoadOptions
@@ -155,7 +156,8 @@ print("")
 print(
     "upstream: \(upstream.attempts) attempts, \(upstream.bookings) bookings of \(upstream.distinctKeysBooked) keys, "
         + "\(upstream.failures) errors, \(upstream.outageFailures) outage failures, \(upstream.throttled) throttled, "
-        + "\(upstream.rejections) rejections, \(upstream.cancelled) cancelled by the attempt timeout")
+        + "\(upstream.rejections) rejections, \(upstream.cancelled) cancelled by the attempt timeout, "
+        + "\(upstream.deaf) deaf, \(upstream.late) late")
 print(
     "time: \(String(format: "%.2f", report.simulatedSeconds)) s simulated in \(String(format: "%.2f", report.wallSeconds)) s real"
 )

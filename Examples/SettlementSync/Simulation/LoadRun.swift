@@ -236,7 +236,15 @@ public enum LoadRun {
                 name: "every accepted instruction reached the upstream exactly once",
                 passed: twice == 0 && bookedNotAccepted == 0 && acceptedNotBooked == 0,
                 detail:
-                    "\(acceptedKeys.count) accepted, \(bookings.count) booked, \(twice) booked twice or re-sent under a new owner, \(upstreamCounters.retriesAbsorbed) retries after an ambiguous timeout absorbed by the fence, \(acceptedNotBooked) accepted but not booked, \(bookedNotAccepted) booked but never answered 201"
+                    "\(acceptedKeys.count) accepted, \(bookings.count) booked, \(twice) booked twice or re-sent under a new owner, \(upstreamCounters.retriesAbsorbed) retries after an ambiguous timeout absorbed by the upstream key, \(acceptedNotBooked) accepted but not booked, \(bookedNotAccepted) booked but never answered 201"
+            ))
+
+        invariants.append(
+            InvariantResult(
+                name: "no instruction submitted under two owners",
+                passed: upstreamCounters.keysSubmittedUnderTwoOwners == 0,
+                detail:
+                    "\(upstreamCounters.keysSubmittedUnderTwoOwners) instructions submitted under two owners, of \(upstreamCounters.keysSubmitted) that reached the booking step (\(upstreamCounters.deaf) deaf and \(upstreamCounters.late) late attempts)"
             ))
 
         let stuck = try await keysInProgress(workload: workload, store: store, operation: configuration.operation)

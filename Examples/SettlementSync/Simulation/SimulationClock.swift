@@ -282,3 +282,22 @@ public enum SimulationDriver {
         return try await work()
     }
 }
+
+extension SimulationClock {
+    /// Sleeps until `deadline` ignoring cancellation, as a blocking SDK or a hung connection does: the sleep
+    /// runs in a task of its own, which cancelling the caller does not reach.
+    ///
+    /// The caller waits for the sleep only until its ``Resilience/TaskDeadline`` (a timeout's deadline), so only
+    /// that part counts as the participant's wait (``waitedFor(_:)``); the rest is the abandoned work going on
+    /// in the background, which must not let the driver move time while the participant computes.
+    ///
+    /// - Parameter deadline: When the sleep ends.
+    public func deafSleep(until deadline: Instant) async {
+        guard deadline > now else { return }
+        let waited = Swift.min(deadline, TaskDeadline.current(on: self) ?? deadline)
+        await Task {
+            try? await SimulationClock.waitedFor { try await self.sleep(until: waited) }
+            if deadline > waited { try? await self.sleep(until: deadline) }
+        }.value
+    }
+}

@@ -25,6 +25,16 @@ public struct FaultProfile: Sendable, Hashable {
     /// The share of contracts the upstream refuses for a business reason (decided per contract, so every
     /// retry of one instruction gets the same answer).
     public var rejectionRate: Double
+    /// The share of attempts that ignore cancellation (a blocking SDK): they take ``deafLatency`` whatever the
+    /// gateway's attempt timeout does, then go on to book.
+    public var deafRate: Double
+    /// How long a deaf attempt takes.
+    public var deafLatency: Duration
+    /// The share of attempts that book at once and answer ``lateAnswer`` later, ignoring cancellation: the
+    /// gateway's attempt timeout has passed by then, so the outcome is ambiguous to it.
+    public var lateRate: Double
+    /// How long after booking a late attempt answers.
+    public var lateAnswer: Duration
 
     /// Creates a profile.
     ///
@@ -38,10 +48,15 @@ public struct FaultProfile: Sendable, Hashable {
     ///   - throttleRetryAfter: The 429's `Retry-After`.
     ///   - outage: The outage window, if any.
     ///   - rejectionRate: The business rejection share.
+    ///   - deafRate: The share of attempts that ignore cancellation.
+    ///   - deafLatency: How long a deaf attempt takes.
+    ///   - lateRate: The share of attempts that book at once and answer late.
+    ///   - lateAnswer: How long after booking a late attempt answers.
     public init(
         name: String, minimumLatency: Duration = .zero, medianLatency: Duration = .zero, latencySigma: Double = 0,
         errorRate: Double = 0, throttleRate: Double = 0, throttleRetryAfter: Duration = .seconds(1),
-        outage: Range<Duration>? = nil, rejectionRate: Double = 0
+        outage: Range<Duration>? = nil, rejectionRate: Double = 0, deafRate: Double = 0,
+        deafLatency: Duration = .milliseconds(600), lateRate: Double = 0, lateAnswer: Duration = .milliseconds(700)
     ) {
         self.name = name
         self.minimumLatency = minimumLatency
@@ -52,6 +67,10 @@ public struct FaultProfile: Sendable, Hashable {
         self.throttleRetryAfter = throttleRetryAfter
         self.outage = outage
         self.rejectionRate = rejectionRate
+        self.deafRate = deafRate
+        self.deafLatency = deafLatency
+        self.lateRate = lateRate
+        self.lateAnswer = lateAnswer
     }
 
     /// No latency and no faults: the benchmark's upstream.
@@ -62,11 +81,18 @@ public struct FaultProfile: Sendable, Hashable {
         name: "flaky", minimumLatency: .milliseconds(2), medianLatency: .milliseconds(15), latencySigma: 0.8,
         errorRate: 0.01, throttleRate: 0.005, rejectionRate: 0.005)
 
-    /// ``flaky`` plus a full outage from 1.0 s to 2.5 s of simulated time: the default.
+    /// ``flaky`` plus a full outage from 1.0 s to 2.5 s of simulated time, and 0.5 % deaf and 0.5 % late
+    /// attempts (600 ms and 700 ms, past the simulation's 250 ms attempt timeout): the default.
     public static let withOutage = FaultProfile(
         name: "outage", minimumLatency: .milliseconds(2), medianLatency: .milliseconds(15), latencySigma: 0.8,
         errorRate: 0.01, throttleRate: 0.005, outage: Duration.milliseconds(1000)..<Duration.milliseconds(2500),
-        rejectionRate: 0.005)
+        rejectionRate: 0.005, deafRate: 0.005, lateRate: 0.005)
+
+    /// Only deaf and late attempts, 5 % each, beside ``flaky``'s latency: the ambiguous outcomes at a rate
+    /// that keeps the gateway's ownership rule busy.
+    public static let deafAndLate = FaultProfile(
+        name: "deaf-late", minimumLatency: .milliseconds(2), medianLatency: .milliseconds(15), latencySigma: 0.8,
+        deafRate: 0.05, lateRate: 0.05)
 
     /// Slow answers (a tail past the gateway's attempt timeout) and 5 % errors, no outage.
     public static let slow = FaultProfile(
@@ -74,16 +100,18 @@ public struct FaultProfile: Sendable, Hashable {
         errorRate: 0.05, throttleRate: 0.01, rejectionRate: 0.005)
 
     /// The named profiles.
-    public static let all: [FaultProfile] = [.noFaults, .flaky, .withOutage, .slow]
+    public static let all: [FaultProfile] = [.noFaults, .flaky, .withOutage, .slow, .deafAndLate]
 }
 
 /// An in-process upstream ETRM with injected faults, counting what it booked.
 ///
 /// One attempt: sleep the sampled latency on the clock (cancellation, from the gateway's attempt timeout,
 /// ends it unbooked), then fail if the clock is inside the outage window or the dice say error or 429, then
-/// refuse a contract chosen for rejection, else book the instruction and acknowledge its position. Like a real
-/// ETRM it de-duplicates on the submission's key hash, and it counts a re-submission under a new owner fence
-/// as a violation of the gateway's guarantee.
+/// refuse a contract chosen for rejection, else book the instruction and acknowledge its position. A *deaf*
+/// attempt sleeps ``FaultProfile/deafLatency`` ignoring cancellation and goes on; a *late* one books at once
+/// and answers ``FaultProfile/lateAnswer`` later, ignoring cancellation. Like a real ETRM it de-duplicates on
+/// the submission's upstream idempotency key, and it records every owner fence that reached its booking step:
+/// a key reached by two owners is a violation of the gateway's guarantee.
 public final class UpstreamSimulator<C: Clock>: SettlementUpstream where C.Duration == Duration {
     /// The injected faults.
     public let profile: FaultProfile
@@ -98,6 +126,9 @@ public final class UpstreamSimulator<C: Clock>: SettlementUpstream where C.Durat
         var attemptsPerKey: [String: UInt64] = [:]
         var bookings: [String: Int] = [:]
         var bookedFence: [String: (fence: UInt64, acknowledgement: UpstreamAcknowledgement)] = [:]
+        var owners: [String: Set<UInt64>] = [:]
+        var deaf = 0
+        var late = 0
         var retriesAbsorbed = 0
         var resubmissionsUnderNewFence = 0
         var attempts = 0
@@ -134,6 +165,14 @@ public final class UpstreamSimulator<C: Clock>: SettlementUpstream where C.Durat
         /// Re-submissions of a booked key under a new fence: a second owner forwarded the same instruction
         /// (must stay 0; the gateway's idempotency is what prevents it).
         public var resubmissionsUnderNewFence: Int
+        /// Keys whose submissions reached the booking step at all.
+        public var keysSubmitted: Int
+        /// Keys whose submissions reached the booking step under two or more owner fences (must stay 0).
+        public var keysSubmittedUnderTwoOwners: Int
+        /// Attempts that ignored cancellation.
+        public var deaf: Int
+        /// Attempts that booked at once and answered late.
+        public var late: Int
     }
 
     /// Creates a simulator.
@@ -154,12 +193,26 @@ public final class UpstreamSimulator<C: Clock>: SettlementUpstream where C.Durat
     public func submit(_ submission: UpstreamSubmission) async throws -> UpstreamReply {
         // The dice of an attempt depend on the seed, the instruction and its attempt number only, not on the
         // order in which concurrent desks reach the upstream: runs with one seed see the same faults.
-        let (latency, roll) = state.withLock { state -> (Duration, Double) in
+        let (latency, roll, ambiguity) = state.withLock { state -> (Duration, Double, Double) in
             state.attempts += 1
-            let attempt = (state.attemptsPerKey[submission.keyHash] ?? 0) + 1
-            state.attemptsPerKey[submission.keyHash] = attempt
-            var random = SeededGenerator(seed: Self.hash(submission.keyHash, state.seed &+ attempt))
-            return (sampleLatency(&random), Double.random(in: 0..<1, using: &random))
+            let attempt = (state.attemptsPerKey[submission.idempotencyKey] ?? 0) + 1
+            state.attemptsPerKey[submission.idempotencyKey] = attempt
+            var random = SeededGenerator(seed: Self.hash(submission.idempotencyKey, state.seed &+ attempt))
+            let latency = sampleLatency(&random)
+            let roll = Double.random(in: 0..<1, using: &random)
+            return (latency, roll, Double.random(in: 0..<1, using: &random))
+        }
+        let late = ambiguity < profile.lateRate
+        if late {
+            state.withLock { $0.late += 1 }
+            let reply = try book(submission, roll: roll)
+            await deafSleep(profile.lateAnswer)
+            return reply
+        }
+        if ambiguity < profile.lateRate + profile.deafRate {
+            state.withLock { $0.deaf += 1 }
+            await deafSleep(profile.deafLatency)
+            return try book(submission, roll: roll)
         }
         if latency > .zero {
             do {
@@ -176,6 +229,11 @@ public final class UpstreamSimulator<C: Clock>: SettlementUpstream where C.Durat
             state.withLock { $0.cancelled += 1 }
             throw CancellationError()
         }
+        return try book(submission, roll: roll)
+    }
+
+    /// The faults after the latency, then the booking step.
+    private func book(_ submission: UpstreamSubmission, roll: Double) throws -> UpstreamReply {
         let elapsed = origin.duration(to: clock.now)
         if let outage = profile.outage, outage.contains(elapsed) {
             state.withLock { $0.outageFailures += 1 }
@@ -190,6 +248,7 @@ public final class UpstreamSimulator<C: Clock>: SettlementUpstream where C.Durat
             throw UpstreamError(
                 code: .throttled, message: "upstream answered 429 (simulated)", retryAfter: profile.throttleRetryAfter)
         }
+        _ = state.withLock { $0.owners[submission.idempotencyKey, default: []].insert(submission.fence) }
         if Self.isRejected(contractID: submission.contractID, rate: profile.rejectionRate) {
             state.withLock { $0.rejections += 1 }
             return .rejected(
@@ -205,22 +264,32 @@ public final class UpstreamSimulator<C: Clock>: SettlementUpstream where C.Durat
             // A real ETRM de-duplicates on the submission id (the key hash): a retry whose earlier attempt was
             // booked but timed out on the way back gets the original acknowledgement. A new fence on a booked
             // key means a second owner sent the instruction: counted as a violation.
-            if let booked = state.bookedFence[submission.keyHash] {
+            if let booked = state.bookedFence[submission.idempotencyKey] {
                 if booked.fence == submission.fence {
                     state.retriesAbsorbed += 1
                 } else {
                     state.resubmissionsUnderNewFence += 1
-                    state.bookings[submission.keyHash, default: 0] += 1
+                    state.bookings[submission.idempotencyKey, default: 0] += 1
                 }
                 return booked.acknowledgement
             }
-            state.bookings[submission.keyHash, default: 0] += 1
+            state.bookings[submission.idempotencyKey, default: 0] += 1
             let acknowledgement = UpstreamAcknowledgement(
                 reference: "ETRM-\(state.bookings.count)", acknowledgedPositionMWh: positionBooked)
-            state.bookedFence[submission.keyHash] = (submission.fence, acknowledgement)
+            state.bookedFence[submission.idempotencyKey] = (submission.fence, acknowledgement)
             return acknowledgement
         }
         return .acknowledged(acknowledgement)
+    }
+
+    /// Sleeps `duration` ignoring cancellation (``SimulationClock/deafSleep(until:)`` on the simulation clock).
+    private func deafSleep(_ duration: Duration) async {
+        if let simulation = clock as? SimulationClock {
+            await simulation.deafSleep(until: simulation.now.advanced(by: duration))
+            return
+        }
+        let clock = self.clock
+        await Task { try? await clock.sleep(until: clock.now.advanced(by: duration), tolerance: nil) }.value
     }
 
     /// FNV-1a of `text`, starting from `seed`.
@@ -248,7 +317,9 @@ public final class UpstreamSimulator<C: Clock>: SettlementUpstream where C.Durat
                 keysBookedTwice: state.bookings.values.filter { $0 > 1 }.count,
                 failures: state.failures, outageFailures: state.outageFailures, throttled: state.throttled,
                 rejections: state.rejections, cancelled: state.cancelled, retriesAbsorbed: state.retriesAbsorbed,
-                resubmissionsUnderNewFence: state.resubmissionsUnderNewFence)
+                resubmissionsUnderNewFence: state.resubmissionsUnderNewFence, keysSubmitted: state.owners.count,
+                keysSubmittedUnderTwoOwners: state.owners.values.filter { $0.count > 1 }.count, deaf: state.deaf,
+                late: state.late)
         }
     }
 

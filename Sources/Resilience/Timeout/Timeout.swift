@@ -5,7 +5,9 @@
 /// pending calls and sleeps on the clock until the earliest: when a deadline passes, it cancels that call's
 /// child task, and the timeout waits for the work to finish before throwing, so no work outlives the call.
 /// Cancellation is cooperative: work that ignores it delays the throw until it returns (its result is then
-/// discarded). A cancelled caller gets `CancellationError`, not a timeout.
+/// discarded). For such work (a blocking SDK, a callback client) use ``execute(_:lateOutcome:)``, which
+/// returns at the deadline whatever the work does and hands its late result to a handler. A cancelled caller
+/// gets `CancellationError`, not a timeout.
 ///
 /// The timer task exists only while calls are pending: the first pending call starts it (with `Task {}`, so
 /// it inherits that call's task-local values and priority). On `ContinuousClock` and `SuspendingClock` an idle
