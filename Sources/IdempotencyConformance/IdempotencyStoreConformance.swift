@@ -667,7 +667,7 @@ public enum IdempotencyStoreConformance {
     ]
 }
 
-/// A ``ResilienceTesting/ManualClock`` drives a ``Idempotency/JournalIdempotencyStore`` in tests: its instants
+/// A `ManualClock` drives a `JournalIdempotencyStore` in tests: its instants
 /// are offsets from the clock's origin, which the journal stores as nanoseconds.
 extension ManualClock.Instant: JournalTimestamp {
     /// Rebuilds an instant from stored nanoseconds since the clock's origin.
