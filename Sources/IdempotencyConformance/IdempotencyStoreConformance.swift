@@ -301,6 +301,27 @@ public enum IdempotencyStoreConformance {
     /// The I/O codes a store reports for a backend it cannot reach.
     static let ioCodes: Set<IdempotencyError.Code> = [.storeIO, .journalIO]
 
+    /// Sends 64 claims of `key` at once, spread over `stores`, and expects one to acquire and 63 to find it in
+    /// progress.
+    static func expectOneOf64ClaimsAcquires(
+        _ key: IdempotencyKey, over stores: [any IdempotencyStore], _ context: Context
+    ) async throws {
+        let outcomes = try await withThrowingTaskGroup(of: ClaimOutcome.self) { group in
+            for index in 0..<64 {
+                let store = stores[index % stores.count]
+                group.addTask { try await store.claim(key, fingerprint: fingerprint, lease: lease) }
+            }
+            var outcomes: [ClaimOutcome] = []
+            for try await outcome in group { outcomes.append(outcome) }
+            return outcomes
+        }
+        let acquired = outcomes.filter(isAcquired).count
+        let inProgress = outcomes.filter(isInProgress).count
+        try context.expect(
+            acquired == 1 && inProgress == 63,
+            "64 claims over \(stores.count) instance(s): \(acquired) acquired, \(inProgress) in progress")
+    }
+
     static let checks: [Check] = [
         Check(name: "claimAcquiresThenReportsInProgress") { context in
             let key = try key("k-1")
@@ -421,18 +442,7 @@ public enum IdempotencyStoreConformance {
             }
         },
         Check(name: "concurrentClaimsAcquireOnce") { context in
-            let key = try key("k-11")
-            let store = context.store
-            let outcomes = try await withThrowingTaskGroup(of: ClaimOutcome.self) { group in
-                for _ in 0..<64 { group.addTask { try await store.claim(key, fingerprint: fingerprint, lease: lease) } }
-                var outcomes: [ClaimOutcome] = []
-                for try await outcome in group { outcomes.append(outcome) }
-                return outcomes
-            }
-            let acquired = outcomes.filter(isAcquired).count
-            let inProgress = outcomes.filter(isInProgress).count
-            try context.expect(
-                acquired == 1 && inProgress == 63, "64 claims: \(acquired) acquired, \(inProgress) in progress")
+            try await expectOneOf64ClaimsAcquires(try key("k-11"), over: [context.store], context)
         },
         Check(name: "headerFieldsReplayInOrder") { context in
             let key = try key("k-13")
@@ -600,22 +610,8 @@ public enum IdempotencyStoreConformance {
                 third.fence > second.fence, "fence \(third.fence) after release is not above \(second.fence)")
         },
         Check(name: "concurrentClaimsAcrossInstancesAcquireOnce", requirement: .twoInstances) { context in
-            let key = try key("k-22")
-            let stores = [context.store, try context.requireReplica()]
-            let outcomes = try await withThrowingTaskGroup(of: ClaimOutcome.self) { group in
-                for index in 0..<64 {
-                    let store = stores[index % 2]
-                    group.addTask { try await store.claim(key, fingerprint: fingerprint, lease: lease) }
-                }
-                var outcomes: [ClaimOutcome] = []
-                for try await outcome in group { outcomes.append(outcome) }
-                return outcomes
-            }
-            let acquired = outcomes.filter(isAcquired).count
-            let inProgress = outcomes.filter(isInProgress).count
-            try context.expect(
-                acquired == 1 && inProgress == 63,
-                "64 claims over two instances: \(acquired) acquired, \(inProgress) in progress")
+            try await expectOneOf64ClaimsAcquires(
+                try key("k-22"), over: [context.store, try context.requireReplica()], context)
         },
         Check(name: "fencesIncreaseAcrossInstances", requirement: .twoInstances) { context in
             let key = try key("k-23")

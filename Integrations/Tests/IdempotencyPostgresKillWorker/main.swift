@@ -3,7 +3,7 @@
 // line per acknowledged step on standard output. The test starts several of these at once on one database and
 // SIGKILLs them at random.
 //
-//   IdempotencyPostgresKillWorker URL STORE_TABLE WORK_TABLE KEYS WORKER_ID SEED
+//   IdempotencyPostgresKillWorker URL STORE_TABLE WORK_TABLE KEYS WORKER_ID
 //
 // The work is one statement on WORK_TABLE, as a downstream system that honours fences would run it: it appends
 // this owner's fence and id to the key's row only if the fence is above every fence applied before, so a
@@ -17,8 +17,8 @@ import PostgresNIO
 import Synchronization
 
 let arguments = CommandLine.arguments
-guard arguments.count == 7, let keyCount = Int(arguments[4]), let seed = UInt64(arguments[6]) else {
-    FileHandle.standardError.write(Data("usage: URL STORE_TABLE WORK_TABLE KEYS WORKER_ID SEED\n".utf8))
+guard arguments.count == 6, let keyCount = Int(arguments[4]) else {
+    FileHandle.standardError.write(Data("usage: URL STORE_TABLE WORK_TABLE KEYS WORKER_ID\n".utf8))
     exit(2)
 }
 let (url, storeTable, workTable, workerID) = (arguments[1], arguments[2], arguments[3], arguments[5])
@@ -57,7 +57,7 @@ func doWork(key: String, fence: UInt64) async throws -> Bool {
     return applied
 }
 
-func process(_ name: String, random: inout some RandomNumberGenerator) async throws {
+func process(_ name: String) async throws {
     let key = try IdempotencyKey(headerValue: name, scope: scope)
     let fingerprint = Fingerprint(exactBytes: Array(name.utf8))
     while true {
@@ -76,7 +76,7 @@ func process(_ name: String, random: inout some RandomNumberGenerator) async thr
                 continue
             }
             // The upstream call's time: a kill here leaves work done without a completion.
-            try await Task.sleep(for: .milliseconds(Int.random(in: 5...40, using: &random)))
+            try await Task.sleep(for: .milliseconds(Int.random(in: 5...40)))
             do {
                 try await store.complete(
                     key, token: token,
@@ -100,33 +100,19 @@ func process(_ name: String, random: inout some RandomNumberGenerator) async thr
     }
 }
 
-/// A small seeded generator (SplitMix64), so that each incarnation shuffles its keys differently.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-var random = SplitMix(state: seed)
-let keys = (0..<keyCount).map { "kill-\($0)" }.shuffled(using: &random)
+let keys = (0..<keyCount).map { "kill-\($0)" }.shuffled()
 let next = Ticket()
 
 await withTaskGroup(of: Void.self) { group in
     group.addTask { await client.run() }
     await withTaskGroup(of: Void.self) { workers in
-        for lane in 0..<concurrency {
+        for _ in 0..<concurrency {
             workers.addTask {
-                var random = SplitMix(state: seed &+ UInt64(lane) &* 7919)
                 while true {
                     let index = next.take()
                     guard index < keys.count else { return }
                     do {
-                        try await process(keys[index], random: &random)
+                        try await process(keys[index])
                     } catch {
                         say("E \(keys[index]): \(error)")
                     }

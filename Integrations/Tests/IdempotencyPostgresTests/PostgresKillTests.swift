@@ -37,7 +37,7 @@ struct PostgresKillTests {
             self.id = id
             process = Process()
             process.executableURL = URL(fileURLWithPath: PostgresKillTests.workerPath)
-            process.arguments = arguments + [id, String(UInt64.random(in: 1..<UInt64.max))]
+            process.arguments = arguments + [id]
             let pipe = Pipe()
             process.standardOutput = pipe
             try process.run()
