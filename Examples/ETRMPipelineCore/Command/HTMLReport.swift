@@ -130,7 +130,7 @@ package enum HTMLReport {
             let last = bin == drift.counts.count - 1
             let label = last ? "≥ 1.0 %" : "\(percent(bin))–\(percent(bin + 1)) %"
             let beyond = Double(bin) >= perMille ? " beyond" : ""
-            svg += "<rect class=\"bar drift\\(beyond)\" x=\"\(format(x + 4))\" y=\"\(format(axis - height))\" "
+            svg += "<rect class=\"bar drift\(beyond)\" x=\"\(format(x + 4))\" y=\"\(format(axis - height))\" "
             svg += "width=\"\(format(barStep - 8))\" height=\"\(format(height))\" data-bin=\"\(bin)\" data-count=\"\(count)\"/>"
             svg += "<text class=\"value\" x=\"\(format(x + barStep / 2))\" y=\"\(format(axis - height - 5))\" "
             svg += "text-anchor=\"middle\">\(Report.grouped(count))</text>"
