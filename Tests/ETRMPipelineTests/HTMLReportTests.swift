@@ -67,7 +67,8 @@ import Testing
             .compactMap { Int($0.prefix { $0 != "\"" }) }
         #expect(headline == [s.inputRecords, s.afterDedup, s.quarantined, s.duplicatesDropped, s.flagged])
         #expect(s.afterDedup + s.quarantined + s.duplicatesDropped == s.inputRecords)
-        let flaggedRows = html.components(separatedBy: "<table class=\"flagged\">").last?
+        let flaggedRows =
+            html.components(separatedBy: "<table class=\"flagged\">").last?
             .components(separatedBy: "</table>").first?.components(separatedBy: "<tr><td>").count ?? 0
         #expect(flaggedRows - 1 == s.flagged)
         #expect(s.flagged > 0)

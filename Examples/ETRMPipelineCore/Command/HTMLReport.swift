@@ -29,16 +29,20 @@ package enum HTMLReport {
         }
         let volumeBars = { (totals: [String: Int128]) in
             totals.sorted { $0.key < $1.key }.map {
-                Bar(label: $0.key, value: Double($0.value), text: ExactFormat.milli($0.value),
+                Bar(
+                    label: $0.key, value: Double($0.value), text: ExactFormat.milli($0.value),
                     data: ("volume", ExactFormat.milli($0.value)))
             }
         }
         let reasons = result.feed.quarantinedByCode.sorted { $0.key < $1.key }.map {
-            Bar(label: $0.key, value: Double($0.value), text: Report.grouped($0.value), data: ("count", String($0.value)))
+            Bar(
+                label: $0.key, value: Double($0.value), text: Report.grouped($0.value),
+                data: ("count", String($0.value)))
         }
 
         body += section(
-            "Reconciliation drift against broker volumes", driftChart(result.reconciliation.drift, tolerance: tolerance),
+            "Reconciliation drift against broker volumes",
+            driftChart(result.reconciliation.drift, tolerance: tolerance),
             note: "|broker − ours| / ours over \(Report.grouped(s.reconciledMatched)) matched trades; "
                 + "the \(Report.grouped(s.flagged)) above \(escape(tolerance.text)) are flagged and put on hold.")
         body += section(
@@ -103,7 +107,8 @@ package enum HTMLReport {
             let y = index * row + 4
             let width = max(bar.value / largest * barWidth, 1)
             svg += "<text x=\"\(labelWidth - 8)\" y=\"\(y + 14)\" text-anchor=\"end\">\(escape(bar.label))</text>"
-            svg += "<rect class=\"bar\" x=\"\(labelWidth)\" y=\"\(y + 2)\" width=\"\(format(width))\" height=\"\(row - 6)\" "
+            svg +=
+                "<rect class=\"bar\" x=\"\(labelWidth)\" y=\"\(y + 2)\" width=\"\(format(width))\" height=\"\(row - 6)\" "
             svg += "data-label=\"\(escape(bar.label))\" data-\(bar.data.name)=\"\(escape(bar.data.value))\"/>"
             svg += "<text class=\"value\" x=\"\(format(Double(labelWidth) + width + 6))\" y=\"\(y + 14)\">"
             svg += "\(escape(bar.text))</text>\n"
@@ -131,7 +136,8 @@ package enum HTMLReport {
             let label = last ? "≥ 1.0 %" : "\(percent(bin))–\(percent(bin + 1)) %"
             let beyond = Double(bin) >= perMille ? " beyond" : ""
             svg += "<rect class=\"bar drift\(beyond)\" x=\"\(format(x + 4))\" y=\"\(format(axis - height))\" "
-            svg += "width=\"\(format(barStep - 8))\" height=\"\(format(height))\" data-bin=\"\(bin)\" data-count=\"\(count)\"/>"
+            svg +=
+                "width=\"\(format(barStep - 8))\" height=\"\(format(height))\" data-bin=\"\(bin)\" data-count=\"\(count)\"/>"
             svg += "<text class=\"value\" x=\"\(format(x + barStep / 2))\" y=\"\(format(axis - height - 5))\" "
             svg += "text-anchor=\"middle\">\(Report.grouped(count))</text>"
             svg += "<text x=\"\(format(x + barStep / 2))\" y=\"\(format(axis + 18))\" text-anchor=\"middle\">"
