@@ -84,6 +84,36 @@ import Testing
         #expect(html.contains("generated &lt;feed&gt;"))
     }
 
+    /// `run --report` writes the report of the file run beside its unchanged summary JSON, and draws no
+    /// progress line when stderr is not a terminal.
+    @Test func theRunCommandWritesTheReportBesideTheSummary() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.path
+        let output = CapturedConsole()
+        #expect(
+            PipelineCommand.main(
+                ["generate", "--trades", "2000", "--seed", "5", "--out", path], console: output.console) == 0)
+        let run = CapturedConsole()
+        #expect(
+            PipelineCommand.main(
+                [
+                    "run", "--input", path + "/trades.json", "--broker", path + "/broker.json", "--summary-json",
+                    path + "/summary.json", "--report", path + "/report.html", "--quiet",
+                ], console: run.console) == 0)
+        #expect(run.out.isEmpty && run.err.isEmpty)
+        let html = try String(contentsOfFile: path + "/report.html", encoding: .utf8)
+        let summary = try String(contentsOfFile: path + "/summary.json", encoding: .utf8)
+        let trades = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path + "/trades.json")))
+        let broker = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path + "/broker.json")))
+        let direct = try Pipeline().run(trades: trades, broker: broker)
+        #expect(summary == direct.summary.json)
+        let total = try values("volume", in: try chart("volume-by-cycle", in: html)).reduce(Int128(0)) {
+            $0 + (try milli($1))
+        }
+        #expect(ExactFormat.milli(total) == direct.summary.aggregateTotalVolume)
+    }
+
     @Test func escapingCoversMarkupAndQuotes() {
         #expect(HTMLReport.escape(#"a<b>&"c"'d"#) == "a&lt;b&gt;&amp;&quot;c&quot;&#39;d")
         #expect(HTMLReport.escape("2025-01 NG-HH Ü") == "2025-01 NG-HH Ü")
