@@ -2,10 +2,11 @@
 // re-sends, build the TradeFrame, derive settlement cycles in the market's zone, aggregate, reconcile against
 // the broker and flag breaches.
 //
-//     swift run -c release etrm-pipeline                         # 100,000 sample trades, in memory
+//     swift run -c release etrm-pipeline [--report report.html]  # 100,000 sample trades, in memory
 //     etrm-pipeline generate --trades N --seed S --out DIR       # DIR/trades.json, DIR/broker.json
 //     etrm-pipeline run --input trades.json --broker broker.json [--zone America/New_York]
-//                       [--tolerance 0.005] [--dead-letters PATH] [--out DIR] [--summary-json PATH] [--quiet]
+//                       [--tolerance 0.005] [--dead-letters PATH] [--out DIR] [--summary-json PATH]
+//                       [--report report.html] [--quiet]
 //
 // The logic lives in the ETRMPipelineCore target, which the tests share.
 

@@ -279,9 +279,11 @@ package struct Pipeline: Sendable {
         let ourVolumes = try ours.column("volume_mwh", as: DecimalColumn.self).significands
         let brokerVolumes = try broker.column("broker_volume_mwh", as: DecimalColumn.self).significands
         var flagged: [(row: Int, broker: Int64)] = []
+        var drift = DriftHistogram()
         for (row, brokerRow) in zip(rows, brokerRows) {
             let mine = ourVolumes.value(at: row)
             let theirs = brokerVolumes.value(at: brokerRow)
+            drift.add(ours: mine, broker: theirs)
             let breach = try Reconciliation.exceedsTolerance(
                 broker: ExactDecimal(significand: theirs, scale: 3), ours: ExactDecimal(significand: mine, scale: 3),
                 tolerance: tolerance.exact)
@@ -291,7 +293,7 @@ package struct Pipeline: Sendable {
         let flaggedFrame = try ours.rows(at: flagged.map(\.row))
             .selecting(["trade_id", "settlement_cycle", "product_code", "volume_mwh", "status"])
             .adding("broker_volume_mwh", try DecimalColumn(significands: Column(flagged.map(\.broker)), scale: 3))
-        return ReconciliationResult(matched: rows.count, flagged: flaggedFrame)
+        return ReconciliationResult(matched: rows.count, flagged: flaggedFrame, drift: drift)
     }
 }
 
@@ -377,6 +379,28 @@ package struct ReconciliationResult: Sendable {
     /// The flagged trades: `trade_id`, `settlement_cycle`, `product_code`, `volume_mwh`, `status`,
     /// `broker_volume_mwh`.
     package var flagged: TradeFrame
+    /// How far the broker's volumes are from ours, over the matched rows.
+    package var drift: DriftHistogram
+}
+
+/// The distribution of the relative variance `|broker - ours| / |ours|` over the matched rows, in exact
+/// integer bins of 0.1 % from 0 to 1 %, and a last bin for 1 % and more (a zero volume of ours against a
+/// non-zero broker volume counts there too).
+package struct DriftHistogram: Sendable, Equatable {
+    /// Width of a bin in per mille.
+    package static let binPerMille = 1
+    /// Rows per bin: `counts[k]` holds variances in `[k, k + 1)` per mille; the last bin is open-ended.
+    package private(set) var counts = [Int](repeating: 0, count: 11)
+
+    package init() {}
+
+    /// Counts one matched row; the volumes are in thousandths of a MWh.
+    mutating func add(ours: Int64, broker: Int64) {
+        let difference = (Int128(broker) - Int128(ours)).magnitude * 1000
+        let base = Int128(ours).magnitude
+        let bin = base == 0 ? (difference == 0 ? 0 : counts.count - 1) : Int(min(difference / base, 10))
+        counts[min(bin, counts.count - 1)] += 1
+    }
 }
 
 /// Everything a run produced.

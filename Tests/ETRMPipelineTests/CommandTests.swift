@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func noArgumentsMeansTheDemoRun() throws {
-        #expect(try PipelineCommandLine.parse([]) == .demo)
+        #expect(try PipelineCommandLine.parse([]) == .demo(report: nil))
         #expect(
             try PipelineCommandLine.parse(["run", "--input=a", "--broker", "b", "--input", "c", "--quiet"])
                 == .run(

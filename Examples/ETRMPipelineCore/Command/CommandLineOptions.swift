@@ -1,7 +1,8 @@
 /// The parsed command line of `etrm-pipeline` (hand-written parsing; the package has no dependencies).
 package enum PipelineCommandLine: Equatable, Sendable {
-    /// No arguments: generate ``RunDefaults/demoTrades`` trades in memory and run everything.
-    case demo
+    /// No command: generate ``RunDefaults/demoTrades`` trades in memory and run everything; `--report PATH`
+    /// writes the HTML report too.
+    case demo(report: String?)
     /// `generate --trades N --seed S --out DIR`.
     case generate(trades: Int, seed: UInt64, out: String)
     /// `run --input … --broker … [options]`.
@@ -18,6 +19,7 @@ package enum PipelineCommandLine: Equatable, Sendable {
         package var deadLetters: String?
         package var out: String?
         package var summaryJSON: String?
+        package var report: String?
         package var quiet = false
 
         package init(input: String, broker: String) {
@@ -27,11 +29,11 @@ package enum PipelineCommandLine: Equatable, Sendable {
     }
 
     package static let usage = """
-        usage: etrm-pipeline                      generate 100,000 sample trades in memory and run everything
+        usage: etrm-pipeline [--report PATH]      generate 100,000 sample trades in memory and run everything
                etrm-pipeline generate --trades N --seed S --out DIR
                etrm-pipeline run --input trades.json --broker broker.json [--zone America/New_York]
                                  [--tolerance 0.005] [--dead-letters PATH] [--out DIR]
-                                 [--summary-json PATH] [--quiet]
+                                 [--summary-json PATH] [--report report.html] [--quiet]
         """
 
     /// Parses the arguments after the program name. Options take `--name value` or `--name=value`;
@@ -42,7 +44,10 @@ package enum PipelineCommandLine: Equatable, Sendable {
     /// - Throws: ``PipelineError`` with code `usage` for an unknown command or option, a missing option or
     ///   value, or a malformed number.
     package static func parse(_ arguments: [String]) throws(PipelineError) -> PipelineCommandLine {
-        guard let command = arguments.first else { return .demo }
+        guard let command = arguments.first else { return .demo(report: nil) }
+        if command.hasPrefix("--"), command != "--help" {
+            return .demo(report: try options(arguments, known: ["report"], flags: []).values["report"])
+        }
         let rest = Array(arguments.dropFirst())
         switch command {
         case "help", "--help", "-h":
@@ -62,7 +67,7 @@ package enum PipelineCommandLine: Equatable, Sendable {
             return .generate(trades: trades, seed: seed, out: out)
         case "run":
             let options = try options(
-                rest, known: ["input", "broker", "zone", "tolerance", "dead-letters", "out", "summary-json"],
+                rest, known: ["input", "broker", "zone", "tolerance", "dead-letters", "out", "summary-json", "report"],
                 flags: ["quiet"])
             guard let input = options.values["input"], let broker = options.values["broker"] else {
                 throw PipelineError(.usage, "run needs --input and --broker\n\(usage)")
@@ -73,6 +78,7 @@ package enum PipelineCommandLine: Equatable, Sendable {
             run.deadLetters = options.values["dead-letters"]
             run.out = options.values["out"]
             run.summaryJSON = options.values["summary-json"]
+            run.report = options.values["report"]
             run.quiet = options.flags.contains("quiet")
             return .run(run)
         default:

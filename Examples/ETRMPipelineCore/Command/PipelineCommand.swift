@@ -38,8 +38,8 @@ package enum PipelineCommand {
             switch try PipelineCommandLine.parse(arguments) {
             case .help:
                 console.out(PipelineCommandLine.usage + "\n")
-            case .demo:
-                try demo(console: console)
+            case .demo(let report):
+                try demo(report: report, console: console)
             case .generate(let trades, let seed, let out):
                 try generate(trades: trades, seed: seed, out: out, console: console)
             case .run(let options):
@@ -101,7 +101,9 @@ package enum PipelineCommand {
             configuration.deadLetters = sink
         }
         let pipeline = Pipeline(configuration: configuration)
-        let progress = options.quiet || !console.errIsTerminal ? nil : ProgressBar(console: console)
+        let progress =
+            ProgressLine.isShown(quiet: options.quiet, errIsTerminal: console.errIsTerminal)
+            ? ProgressBar(console: console, expectedRecords: nil) : nil
         let report = progress.map { bar in { (stage: String, count: Int?) in bar.update(stage, count) } }
         var timings = StageTimings()
         let inputs: LoadedInputs
@@ -118,6 +120,7 @@ package enum PipelineCommand {
                 broker: .init(bytes: broker.bytes, source: options.broker, pages: broker.pages), timings: &timings,
                 progress: report)
         }
+        progress?.quarantined = inputs.feed.quarantinedIndices.count
         var result = try pipeline.process(inputs, timings: timings, progress: report)
         progress?.clear()
         let writing = ContinuousClock.now
@@ -128,7 +131,11 @@ package enum PipelineCommand {
         }
         if let path = options.summaryJSON { try write(Array(result.summary.json.utf8), to: path) }
         if let directory = options.out { try writeCSVs(result, to: directory) }
-        if options.summaryJSON != nil || options.out != nil || sink != nil {
+        if let path = options.report {
+            let html = HTMLReport.html(result, source: options.input, zone: options.zone, tolerance: tolerance)
+            try write(Array(html.utf8), to: path)
+        }
+        if options.summaryJSON != nil || options.out != nil || options.report != nil || sink != nil {
             result.timings.add("write outputs", ContinuousClock.now - writing)
         }
         if !options.quiet {
@@ -141,7 +148,7 @@ package enum PipelineCommand {
 
     // MARK: demo
 
-    static func demo(console: Console) throws(PipelineError) {
+    static func demo(report: String?, console: Console) throws(PipelineError) {
         let started = ContinuousClock.now
         let generated: (trades: [UInt8], broker: [UInt8], counts: FeedGenerator.Counts)
         do {
@@ -155,7 +162,9 @@ package enum PipelineCommand {
         console.out(
             "etrm-pipeline: no arguments, so it generated \(RunDefaults.demoTrades) sample trades in memory "
                 + "(seed \(RunDefaults.demoSeed); `etrm-pipeline generate` writes the same data to files)\n\n")
-        let progress = console.errIsTerminal ? ProgressBar(console: console) : nil
+        let progress =
+            ProgressLine.isShown(quiet: false, errIsTerminal: console.errIsTerminal)
+            ? ProgressBar(console: console, expectedRecords: generated.counts.records) : nil
         var result = try Pipeline().run(
             trades: generated.trades, broker: generated.broker, tradesSource: "sample trades",
             brokerSource: "sample broker",
@@ -169,6 +178,13 @@ package enum PipelineCommand {
                 zone: "America/New_York", tolerance: .default, wall: ContinuousClock.now - started))
         console.out("\nsummary JSON (the figure compare.sh checks against pandas and polars):\n")
         console.out(result.summary.json)
+        if let report {
+            let html = HTMLReport.html(
+                result, source: "\(RunDefaults.demoTrades) sample trades (seed \(RunDefaults.demoSeed))",
+                zone: "America/New_York", tolerance: .default)
+            try write(Array(html.utf8), to: report)
+            console.err("wrote \(report)\n")
+        }
     }
 
     // MARK: Outputs
@@ -236,20 +252,65 @@ final class OutputFile {
     deinit { try? handle.close() }
 }
 
-/// A one-line progress bar on stderr, drawn only when stderr is a terminal.
+/// The live progress line on stderr: stage, records, records per second, quarantined (once known) and the
+/// estimated time left (when the number of records is known ahead).
+package struct ProgressLine: Sendable, Equatable {
+    package var stage: String
+    package var records: Int?
+    package var elapsed: Duration
+    package var quarantined: Int?
+    package var expectedRecords: Int?
+
+    package init(
+        stage: String, records: Int?, elapsed: Duration, quarantined: Int? = nil, expectedRecords: Int? = nil
+    ) {
+        self.stage = stage
+        self.records = records
+        self.elapsed = elapsed
+        self.quarantined = quarantined
+        self.expectedRecords = expectedRecords
+    }
+
+    /// Whether a run draws the line: only on a terminal, and never with `--quiet`.
+    package static func isShown(quiet: Bool, errIsTerminal: Bool) -> Bool { !quiet && errIsTerminal }
+
+    /// The line's text, without the carriage return and the erase sequence.
+    package var text: String {
+        var parts = [stage]
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        if let records {
+            parts.append("\(Report.grouped(records)) records")
+            if seconds > 0 { parts.append("\(Report.grouped(Int(Double(records) / seconds))) records/s") }
+            if let expectedRecords, records > 0, records < expectedRecords, seconds > 0 {
+                let left = Double(expectedRecords - records) * seconds / Double(records)
+                parts.append("ETA \(Int(left.rounded(.up))) s")
+            }
+        }
+        if let quarantined { parts.append("\(Report.grouped(quarantined)) quarantined") }
+        parts.append("\(Int(seconds)) s")
+        return parts.joined(separator: " · ")
+    }
+}
+
+/// Draws ``ProgressLine`` on stderr, over itself; created only when ``ProgressLine/isShown(quiet:errIsTerminal:)``.
 final class ProgressBar {
     private let console: Console
-    private let stages = ["validate", "dedup", "zone", "sort", "aggregate", "reconcile"]
+    private let started = ContinuousClock.now
+    private let expectedRecords: Int?
+    private var records: Int?
+    var quarantined: Int?
 
-    init(console: Console) { self.console = console }
+    init(console: Console, expectedRecords: Int?) {
+        self.console = console
+        self.expectedRecords = expectedRecords
+    }
 
     func update(_ stage: String, _ count: Int?) {
-        let done = stages.firstIndex(of: stage) ?? 0
-        let width = 28
-        let filled = done * width / stages.count
-        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let detail = count.map { " \($0) records" } ?? ""
-        console.err("\r[\(bar)] \(stage)\(detail)\u{1B}[K")
+        if let count { records = count }
+        let line = ProgressLine(
+            stage: stage, records: records, elapsed: ContinuousClock.now - started, quarantined: quarantined,
+            expectedRecords: expectedRecords)
+        console.err("\r\(line.text)\u{1B}[K")
     }
 
     func clear() { console.err("\r\u{1B}[K") }

@@ -78,7 +78,7 @@ package enum Report {
         return "\(tenths / 10).\(tenths % 10)"
     }
 
-    static func grouped(_ value: Int) -> String {
+    package static func grouped(_ value: Int) -> String {
         let digits = String(value)
         var out = ""
         for (position, character) in digits.enumerated() {
