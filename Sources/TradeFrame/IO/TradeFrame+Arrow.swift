@@ -43,6 +43,7 @@ enum ArrowFormat {
     static let decimalType: UInt8 = 7
     static let timestampType: UInt8 = 10
     static let largeUtf8Type: UInt8 = 20
+    static let utf8ViewType: UInt8 = 24
 }
 
 private struct ArrowWriter {

@@ -231,8 +231,11 @@ private struct Batch {
     let nodes: (start: Int, count: Int)
     let buffers: (start: Int, count: Int)
     let metadata: CheckedBytes
+    /// The data-buffer count of each Utf8View field, in field order.
+    var variadic: (start: Int, count: Int) = (0, 0)
     var nextNode = 0
     var nextBuffer = 0
+    var nextVariadic = 0
 
     static func empty() throws(TradeFrameError) -> Batch {
         try Batch(length: 0, body: CheckedBytes(bytes: UnsafeRawBufferPointer(start: nil, count: 0)))
@@ -254,6 +257,7 @@ private struct Batch {
         }
         nodes = try table.vector(1, stride: 16)
         buffers = try table.vector(2, stride: 16)
+        variadic = try table.vector(4, stride: 8)
         metadata = table.buffer
         self.body = body
     }
@@ -382,6 +386,8 @@ private struct Batch {
             return Column(storage: storage, validity: validity)
         case ArrowFormat.utf8Type, ArrowFormat.largeUtf8Type:
             return try strings(name, rows: rows, large: field.type == ArrowFormat.largeUtf8Type, validity: validity)
+        case ArrowFormat.utf8ViewType:
+            return try stringViews(name, rows: rows, validity: validity)
         case ArrowFormat.timestampType:
             let unit = try type?.scalar(0, default: Int16(0)) ?? 0
             guard (0...3).contains(unit) else {
@@ -443,6 +449,56 @@ private struct Batch {
             throw TradeFrameError(.corruptFile, column: name, "the string data is not valid UTF-8")
         }
         return StringColumn(bytes: bytes, offsets: ContiguousArray(offsets.map { $0 - base }), validity: validity)
+    }
+
+    /// Utf8View: 16 bytes per row, either the length and up to 12 bytes inline, or the length, a 4-byte
+    /// prefix, a data-buffer index and an offset into that buffer.
+    mutating func stringViews(
+        _ name: String, rows: Int, validity: ValidityBitmap?
+    ) throws(TradeFrameError)
+        -> StringColumn
+    {
+        if isEmpty { return StringColumn([String]()) }
+        guard nextVariadic < variadic.count else {
+            throw TradeFrameError(.corruptFile, column: name, "a Utf8View field has no variadic buffer count")
+        }
+        let dataCount = try metadata.load(Int64.self, at: variadic.start + 8 * nextVariadic)
+        nextVariadic += 1
+        guard dataCount >= 0, dataCount <= Int64(buffers.count - nextBuffer) else {
+            throw TradeFrameError(.corruptFile, column: name, "\(dataCount) Utf8View data buffers")
+        }
+        let views = try buffer(name, minimum: size(rows, 16, name))
+        var data: [CheckedBytes] = []
+        for _ in 0..<dataCount { data.append(CheckedBytes(bytes: try buffer(name, minimum: 0))) }
+        let viewBytes = CheckedBytes(bytes: views)
+        var builder = StringColumnBuilder(capacity: rows)
+        for row in 0..<rows {
+            guard validity.valid(row) else {
+                builder.appendNull()
+                continue
+            }
+            let length = Int(try viewBytes.load(Int32.self, at: 16 * row))
+            guard length >= 0 else {
+                throw TradeFrameError(.corruptFile, column: name, "row \(row) has length \(length)")
+            }
+            let bytes: UnsafeRawBufferPointer
+            if length <= 12 {
+                bytes = UnsafeRawBufferPointer(rebasing: views[16 * row + 4..<16 * row + 4 + length])
+            } else {
+                let index = Int(try viewBytes.load(Int32.self, at: 16 * row + 8))
+                let offset = Int(try viewBytes.load(Int32.self, at: 16 * row + 12))
+                guard (0..<data.count).contains(index) else {
+                    throw TradeFrameError(.corruptFile, column: name, "row \(row) points to data buffer \(index)")
+                }
+                try data[index].check(offset, length, "the text of row \(row)")
+                bytes = UnsafeRawBufferPointer(rebasing: data[index].bytes[offset..<offset + length])
+            }
+            guard String(validating: bytes, as: UTF8.self) != nil else {
+                throw TradeFrameError(.corruptFile, column: name, "row \(row) is not valid UTF-8")
+            }
+            builder.append(utf8: bytes.assumingMemoryBound(to: UInt8.self))
+        }
+        return builder.finish()
     }
 
     mutating func decimals(

@@ -1,0 +1,120 @@
+"""Python half of .ci/interop.sh: checks the Arrow IPC files TradeFrame wrote against the exact values it
+dumped (swift.json) with pyarrow, polars and DuckDB, then writes the same table with each tool's defaults
+for the Swift side to read back. Exits non-zero on the first difference."""
+import json
+import struct
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+import pyarrow.feather as feather
+import pyarrow.ipc as ipc
+
+folder = Path(sys.argv[1])
+dump = json.loads((folder / "swift.json").read_text())
+
+ARROW_TYPES = {
+    "int64": lambda c: pa.int64(),
+    "int32": lambda c: pa.int32(),
+    "float64": lambda c: pa.float64(),
+    "float32": lambda c: pa.float32(),
+    "bool": lambda c: pa.bool_(),
+    "string": lambda c: pa.string(),
+    "categorical": lambda c: pa.dictionary(pa.int32(), pa.string()),
+    "timestamp": lambda c: pa.timestamp("ns", tz="UTC"),
+}
+
+
+def expected(column):
+    """The dumped values as Python values of the column's type (None for a null row)."""
+    kind, values = column["kind"], column["values"]
+    convert = {
+        "int64": int, "int32": int, "timestamp": int, "float64": float,
+        "float32": lambda t: struct.unpack("f", struct.pack("f", float(t)))[0],
+        "bool": lambda t: t == "true", "decimal": Decimal,
+        "string": str, "categorical": str,
+    }[kind]
+    return [None if v is None else convert(v) for v in values]
+
+
+def fail(message):
+    print(f"interop: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def check_arrow(table, source):
+    if table.num_rows != dump["rows"]:
+        fail(f"{source}: {table.num_rows} rows, expected {dump['rows']}")
+    for column in dump["columns"]:
+        name, kind = column["name"], column["kind"]
+        array = table.column(name)
+        if kind == "decimal":
+            if not pa.types.is_decimal128(array.type) or array.type.scale != column["scale"]:
+                fail(f"{source}: {name} is {array.type}, expected decimal128(_, {column['scale']})")
+        elif array.type != ARROW_TYPES[kind](column):
+            fail(f"{source}: {name} is {array.type}, expected {ARROW_TYPES[kind](column)}")
+        if kind == "timestamp":
+            array = array.cast(pa.int64())
+        if array.to_pylist() != expected(column):
+            fail(f"{source}: the values of {name} differ")
+
+
+def check_polars(frame, source):
+    for column in dump["columns"]:
+        name, kind = column["name"], column["kind"]
+        series = frame[name]
+        if kind == "timestamp":
+            if series.dtype != pl.Datetime("ns", "UTC"):
+                fail(f"{source}: {name} is {series.dtype}")
+            series = series.dt.epoch("ns")
+        if kind == "decimal" and (not isinstance(series.dtype, pl.Decimal) or series.dtype.scale != column["scale"]):
+            fail(f"{source}: {name} is {series.dtype}")
+        if kind == "categorical" and series.dtype not in (pl.Categorical, pl.Enum) and not isinstance(
+            series.dtype, (pl.Categorical, pl.Enum)
+        ):
+            fail(f"{source}: {name} is {series.dtype}")
+        if series.to_list() != expected(column):
+            fail(f"{source}: the values of {name} differ")
+
+
+def check_duckdb(table, source):
+    connection = duckdb.connect()
+    connection.register("frame", table)
+    types = dict(connection.execute("SELECT column_name, column_type FROM (DESCRIBE frame)").fetchall())
+    for column in dump["columns"]:
+        name, kind = column["name"], column["kind"]
+        if kind == "timestamp" and not ("TZ" in types[name] or "TIME ZONE" in types[name]):
+            fail(f"{source}: DuckDB sees {name} as {types[name]}")
+        if kind == "decimal" and not types[name].startswith("DECIMAL"):
+            fail(f"{source}: DuckDB sees {name} as {types[name]}")
+        query = f'SELECT epoch_ns("{name}") FROM frame' if kind == "timestamp" else f'SELECT "{name}" FROM frame'
+        values = [row[0] for row in connection.execute(query).fetchall()]
+        want = expected(column)
+        if kind == "float32":
+            values = [None if v is None else struct.unpack("f", struct.pack("f", v))[0] for v in values]
+        if values != want:
+            fail(f"{source}: DuckDB reads other values for {name}")
+
+
+file_table = ipc.open_file(folder / "swift.arrow").read_all()
+file_table.validate(full=True)
+check_arrow(file_table, "pyarrow file")
+stream_table = ipc.open_stream((folder / "swift.arrows").read_bytes()).read_all()
+check_arrow(stream_table, "pyarrow stream")
+check_polars(pl.read_ipc(folder / "swift.arrow"), "polars file")
+check_polars(pl.read_ipc_stream(folder / "swift.arrows"), "polars stream")
+check_duckdb(file_table, "duckdb")
+print(f"interop: pyarrow, polars and DuckDB read {len(dump['columns'])} columns x {dump['rows']} rows identically")
+
+# The other direction: each tool's defaults, except compression, which TradeFrame's IPC reader lacks
+# (pyarrow's feather defaults to LZ4; polars to none for IPC).
+with ipc.new_file(folder / "pyarrow.from-python.arrow", file_table.schema) as writer:
+    writer.write_table(file_table)
+with ipc.new_stream(folder / "pyarrow.from-python.arrows", file_table.schema) as writer:
+    writer.write_table(file_table)
+feather.write_feather(file_table, folder / "feather.from-python.arrow", compression="uncompressed")
+pl.read_ipc(folder / "swift.arrow").write_ipc(folder / "polars.from-python.arrow")
+print("interop: wrote pyarrow, feather and polars files for Swift")
