@@ -12,6 +12,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.feather as feather
 import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
 
 folder = Path(sys.argv[1])
 dump = json.loads((folder / "swift.json").read_text())
@@ -45,7 +46,7 @@ def fail(message):
     sys.exit(1)
 
 
-def check_arrow(table, source):
+def check_arrow(table, source, parquet=False):
     if table.num_rows != dump["rows"]:
         fail(f"{source}: {table.num_rows} rows, expected {dump['rows']}")
     for column in dump["columns"]:
@@ -54,6 +55,10 @@ def check_arrow(table, source):
         if kind == "decimal":
             if not pa.types.is_decimal128(array.type) or array.type.scale != column["scale"]:
                 fail(f"{source}: {name} is {array.type}, expected decimal128(_, {column['scale']})")
+        elif parquet and kind == "categorical":
+            # Parquet has no categorical type: the column is a dictionary-encoded STRING.
+            if array.type not in (pa.string(), pa.dictionary(pa.int32(), pa.string())):
+                fail(f"{source}: {name} is {array.type}, expected string")
         elif array.type != ARROW_TYPES[kind](column):
             fail(f"{source}: {name} is {array.type}, expected {ARROW_TYPES[kind](column)}")
         if kind == "timestamp":
@@ -62,7 +67,7 @@ def check_arrow(table, source):
             fail(f"{source}: the values of {name} differ")
 
 
-def check_polars(frame, source):
+def check_polars(frame, source, parquet=False):
     for column in dump["columns"]:
         name, kind = column["name"], column["kind"]
         series = frame[name]
@@ -72,7 +77,7 @@ def check_polars(frame, source):
             series = series.dt.epoch("ns")
         if kind == "decimal" and (not isinstance(series.dtype, pl.Decimal) or series.dtype.scale != column["scale"]):
             fail(f"{source}: {name} is {series.dtype}")
-        if kind == "categorical" and series.dtype not in (pl.Categorical, pl.Enum) and not isinstance(
+        if kind == "categorical" and not parquet and series.dtype not in (pl.Categorical, pl.Enum) and not isinstance(
             series.dtype, (pl.Categorical, pl.Enum)
         ):
             fail(f"{source}: {name} is {series.dtype}")
@@ -82,7 +87,10 @@ def check_polars(frame, source):
 
 def check_duckdb(table, source):
     connection = duckdb.connect()
-    connection.register("frame", table)
+    if isinstance(table, Path):
+        connection.execute(f"CREATE VIEW frame AS SELECT * FROM read_parquet('{table}')")
+    else:
+        connection.register("frame", table)
     types = dict(connection.execute("SELECT column_name, column_type FROM (DESCRIBE frame)").fetchall())
     for column in dump["columns"]:
         name, kind = column["name"], column["kind"]
@@ -107,6 +115,10 @@ check_arrow(stream_table, "pyarrow stream")
 check_polars(pl.read_ipc(folder / "swift.arrow"), "polars file")
 check_polars(pl.read_ipc_stream(folder / "swift.arrows"), "polars stream")
 check_duckdb(file_table, "duckdb")
+for name in ["swift.parquet", "swift.plain.parquet"]:
+    check_arrow(pq.read_table(folder / name), f"pyarrow {name}", parquet=True)
+    check_polars(pl.read_parquet(folder / name), f"polars {name}", parquet=True)
+    check_duckdb(folder / name, f"duckdb {name}")
 print(f"interop: pyarrow, polars and DuckDB read {len(dump['columns'])} columns x {dump['rows']} rows identically")
 
 # The other direction: each tool's defaults, except compression, which TradeFrame's IPC reader lacks
@@ -117,4 +129,9 @@ with ipc.new_stream(folder / "pyarrow.from-python.arrows", file_table.schema) as
     writer.write_table(file_table)
 feather.write_feather(file_table, folder / "feather.from-python.arrow", compression="uncompressed")
 pl.read_ipc(folder / "swift.arrow").write_ipc(folder / "polars.from-python.arrow")
+# Parquet: pyarrow's defaults (Snappy, dictionary pages, V1 data pages); polars with Snappy, since
+# TradeFrame implements no zstd (polars' default codec).
+pq.write_table(file_table, folder / "pyarrow.from-python.parquet")
+pq.write_table(file_table, folder / "pyarrow-v2.from-python.parquet", data_page_version="2.0")
+pl.read_ipc(folder / "swift.arrow").write_parquet(folder / "polars.from-python.parquet", compression="snappy")
 print("interop: wrote pyarrow, feather and polars files for Swift")

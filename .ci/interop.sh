@@ -19,4 +19,4 @@ export ETRM_INTEROP_DIR="$folder"
 swift test --filter InteropTests 2>&1 | tail -n 3
 python3 .ci/interop.py "$folder"
 swift test --filter InteropTests 2>&1 | tail -n 3
-echo "read back by Swift: $(cd "$folder" && ls *.arrow *.arrows | tr '\n' ' ')"
+echo "read back by Swift: $(cd "$folder" && ls *.arrow *.arrows *.parquet | tr '\n' ' ')"

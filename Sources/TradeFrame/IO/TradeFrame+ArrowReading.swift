@@ -46,7 +46,7 @@ extension TradeFrame {
     }
 }
 
-private func withRawBytes<R>(
+func withRawBytes<R>(
     _ bytes: some ContiguousBytes, _ body: (UnsafeRawBufferPointer) throws(TradeFrameError) -> R
 ) throws(TradeFrameError) -> R {
     let result: Result<R, TradeFrameError> = bytes.withUnsafeBytes { raw in
