@@ -121,6 +121,31 @@ for name in ["swift.parquet", "swift.plain.parquet"]:
     check_duckdb(folder / name, f"duckdb {name}")
 print(f"interop: pyarrow, polars and DuckDB read {len(dump['columns'])} columns x {dump['rows']} rows identically")
 
+# A Hive-partitioned dataset: DuckDB's GROUP BY equals TradeFrame's group-by (exact sums, nulls as keys).
+groups = json.loads((folder / "dataset-groupby.json").read_text())
+columns = {c["name"]: c["values"] for c in groups["columns"]}
+swift_groups = list(
+    (columns["settlement_cycle"][i], columns["market"][i], int(columns["trades"][i]),
+     None if columns["quantity"][i] is None else Decimal(columns["quantity"][i]),
+     None if columns["price"][i] is None else Decimal(columns["price"][i]))
+    for i in range(groups["rows"])
+)
+duck_groups = duckdb.sql(
+    f"""SELECT settlement_cycle, market, count(*), sum(quantity), sum(price)
+        FROM read_parquet('{folder}/dataset/**/*.parquet', hive_partitioning = true)
+        GROUP BY ALL"""
+).fetchall()
+duck_groups = list(
+    (c, m, n, None if q is None else Decimal(q), None if p is None else Decimal(p)) for c, m, n, q, p in duck_groups
+)
+key = lambda g: (g[0] or "", g[1] or "")
+if sorted(swift_groups, key=key) != sorted(duck_groups, key=key):
+    fail(f"DuckDB's GROUP BY over the dataset differs:\n{swift_groups}\n{duck_groups}")
+polars_rows = pl.read_parquet(folder / "dataset" / "**" / "*.parquet", hive_partitioning=True).height
+if polars_rows != sum(g[2] for g in swift_groups):
+    fail(f"polars reads {polars_rows} rows from the dataset")
+print(f"interop: DuckDB's GROUP BY over the partitioned dataset equals TradeFrame's ({len(swift_groups)} groups)")
+
 # The other direction: each tool's defaults, except compression, which TradeFrame's IPC reader lacks
 # (pyarrow's feather defaults to LZ4; polars to none for IPC).
 with ipc.new_file(folder / "pyarrow.from-python.arrow", file_table.schema) as writer:

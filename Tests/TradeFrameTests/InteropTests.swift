@@ -49,6 +49,15 @@ import Testing
         try Data(try frame.parquet(rowsPerGroup: 40)).write(to: folder.appendingPathComponent("swift.parquet"))
         try Data(try frame.parquet(codec: .uncompressed)).write(
             to: folder.appendingPathComponent("swift.plain.parquet"))
+        // A Hive-partitioned dataset and TradeFrame's own group-by over it, for DuckDB's GROUP BY to match.
+        let dataset = try DatasetTests.frame()
+        let datasetFolder = folder.appendingPathComponent("dataset")
+        try? FileManager.default.removeItem(at: datasetFolder)
+        try dataset.writeParquet(partitionedBy: ["settlement_cycle", "market"], to: datasetFolder)
+        let groups = try dataset.grouped(by: ["settlement_cycle", "market"]).aggregate([
+            .count(as: "trades"), .sum("quantity", as: "quantity"), .sum("price", as: "price"),
+        ])
+        try Data(Self.dump(groups)).write(to: folder.appendingPathComponent("dataset-groupby.json"))
         try Data(Self.dump(frame)).write(to: folder.appendingPathComponent("swift.json"))
         let written = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
             $0.hasSuffix(".arrow") || $0.hasSuffix(".arrows") || $0.hasSuffix(".parquet")

@@ -19,6 +19,23 @@ extension TradeFrame {
     /// - Throws: ``TradeFrameError`` with code `unsupported` for a column type Parquet output does not know, or
     ///   `invalidArgument` for a row-group size below 1.
     public func parquet(rowsPerGroup: Int = 1 << 20, codec: ParquetCodec = .snappy) throws(TradeFrameError) -> [UInt8] {
+        try parquet(rowsPerGroup: rowsPerGroup, codec: codec, wideDecimals: nil)
+    }
+
+    /// The decimal columns that need 19 digits (a FIXED_LEN_BYTE_ARRAY rather than INT64).
+    func wideDecimalColumns() -> Set<String> {
+        Set(
+            zip(columnNames, columns).filter { ($0.1 as? DecimalColumn).map(ParquetChunkWriter.isWide) ?? false }.map(
+                \.0))
+    }
+
+    /// `wideDecimals` fixes the decimal layout across files of one dataset; `nil` decides from this frame's rows.
+    func parquet(
+        rowsPerGroup: Int, codec: ParquetCodec, wideDecimals: Set<String>?
+    ) throws(TradeFrameError)
+        -> [UInt8]
+    {
+        let wideDecimals = wideDecimals ?? wideDecimalColumns()
         guard rowsPerGroup > 0 else {
             throw TradeFrameError(.invalidArgument, "rowsPerGroup must be positive, not \(rowsPerGroup)")
         }
@@ -30,7 +47,7 @@ extension TradeFrame {
             var chunks: [Thrift] = []
             var groupBytes: Int64 = 0
             for (name, column) in zip(columnNames, columns) {
-                let wide = (column as? DecimalColumn).map(ParquetChunkWriter.isWide) ?? false
+                let wide = wideDecimals.contains(name)
                 let chunk = try ParquetChunkWriter(name: name, column: column.slice(range), codec: codec, wide: wide)
                     .write(into: &out)
                 chunks.append(chunk.0)
@@ -42,7 +59,7 @@ extension TradeFrame {
         } while start < rowCount
         var schema: [Thrift] = [.structure([4: .string("schema"), 5: .i32(Int32(columnCount))])]
         for (name, column) in zip(columnNames, columns) {
-            let wide = (column as? DecimalColumn).map(ParquetChunkWriter.isWide) ?? false
+            let wide = wideDecimals.contains(name)
             schema.append(try ParquetChunkWriter.schemaElement(name, column, wide: wide))
         }
         let categoricals = zip(columnNames, columns).filter { $0.1 is CategoricalColumn }.map(\.0)
