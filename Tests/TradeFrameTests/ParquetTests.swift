@@ -17,6 +17,12 @@ import Testing
         ArrowIPCTests.expectSame(try TradeFrame.readParquet(try frame.rows(9..<77).parquet()), frame.rows(9..<77))
     }
 
+    /// Found by FuzzParquet: a categorical with an empty dictionary wrote 64-bit indices, which no reader takes.
+    @Test func anAllNullCategoricalReadsBack() throws {
+        let frame = try TradeFrame([("market", CategoricalColumn([nil, nil] as [String?]))])
+        ArrowIPCTests.expectSame(try TradeFrame.readParquet(try frame.parquet()), frame)
+    }
+
     @Test func snappyPagesAreSmallerForRepetitiveData() throws {
         let frame = try TradeFrame([("market", StringColumn(Array(repeating: "PJM-WEST-HUB", count: 5_000)))])
         #expect(try frame.parquet(codec: .snappy).count * 5 < frame.parquet(codec: .uncompressed).count)

@@ -239,7 +239,7 @@ private struct ParquetChunkWriter {
                 type: 2,
                 header: (7, .structure([1: .i32(Int32(categorical.cardinality)), 2: .i32(ParquetFormat.plain)])),
                 body: dictionary.plainValues().values, into: &out)
-            let width = max(1, Int.bitWidth - (categorical.cardinality - 1).leadingZeroBitCount)
+            let width = max(1, Int.bitWidth - max(0, categorical.cardinality - 1).leadingZeroBitCount)
             body.append(UInt8(width))
             let codes = (0..<categorical.count).filter { !categorical.isNull($0) }.map { categorical.code(at: $0) }
             body += bitPackedHybrid(codes, width: width)

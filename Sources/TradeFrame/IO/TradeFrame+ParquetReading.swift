@@ -391,15 +391,14 @@ private struct Cursor {
         Cursor(bytes: try take(count), name: name)
     }
 
+    /// A ULEB128 varint, decoded by the Thrift reader (one decoder for both).
     mutating func varint() throws(TradeFrameError) -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let byte = try byte()
-            guard shift < 64 else { throw corrupt("a varint longer than 64 bits") }
-            result |= UInt64(byte & 0x7F) << shift
-            if byte < 0x80 { return result }
-            shift += 7
+        var reader = Thrift.Reader(bytes: bytes, position: position)
+        defer { position = reader.position }
+        do {
+            return try reader.varint()
+        } catch {
+            throw corrupt("a bad varint at byte \(position) of the page")
         }
     }
 
