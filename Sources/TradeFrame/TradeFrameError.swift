@@ -62,5 +62,10 @@ public struct TradeFrameError: Error, Hashable, Sendable, CustomStringConvertibl
         public static let outOfRange = Code("out_of_range")
         /// A key that must be unique appears on more than one row (a trade id twice in a reconciliation).
         public static let duplicateKey = Code("duplicate_key")
+        /// A binary file (Arrow IPC, Parquet) whose structure is broken: a wrong magic number, an offset or length
+        /// past the end of the file, a count that does not match its buffers, or a value its type cannot hold.
+        public static let corruptFile = Code("corrupt_file")
+        /// A well-formed file that uses a feature this reader does not implement (a codec, a type, a bit width).
+        public static let unsupported = Code("unsupported")
     }
 }
