@@ -29,11 +29,21 @@ enum JournalFiles {
     }
 
     /// Takes the exclusive lock on `<directory>/LOCK`, or throws ``IdempotencyError/Code/journalLocked``.
+    ///
+    /// A lock held by someone else is tried again for up to about 250 ms before it is refused: a child process
+    /// that this process starts (`posix_spawn`, `Process`) holds a copy of every descriptor until its `exec`
+    /// closes it, so a lock released just before a spawn can stay held for that short window.
     static func lock(directory: String) throws(IdempotencyError) -> Int32 {
         let path = directory + "/" + lockName
         let fd = try open(path, O_RDWR | O_CREAT)
+        var backoff: UInt32 = 1_000
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             if errno == EINTR { continue }
+            if errno == EWOULDBLOCK, backoff <= 128_000 {
+                usleep(backoff)
+                backoff *= 2
+                continue
+            }
             let failure =
                 errno == EWOULDBLOCK
                 ? failure("journal \(directory) is open in another process or store", code: .journalLocked)
