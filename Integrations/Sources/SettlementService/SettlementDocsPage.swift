@@ -45,7 +45,7 @@ public enum SettlementDocsPage {
             .method.get{background:#1f8a4c}.path{font-family:ui-monospace,monospace;font-size:1.1rem}
             table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d5dce8;padding:.3rem .5rem;text-align:left;vertical-align:top}
             th{background:#eef3fb}code,pre{font-family:ui-monospace,monospace;font-size:.88rem}
-            pre{background:#f1f4f9;padding:.6rem;border-radius:6px;overflow-x:auto}.version{color:#5b667a}
+            pre{background:#f1f4f9;padding:.6rem;border-radius:6px;white-space:pre-wrap;word-break:break-all}.version{color:#5b667a}
             .s2{color:#1f8a4c;font-weight:700}.s4{color:#b35c00;font-weight:700}.s5{color:#c0262d;font-weight:700}
             </style></head><body>
             \(body)</body></html>
