@@ -33,7 +33,7 @@ let package = Package(
 
         // MARK: Idempotency
         .target(name: "Idempotency", dependencies: ["ETRMShared"]),
-        .target(name: "IdempotencyConformance", dependencies: ["Idempotency"]),
+        .target(name: "IdempotencyConformance", dependencies: ["Idempotency", "ResilienceTesting"]),
         // A child process the crash test kills with SIGKILL while it hammers a journal store.
         .executableTarget(
             name: "IdempotencyCrashWorker", dependencies: ["Idempotency"], path: "Tests/IdempotencyCrashWorker"),

@@ -1,5 +1,5 @@
-# Sourced by the .ci/service-*.sh scripts: the debug build of Integrations/ (built once by
-# service-build-test.sh and reused) and starting the settlement service on a loopback port.
+# Sourced by the .ci/service-*.sh scripts: the debug build of Integrations/ (built once, by the PostgreSQL step,
+# and reused) and starting the settlement service on a loopback port.
 SERVICE_BIN="${SERVICE_BIN:-Integrations/.build/debug/settlement-service}"
 SERVICE_SECRET="ci-secret-of-at-least-thirty-two-bytes-long"
 

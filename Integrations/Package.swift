@@ -1,7 +1,11 @@
 // swift-tools-version: 6.2
-// Adapters that put the library on the Swift server stack: a Hummingbird 2 front end for SettlementGateway, an
-// AsyncHTTPClient SettlementUpstream, JWT bearer authentication, a swift-log/swift-metrics/Prometheus bridge and the
-// `settlement-service` executable. A separate package so the root manifest keeps no package dependencies.
+// Adapters from the library to the Swift server ecosystem, in their own package so that the root package stays
+// free of dependencies: the PostgreSQL idempotency store for several replicas, and the settlement service (a
+// Hummingbird 2 front end for SettlementGateway, an AsyncHTTPClient SettlementUpstream, JWT bearer authentication,
+// a swift-log/swift-metrics/Prometheus bridge and the `settlement-service` executable).
+//
+//   cd Integrations && swift build
+//   ETRM_POSTGRES_URL=postgres://user:password@127.0.0.1:PORT/database swift test   # .ci/postgres.sh starts one
 import Foundation
 import PackageDescription
 
@@ -24,11 +28,15 @@ let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: 
 let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
 let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let postgresNIO = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
 
 let package = Package(
     name: "ETRMIntegrations",
     platforms: [.macOS(.v15)],
     products: [
+        // MARK: PostgreSQL idempotency store (wip/postgres)
+        .library(name: "IdempotencyPostgres", targets: ["IdempotencyPostgres"]),
+        .executable(name: "idempotency-postgres-bench", targets: ["IdempotencyPostgresBenchmark"]),
         // MARK: Settlement service (wip/service)
         .library(name: "SettlementHummingbird", targets: ["SettlementHummingbird"]),
         .library(name: "SettlementHTTPUpstream", targets: ["SettlementHTTPUpstream"]),
@@ -49,8 +57,30 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/vapor/jwt-kit", exact: "5.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
+        // MARK: IdempotencyPostgres (the shared idempotency store for several replicas)
+        .target(name: "IdempotencyPostgres", dependencies: [library("Idempotency"), postgresNIO, logging, nioCore]),
+        // A worker process the kill test starts several times and SIGKILLs at random.
+        .executableTarget(
+            name: "IdempotencyPostgresKillWorker",
+            dependencies: ["IdempotencyPostgres", library("Idempotency"), postgresNIO, logging],
+            path: "Tests/IdempotencyPostgresKillWorker"
+        ),
+        .testTarget(
+            name: "IdempotencyPostgresTests",
+            dependencies: [
+                "IdempotencyPostgres", library("Idempotency"), library("IdempotencyConformance"), postgresNIO, logging,
+            ]
+        ),
+        // `swift run -c release idempotency-postgres-bench`: claim+complete pairs/s beside the journal store.
+        .executableTarget(
+            name: "IdempotencyPostgresBenchmark",
+            dependencies: ["IdempotencyPostgres", library("Idempotency"), postgresNIO, logging],
+            path: "Benchmarks/IdempotencyPostgresBenchmark"
+        ),
+
         // MARK: Settlement service (wip/service)
         .target(
             name: "SettlementObservability",
@@ -76,7 +106,8 @@ let package = Package(
             name: "SettlementService",
             dependencies: [
                 "SettlementHummingbird", "SettlementHTTPUpstream", "SettlementAuth", "SettlementObservability",
-                library("SettlementSync"), library("ETRMContracts"), library("Idempotency"), library("Resilience"),
+                "IdempotencyPostgres", postgresNIO, library("SettlementSync"), library("ETRMContracts"),
+                library("Idempotency"), library("Resilience"),
                 hummingbird, httpTypes, serviceLifecycle, unixSignals, logging, metrics, prometheus, nioCore, nioPosix,
                 asyncHTTPClient,
             ]

@@ -66,8 +66,8 @@ class Stub:
                 writer.write(b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: "
                              + str(len(body)).encode() + b"\r\n\r\n" + body)
                 await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionResetError):
-            pass
+        except (asyncio.IncompleteReadError, ConnectionResetError, asyncio.CancelledError):
+            pass  # the gateway closed its pooled connection, or the run is over
         finally:
             writer.close()
 
@@ -106,6 +106,7 @@ async def main():
     parser.add_argument("--lease-seconds", type=int, default=12)
     args = parser.parse_args()
     random.seed(20260101)
+    nonce = f"{int(time.time())}-{os.getpid()}"  # keys of their own, so a second run on one database starts clean
 
     stub = Stub()
     server = await asyncio.start_server(stub.handle, "127.0.0.1", args.base_port)
@@ -143,16 +144,20 @@ async def main():
 
     # The plan: unique instructions, then 20 % duplicates and 2 % conflicts of earlier keys, shuffled.
     unique = int(args.requests / 1.22) + 1
-    plan = [(f"key-{n}", instruction(n, n % 9000 + 0.5), "original") for n in range(unique)]
+    def key_of(n):
+        return f"key-{nonce}-{n}"
+
+    plan = [(key_of(n), instruction(n, n % 9000 + 0.5), "original") for n in range(unique)]
     for _ in range(int(args.requests * 0.20)):
         n = random.randrange(unique)
-        plan.append((f"key-{n}", instruction(n, n % 9000 + 0.5), "duplicate"))
+        plan.append((key_of(n), instruction(n, n % 9000 + 0.5), "duplicate"))
     for _ in range(int(args.requests * 0.02)):
         n = random.randrange(unique)
-        plan.append((f"key-{n}", instruction(n, n % 9000 + 1.5), "conflict"))
+        plan.append((key_of(n), instruction(n, n % 9000 + 1.5), "conflict"))
     random.shuffle(plan)
 
-    answers = {}  # key -> list of (status, body json) for the original body
+    answers = {}  # key -> list of (status, body json)
+    booked_body = {}  # key -> the body answered 201 (a conflicting re-use may arrive first and be the one booked)
     counts = {}
     sent = 0
     killed = {"port": None}
@@ -173,13 +178,15 @@ async def main():
                 continue
             sent += 1
             counts[status] = counts.get(status, 0) + 1
-            if kind == "conflict":
-                return  # 422 (other payload) or 409 (in flight); never booked
+            if kind == "conflict" and status != 201:
+                return  # 422 (the key holds the other body) or 409 (in flight): the desk's mistake, not retried
             if status in (409, 503):
                 replica += 1
                 await asyncio.sleep(min(float(fields.get("retry-after", "1")), 1.0))
                 continue
             answers.setdefault(key, []).append((status, json.loads(payload or b"{}")))
+            if status == 201:
+                booked_body[key] = body
             return
         counts["gave_up"] = counts.get("gave_up", 0) + 1
 
@@ -217,11 +224,11 @@ async def main():
     in_progress = 0
     replays = {}
     for n in range(unique):
-        key = f"key-{n}"
+        key = key_of(n)
         headers = {"Authorization": f"Bearer {token}", "X-Settlement-Run-ID": RUN, "Idempotency-Key": key,
                    "Content-Type": "application/json"}
-        status, _, payload = await http("127.0.0.1", ports[n % 3], "POST", "/v1/settlements/sync", headers,
-                                        instruction(n, n % 9000 + 0.5))
+        body = booked_body.get(key, instruction(n, n % 9000 + 0.5))
+        status, _, payload = await http("127.0.0.1", ports[n % 3], "POST", "/v1/settlements/sync", headers, body)
         if status == 409:
             in_progress += 1
         replays[key] = (status, json.loads(payload or b"{}"))
@@ -261,7 +268,7 @@ async def main():
     print(f"replicas exiting 0 on SIGTERM: {clean_exits}/{len(processes)}")
     failed = double or bad_201 or lost or in_progress or never or counts.get("gave_up") or clean_exits != len(processes)
     print("replicas: FAILED" if failed else "replicas: OK")
-    sys.exit(1 if failed else 0)
+    return 1 if failed else 0
 
 
-asyncio.run(main())
+sys.exit(asyncio.run(main()))

@@ -70,5 +70,9 @@ extension IdempotencyError {
         public static let journalIO = Code("journal_io")
         /// The store was closed.
         public static let storeClosed = Code("store_closed")
+        /// A shared store's backend (a database) could not be reached in time, lost the connection, or refused a
+        /// statement; the message carries the backend's own message. An operation that lost its connection may
+        /// or may not have taken effect: retry it, or answer 503.
+        public static let storeIO = Code("store_io")
     }
 }

@@ -1,4 +1,5 @@
 import Idempotency
+import ResilienceTesting
 
 /// The protocol checks every `IdempotencyStore` must pass: the package's own stores, and a service's Redis
 /// or PostgreSQL store.
@@ -6,15 +7,30 @@ import Idempotency
 /// Call it from any test framework; it throws ``Failure`` naming the first broken rule:
 ///
 /// ```swift
+/// import Foundation
+/// import Idempotency
+/// import IdempotencyConformance
+/// import ResilienceTesting
+///
 /// let clock = ManualClock()
 /// try await IdempotencyStoreConformance.run(
-///     makeStore: { try MyRedisStore(clock: clock, prefix: UUID().uuidString) },
+///     makeStore: {
+///         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+///         return try JournalIdempotencyStore(directory: directory.path, clock: clock)
+///     },
 ///     advance: { clock.advance(by: $0) })
 /// ```
 ///
 /// `makeStore` is called once per check and must return an empty store (or one whose keys cannot collide
 /// with an earlier check's); `advance` must move that store's clock forward by the given duration. Stores
 /// must throw `IdempotencyError` with the codes the protocol names.
+///
+/// A shared store says more in a ``Subject``: how far its own clock may be from the suite's expectations
+/// (``Subject/clockTolerance``), how to open a second instance on the same backend (``Subject/makeReplica``,
+/// for the checks that two replicas cannot both acquire a key and that fences rise across them), and how to
+/// open one whose backend cannot be reached (``Subject/makeUnreachableStore``). Each check also runs on its
+/// own (``run(check:on:)``), so a test framework can report every check, and ``runEach(on:)`` runs them all
+/// without stopping at the first failure.
 public enum IdempotencyStoreConformance {
     /// A broken protocol rule.
     public struct Failure: Error, CustomStringConvertible, Sendable {
@@ -26,27 +42,168 @@ public enum IdempotencyStoreConformance {
         public var description: String { "\(check): \(message)" }
     }
 
-    /// The names of the checks ``run(makeStore:advance:)`` performs, in order.
+    /// What a check needs from the ``Subject`` beyond fresh stores.
+    public struct Requirement: Hashable, Sendable, CustomStringConvertible {
+        let rawValue: String
+
+        /// Fresh stores and a clock to move: every store runs these.
+        public static let oneInstance = Requirement(rawValue: "one instance")
+        /// A second instance on the same backend (``Subject/makeReplica``).
+        public static let twoInstances = Requirement(rawValue: "two instances on one backend")
+        /// A store whose backend cannot be reached (``Subject/makeUnreachableStore``).
+        public static let unreachableBackend = Requirement(rawValue: "an unreachable backend")
+
+        public var description: String { rawValue }
+    }
+
+    /// How the suite opens and drives the stores under test.
+    public struct Subject<Store: IdempotencyStore> {
+        /// Returns an empty store (or one whose keys cannot collide with an earlier check's).
+        public var makeStore: () async throws -> Store
+        /// Moves the store's clock forward by the given duration.
+        public var advance: @Sendable (Duration) async throws -> Void
+        /// How far a remaining lease that the store reports may be from the one the suite expects. Zero (exact
+        /// equality) for a store on the clock `advance` moves; for a store whose time is its own (a database's
+        /// clock, Redis's expiry) the real time a check may take, such as one second.
+        public var clockTolerance: Duration
+        /// Opens a second instance on the backend of the given store, as a second replica would; nil for a store
+        /// that has no shared backend. An in-process store given here fails the two-instance checks.
+        public var makeReplica: ((Store) async throws -> Store)?
+        /// Opens a store whose backend cannot be reached (a database that is down); nil where there is none.
+        public var makeUnreachableStore: (() async throws -> Store)?
+
+        /// Creates a subject.
+        ///
+        /// - Parameters:
+        ///   - makeStore: Returns an empty store on the clock `advance` moves.
+        ///   - advance: Moves the store's clock forward.
+        ///   - clockTolerance: How far a reported remaining lease may be from the expected one; zero by default.
+        ///   - makeReplica: Opens a second instance on the same backend; none by default.
+        ///   - makeUnreachableStore: Opens a store whose backend cannot be reached; none by default.
+        public init(
+            makeStore: @escaping () async throws -> Store, advance: @escaping @Sendable (Duration) async throws -> Void,
+            clockTolerance: Duration = .zero, makeReplica: ((Store) async throws -> Store)? = nil,
+            makeUnreachableStore: (() async throws -> Store)? = nil
+        ) {
+            self.makeStore = makeStore
+            self.advance = advance
+            self.clockTolerance = clockTolerance
+            self.makeReplica = makeReplica
+            self.makeUnreachableStore = makeUnreachableStore
+        }
+    }
+
+    /// What running one check found.
+    public struct Report: Sendable, CustomStringConvertible {
+        /// The check's name.
+        public var check: String
+        /// The broken rule, if the check failed.
+        public var failure: (any Error)?
+        /// Why the check did not run (the subject lacks what it requires), if it was skipped.
+        public var skipped: String?
+
+        /// Whether the check ran and passed.
+        public var passed: Bool { failure == nil && skipped == nil }
+
+        public var description: String {
+            if let failure { return "\(check): FAILED: \(failure)" }
+            if let skipped { return "\(check): skipped: \(skipped)" }
+            return "\(check): passed"
+        }
+    }
+
+    /// The names of the checks, in the order ``run(makeStore:advance:)`` performs them.
     public static var checkNames: [String] { checks.map(\.name) }
 
-    /// Runs every check against fresh stores.
+    /// What each check needs, by name.
+    public static var requirements: [String: Requirement] {
+        Dictionary(uniqueKeysWithValues: checks.map { ($0.name, $0.requirement) })
+    }
+
+    /// Runs every one-instance check against fresh stores, on an exact clock.
     ///
     /// - Parameters:
     ///   - makeStore: Returns an empty store on the clock `advance` moves.
     ///   - advance: Moves the store's clock forward.
     /// - Throws: ``Failure`` for the first broken rule, or whatever `makeStore` throws.
     public static func run<Store: IdempotencyStore>(
-        makeStore: () async throws -> Store, advance: @escaping @Sendable (Duration) async throws -> Void
+        makeStore: @escaping () async throws -> Store, advance: @escaping @Sendable (Duration) async throws -> Void
     ) async throws {
+        try await run(Subject(makeStore: makeStore, advance: advance))
+    }
+
+    /// Runs every check the subject can run (those whose requirement it lacks are skipped), stopping at the
+    /// first failure.
+    ///
+    /// - Parameter subject: The stores under test.
+    /// - Throws: ``Failure`` for the first broken rule, or whatever the subject's factories throw.
+    public static func run<Store: IdempotencyStore>(_ subject: Subject<Store>) async throws {
+        for check in checks { _ = try await run(check.name, on: subject) }
+    }
+
+    /// Runs one check.
+    ///
+    /// - Parameters:
+    ///   - check: The check's name, one of ``checkNames``.
+    ///   - subject: The stores under test.
+    /// - Returns: Nil when the check ran and passed, or why it was skipped.
+    /// - Throws: ``Failure`` for a broken rule or an unknown name, or whatever the subject's factories throw.
+    @discardableResult
+    public static func run<Store: IdempotencyStore>(check: String, on subject: Subject<Store>) async throws -> String? {
+        try await run(check, on: subject)
+    }
+
+    /// Runs every check, each on its own, and reports each; it does not stop at a failure.
+    ///
+    /// - Parameter subject: The stores under test.
+    /// - Returns: One report per check, in the order of ``checkNames``.
+    public static func runEach<Store: IdempotencyStore>(on subject: Subject<Store>) async -> [Report] {
+        var reports: [Report] = []
         for check in checks {
-            let store = try await makeStore()
-            try await check.body(Context(store: store, advance: advance, check: check.name))
+            do {
+                let skipped = try await run(check.name, on: subject)
+                reports.append(Report(check: check.name, failure: nil, skipped: skipped))
+            } catch {
+                reports.append(Report(check: check.name, failure: error, skipped: nil))
+            }
         }
+        return reports
+    }
+
+    private static func run<Store: IdempotencyStore>(
+        _ name: String, on subject: Subject<Store>
+    ) async throws
+        -> String?
+    {
+        guard let check = checks.first(where: { $0.name == name }) else {
+            throw Failure(check: name, message: "no such check; the checks are \(checkNames)")
+        }
+        let store: Store
+        var replica: Store?
+        switch check.requirement {
+        case .twoInstances:
+            guard let makeReplica = subject.makeReplica else { return "needs \(check.requirement)" }
+            store = try await subject.makeStore()
+            replica = try await makeReplica(store)
+        case .unreachableBackend:
+            guard let makeUnreachableStore = subject.makeUnreachableStore else { return "needs \(check.requirement)" }
+            store = try await makeUnreachableStore()
+        default:
+            store = try await subject.makeStore()
+        }
+        try await check.body(
+            Context(
+                store: store, replica: replica, advance: subject.advance, tolerance: subject.clockTolerance,
+                check: check.name))
+        return nil
     }
 
     struct Context: Sendable {
         let store: any IdempotencyStore
+        /// The second instance on the same backend, for two-instance checks.
+        let replica: (any IdempotencyStore)?
         let advance: @Sendable (Duration) async throws -> Void
+        let tolerance: Duration
         let check: String
 
         func fail(_ message: String) -> Failure { Failure(check: check, message: message) }
@@ -65,10 +222,29 @@ public enum IdempotencyStoreConformance {
 
         func expectClaim(
             _ key: IdempotencyKey, _ fingerprint: Fingerprint, _ expected: String,
-            _ matches: (ClaimOutcome) -> Bool
+            _ matches: (ClaimOutcome) -> Bool, on store: (any IdempotencyStore)? = nil
         ) async throws {
-            let outcome = try await store.claim(key, fingerprint: fingerprint, lease: lease)
+            let outcome = try await (store ?? self.store).claim(key, fingerprint: fingerprint, lease: lease)
             try expect(matches(outcome), "claim of \(key): expected \(expected), got \(outcome)")
+        }
+
+        func requireReplica() throws(Failure) -> any IdempotencyStore {
+            guard let replica else { throw fail("the check needs a second instance") }
+            return replica
+        }
+
+        /// Expects a claim to find the key in progress with `remaining` left, within the subject's tolerance.
+        func expectInProgress(
+            _ key: IdempotencyKey, _ fingerprint: Fingerprint, remaining: Duration, _ what: String,
+            on store: (any IdempotencyStore)? = nil
+        ) async throws {
+            let outcome = try await (store ?? self.store).claim(key, fingerprint: fingerprint, lease: lease)
+            guard case .inProgress(let reported) = outcome,
+                reported >= remaining - tolerance, reported <= remaining + tolerance
+            else {
+                throw fail(
+                    "claim of \(key): expected \(what), in progress for \(remaining) ± \(tolerance), got \(outcome)")
+            }
         }
 
         func expectError(
@@ -79,6 +255,10 @@ public enum IdempotencyStoreConformance {
             } catch let error as IdempotencyError {
                 try expect(error.code == code, "\(what): expected \(code), got \(error)")
                 return
+            } catch let error as Failure {
+                throw error
+            } catch {
+                throw fail("\(what): expected IdempotencyError \(code), got \(type(of: error)): \(error)")
             }
             throw fail("\(what): expected \(code), but it succeeded")
         }
@@ -114,8 +294,12 @@ public enum IdempotencyStoreConformance {
 
     struct Check: Sendable {
         var name: String
+        var requirement: Requirement = .oneInstance
         var body: @Sendable (Context) async throws -> Void
     }
+
+    /// The I/O codes a store reports for a backend it cannot reach.
+    static let ioCodes: Set<IdempotencyError.Code> = [.storeIO, .journalIO]
 
     static let checks: [Check] = [
         Check(name: "claimAcquiresThenReportsInProgress") { context in
@@ -271,9 +455,7 @@ public enum IdempotencyStoreConformance {
             try await context.advance(.seconds(20))
             try await context.store.extendLease(key, token: token, lease: lease)
             try await context.advance(.seconds(20))  // 40 s: past the first lease, inside the extended one
-            try await context.expectClaim(key, fingerprint, "in progress for 10 s more") {
-                $0 == .inProgress(leaseRemaining: .seconds(10))
-            }
+            try await context.expectInProgress(key, fingerprint, remaining: .seconds(10), "the extended lease")
             try await context.advance(.seconds(11))
             let successor = try await context.acquire(key, fingerprint)
             try context.expect(
@@ -283,9 +465,7 @@ public enum IdempotencyStoreConformance {
             let key = try key("k-15")
             let token = try await context.acquire(key, fingerprint)
             try await context.store.extendLease(key, token: token, lease: .seconds(5))
-            try await context.expectClaim(key, fingerprint, "in progress for the whole first lease") {
-                $0 == .inProgress(leaseRemaining: lease)
-            }
+            try await context.expectInProgress(key, fingerprint, remaining: lease, "the whole first lease")
         },
         Check(name: "staleOwnerCannotExtend") { context in
             let key = try key("k-16")
@@ -296,13 +476,9 @@ public enum IdempotencyStoreConformance {
                 try await context.store.extendLease(key, token: first, lease: .seconds(600))
             }
             try await context.advance(lease - .seconds(1))
-            try await context.expectClaim(key, fingerprint, "in progress for 1 s more: the successor's lease") {
-                $0 == .inProgress(leaseRemaining: .seconds(1))
-            }
+            try await context.expectInProgress(key, fingerprint, remaining: .seconds(1), "the successor's lease")
             try await context.store.extendLease(key, token: second, lease: lease)
-            try await context.expectClaim(key, fingerprint, "the successor's extended lease") {
-                $0 == .inProgress(leaseRemaining: lease)
-            }
+            try await context.expectInProgress(key, fingerprint, remaining: lease, "the successor's extended lease")
         },
         Check(name: "extensionIsRefusedWithoutALiveClaim") { context in
             let key = try key("k-17")
@@ -329,9 +505,7 @@ public enum IdempotencyStoreConformance {
             let token = try await context.acquire(key, fingerprint)
             try await context.advance(lease + .seconds(1))
             try await context.store.extendLease(key, token: token, lease: lease)
-            try await context.expectClaim(key, fingerprint, "in progress again for a whole lease") {
-                $0 == .inProgress(leaseRemaining: lease)
-            }
+            try await context.expectInProgress(key, fingerprint, remaining: lease, "a whole lease again")
         },
         Check(name: "fencesIncreaseOverTakeovers") { context in
             let key = try key("k-12")
@@ -343,5 +517,167 @@ public enum IdempotencyStoreConformance {
                 previous = next
             }
         },
+        Check(name: "invalidResponsesAreRefused") { context in
+            let key = try key("k-19")
+            let token = try await context.acquire(key, fingerprint)
+            let tooMany = (0...StoredResponse.maximumHeaderFieldCount).map {
+                HTTPHeaderField(name: "X-Field-\($0)", value: "v")
+            }
+            let invalid: [(String, StoredResponse)] = [
+                ("status 99", StoredResponse(status: 99, body: [])),
+                ("status 600", StoredResponse(status: 600, body: [])),
+                (
+                    "a field name with a space",
+                    StoredResponse(status: 200, headerFields: [.init(name: "Bad Name", value: "v")], body: [])
+                ),
+                (
+                    "an empty field name",
+                    StoredResponse(status: 200, headerFields: [.init(name: "", value: "v")], body: [])
+                ),
+                (
+                    "CR LF in a value",
+                    StoredResponse(
+                        status: 200, headerFields: [.init(name: "Location", value: "/a\r\nSet-Cookie: x")], body: [])
+                ),
+                ("\(tooMany.count) header fields", StoredResponse(status: 200, headerFields: tooMany, body: [])),
+                (
+                    "an oversized field",
+                    StoredResponse(
+                        status: 200,
+                        headerFields: [
+                            .init(
+                                name: "X-Big",
+                                value: String(repeating: "a", count: StoredResponse.maximumHeaderFieldBytes))
+                        ], body: [])
+                ),
+            ]
+            for (what, response) in invalid {
+                try await context.expectError(.invalidArgument, "complete with \(what)") {
+                    try await context.store.complete(key, token: token, response: response, ttl: ttl)
+                }
+            }
+            try await context.expectClaim(key, fingerprint, "still in progress after the refusals", isInProgress)
+            try await context.store.complete(key, token: token, response: response, ttl: ttl)
+            try await context.expectClaim(key, fingerprint, "the valid response") { $0 == .completed(response) }
+        },
+        Check(name: "abandonedLeaseIsRetained") { context in
+            // The suite expects a retention of at least 2 minutes and at most 2 days (the package's stores keep
+            // an ended lease's record for 1 hour by default).
+            let key = try key("k-20")
+            let token = try await context.acquire(key, fingerprint)
+            try await context.advance(lease + .seconds(90))
+            try await context.expectClaim(
+                key, otherFingerprint, "fingerprintMismatch: the ended lease's record is kept"
+            ) {
+                $0 == .fingerprintMismatch
+            }
+            try await context.store.complete(key, token: token, response: response, ttl: ttl)
+            try await context.expectClaim(key, fingerprint, "the late owner's response") { $0 == .completed(response) }
+            let abandoned = try IdempotencyStoreConformance.key("k-20-abandoned")
+            let first = try await context.acquire(abandoned, fingerprint)
+            try await context.advance(.seconds(2 * 86_400))
+            let outcome = try await context.store.claim(abandoned, fingerprint: otherFingerprint, lease: lease)
+            guard case .acquired(let next) = outcome else {
+                throw context.fail("an abandoned record still held its key after 2 days: \(outcome)")
+            }
+            try context.expect(
+                next.fence > first.fence, "fence \(next.fence) after retention is not above \(first.fence)")
+        },
+        Check(name: "fencesRiseAfterTTLExpiry") { context in
+            let key = try key("k-21")
+            let first = try await context.acquire(key, fingerprint)
+            try await context.store.complete(key, token: first, response: response, ttl: .seconds(60))
+            try await context.advance(.seconds(61))
+            let second = try await context.acquire(key, fingerprint)
+            try context.expect(
+                second.fence > first.fence, "fence \(second.fence) after the TTL is not above \(first.fence)")
+            try await context.expectError(.notOwner, "complete with the expired record's token") {
+                try await context.store.complete(key, token: first, response: response, ttl: ttl)
+            }
+            try await context.store.release(key, token: second)
+            let third = try await context.acquire(key, otherFingerprint)
+            try context.expect(
+                third.fence > second.fence, "fence \(third.fence) after release is not above \(second.fence)")
+        },
+        Check(name: "concurrentClaimsAcrossInstancesAcquireOnce", requirement: .twoInstances) { context in
+            let key = try key("k-22")
+            let stores = [context.store, try context.requireReplica()]
+            let outcomes = try await withThrowingTaskGroup(of: ClaimOutcome.self) { group in
+                for index in 0..<64 {
+                    let store = stores[index % 2]
+                    group.addTask { try await store.claim(key, fingerprint: fingerprint, lease: lease) }
+                }
+                var outcomes: [ClaimOutcome] = []
+                for try await outcome in group { outcomes.append(outcome) }
+                return outcomes
+            }
+            let acquired = outcomes.filter(isAcquired).count
+            let inProgress = outcomes.filter(isInProgress).count
+            try context.expect(
+                acquired == 1 && inProgress == 63,
+                "64 claims over two instances: \(acquired) acquired, \(inProgress) in progress")
+        },
+        Check(name: "fencesIncreaseAcrossInstances", requirement: .twoInstances) { context in
+            let key = try key("k-23")
+            let replica = try context.requireReplica()
+            let first = try await context.acquire(key, fingerprint)
+            try await context.expectClaim(
+                key, fingerprint, "in progress on the other instance", isInProgress, on: replica)
+            try await context.advance(lease + .seconds(1))
+            let outcome = try await replica.claim(key, fingerprint: fingerprint, lease: lease)
+            guard case .acquired(let second) = outcome else {
+                throw context.fail("takeover on the other instance returned \(outcome)")
+            }
+            try context.expect(
+                second.fence > first.fence, "fence \(second.fence) on the other instance is not above \(first.fence)")
+            try await context.expectError(.notOwner, "complete with the first instance's stale token") {
+                try await context.store.complete(key, token: first, response: response, ttl: ttl)
+            }
+            try await replica.complete(key, token: second, response: response, ttl: ttl)
+            try await context.expectClaim(key, fingerprint, "the other instance's response") {
+                $0 == .completed(response)
+            }
+        },
+        Check(name: "unreachableBackendIsAnIOError", requirement: .unreachableBackend) { context in
+            let key = try key("k-24")
+            let operations: [(String, @Sendable () async throws -> Void)] = [
+                ("claim", { _ = try await context.store.claim(key, fingerprint: fingerprint, lease: lease) }),
+                (
+                    "complete",
+                    { try await context.store.complete(key, token: OwnerToken(fence: 1), response: response, ttl: ttl) }
+                ),
+                ("release", { try await context.store.release(key, token: OwnerToken(fence: 1)) }),
+            ]
+            for (what, operation) in operations {
+                do {
+                    try await operation()
+                    throw context.fail("\(what) on an unreachable backend succeeded")
+                } catch let error as IdempotencyError {
+                    try context.expect(
+                        ioCodes.contains(error.code),
+                        "\(what) on an unreachable backend: expected an I/O code, got \(error)")
+                } catch let error as Failure {
+                    throw error
+                } catch {
+                    throw context.fail(
+                        "\(what) on an unreachable backend threw \(type(of: error)), not IdempotencyError: \(error)")
+                }
+            }
+        },
     ]
+}
+
+/// A ``ResilienceTesting/ManualClock`` drives a ``Idempotency/JournalIdempotencyStore`` in tests: its instants
+/// are offsets from the clock's origin, which the journal stores as nanoseconds.
+extension ManualClock.Instant: JournalTimestamp {
+    /// Rebuilds an instant from stored nanoseconds since the clock's origin.
+    ///
+    /// - Parameter journalNanoseconds: The stored nanoseconds.
+    public init(journalNanoseconds: Int64) { self.init(offset: .nanoseconds(journalNanoseconds)) }
+
+    /// The instant as nanoseconds since the clock's origin.
+    public var journalNanoseconds: Int64 {
+        let (seconds, attoseconds) = offset.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
 }

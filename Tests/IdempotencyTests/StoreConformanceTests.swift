@@ -1,3 +1,4 @@
+import Foundation
 import Idempotency
 import IdempotencyConformance
 import ResilienceTesting
@@ -61,11 +62,75 @@ import Testing
         }
     }
 
+    /// Two in-memory stores are two backends, not two replicas of one: the two-instance checks must fail them.
+    @Test(arguments: ["concurrentClaimsAcrossInstancesAcquireOnce", "fencesIncreaseAcrossInstances"])
+    func twoInMemoryStoresFailTheReplicaChecks(check: String) async throws {
+        let clock = ManualClock()
+        let subject = IdempotencyStoreConformance.Subject(
+            makeStore: { try InMemoryIdempotencyStore(clock: clock) }, advance: { clock.advance(by: $0) },
+            makeReplica: { _ in try InMemoryIdempotencyStore(clock: clock) })
+        #expect(IdempotencyStoreConformance.requirements[check] == .twoInstances)
+        await #expect(throws: IdempotencyStoreConformance.Failure.self) {
+            try await IdempotencyStoreConformance.run(check: check, on: subject)
+        }
+    }
+
+    /// A store that keeps a response it should refuse (a status of 99, CR LF in a header) fails the suite.
+    @Test func suiteCatchesAStoreThatKeepsInvalidResponses() async throws {
+        let clock = ManualClock()
+        let subject = IdempotencyStoreConformance.Subject(
+            makeStore: { LenientStore(inner: try InMemoryIdempotencyStore(clock: clock)) },
+            advance: { clock.advance(by: $0) })
+        await #expect(throws: IdempotencyStoreConformance.Failure.self) {
+            try await IdempotencyStoreConformance.run(check: "invalidResponsesAreRefused", on: subject)
+        }
+    }
+
+    /// Every check runs and is reported on its own: the unfenced store fails some and passes the others, and
+    /// the checks an in-memory store cannot run are reported as skipped, not passed.
+    @Test func eachCheckIsReportedOnItsOwn() async throws {
+        let clock = ManualClock()
+        let reports = await IdempotencyStoreConformance.runEach(
+            on: .init(
+                makeStore: { UnfencedStore(inner: try InMemoryIdempotencyStore(clock: clock)) },
+                advance: { clock.advance(by: $0) }))
+        #expect(reports.map(\.check) == IdempotencyStoreConformance.checkNames)
+        let failed = reports.filter { $0.failure != nil }.map(\.check)
+        let skipped = reports.filter { $0.skipped != nil }.map(\.check)
+        #expect(failed.contains("staleOwnerIsRefusedAfterTakeover"))
+        #expect(!failed.contains("completedResponseReplaysExactly"))
+        #expect(
+            Set(skipped) == [
+                "concurrentClaimsAcrossInstancesAcquireOnce", "fencesIncreaseAcrossInstances",
+                "unreachableBackendIsAnIOError",
+            ])
+        #expect(reports.filter(\.passed).count == reports.count - failed.count - skipped.count)
+    }
+
+    /// A store of one's own validates responses with the same rules as the package's stores.
+    @Test func checkResponseIsTheStoresRule() throws {
+        #expect(throws: IdempotencyError.self) {
+            try InMemoryIdempotencyStore<ManualClock>.checkResponse(StoredResponse(status: 99, body: []))
+        }
+        try InMemoryIdempotencyStore<ManualClock>.checkResponse(Fixtures.accepted)
+    }
+
+    /// The conformance article's example compiles and passes as written: a journal store on a `ManualClock`.
+    @Test func documentedJournalExampleRuns() async throws {
+        let clock = ManualClock()
+        try await IdempotencyStoreConformance.run(
+            makeStore: {
+                let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+                return try JournalIdempotencyStore(directory: directory.path, clock: clock)
+            },
+            advance: { clock.advance(by: $0) })
+    }
+
     @Test func suiteNamesItsChecks() {
         #expect(IdempotencyStoreConformance.checkNames.contains("staleOwnerIsRefusedAfterTakeover"))
         #expect(IdempotencyStoreConformance.checkNames.contains("staleOwnerCannotExtend"))
         #expect(IdempotencyStoreConformance.checkNames.contains("headerFieldsReplayInOrder"))
-        #expect(IdempotencyStoreConformance.checkNames.count == 20)
+        #expect(IdempotencyStoreConformance.checkNames.count == 26)
     }
 }
 
@@ -92,6 +157,17 @@ private struct UnfencedExtensionStore: ForwardingStore {
             if (try? await inner.extendLease(key, token: OwnerToken(fence: fence), lease: lease)) != nil { return }
         }
         try await inner.extendLease(key, token: token, lease: lease)
+    }
+}
+
+/// Stores any response, turning one it should refuse into a valid one instead of throwing.
+private struct LenientStore: ForwardingStore {
+    let inner: InMemoryIdempotencyStore<ManualClock>
+
+    func complete(_ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Duration) async throws {
+        let kept =
+            (try? Self.checkResponse(response)) != nil ? response : StoredResponse(status: 200, body: response.body)
+        try await inner.complete(key, token: token, response: kept, ttl: ttl)
     }
 }
 

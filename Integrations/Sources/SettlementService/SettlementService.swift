@@ -3,8 +3,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Idempotency
+import IdempotencyPostgres
 import Logging
 import NIOCore
+import PostgresNIO
 import Resilience
 import ServiceLifecycle
 import SettlementAuth
@@ -100,9 +102,11 @@ public enum SettlementService {
             return try await start(
                 configuration, store: store, storeCheck: check, closeStore: { await store.close() },
                 simulator: simulator, logger: logger, signals: signals)
-        case .postgres:
-            throw SettlementServiceError(
-                code: .invalidConfiguration, message: "this build has no PostgreSQL store; use --journal-directory")
+        case .postgres(let url):
+            let database = try await PostgresStore.open(url: url, logger: logger)
+            return try await start(
+                configuration, store: database.store, storeCheck: database.isReachable, closeStore: database.close,
+                simulator: simulator, logger: logger, signals: signals)
         }
     }
 

@@ -1,15 +1,7 @@
 import Foundation
 import Idempotency
+import IdempotencyConformance
 import ResilienceTesting
-
-extension ManualClock.Instant: JournalTimestamp {
-    public init(journalNanoseconds: Int64) { self.init(offset: .nanoseconds(journalNanoseconds)) }
-
-    public var journalNanoseconds: Int64 {
-        let (seconds, attoseconds) = offset.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-}
 
 /// A fresh directory under the system's temporary directory, removed by ``remove()``.
 struct TemporaryDirectory {

@@ -1,0 +1,224 @@
+import Idempotency
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// An ``Idempotency/IdempotencyStore`` on PostgreSQL, shared by every replica of a service.
+///
+/// Each operation is one statement on a `PostgresClient` (which the service runs, for example in its
+/// `ServiceGroup`), with bound parameters:
+///
+/// - ``claim(_:fingerprint:lease:)`` is a single `INSERT … ON CONFLICT (key) DO UPDATE … WHERE … RETURNING`: it
+///   inserts the record, or takes an existing one over only where it expired, was released, or its lease ended
+///   under the same fingerprint. Two replicas claiming one key at once cannot both acquire it: the row's
+///   unique key and row lock decide, not a read followed by a write.
+/// - Fences come from a sequence drawn in the statement that writes the record, so they rise for every
+///   acquisition of a key, on every replica and across restarts, and do not start again when a record
+///   expires, is released or is purged.
+/// - ``complete(_:token:response:ttl:)``, ``release(_:token:)`` and ``extendLease(_:token:lease:)`` are `UPDATE`s
+///   whose `WHERE` names the owner's fence; when no row matches, the same statement reports why
+///   (``Idempotency/IdempotencyError/Code/notOwner`` or ``Idempotency/IdempotencyError/Code/alreadyCompleted``).
+/// - **Time is the database's.** Lease ends, TTL ends and the remaining lease are computed with
+///   `clock_timestamp()` on the server, never from a replica's clock. Replicas' clocks drift and are stepped
+///   by NTP; if each replica measured leases on its own clock, one that ran 10 s fast would take over a
+///   30 s lease after 20 s, while its owner was still working. One clock for every replica makes a lease
+///   mean the same to all of them.
+/// - Responses (status, header fields, body) are kept in `bytea` columns and replay byte for byte, whatever
+///   the database's text encoding.
+/// - A lost connection, a statement the server refuses, or an operation that does not finish within
+///   ``Configuration-swift.struct/operationTimeout`` (a stopped database makes the client wait for a
+///   connection) throws ``Idempotency/IdempotencyError`` with the code
+///   ``Idempotency/IdempotencyError/Code/storeIO`` and the server's message.
+///
+/// Call ``migrate()`` once at start (every replica may; it takes an advisory lock) and ``purgeExpired(limit:)``
+/// from a periodic job so that the table does not grow without bound.
+public final class PostgresIdempotencyStore: IdempotencyStore {
+    private let client: PostgresClient
+    private let logger: Logger?
+    /// The validated configuration.
+    public let configuration: Configuration
+    let sql: Statements
+
+    /// Creates a store on `client`; the service runs the client (`client.run()`, or in a `ServiceGroup`).
+    ///
+    /// - Parameters:
+    ///   - client: The PostgreSQL client.
+    ///   - configuration: The table name, retention and timeout.
+    ///   - logger: Where the client logs the store's statements; none by default.
+    /// - Throws: ``Idempotency/IdempotencyError/Code/invalidArgument`` for a table name that is not a plain
+    ///   identifier, or a retention or timeout that is out of range.
+    public init(
+        client: PostgresClient, configuration: Configuration = .init(), logger: Logger? = nil
+    ) throws(IdempotencyError) {
+        try configuration.validate()
+        self.client = client
+        self.configuration = configuration
+        self.logger = logger
+        sql = Statements(table: configuration.tableName)
+    }
+
+    /// Creates the table, its fence sequence and its expiry index where they are absent; safe to run from
+    /// every replica at once.
+    ///
+    /// - Throws: ``Idempotency/IdempotencyError/Code/storeIO`` when the database refuses or cannot be reached.
+    public func migrate() async throws {
+        try await run("migrate") { [client, sql, logger] in
+            // One transaction: the advisory lock it takes first holds until the commit.
+            try await client.withTransaction(logger: logger ?? Self.silent) { connection in
+                for statement in sql.migration {
+                    try await connection.query(statement, logger: logger ?? Self.silent)
+                }
+            }
+        }
+    }
+
+    /// Deletes up to `limit` records that expired at least ``purgeDelay`` ago, oldest first; run it from a
+    /// periodic job (every replica may: rows another purge holds are skipped).
+    ///
+    /// - Parameter limit: The most records deleted by this call; positive.
+    /// - Returns: How many records were deleted (fewer than `limit` means none are left to purge now).
+    /// - Throws: ``Idempotency/IdempotencyError/Code/invalidArgument`` for a limit below 1, or
+    ///   ``Idempotency/IdempotencyError/Code/storeIO``.
+    @discardableResult
+    public func purgeExpired(limit: Int = 10_000) async throws -> Int {
+        guard limit >= 1 else {
+            throw IdempotencyError(code: .invalidArgument, message: "purge limit must be at least 1, got \(limit)")
+        }
+        let query = sql.purge(limit: limit, delay: Self.purgeDelay)
+        return try await run("purgeExpired") { [self] in
+            var deleted = 0
+            for try await count in try await client.query(query, logger: logger).decode(Int64.self) {
+                deleted = Int(count)
+            }
+            return deleted
+        }
+    }
+
+    /// How long after its expiry a record is kept before ``purgeExpired(limit:)`` may delete it.
+    ///
+    /// A claim statement draws its fence before it finds out whether the key has a row; if the row it then
+    /// misses had been taken over (with a higher fence), expired and purged in between, the new record would
+    /// carry a lower fence than its predecessor. A record expires no sooner than its last lease or TTL after
+    /// that takeover, and is purged this much later still, far longer than any statement runs.
+    public static let purgeDelay: Duration = .seconds(300)
+
+    // MARK: IdempotencyStore
+
+    public nonisolated(nonsending) func claim(
+        _ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration
+    ) async throws -> ClaimOutcome {
+        try Self.checkPositive(lease, "lease")
+        let query = sql.claim(
+            key: key, fingerprint: fingerprint, lease: Self.microseconds(lease),
+            retention: Self.microseconds(configuration.abandonedLeaseRetention))
+        return try await run("claim") { [self] in
+            // A claim that meets a row inserted after its snapshot sees neither its own write nor that row;
+            // it runs again (at most a few times under heavy contention on one key).
+            for _ in 0..<Self.claimAttempts {
+                if let outcome = try await claimOnce(query, fingerprint: fingerprint) { return outcome }
+            }
+            throw IdempotencyError(
+                code: .storeIO,
+                message: "claim of \(key) met a concurrent change \(Self.claimAttempts) times in a row")
+        }
+    }
+
+    public nonisolated(nonsending) func complete(
+        _ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Duration
+    ) async throws {
+        try Self.checkPositive(ttl, "ttl")
+        try Self.checkResponse(response)
+        let query = sql.complete(key: key, fence: token.fence, response: response, ttl: Self.microseconds(ttl))
+        try await runOwnerUpdate("complete", query, key: key, token: token)
+    }
+
+    public nonisolated(nonsending) func release(_ key: IdempotencyKey, token: OwnerToken) async throws {
+        try await runOwnerUpdate("release", sql.release(key: key, fence: token.fence), key: key, token: token)
+    }
+
+    public nonisolated(nonsending) func extendLease(
+        _ key: IdempotencyKey, token: OwnerToken, lease: Duration
+    ) async throws {
+        try Self.checkPositive(lease, "lease")
+        let query = sql.extendLease(
+            key: key, fence: token.fence, lease: Self.microseconds(lease),
+            retention: Self.microseconds(configuration.abandonedLeaseRetention))
+        try await runOwnerUpdate("extendLease", query, key: key, token: token)
+    }
+
+    // MARK: Internals
+
+    static let claimAttempts = 16
+    static let silent = Logger(label: "etrm.idempotency.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    private func claimOnce(_ query: PostgresQuery, fingerprint: Fingerprint) async throws -> ClaimOutcome? {
+        let rows = try await client.query(query, logger: logger)
+        var outcome: ClaimOutcome?
+        for try await row in rows {
+            outcome = try ClaimRow(row).outcome(for: fingerprint)
+        }
+        return outcome
+    }
+
+    /// Runs a complete, release or lease extension and turns "no row changed" into the protocol's error.
+    private func runOwnerUpdate(
+        _ operation: String, _ query: PostgresQuery, key: IdempotencyKey, token: OwnerToken
+    ) async throws {
+        try await run(operation) { [self] in
+            var verdict: OwnerVerdict?
+            for try await row in try await client.query(query, logger: logger) {
+                verdict = try OwnerVerdict(row)
+            }
+            guard let verdict else {
+                throw IdempotencyError(code: .storeIO, message: "\(operation) of \(key) returned no row")
+            }
+            try verdict.check(key: key, token: token)
+        }
+    }
+
+    /// Runs `body` within the operation timeout and maps the client's errors to ``IdempotencyError``.
+    private func run<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable () async throws -> T
+    )
+        async throws -> T
+    {
+        let timeout = configuration.operationTimeout
+        do {
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await body() }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let value = first else {
+                    throw IdempotencyError(
+                        code: .storeIO,
+                        message: "\(operation) on \(configuration.tableName) did not finish within \(timeout)")
+                }
+                return value
+            }
+        } catch let error as IdempotencyError {
+            throw error
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw Self.storeError(operation, table: configuration.tableName, error)
+        }
+    }
+
+    static func checkPositive(_ duration: Duration, _ name: String) throws(IdempotencyError) {
+        guard duration > .zero else {
+            throw IdempotencyError(code: .invalidArgument, message: "\(name) must be positive, got \(duration)")
+        }
+    }
+
+    /// Whole microseconds (the database's resolution), rounded up so that a positive duration stays positive,
+    /// and capped at 1,000 years so that the server's interval arithmetic cannot overflow.
+    static func microseconds(_ duration: Duration) -> Int64 {
+        let cap: Int64 = 1_000 * 366 * 86_400 * 1_000_000
+        let (seconds, attoseconds) = duration.components
+        guard seconds < cap / 1_000_000 else { return cap }
+        return max(0, seconds * 1_000_000 + (attoseconds + 999_999_999_999) / 1_000_000_000_000)
+    }
+}
