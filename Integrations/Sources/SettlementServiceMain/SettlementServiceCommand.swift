@@ -70,17 +70,19 @@ struct Serve: AsyncParsableCommand {
             let token = try await SettlementTokenIssuer(hs256Secret: secret).token(
                 SettlementClaims(
                     subject: "demo", expires: Date().addingTimeInterval(86_400), desk: "DESK-07", contracts: ["DE-*"]))
-            print(
-                """
+            // Written at once (standard output may be a pipe, and print would hold it in a buffer).
+            FileHandle.standardOutput.write(
+                Data(
+                    """
 
-                Demo: an upstream simulator books instructions; a token for desk DESK-07 (contracts DE-*):
-                  curl -i http://\(configuration.host):\(running.port)/v1/settlements/sync \\
-                    -H 'Authorization: Bearer \(token)' -H 'X-Settlement-Run-ID: SR2025060100000A' \\
-                    -H 'Idempotency-Key: demo-1' -H 'Content-Type: application/json' \\
-                    -d '\(SettlementOpenAPI.exampleInstruction)'
-                  Docs: http://\(configuration.host):\(running.port)/docs  Metrics: /metrics  Ready: /ready
+                    Demo: an upstream simulator books instructions; a token for desk DESK-07 (contracts DE-*):
+                      curl -i http://\(configuration.host):\(running.port)/v1/settlements/sync \\
+                        -H 'Authorization: Bearer \(token)' -H 'X-Settlement-Run-ID: SR2025060100000A' \\
+                        -H 'Idempotency-Key: demo-1' -H 'Content-Type: application/json' \\
+                        -d '\(SettlementOpenAPI.exampleInstruction)'
+                      Docs: http://\(configuration.host):\(running.port)/docs  Metrics: /metrics  Ready: /ready
 
-                """)
+                    """.utf8))
         }
         try await running.wait()
         logger.info("stopped")
