@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The settlement service against seed 002's Python gateways, in one run, with the same upstream stub and the
-# same wrk line (the seed's README): requests/s, p50 and p99 at 32 connections, and bookings against 201s.
+# same wrk line (the seed's README; the script is Scripts/unique_posts.lua, the seed's with contract ids
+# that are not space-padded): requests/s, p50 and p99 at 32 connections, and bookings against 201s.
 #
 #   bash Integrations/Scripts/benchmark-vs-seed.sh            # SECONDS_PER_RUN=20 by default
 #   SERVICE_BIN=Integrations/.build/release/settlement-service  (default; build it with
@@ -10,7 +11,8 @@
 # as it would behind an authenticating proxy: --fixed-scope gives every request desk-7's scope. The desk limit is
 # raised out of the way (the seed has none), and the journal store is in a fresh temporary folder.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+scripts=$(cd "$(dirname "$0")" && pwd)
+cd "$scripts/../.."
 seed="${SEED_DIR:-../shared/anchors/seed-gateway}"
 [ -d "$seed" ] || seed=/work/shared/anchors/seed-gateway
 bin="${SERVICE_BIN:-Integrations/.build/release/settlement-service}"
@@ -24,7 +26,7 @@ cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; r
 trap cleanup EXIT
 
 wait_port() {
-    for _ in $(seq 1 200); do
+    for _ in $(seq 1 600); do
         if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null; then return 0; fi
         sleep 0.1
     done
@@ -43,14 +45,17 @@ measure() { # name, then the command that starts the gateway on $gateway_port
     "$@" >"$work/$name.log" 2>&1 &
     local pid=$!
     pids+=("$pid")
-    wait_port "$gateway_port"
+    if ! wait_port "$gateway_port"; then
+        cat "$work/$name.log" >&2
+        return 1
+    fi
     local before
     before=$(curl -s "http://127.0.0.1:$stub_port/count")
-    wrk -t1 -c32 -d"${duration}s" --timeout 10s --latency -s "$seed/unique_posts.lua" \
+    wrk -t1 -c32 -d"${duration}s" --timeout 10s --latency -s "$scripts/unique_posts.lua" \
         "http://127.0.0.1:$gateway_port/v1/settlements/sync" >"$work/$name.wrk"
     local after
     after=$(curl -s "http://127.0.0.1:$stub_port/count")
-    kill "$pid"
+    kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     # Let the port go before the next gateway binds it.
     for _ in $(seq 1 50); do
@@ -66,7 +71,6 @@ measure() { # name, then the command that starts the gateway on $gateway_port
 }
 
 export ETRM_UPSTREAM_URL="$upstream"
-(cd "$seed" && true)
 measure "gateway.py (seed, as published)" \
     python3 -m uvicorn --app-dir "$seed" gateway:app --host 127.0.0.1 --port "$gateway_port" --workers 1 --log-level warning
 measure "gateway_pooled.py (seed, one pooled client)" \
