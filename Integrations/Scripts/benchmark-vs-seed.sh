@@ -79,6 +79,16 @@ measure "settlement-service (Swift, journal store)" \
     "$bin" serve --port "$gateway_port" --journal-directory "$work/journal" --upstream-url "$upstream" \
     --fixed-scope "desk-7; contracts=*" --desk-rate 1000000 --desk-burst 1000000
 
+# The same service on the PostgreSQL store: a throwaway cluster of its own (.ci/postgres.sh), unless
+# WITH_POSTGRES=0.
+if [ "${WITH_POSTGRES:-1}" = 1 ]; then
+    eval "$(bash .ci/postgres.sh start 55452)"
+    trap 'cleanup; bash .ci/postgres.sh stop "$ETRM_POSTGRES_DIR"' EXIT
+    measure "settlement-service (Swift, PostgreSQL store)" \
+        "$bin" serve --port "$gateway_port" --postgres-url "$ETRM_POSTGRES_URL" --upstream-url "$upstream" \
+        --fixed-scope "desk-7; contracts=*" --desk-rate 1000000 --desk-burst 1000000
+fi
+
 echo
 echo "wrk -t1 -c32 -d${duration}s --timeout 10s --latency -s unique_posts.lua, same stub, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
 echo
