@@ -15,5 +15,5 @@ curl -sf "http://127.0.0.1:$port/docs" >"$work/docs.html"
 if grep -qi '<script' "$work/docs.html"; then echo "/docs has a script" >&2; exit 1; fi
 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1600 \
     --screenshot="$work/docs.png" "http://127.0.0.1:$port/docs" 2>/dev/null
-python3 .ci/service-png-check.py "$work/docs.png"
+python3 .ci/png-check.py "$work/docs.png"
 cp "$work/docs.png" "${DOCS_SCREENSHOT:-/tmp/settlement-docs.png}"

@@ -7,7 +7,10 @@ import zlib
 
 
 def rows(path):
-    data = open(path, "rb").read()
+    try:
+        data = open(path, "rb").read()
+    except OSError as error:
+        sys.exit(f"{path}: no screenshot ({error.strerror})")
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, width, height, channels = 8, b"", 0, 0, 0
     while pos < len(data):
