@@ -4,8 +4,7 @@ import Foundation
 /// truncated, corrupt or hostile file is a `corrupt_file` (or `unsupported`) ``TradeFrameError``, never a crash.
 ///
 /// ``readArrow(contentsOf:)`` maps the file and reads fixed-width values (integers, floats, nanosecond
-/// timestamps) and string bytes in place: those columns keep the mapping alive (``MappedRegion``) instead of
-/// copying it. Buffers whose layout differs from TradeFrame's (bit-packed booleans, `utf8`'s 32-bit offsets,
+/// timestamps) and string bytes in place: those columns keep the mapping alive instead of copying it. Buffers whose layout differs from TradeFrame's (bit-packed booleans, `utf8`'s 32-bit offsets,
 /// Decimal128, dictionary indices, validity bitmaps), and everything read from bytes in memory, are copied.
 extension TradeFrame {
     /// Reads an Arrow IPC file (Feather v2) through its footer.
