@@ -62,7 +62,8 @@ do {
     ]
     for (format, write, read, bytes) in results {
         print(
-            #"{"tool": "swift", "format": "\#(format)", "rows": \#(frame.rowCount), "columns": \#(frame.columnCount), "#
+            #"{"tool": "swift", "format": "\#(format)", "trades": \#(trades), "rows": \#(frame.rowCount), "#
+                + #""columns": \#(frame.columnCount), "#
                 + #""write_s": \#(write), "read_s": \#(read), "bytes": \#(bytes)}"#)
     }
 } catch {

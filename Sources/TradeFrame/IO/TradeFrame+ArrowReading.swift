@@ -394,12 +394,22 @@ private struct Batch {
                     .corruptFile, column: name, "no dictionary batch with id \(encoding.id) came first")
             }
             let codes = try indices(name, rows: rows, bits: encoding.bits, signed: encoding.signed)
-            let rows = (0..<rows).map { validity.valid($0) ? codes[$0] : nil }
             do {
-                return try CategoricalColumn(dictionary: dictionary, codes: rows)
+                // The dictionary is checked once (no null, no value twice); then every valid row's code.
+                _ = try CategoricalColumn(dictionary: dictionary, codes: [Int?]())
             } catch {
                 throw TradeFrameError(.corruptFile, column: name, error.message)
             }
+            var wide = ContiguousArray<UInt32>(repeating: 0, count: rows)
+            for row in 0..<rows where validity.valid(row) {
+                guard (0..<dictionary.count).contains(codes[row]) else {
+                    throw TradeFrameError(
+                        .corruptFile, column: name,
+                        "row \(row) has code \(codes[row]), outside the dictionary's 0..<\(dictionary.count)")
+                }
+                wide[row] = UInt32(codes[row])
+            }
+            return CategoricalColumn(dictionary: dictionary, wideCodes: wide, validity: validity)
         }
         let type = field.typeTable
         switch field.type {
@@ -458,7 +468,8 @@ private struct Batch {
         case (8, false): return try values(UInt8.self, name, rows: rows).map(Int.init)
         case (16, true): return try values(Int16.self, name, rows: rows).map(Int.init)
         case (16, false): return try values(UInt16.self, name, rows: rows).map(Int.init)
-        case (32, true): return try values(Int32.self, name, rows: rows).map(Int.init)
+        case (32, true):  // pyarrow's, polars' and TradeFrame's own, read in place from a mapping
+            return try storage(Int32.self, name, rows: rows).withUnsafeBufferPointer { $0.map(Int.init) }
         case (32, false): return try values(UInt32.self, name, rows: rows).map(Int.init)
         case (64, true): return try values(Int64.self, name, rows: rows).map(Int.init)
         default: throw TradeFrameError(.unsupported, column: name, "dictionary indices of \(bits) bits")
@@ -582,14 +593,21 @@ private struct Batch {
             throw TradeFrameError(
                 .unsupported, column: name, "Decimal\(width) of scale \(scale) (read: Decimal128, 0...18)")
         }
-        let words = try values(UInt64.self, name, rows: 2 * rows)
+        // Read in place from a mapping (each value is narrowed, so the column has storage of its own anyway).
+        let words = try storage(UInt64.self, name, rows: 2 * rows)
         var storage = ContiguousArray<Int64>(repeating: 0, count: rows)
-        for row in 0..<rows where validity.valid(row) {
-            let low = Int64(bitPattern: words[2 * row])
-            guard words[2 * row + 1] == (low < 0 ? UInt64.max : 0), low != .min else {
-                throw TradeFrameError(.outOfRange, column: name, "row \(row) does not fit a 64-bit significand")
+        let misfit: Int? = words.withUnsafeBufferPointer { words in
+            storage.withUnsafeMutableBufferPointer { storage in
+                for row in 0..<rows where validity.valid(row) {
+                    let low = Int64(bitPattern: words[2 * row])
+                    guard words[2 * row + 1] == (low < 0 ? UInt64.max : 0), low != .min else { return row }
+                    storage[row] = low
+                }
+                return nil
             }
-            storage[row] = low
+        }
+        if let misfit {
+            throw TradeFrameError(.outOfRange, column: name, "row \(misfit) does not fit a 64-bit significand")
         }
         return DecimalColumn(unchecked: Column(storage: storage, validity: validity), scale: scale)
     }
