@@ -77,6 +77,10 @@ let package = Package(
             dependencies: ["ETRMContracts", "Resilience", "Idempotency", "TradeFrame"],
             path: "Examples/ReadmeSnippets"
         ),
+        // Times TradeFrame's Parquet and Arrow IPC on the pipeline's frame (Benchmarks/Comparison/interchange.sh).
+        .executableTarget(
+            name: "InterchangeBenchmark", dependencies: ["ETRMPipelineCore", "TradeFrame"],
+            path: "Examples/InterchangeBenchmark"),
         .executableTarget(name: "ETRMSchema", dependencies: ["ETRMContracts"], path: "Examples/ETRMSchema"),
         .target(
             name: "SettlementSimulation",

@@ -3,7 +3,10 @@
 #   1. Swift (InteropTests) writes swift.arrow (file), swift.arrows (stream) and swift.json (exact values);
 #   2. interop.py reads them with pyarrow, polars and DuckDB and checks values and types, then writes the
 #      same table back with pyarrow's and polars' defaults (*.from-python.arrow[s]);
-#   3. Swift reads every file in the folder and compares it with the frame it wrote.
+#   3. Swift reads every file in the folder and compares it with the frame it wrote;
+#   4. the interchange benchmark (Benchmarks/Comparison/interchange.sh) at 5,000 trades in a debug build, so
+#      that it keeps working: TradeFrame's Parquet and Arrow IPC beside pyarrow's, failing if TradeFrame's
+#      Parquet file is over 1.5x pyarrow's (the throughput target is judged on 1M trades in release only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
@@ -20,3 +23,4 @@ swift test --filter InteropTests 2>&1 | tail -n 3
 python3 .ci/interop.py "$folder"
 swift test --filter InteropTests 2>&1 | tail -n 3
 echo "read back by Swift: $(cd "$folder" && ls *.arrow *.arrows *.parquet | tr '\n' ' ')"
+CONFIG=debug CHECK=1 bash Benchmarks/Comparison/interchange.sh 5000 1

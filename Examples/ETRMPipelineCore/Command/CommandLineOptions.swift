@@ -1,8 +1,8 @@
 /// The parsed command line of `etrm-pipeline` (hand-written parsing; the package has no dependencies).
 package enum PipelineCommandLine: Equatable, Sendable {
     /// No command: generate ``RunDefaults/demoTrades`` trades in memory and run everything; `--report PATH`
-    /// writes the HTML report too.
-    case demo(report: String?)
+    /// writes the HTML report too, `--output DIR --format F` the frames.
+    case demo(report: String?, output: FrameOutput? = nil)
     /// `generate --trades N --seed S --out DIR`.
     case generate(trades: Int, seed: UInt64, out: String)
     /// `run --input … --broker … [options]`.
@@ -21,6 +21,8 @@ package enum PipelineCommandLine: Equatable, Sendable {
         package var summaryJSON: String?
         package var report: String?
         package var quiet = false
+        /// `--output DIR --format parquet|arrow|csv`.
+        package var output: FrameOutput?
 
         package init(input: String, broker: String) {
             self.input = input
@@ -29,11 +31,13 @@ package enum PipelineCommandLine: Equatable, Sendable {
     }
 
     package static let usage = """
-        usage: etrm-pipeline [--report PATH]      generate 100,000 sample trades in memory and run everything
+        usage: etrm-pipeline [--report PATH] [--output DIR [--format parquet|arrow|csv]]
+                                                  generate 100,000 sample trades in memory and run everything
                etrm-pipeline generate --trades N --seed S --out DIR
                etrm-pipeline run --input trades.json --broker broker.json [--zone America/New_York]
                                  [--tolerance 0.005] [--dead-letters PATH] [--out DIR]
                                  [--summary-json PATH] [--report report.html] [--quiet]
+                                 [--output DIR [--format parquet|arrow|csv]]
         """
 
     /// Parses the arguments after the program name. Options take `--name value` or `--name=value`;
@@ -46,7 +50,8 @@ package enum PipelineCommandLine: Equatable, Sendable {
     package static func parse(_ arguments: [String]) throws(PipelineError) -> PipelineCommandLine {
         guard let command = arguments.first else { return .demo(report: nil) }
         if command.hasPrefix("--"), command != "--help" {
-            return .demo(report: try options(arguments, known: ["report"], flags: []).values["report"])
+            let options = try options(arguments, known: FrameOutput.options.union(["report"]), flags: [])
+            return .demo(report: options.values["report"], output: try FrameOutput(options.values))
         }
         let rest = Array(arguments.dropFirst())
         switch command {
@@ -67,8 +72,10 @@ package enum PipelineCommandLine: Equatable, Sendable {
             return .generate(trades: trades, seed: seed, out: out)
         case "run":
             let options = try options(
-                rest, known: ["input", "broker", "zone", "tolerance", "dead-letters", "out", "summary-json", "report"],
-                flags: ["quiet"])
+                rest,
+                known: FrameOutput.options.union([
+                    "input", "broker", "zone", "tolerance", "dead-letters", "out", "summary-json", "report",
+                ]), flags: ["quiet"])
             guard let input = options.values["input"], let broker = options.values["broker"] else {
                 throw PipelineError(.usage, "run needs --input and --broker\n\(usage)")
             }
@@ -80,6 +87,7 @@ package enum PipelineCommandLine: Equatable, Sendable {
             run.summaryJSON = options.values["summary-json"]
             run.report = options.values["report"]
             run.quiet = options.flags.contains("quiet")
+            run.output = try FrameOutput(options.values)
             return .run(run)
         default:
             throw PipelineError(.usage, "unknown command \(FeedLoader.quoted(command))\n\(usage)")
@@ -121,6 +129,57 @@ package enum PipelineCommandLine: Equatable, Sendable {
             values[name] = value  // a repeated option: the last one wins, as with argparse
         }
         return (values, set)
+    }
+}
+
+/// `--output DIR --format parquet|arrow|csv`: the cleaned trades and the settlement report as files the data
+/// stack reads (`trades.parquet`, `settlement_report.parquet`, `flagged_trades.parquet`, or `.arrow`/`.csv`).
+package struct FrameOutput: Equatable, Sendable {
+    /// A file format of ``FrameOutput``.
+    package enum Format: String, CaseIterable, Sendable {
+        /// Parquet with Snappy pages.
+        case parquet
+        /// The Arrow IPC file format (Feather v2).
+        case arrow
+        /// CSV with a header line.
+        case csv
+    }
+
+    /// The folder the files go to (created if missing).
+    package var directory: String
+    /// Their format.
+    package var format: Format
+
+    package init(directory: String, format: Format = .parquet) {
+        self.directory = directory
+        self.format = format
+    }
+
+    /// The option names it reads.
+    static let options: Set<String> = ["output", "format"]
+
+    /// Reads `--output` and `--format` from parsed options: `nil` without `--output`; the format defaults to
+    /// Parquet.
+    ///
+    /// - Throws: ``PipelineError`` with code `usage` for an unknown format, or `--format` without `--output`.
+    init?(_ values: [String: String]) throws(PipelineError) {
+        let formats = Format.allCases.map(\.rawValue).joined(separator: "|")
+        var format = Format.parquet
+        if let name = values["format"] {
+            guard let known = Format(rawValue: name) else {
+                throw PipelineError(
+                    .usage, "--format \(FeedLoader.quoted(name)) is not one of \(formats)\n\(PipelineCommandLine.usage)"
+                )
+            }
+            format = known
+        }
+        guard let directory = values["output"] else {
+            if values["format"] != nil {
+                throw PipelineError(.usage, "--format needs --output DIR\n\(PipelineCommandLine.usage)")
+            }
+            return nil
+        }
+        self.init(directory: directory, format: format)
     }
 }
 

@@ -38,8 +38,8 @@ package enum PipelineCommand {
             switch try PipelineCommandLine.parse(arguments) {
             case .help:
                 console.out(PipelineCommandLine.usage + "\n")
-            case .demo(let report):
-                try demo(report: report, console: console)
+            case .demo(let report, let output):
+                try demo(report: report, output: output, console: console)
             case .generate(let trades, let seed, let out):
                 try generate(trades: trades, seed: seed, out: out, console: console)
             case .run(let options):
@@ -90,7 +90,7 @@ package enum PipelineCommand {
             throw PipelineError(.badArgument, "--zone \(FeedLoader.quoted(options.zone)) is not a known IANA time zone")
         }
         var configuration = Pipeline.Configuration(zone: options.zone, tolerance: tolerance)
-        configuration.keepsAllColumns = options.out != nil
+        configuration.keepsAllColumns = options.out != nil || options.output != nil
         var sink: JSONLinesDeadLetterSink?
         if let path = options.deadLetters {
             do {
@@ -131,11 +131,14 @@ package enum PipelineCommand {
         }
         if let path = options.summaryJSON { try write(Array(result.summary.json.utf8), to: path) }
         if let directory = options.out { try writeCSVs(result, to: directory) }
+        if let output = options.output { try writeFrames(result, to: output) }
         if let path = options.report {
             let html = HTMLReport.html(result, source: options.input, zone: options.zone, tolerance: tolerance)
             try write(Array(html.utf8), to: path)
         }
-        if options.summaryJSON != nil || options.out != nil || options.report != nil || sink != nil {
+        if options.summaryJSON != nil || options.out != nil || options.output != nil || options.report != nil
+            || sink != nil
+        {
             result.timings.add("write outputs", ContinuousClock.now - writing)
         }
         if !options.quiet {
@@ -148,7 +151,7 @@ package enum PipelineCommand {
 
     // MARK: demo
 
-    static func demo(report: String?, console: Console) throws(PipelineError) {
+    static func demo(report: String?, output: FrameOutput?, console: Console) throws(PipelineError) {
         let started = ContinuousClock.now
         let generated: (trades: [UInt8], broker: [UInt8], counts: FeedGenerator.Counts)
         do {
@@ -185,6 +188,10 @@ package enum PipelineCommand {
             try write(Array(html.utf8), to: report)
             console.err("wrote \(report)\n")
         }
+        if let output {
+            let paths = try writeFrames(result, to: output)
+            console.err("wrote \(paths.joined(separator: ", "))\n")
+        }
     }
 
     // MARK: Outputs
@@ -195,12 +202,45 @@ package enum PipelineCommand {
     }
 
     static func writeCSVs(_ result: PipelineResult, to directory: String) throws(PipelineError) {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw PipelineError(.ioFailure, "cannot create directory \(directory): \(error.localizedDescription)")
+        try createDirectory(directory)
+        try write(result.final.csv(), to: directory + "/final_trades.csv")
+        try write(settlementReport(result).csv(), to: directory + "/aggregates.csv")
+        try write(result.reconciliation.flagged.csv(), to: directory + "/flagged_trades.csv")
+    }
+
+    /// Writes `--output`: the cleaned trades (`trades`), the settlement report (`settlement_report`) and the
+    /// flagged trades (`flagged_trades`), each in the chosen format, through TradeFrame's writers.
+    ///
+    /// - Returns: The paths written.
+    @discardableResult
+    static func writeFrames(_ result: PipelineResult, to output: FrameOutput) throws(PipelineError) -> [String] {
+        try createDirectory(output.directory)
+        let frames = [
+            ("trades", result.final), ("settlement_report", try settlementReport(result)),
+            ("flagged_trades", result.reconciliation.flagged),
+        ]
+        var paths: [String] = []
+        for (name, frame) in frames {
+            let path = "\(output.directory)/\(name).\(output.format.rawValue)"
+            let bytes: [UInt8]
+            do throws(TradeFrameError) {
+                switch output.format {
+                case .parquet: bytes = try frame.parquet()
+                case .arrow: bytes = try frame.arrowFile()
+                case .csv: bytes = frame.csv()
+                }
+            } catch {
+                throw PipelineError(.internalFailure, "encoding \(path): \(error.message)")
+            }
+            try write(bytes, to: path)
+            paths.append(path)
         }
-        let aggregates: TradeFrame
+        return paths
+    }
+
+    /// The settlement report: one row per (cycle, product) with its exact volume (3 decimals), exact VWAP
+    /// (4 decimals, null for a zero-volume group) and trade count.
+    package static func settlementReport(_ result: PipelineResult) throws(PipelineError) -> TradeFrame {
         do {
             var volumes = ColumnBuilder<Int64>(capacity: result.groups.count)
             for group in result.groups {
@@ -209,21 +249,26 @@ package enum PipelineCommand {
                 }
                 volumes.append(volume)
             }
-            aggregates = try TradeFrame([
+            return try TradeFrame([
                 ("settlement_cycle", StringColumn(result.groups.map(\.cycle))),
                 ("product_code", StringColumn(result.groups.map(\.product))),
                 ("total_volume_mwh", try DecimalColumn(significands: volumes.finish(), scale: 3)),
-                ("vwap_usd", StringColumn(result.groups.map(\.vwapText))),
+                ("vwap_usd", try DecimalColumn(result.groups.map(\.vwap), scale: 4)),
                 ("trades", Column<Int64>(result.groups.map { Int64($0.trades) })),
             ])
         } catch let error as PipelineError {
             throw error
         } catch {
-            throw PipelineError(.internalFailure, "building the aggregate frame: \(error)")
+            throw PipelineError(.internalFailure, "building the settlement report frame: \(error)")
         }
-        try write(result.final.csv(), to: directory + "/final_trades.csv")
-        try write(aggregates.csv(), to: directory + "/aggregates.csv")
-        try write(result.reconciliation.flagged.csv(), to: directory + "/flagged_trades.csv")
+    }
+
+    private static func createDirectory(_ directory: String) throws(PipelineError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw PipelineError(.ioFailure, "cannot create directory \(directory): \(error.localizedDescription)")
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 /// A column is an immutable value. Its buffer is reference-counted and shared by copies and by slices, so
 /// ``slice(_:)`` copies nothing. Build one with ``ColumnBuilder`` or from a sequence.
 public struct Column<Element: ColumnElement>: ColumnProtocol {
-    @usableFromInline let storage: ContiguousArray<Element>
+    @usableFromInline let storage: ColumnStorage<Element>
     @usableFromInline let offset: Int
     /// The number of rows.
     public let count: Int
@@ -12,6 +12,10 @@ public struct Column<Element: ColumnElement>: ColumnProtocol {
     public let validity: ValidityBitmap?
 
     init(storage: ContiguousArray<Element>, offset: Int = 0, count: Int? = nil, validity: ValidityBitmap? = nil) {
+        self.init(storage: ColumnStorage(storage), offset: offset, count: count, validity: validity)
+    }
+
+    init(storage: ColumnStorage<Element>, offset: Int = 0, count: Int? = nil, validity: ValidityBitmap? = nil) {
         self.storage = storage
         self.offset = offset
         self.count = count ?? storage.count

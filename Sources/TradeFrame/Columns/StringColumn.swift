@@ -1,9 +1,9 @@
 /// A column of UTF-8 text: one contiguous bytes buffer plus `count + 1` Int64 offsets into it (Arrow's
 /// large-string layout), with an optional validity bitmap. No row is a separate allocation.
 public struct StringColumn: ColumnProtocol {
-    let bytes: ContiguousArray<UInt8>
+    let bytes: ColumnStorage<UInt8>
     /// Offsets into `bytes`; row `i` spans `offsets[offset + i] ..< offsets[offset + i + 1]`.
-    let offsets: ContiguousArray<Int64>
+    let offsets: ColumnStorage<Int64>
     let offset: Int
     /// The number of rows.
     public let count: Int
@@ -12,6 +12,15 @@ public struct StringColumn: ColumnProtocol {
 
     init(
         bytes: ContiguousArray<UInt8>, offsets: ContiguousArray<Int64>, offset: Int = 0, count: Int? = nil,
+        validity: ValidityBitmap? = nil
+    ) {
+        self.init(
+            bytes: ColumnStorage(bytes), offsets: ColumnStorage(offsets), offset: offset, count: count,
+            validity: validity)
+    }
+
+    init(
+        bytes: ColumnStorage<UInt8>, offsets: ColumnStorage<Int64>, offset: Int = 0, count: Int? = nil,
         validity: ValidityBitmap? = nil
     ) {
         self.bytes = bytes

@@ -202,10 +202,16 @@ private struct ArrowWriter {
             codes.withUnsafeBytes { body.buffer($0) }
         case let decimals as DecimalColumn:
             body.validity(decimals.validity, count: decimals.count)
-            var wide = [UInt8]()
-            wide.reserveCapacity(16 * decimals.count)
+            // Decimal128: each significand sign-extended to 16 little-endian bytes.
+            var wide = [UInt8](repeating: 0, count: 16 * decimals.count)
             decimals.significands.withUnsafeValues { values in
-                for value in values { wide += le(value) + le(value < 0 ? Int64(-1) : 0) }
+                wide.withUnsafeMutableBytes { target in
+                    for (row, value) in values.enumerated() {
+                        target.storeBytes(of: value.littleEndian, toByteOffset: 16 * row, as: Int64.self)
+                        target.storeBytes(
+                            of: (value < 0 ? Int64(-1) : 0).littleEndian, toByteOffset: 16 * row + 8, as: Int64.self)
+                    }
+                }
             }
             body.buffer(wide)
         case let timestamps as TimestampColumn:

@@ -3,8 +3,9 @@ import Foundation
 /// Arrow IPC reading. Every offset and length in the file is checked against the bytes before it is used, so a
 /// truncated, corrupt or hostile file is a `corrupt_file` (or `unsupported`) ``TradeFrameError``, never a crash.
 ///
-/// Reading copies each buffer once into the column's own storage: columns keep their rows in Swift arrays
-/// (shared by slices and copies), so a memory-mapped file is read through the map but not kept alive by it.
+/// ``readArrow(contentsOf:)`` maps the file and reads fixed-width values (integers, floats, nanosecond
+/// timestamps) and string bytes in place: those columns keep the mapping alive instead of copying it. Buffers whose layout differs from TradeFrame's (bit-packed booleans, `utf8`'s 32-bit offsets,
+/// Decimal128, dictionary indices, validity bitmaps), and everything read from bytes in memory, are copied.
 extension TradeFrame {
     /// Reads an Arrow IPC file (Feather v2) through its footer.
     ///
@@ -13,7 +14,7 @@ extension TradeFrame {
     /// - Throws: ``TradeFrameError`` with code `corruptFile` or `unsupported`.
     public static func readArrowFile(_ bytes: some ContiguousBytes) throws(TradeFrameError) -> TradeFrame {
         try withRawBytes(bytes) { (raw) throws(TradeFrameError) in
-            try ArrowReader(bytes: CheckedBytes(bytes: raw)).readFile()
+            try ArrowReader(bytes: CheckedBytes(bytes: raw), owner: nil).readFile()
         }
     }
 
@@ -24,25 +25,32 @@ extension TradeFrame {
     /// - Throws: ``TradeFrameError`` with code `corruptFile` or `unsupported`.
     public static func readArrowStream(_ bytes: some ContiguousBytes) throws(TradeFrameError) -> TradeFrame {
         try withRawBytes(bytes) { (raw) throws(TradeFrameError) in
-            try ArrowReader(bytes: CheckedBytes(bytes: raw)).readStream()
+            try ArrowReader(bytes: CheckedBytes(bytes: raw), owner: nil).readStream()
         }
     }
 
-    /// Reads an Arrow IPC file or stream from disk (chosen by the `ARROW1` magic), through a memory map.
+    /// Reads an Arrow IPC file or stream from disk (chosen by the `ARROW1` magic) through a read-only memory
+    /// map, without copying the buffers whose layout TradeFrame shares: integer, float and nanosecond
+    /// timestamp values and string bytes stay in the mapping, which lives as long as a column reads from it.
+    ///
+    /// Every offset and length is checked against the file before any value is read, as by
+    /// ``readArrowFile(_:)``. The file must not be truncated by another process while columns read from it.
     ///
     /// - Parameter url: The file.
     /// - Returns: The frame.
-    /// - Throws: ``TradeFrameError`` with code `invalidInput` when the file cannot be opened, else as
+    /// - Throws: ``TradeFrameError`` with code `invalidInput` when the file cannot be opened or mapped, else as
     ///   ``readArrowFile(_:)``.
     public static func readArrow(contentsOf url: URL) throws(TradeFrameError) -> TradeFrame {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw TradeFrameError(.invalidInput, "cannot open \(url.path): \(error.localizedDescription)")
+        try readArrow(mapped: MappedRegion(path: url.path))
+    }
+
+    /// Reads an Arrow IPC file or stream held in `region`, in place where the layout allows.
+    static func readArrow(mapped region: MappedRegion) throws(TradeFrameError) -> TradeFrame {
+        let reader = ArrowReader(bytes: CheckedBytes(bytes: region.bytes), owner: region)
+        if region.bytes.count >= 6, region.bytes.prefix(6).elementsEqual(ArrowFormat.magic) {
+            return try reader.readFile()
         }
-        if data.count >= 6, data.prefix(6).elementsEqual(ArrowFormat.magic) { return try readArrowFile(data) }
-        return try readArrowStream(data)
+        return try reader.readStream()
     }
 }
 
@@ -66,6 +74,8 @@ private struct ArrowField {
 
 private struct ArrowReader {
     let bytes: CheckedBytes
+    /// The mapping `bytes` lie in, when columns may keep values in place.
+    let owner: MappedRegion?
 
     func corrupt(_ message: String) -> TradeFrameError { TradeFrameError(.corruptFile, message) }
 
@@ -108,7 +118,7 @@ private struct ArrowReader {
         guard let first = try message(at: 0), first.type == ArrowFormat.schemaHeader else {
             throw corrupt("an Arrow stream starts with a schema message")
         }
-        var state = try State(fields: fields(first.header))
+        var state = try State(fields: fields(first.header), owner: owner)
         var position = first.end
         while let next = try message(at: position) {
             try state.consume(next)
@@ -130,7 +140,7 @@ private struct ArrowReader {
             bytes: UnsafeRawBufferPointer(rebasing: bytes.bytes[count - 10 - footerLength..<count - 10]))
         let footer = try FlatTable.root(footerBuffer)
         guard let schema = try footer.table(1) else { throw corrupt("the footer has no schema") }
-        var state = try State(fields: fields(schema))
+        var state = try State(fields: fields(schema), owner: owner)
         for field in [2, 3] {
             let (start, blocks) = try footer.vector(field, stride: 24)
             for block in 0..<blocks {
@@ -172,13 +182,17 @@ private struct State {
     let fields: [ArrowField]
     var dictionaries: [Int64: StringColumn] = [:]
     var batches: [[any ColumnProtocol]] = []
+    let owner: MappedRegion?
 
-    init(fields: [ArrowField]) throws(TradeFrameError) { self.fields = fields }
+    init(fields: [ArrowField], owner: MappedRegion?) throws(TradeFrameError) {
+        self.fields = fields
+        self.owner = owner
+    }
 
     mutating func consume(_ message: ArrowReader.Message) throws(TradeFrameError) {
         switch message.type {
         case ArrowFormat.recordBatchHeader:
-            var batch = try Batch(table: message.header, body: message.body)
+            var batch = try Batch(table: message.header, body: message.body, owner: owner)
             var columns: [any ColumnProtocol] = []
             for field in fields { columns.append(try batch.column(field, dictionaries: dictionaries)) }
             batches.append(columns)
@@ -193,7 +207,7 @@ private struct State {
             guard let data = try message.header.table(1) else {
                 throw TradeFrameError(.corruptFile, "dictionary batch \(id) has no data")
             }
-            var batch = try Batch(table: data, body: message.body)
+            var batch = try Batch(table: data, body: message.body, owner: nil)
             let valueField = ArrowField(name: field.name, type: field.type, typeTable: field.typeTable, dictionary: nil)
             guard let values = try batch.column(valueField, dictionaries: [:]) as? StringColumn else {
                 throw TradeFrameError(.unsupported, column: field.name, "only string dictionaries are read")
@@ -210,7 +224,9 @@ private struct State {
         var columns: [(String, any ColumnProtocol)] = []
         for (position, field) in fields.enumerated() {
             if let first = batches.first?[position] {
-                columns.append((field.name, try first.appending(contentsOf: batches.dropFirst().map { $0[position] })))
+                // One batch (the usual file) is the column as read; more are concatenated once.
+                let rest = batches.dropFirst().map { $0[position] }
+                columns.append((field.name, rest.isEmpty ? first : try first.appending(contentsOf: rest)))
             } else {
                 var empty = try Batch.empty()
                 columns.append(
@@ -231,6 +247,8 @@ private struct Batch {
     let nodes: (start: Int, count: Int)
     let buffers: (start: Int, count: Int)
     let metadata: CheckedBytes
+    /// The mapping `body` lies in, when columns may keep values in place.
+    var owner: MappedRegion?
     /// The data-buffer count of each Utf8View field, in field order.
     var variadic: (start: Int, count: Int) = (0, 0)
     var nextNode = 0
@@ -249,7 +267,7 @@ private struct Batch {
         metadata = body
     }
 
-    init(table: FlatTable, body: CheckedBytes) throws(TradeFrameError) {
+    init(table: FlatTable, body: CheckedBytes, owner: MappedRegion?) throws(TradeFrameError) {
         length = Int(try table.scalar(0, default: Int64(0)))
         guard length >= 0 else { throw TradeFrameError(.corruptFile, "a record batch has \(length) rows") }
         guard try table.table(3) == nil else {
@@ -260,6 +278,7 @@ private struct Batch {
         variadic = try table.vector(4, stride: 8)
         metadata = table.buffer
         self.body = body
+        self.owner = owner
     }
 
     var isEmpty: Bool { nodes.count < 0 }
@@ -332,8 +351,27 @@ private struct Batch {
     ) throws(TradeFrameError)
         -> ContiguousArray<T>
     {
+        Self.copy(T.self, try buffer(name, minimum: size(rows, MemoryLayout<T>.stride, name)), rows: rows)
+    }
+
+    /// The next buffer's first `rows` values: in place when the batch lies in a mapping and the buffer is
+    /// aligned for `T` (the Arrow format aligns buffers to 8 bytes; a misaligned one is copied), else copied.
+    mutating func storage<T: BitwiseCopyable>(
+        _ type: T.Type, _ name: String, rows: Int
+    ) throws(TradeFrameError) -> ColumnStorage<T> {
+        guard let owner else { return ColumnStorage(try values(type, name, rows: rows)) }
         let raw = try buffer(name, minimum: size(rows, MemoryLayout<T>.stride, name))
-        return ContiguousArray(unsafeUninitializedCapacity: rows) { target, initialized in
+        guard rows > 0, let base = raw.baseAddress, Int(bitPattern: base) % MemoryLayout<T>.alignment == 0 else {
+            return ColumnStorage(Self.copy(T.self, raw, rows: rows))
+        }
+        return ColumnStorage(
+            values: UnsafeRawBufferPointer(start: base, count: rows * MemoryLayout<T>.stride).bindMemory(to: T.self),
+            in: owner)
+    }
+
+    static func copy<T: BitwiseCopyable>(_ type: T.Type, _ raw: UnsafeRawBufferPointer, rows: Int) -> ContiguousArray<T>
+    {
+        ContiguousArray(unsafeUninitializedCapacity: rows) { target, initialized in
             if rows > 0 {
                 UnsafeMutableRawBufferPointer(target).copyMemory(
                     from: UnsafeRawBufferPointer(rebasing: raw[0..<rows * MemoryLayout<T>.stride]))
@@ -356,12 +394,22 @@ private struct Batch {
                     .corruptFile, column: name, "no dictionary batch with id \(encoding.id) came first")
             }
             let codes = try indices(name, rows: rows, bits: encoding.bits, signed: encoding.signed)
-            let rows = (0..<rows).map { validity.valid($0) ? codes[$0] : nil }
             do {
-                return try CategoricalColumn(dictionary: dictionary, codes: rows)
+                // The dictionary is checked once (no null, no value twice); then every valid row's code.
+                _ = try CategoricalColumn(dictionary: dictionary, codes: [Int?]())
             } catch {
                 throw TradeFrameError(.corruptFile, column: name, error.message)
             }
+            var wide = ContiguousArray<UInt32>(repeating: 0, count: rows)
+            for row in 0..<rows where validity.valid(row) {
+                guard (0..<dictionary.count).contains(codes[row]) else {
+                    throw TradeFrameError(
+                        .corruptFile, column: name,
+                        "row \(row) has code \(codes[row]), outside the dictionary's 0..<\(dictionary.count)")
+                }
+                wide[row] = UInt32(codes[row])
+            }
+            return CategoricalColumn(dictionary: dictionary, wideCodes: wide, validity: validity)
         }
         let type = field.typeTable
         switch field.type {
@@ -369,15 +417,15 @@ private struct Batch {
             let bits = try type?.scalar(0, default: Int32(0)) ?? 0
             let signed = try type?.scalar(1, default: UInt8(0)) ?? 0 != 0
             switch (bits, signed) {
-            case (64, true): return Column(storage: try values(Int64.self, name, rows: rows), validity: validity)
-            case (32, true): return Column(storage: try values(Int32.self, name, rows: rows), validity: validity)
+            case (64, true): return Column(storage: try storage(Int64.self, name, rows: rows), validity: validity)
+            case (32, true): return Column(storage: try storage(Int32.self, name, rows: rows), validity: validity)
             default:
                 throw TradeFrameError(.unsupported, column: name, "Arrow \(signed ? "" : "u")int\(bits) is not read")
             }
         case ArrowFormat.floatType:
             switch try type?.scalar(0, default: Int16(0)) ?? 0 {
-            case 1: return Column(storage: try values(Float.self, name, rows: rows), validity: validity)
-            case 2: return Column(storage: try values(Double.self, name, rows: rows), validity: validity)
+            case 1: return Column(storage: try storage(Float.self, name, rows: rows), validity: validity)
+            case 2: return Column(storage: try storage(Double.self, name, rows: rows), validity: validity)
             default: throw TradeFrameError(.unsupported, column: name, "half-precision floats are not read")
             }
         case ArrowFormat.boolType:
@@ -392,6 +440,10 @@ private struct Batch {
             let unit = try type?.scalar(0, default: Int16(0)) ?? 0
             guard (0...3).contains(unit) else {
                 throw TradeFrameError(.corruptFile, column: name, "timestamp unit \(unit)")
+            }
+            if unit == 3 {  // nanoseconds: TradeFrame's own unit, read in place
+                let storage = try storage(Int64.self, name, rows: rows)
+                return TimestampColumn(nanoseconds: Column(storage: storage, validity: validity))
             }
             var storage = try values(Int64.self, name, rows: rows)
             let factor = pow10[9 - 3 * Int(unit)]
@@ -416,7 +468,8 @@ private struct Batch {
         case (8, false): return try values(UInt8.self, name, rows: rows).map(Int.init)
         case (16, true): return try values(Int16.self, name, rows: rows).map(Int.init)
         case (16, false): return try values(UInt16.self, name, rows: rows).map(Int.init)
-        case (32, true): return try values(Int32.self, name, rows: rows).map(Int.init)
+        case (32, true):  // pyarrow's, polars' and TradeFrame's own, read in place from a mapping
+            return try storage(Int32.self, name, rows: rows).withUnsafeBufferPointer { $0.map(Int.init) }
         case (32, false): return try values(UInt32.self, name, rows: rows).map(Int.init)
         case (64, true): return try values(Int64.self, name, rows: rows).map(Int.init)
         default: throw TradeFrameError(.unsupported, column: name, "dictionary indices of \(bits) bits")
@@ -429,26 +482,54 @@ private struct Batch {
         -> StringColumn
     {
         if isEmpty { return StringColumn([String]()) }
-        let offsets: ContiguousArray<Int64> =
+        let offsets: ColumnStorage<Int64> =
             large
-            ? try values(Int64.self, name, rows: rows + 1)
-            : ContiguousArray(try values(Int32.self, name, rows: rows + 1).map(Int64.init))
+            ? try storage(Int64.self, name, rows: rows + 1)
+            : ColumnStorage(ContiguousArray(try values(Int32.self, name, rows: rows + 1).map(Int64.init)))
         let data = try buffer(name, minimum: 0)
-        let base = offsets[0]
-        guard base >= 0 else { throw TradeFrameError(.corruptFile, column: name, "string offsets start at \(base)") }
-        var previous = base
-        for offset in offsets {
-            guard offset >= previous, offset <= Int64(data.count) else {
-                throw TradeFrameError(
-                    .corruptFile, column: name, "string offset \(offset) after \(previous) in \(data.count) bytes")
+        // Every offset is checked (non-decreasing, inside the data buffer) before a byte is read through it.
+        let checked: Result<(Int64, Int64), TradeFrameError> = offsets.withUnsafeBufferPointer { offsets in
+            let base = offsets[0]
+            guard base >= 0 else {
+                return .failure(TradeFrameError(.corruptFile, column: name, "string offsets start at \(base)"))
             }
-            previous = offset
+            var previous = base
+            for offset in offsets {
+                guard offset >= previous, offset <= Int64(data.count) else {
+                    return .failure(
+                        TradeFrameError(
+                            .corruptFile, column: name,
+                            "string offset \(offset) after \(previous) in \(data.count) bytes"))
+                }
+                previous = offset
+            }
+            return .success((base, previous))
         }
-        let bytes = ContiguousArray(UnsafeRawBufferPointer(rebasing: data[Int(base)..<Int(previous)]))
-        guard String(validating: bytes, as: UTF8.self) != nil else {
+        let (base, end) = try checked.get()
+        let text = UnsafeRawBufferPointer(rebasing: data[Int(base)..<Int(end)])
+        guard Self.isUTF8(text) else {
             throw TradeFrameError(.corruptFile, column: name, "the string data is not valid UTF-8")
         }
-        return StringColumn(bytes: bytes, offsets: ContiguousArray(offsets.map { $0 - base }), validity: validity)
+        let bytes: ColumnStorage<UInt8> =
+            if let owner { ColumnStorage(values: text.bindMemory(to: UInt8.self), in: owner) } else {
+                ColumnStorage(ContiguousArray(text))
+            }
+        guard base != 0 else { return StringColumn(bytes: bytes, offsets: offsets, validity: validity) }
+        let rebased = offsets.withUnsafeBufferPointer { ContiguousArray($0.lazy.map { $0 - base }) }
+        return StringColumn(bytes: bytes, offsets: ColumnStorage(rebased), validity: validity)
+    }
+
+    /// Whether `bytes` are valid UTF-8: eight bytes at a time while they are ASCII (the usual case for trade
+    /// data), then the standard library's validation from the first non-ASCII word on.
+    static func isUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var position = 0
+        while position + 8 <= bytes.count,
+            bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+        {
+            position += 8
+        }
+        let rest = UnsafeRawBufferPointer(rebasing: bytes[position...]).bindMemory(to: UInt8.self)
+        return String(validating: rest, as: UTF8.self) != nil
     }
 
     /// Utf8View: 16 bytes per row, either the length and up to 12 bytes inline, or the length, a 4-byte
@@ -512,14 +593,21 @@ private struct Batch {
             throw TradeFrameError(
                 .unsupported, column: name, "Decimal\(width) of scale \(scale) (read: Decimal128, 0...18)")
         }
-        let words = try values(UInt64.self, name, rows: 2 * rows)
+        // Read in place from a mapping (each value is narrowed, so the column has storage of its own anyway).
+        let words = try storage(UInt64.self, name, rows: 2 * rows)
         var storage = ContiguousArray<Int64>(repeating: 0, count: rows)
-        for row in 0..<rows where validity.valid(row) {
-            let low = Int64(bitPattern: words[2 * row])
-            guard words[2 * row + 1] == (low < 0 ? UInt64.max : 0), low != .min else {
-                throw TradeFrameError(.outOfRange, column: name, "row \(row) does not fit a 64-bit significand")
+        let misfit: Int? = words.withUnsafeBufferPointer { words in
+            storage.withUnsafeMutableBufferPointer { storage in
+                for row in 0..<rows where validity.valid(row) {
+                    let low = Int64(bitPattern: words[2 * row])
+                    guard words[2 * row + 1] == (low < 0 ? UInt64.max : 0), low != .min else { return row }
+                    storage[row] = low
+                }
+                return nil
             }
-            storage[row] = low
+        }
+        if let misfit {
+            throw TradeFrameError(.outOfRange, column: name, "row \(misfit) does not fit a 64-bit significand")
         }
         return DecimalColumn(unchecked: Column(storage: storage, validity: validity), scale: scale)
     }
