@@ -63,7 +63,7 @@ let package = Package(
         // MARK: Examples
         .target(
             name: "ETRMPipelineCore",
-            dependencies: ["ETRMContracts", "TradeFrame", "ETRMShared"],
+            dependencies: ["ETRMContracts", "TradeFrame", "Resilience", "ETRMShared"],
             path: "Examples/ETRMPipelineCore"
         ),
         .executableTarget(
@@ -92,7 +92,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ETRMPipelineTests",
-            dependencies: ["ETRMPipelineCore", "ETRMShared"]
+            dependencies: ["ETRMPipelineCore", "Resilience", "ResilienceTesting", "ETRMShared"]
         ),
     ]
 )
