@@ -31,8 +31,7 @@ final class ScriptedPageSource: PageSource {
     ///   - crashAfterPages: After serving this many good pages, every request is refused with 401 (which the
     ///     job does not retry): the job stops at a page boundary, as after a crash.
     ///   - script: The faults.
-    init(trades: [UInt8], broker: [UInt8], crashAfterPages: Int? = nil, script: @escaping Script = { _, _, _ in nil })
-    {
+    init(trades: [UInt8], broker: [UInt8], crashAfterPages: Int? = nil, script: @escaping Script = { _, _, _ in nil }) {
         records = [.trades: Self.elements(trades), .broker: Self.elements(broker)]
         self.script = script
         self.crashAfterPages = crashAfterPages
@@ -87,7 +86,13 @@ final class ScriptedPageSource: PageSource {
         for position in (open + 1)..<document.count {
             let byte = document[position]
             if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
                 continue
             }
             switch byte {
@@ -120,8 +125,7 @@ final class ScriptedPageSource: PageSource {
 }
 
 /// Runs `body` while advancing `clock` to each sleeper's deadline that is at most `horizon` ahead (retry
-/// backoffs, `Retry-After`, an open breaker), never to the attempt timeouts further away unless nothing else
-/// moves for a long while: no real sleeps.
+/// backoffs, `Retry-After`, an open breaker), never to the attempt timeouts further away: no real sleeps.
 func drivingClock<T: Sendable>(
     _ clock: ManualClock, horizon: Duration = .seconds(20), _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
@@ -130,14 +134,8 @@ func drivingClock<T: Sendable>(
         defer { finished.withLock { $0 = true } }
         return try await body()
     }
-    var idle = 0
     while !finished.withLock({ $0 }) {
-        if let next = clock.nextDeadline, clock.now.duration(to: next) <= horizon || idle > 50_000 {
-            clock.advance(to: next)
-            idle = 0
-        } else {
-            idle += 1
-        }
+        if let next = clock.nextDeadline, clock.now.duration(to: next) <= horizon { clock.advance(to: next) }
         await Task.yield()
     }
     return try await task.value
