@@ -66,7 +66,7 @@ let package = Package(
         .target(name: "ETRMSampleFeed", dependencies: ["ETRMShared"], path: "Examples/SampleFeed"),
         .target(
             name: "ETRMPipelineCore",
-            dependencies: ["ETRMContracts", "TradeFrame", "ETRMSampleFeed", "ETRMShared"],
+            dependencies: ["ETRMContracts", "TradeFrame", "Resilience", "ETRMSampleFeed", "ETRMShared"],
             path: "Examples/ETRMPipelineCore"
         ),
         .executableTarget(
@@ -95,7 +95,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ETRMPipelineTests",
-            dependencies: ["ETRMPipelineCore", "ETRMSampleFeed", "ETRMShared"]
+            dependencies: ["ETRMPipelineCore", "ETRMSampleFeed", "Resilience", "ResilienceTesting", "ETRMShared"]
         ),
     ]
 )
