@@ -1,4 +1,5 @@
 import ETRMContracts
+import ETRMSampleFeed
 import Foundation
 import TradeFrame
 
@@ -63,18 +64,11 @@ package enum PipelineCommand {
         }
         let tradesPath = out + "/trades.json"
         let brokerPath = out + "/broker.json"
-        let counts: FeedGenerator.Counts
-        do {
-            let tradesFile = try OutputFile(path: tradesPath)
-            let brokerFile = try OutputFile(path: brokerPath)
-            counts = try FeedGenerator(configuration: .init(trades: trades, seed: seed)).generate(
-                trades: { (bytes) throws(PipelineError) in try tradesFile.write(bytes) },
-                broker: { (bytes) throws(PipelineError) in try brokerFile.write(bytes) })
-        } catch let error as PipelineError {
-            throw error
-        } catch {
-            throw PipelineError(.ioFailure, "writing \(out): \(error)")
-        }
+        let tradesFile = try OutputFile(path: tradesPath)
+        let brokerFile = try OutputFile(path: brokerPath)
+        let counts = try FeedGenerator(configuration: .init(trades: trades, seed: seed)).generate(
+            trades: { (bytes) throws(PipelineError) in try tradesFile.write(bytes) },
+            broker: { (bytes) throws(PipelineError) in try brokerFile.write(bytes) })
         let elapsed = ContinuousClock.now - started
         console.out(
             "wrote \(tradesPath) (\(counts.records) records: \(counts.resends) re-sends, \(counts.defective) defective)"
