@@ -38,11 +38,11 @@ import Testing
     /// Fetches from `source` (into `checkpoint` if given) on a manual clock, then runs the pipeline.
     static func run(
         _ source: ScriptedPageSource, settings: NetworkSettings = settings(), checkpoint: String? = nil,
-        clock: ManualClock = ManualClock()
+        clock: ManualClock = ManualClock(), horizon: Duration = .seconds(20), stalled: Duration? = nil
     ) async throws -> Outcome {
         let ingest = NetworkIngest(source: source, settings: settings, clock: clock, unixNow: { 1_780_000_000 })
         let identity = NetworkJob.identity(url: "http://vendor.test", settings: settings)
-        let fetched = try await drivingClock(clock) {
+        let fetched = try await drivingClock(clock, horizon: horizon, stalled: stalled) {
             do throws(PipelineError) {
                 return Result<(store: PageStore, startedAt: Int64), PipelineError>.success(
                     try await NetworkJob.fetch(ingest, checkpoint: checkpoint, identity: identity))
@@ -120,6 +120,54 @@ import Testing
         try expectParity(outcome)
         #expect(outcome.stats.retries == 5)
         #expect(outcome.stats.breakerOpens == 0)
+    }
+
+    @Test func aSlowPageTimesOutAndIsRetried() async throws {
+        let clock = ManualClock()
+        // One page in flight at a time, so that only the slow page's attempt can time out.
+        var settings = Self.settings(partitions: 1, pageSize: 500)
+        settings.attemptTimeout = .seconds(5)
+        let source = ScriptedPageSource(
+            trades: Self.generated.trades, broker: Self.generated.broker, clock: clock
+        ) { request, attempt, _ in
+            request.kind == .broker && request.cursor == "cur-500" && attempt == 1 ? .slow(.seconds(60)) : nil
+        }
+        let outcome = try await Self.run(
+            source, settings: settings, clock: clock, horizon: .seconds(4), stalled: .seconds(50))
+        try expectParity(outcome)
+        #expect(outcome.stats.retries == 1)
+        // The attempt's timeout (5 s on the job's clock) ended the slow attempt; the retry got the page.
+        #expect(clock.now.offset >= .seconds(5))
+    }
+
+    @Test func theCommandLineTakesTheNetworkOptions() throws {
+        let parsed = try PipelineCommandLine.parse([
+            "run", "--url", "http://127.0.0.1:8090", "--token", "T", "--concurrency", "3", "--page-size=500",
+            "--checkpoint", "ck", "--summary-json", "s.json",
+        ])
+        guard case .run(let options) = parsed else {
+            Issue.record("not a run: \(parsed)")
+            return
+        }
+        var network = PipelineCommandLine.NetworkOptions(url: "http://127.0.0.1:8090", token: "T")
+        network.concurrency = 3
+        network.pageSize = 500
+        network.checkpoint = "ck"
+        #expect(options.network == network)
+        #expect(options.input == "http://127.0.0.1:8090/v2/trades")
+        #expect(options.summaryJSON == "s.json")
+        #expect(PipelineCommandLine.usage.contains("--url"))
+        for bad in [
+            ["run", "--url", "http://h"], ["run", "--url", "ftp://h", "--token", "T"],
+            ["run", "--url", "http://h", "--token", "T", "--concurrency", "0"],
+            ["run", "--url", "http://h", "--token", "T", "--page-size", "10001"],
+            ["run", "--input", "a", "--broker", "b", "--checkpoint", "ck"],
+            ["run", "--url", "http://h", "--token", "T", "--input", "a"],
+        ] {
+            let output = CapturedConsole()
+            #expect(PipelineCommand.main(bad, console: output.console) == 2, "\(bad)")
+            #expect(output.err.contains("usage:"), "\(bad)")
+        }
     }
 
     @Test func aPageServedTwiceIsIngestedOnce() async throws {

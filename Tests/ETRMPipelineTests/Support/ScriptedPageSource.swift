@@ -14,6 +14,8 @@ final class ScriptedPageSource: PageSource {
         case malformed
         /// The page, with its `next_cursor` pointing back to its own cursor.
         case servedTwice
+        /// The page after a wait on the source's clock.
+        case slow(Duration)
     }
 
     /// Decides a request's fault from the page request, how many times that exact page was asked for (from 1),
@@ -23,6 +25,7 @@ final class ScriptedPageSource: PageSource {
     private let records: [FeedKind: [[UInt8]]]
     private let script: Script
     private let crashAfterPages: Int?
+    private let clock: ManualClock?
     private let state = Mutex((attempts: [PageRequest: Int](), serial: 0, served: 0))
 
     /// - Parameters:
@@ -31,10 +34,14 @@ final class ScriptedPageSource: PageSource {
     ///   - crashAfterPages: After serving this many good pages, every request is refused with 401 (which the
     ///     job does not retry): the job stops at a page boundary, as after a crash.
     ///   - script: The faults.
-    init(trades: [UInt8], broker: [UInt8], crashAfterPages: Int? = nil, script: @escaping Script = { _, _, _ in nil }) {
+    init(
+        trades: [UInt8], broker: [UInt8], crashAfterPages: Int? = nil, clock: ManualClock? = nil,
+        script: @escaping Script = { _, _, _ in nil }
+    ) {
         records = [.trades: Self.elements(trades), .broker: Self.elements(broker)]
         self.script = script
         self.crashAfterPages = crashAfterPages
+        self.clock = clock
     }
 
     /// Every request so far.
@@ -54,6 +61,7 @@ final class ScriptedPageSource: PageSource {
         if case .status(let status, let retryAfter) = fault {
             return PageResponse(status: status, retryAfter: retryAfter, body: Array("{}".utf8))
         }
+        if case .slow(let wait) = fault, let clock { try await clock.sleep(for: wait) }
         let all = records[request.kind] ?? []
         let lower = request.partition * all.count / request.partitions
         let upper = (request.partition + 1) * all.count / request.partitions
@@ -126,8 +134,11 @@ final class ScriptedPageSource: PageSource {
 
 /// Runs `body` while advancing `clock` to each sleeper's deadline that is at most `horizon` ahead (retry
 /// backoffs, `Retry-After`, an open breaker), never to the attempt timeouts further away: no real sleeps.
+/// With `stalled`, a sleeper at least that far ahead (a slow page) lets the clock move to the nearest deadline
+/// whatever its distance (the attempt's timeout).
 func drivingClock<T: Sendable>(
-    _ clock: ManualClock, horizon: Duration = .seconds(20), _ body: @escaping @Sendable () async throws -> T
+    _ clock: ManualClock, horizon: Duration = .seconds(20), stalled: Duration? = nil,
+    _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let finished = Mutex(false)
     let task = Task {
@@ -135,7 +146,14 @@ func drivingClock<T: Sendable>(
         return try await body()
     }
     while !finished.withLock({ $0 }) {
-        if let next = clock.nextDeadline, clock.now.duration(to: next) <= horizon { clock.advance(to: next) }
+        let now = clock.now
+        let deadlines = clock.pendingDeadlines
+        if let next = deadlines.first,
+            now.duration(to: next) <= horizon
+                || stalled.map({ limit in deadlines.contains { now.duration(to: $0) >= limit } }) == true
+        {
+            clock.advance(to: next)
+        }
         await Task.yield()
     }
     return try await task.value
