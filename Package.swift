@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "IdempotencyConformance", targets: ["IdempotencyConformance"]),
         .library(name: "TradeFrame", targets: ["TradeFrame"]),
         .library(name: "SettlementSync", targets: ["SettlementSync"]),
+        .library(name: "ETRMSampleFeed", targets: ["ETRMSampleFeed"]),
         .executable(name: "etrm-pipeline", targets: ["ETRMPipeline"]),
         .executable(name: "etrm-schema", targets: ["ETRMSchema"]),
         .executable(name: "settlement-sync", targets: ["SettlementSyncExample"]),
@@ -61,9 +62,11 @@ let package = Package(
         .testTarget(name: "ETRMSharedTests", dependencies: ["ETRMShared"]),
 
         // MARK: Examples
+        // The pipeline's seeded sample feed, public so that Integrations' vendor simulator serves the same records.
+        .target(name: "ETRMSampleFeed", dependencies: ["ETRMShared"], path: "Examples/SampleFeed"),
         .target(
             name: "ETRMPipelineCore",
-            dependencies: ["ETRMContracts", "TradeFrame", "ETRMShared"],
+            dependencies: ["ETRMContracts", "TradeFrame", "Resilience", "ETRMSampleFeed", "ETRMShared"],
             path: "Examples/ETRMPipelineCore"
         ),
         .executableTarget(
@@ -96,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ETRMPipelineTests",
-            dependencies: ["ETRMPipelineCore", "ETRMShared"]
+            dependencies: ["ETRMPipelineCore", "ETRMSampleFeed", "Resilience", "ResilienceTesting", "ETRMShared"]
         ),
     ]
 )

@@ -44,6 +44,9 @@ let package = Package(
         .library(name: "SettlementObservability", targets: ["SettlementObservability"]),
         .library(name: "SettlementService", targets: ["SettlementService"]),
         .executable(name: "settlement-service", targets: ["SettlementServiceMain"]),
+        // MARK: Vendor API simulator (issue 17)
+        .library(name: "VendorSimulator", targets: ["VendorSimulator"]),
+        .executable(name: "etrm-vendor-sim", targets: ["VendorSimulatorMain"]),
     ],
     dependencies: [
         .package(path: root.path),
@@ -128,6 +131,25 @@ let package = Package(
                 "SettlementService", "SettlementHummingbird", "SettlementHTTPUpstream", "SettlementAuth",
                 "SettlementObservability", library("SettlementSync"), library("ETRMContracts"),
                 library("Idempotency"), asyncHTTPClient, hummingbird, jwtKit, nioCore, nioPosix, logging,
+            ]
+        ),
+
+        // MARK: Vendor API simulator (issue 17): the pipeline's sample feed as a paginated API with faults
+        .target(
+            name: "VendorSimulator",
+            dependencies: [
+                library("ETRMSampleFeed"), "SettlementService", hummingbird, httpTypes, logging, nioCore, unixSignals,
+            ]
+        ),
+        .executableTarget(
+            name: "VendorSimulatorMain",
+            dependencies: ["VendorSimulator", library("ETRMSampleFeed"), argumentParser, logging]
+        ),
+        .testTarget(
+            name: "VendorSimulatorTests",
+            dependencies: [
+                "VendorSimulator", library("ETRMSampleFeed"), library("ResilienceTesting"), asyncHTTPClient, logging,
+                nioCore,
             ]
         ),
     ]

@@ -1,8 +1,30 @@
 import ETRMPipelineCore
+import ETRMSampleFeed
 import Foundation
 import Testing
 
 @Suite struct GeneratorTests {
+    /// Records rendered one by one (as the vendor simulator serves them) are the documents' bytes exactly.
+    @Test func recordsRenderedByIndexMakeTheDocuments() throws {
+        let generator = FeedGenerator(configuration: .init(trades: 2_500, seed: 9))
+        let documents = try generator.documents()
+        let feed = generator.feed()
+        #expect(feed.counts == documents.counts)
+        for (document, expected) in [
+            (SampleFeed.Document.trades, documents.trades), (.brokerVolumes, documents.broker),
+        ] {
+            var joined = Array(document.header.utf8)
+            for index in 0..<feed.count(document) {
+                if index > 0 { joined += SampleFeed.Document.separator.utf8 }
+                joined += feed.record(document, at: index)
+            }
+            joined += document.footer.utf8
+            #expect(joined == expected)
+        }
+        #expect(feed.count(.trades) == 2_500)
+        #expect(feed.count(.brokerVolumes) == documents.counts.brokerRows)
+    }
+
     @Test func theSameSeedGivesTheSameBytes() throws {
         let a = try FeedGenerator(configuration: .init(trades: 3_000, seed: 7)).documents()
         let b = try FeedGenerator(configuration: .init(trades: 3_000, seed: 7)).documents()

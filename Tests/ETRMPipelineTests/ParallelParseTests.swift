@@ -1,5 +1,6 @@
 import ETRMContracts
 import ETRMPipelineCore
+import ETRMSampleFeed
 import Foundation
 import Synchronization
 import Testing

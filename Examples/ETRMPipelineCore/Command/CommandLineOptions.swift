@@ -23,10 +23,60 @@ package enum PipelineCommandLine: Equatable, Sendable {
         package var quiet = false
         /// `--output DIR --format parquet|arrow|csv`.
         package var output: FrameOutput?
+        /// `--url …`: fetch from the vendor API instead of reading `--input` and `--broker`.
+        package var network: NetworkOptions?
 
         package init(input: String, broker: String) {
             self.input = input
             self.broker = broker
+        }
+    }
+
+    /// Options of `run --url BASE --token T [--concurrency K] [--page-size L] [--checkpoint DIR]`.
+    package struct NetworkOptions: Equatable, Sendable {
+        package var url: String
+        package var token: String
+        package var concurrency = 4
+        package var pageSize = 1000
+        package var checkpoint: String?
+
+        package init(url: String, token: String) {
+            self.url = url
+            self.token = token
+        }
+
+        static let keys: Set<String> = ["url", "token", "concurrency", "page-size", "checkpoint"]
+
+        /// The network options among `values`, or `nil` without `--url`.
+        static func parse(_ values: [String: String]) throws(PipelineError) -> NetworkOptions? {
+            guard let url = values["url"] else {
+                if let stray = keys.sorted().first(where: { values[$0] != nil }) {
+                    throw PipelineError(.usage, "--\(stray) needs --url\n\(usage)")
+                }
+                return nil
+            }
+            guard let token = values["token"] else { throw PipelineError(.usage, "run --url needs --token\n\(usage)") }
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                throw PipelineError(.usage, "--url \(FeedLoader.quoted(url)) is not an http(s) URL\n\(usage)")
+            }
+            guard values["input"] == nil, values["broker"] == nil else {
+                throw PipelineError(.usage, "run takes --url or --input/--broker, not both\n\(usage)")
+            }
+            var options = NetworkOptions(url: url, token: token)
+            if let text = values["concurrency"] {
+                guard let value = Int(text), (1...64).contains(value) else {
+                    throw PipelineError(.usage, "--concurrency \(text) is not an integer from 1 to 64\n\(usage)")
+                }
+                options.concurrency = value
+            }
+            if let text = values["page-size"] {
+                guard let value = Int(text), (1...10_000).contains(value) else {
+                    throw PipelineError(.usage, "--page-size \(text) is not an integer from 1 to 10,000\n\(usage)")
+                }
+                options.pageSize = value
+            }
+            options.checkpoint = values["checkpoint"]
+            return options
         }
     }
 
@@ -38,6 +88,8 @@ package enum PipelineCommandLine: Equatable, Sendable {
                                  [--tolerance 0.005] [--dead-letters PATH] [--out DIR]
                                  [--summary-json PATH] [--report report.html] [--quiet]
                                  [--output DIR [--format parquet|arrow|csv]]
+               etrm-pipeline run --url http://HOST:PORT --token T [--concurrency 4] [--page-size 1000]
+                                 [--checkpoint DIR] [the run options above but --input/--broker]
         """
 
     /// Parses the arguments after the program name. Options take `--name value` or `--name=value`;
@@ -75,11 +127,16 @@ package enum PipelineCommandLine: Equatable, Sendable {
                 rest,
                 known: FrameOutput.options.union([
                     "input", "broker", "zone", "tolerance", "dead-letters", "out", "summary-json", "report",
-                ]), flags: ["quiet"])
-            guard let input = options.values["input"], let broker = options.values["broker"] else {
-                throw PipelineError(.usage, "run needs --input and --broker\n\(usage)")
+                ]).union(NetworkOptions.keys),
+                flags: ["quiet"])
+            let network = try NetworkOptions.parse(options.values)
+            guard let input = options.values["input"] ?? network.map({ $0.url + FeedKind.trades.path }),
+                let broker = options.values["broker"] ?? network.map({ $0.url + FeedKind.broker.path })
+            else {
+                throw PipelineError(.usage, "run needs --input and --broker (or --url and --token)\n\(usage)")
             }
             var run = RunOptions(input: input, broker: broker)
+            run.network = network
             run.zone = options.values["zone"] ?? run.zone
             run.tolerance = options.values["tolerance"] ?? run.tolerance
             run.deadLetters = options.values["dead-letters"]

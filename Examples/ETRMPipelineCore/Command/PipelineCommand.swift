@@ -1,4 +1,5 @@
 import ETRMContracts
+import ETRMSampleFeed
 import Foundation
 import TradeFrame
 
@@ -63,18 +64,11 @@ package enum PipelineCommand {
         }
         let tradesPath = out + "/trades.json"
         let brokerPath = out + "/broker.json"
-        let counts: FeedGenerator.Counts
-        do {
-            let tradesFile = try OutputFile(path: tradesPath)
-            let brokerFile = try OutputFile(path: brokerPath)
-            counts = try FeedGenerator(configuration: .init(trades: trades, seed: seed)).generate(
-                trades: { (bytes) throws(PipelineError) in try tradesFile.write(bytes) },
-                broker: { (bytes) throws(PipelineError) in try brokerFile.write(bytes) })
-        } catch let error as PipelineError {
-            throw error
-        } catch {
-            throw PipelineError(.ioFailure, "writing \(out): \(error)")
-        }
+        let tradesFile = try OutputFile(path: tradesPath)
+        let brokerFile = try OutputFile(path: brokerPath)
+        let counts = try FeedGenerator(configuration: .init(trades: trades, seed: seed)).generate(
+            trades: { (bytes) throws(PipelineError) in try tradesFile.write(bytes) },
+            broker: { (bytes) throws(PipelineError) in try brokerFile.write(bytes) })
         let elapsed = ContinuousClock.now - started
         console.out(
             "wrote \(tradesPath) (\(counts.records) records: \(counts.resends) re-sends, \(counts.defective) defective)"
@@ -93,8 +87,11 @@ package enum PipelineCommand {
         configuration.keepsAllColumns = options.out != nil || options.output != nil
         var sink: JSONLinesDeadLetterSink?
         if let path = options.deadLetters {
+            // A network run writes its letters aside and renames them into place when it ends, so that a resumed
+            // run leaves the same file as an uninterrupted one.
+            let target = options.network == nil ? path : try freshPartial(path)
             do {
-                sink = try JSONLinesDeadLetterSink(path: path)
+                sink = try JSONLinesDeadLetterSink(path: target)
             } catch {
                 throw PipelineError(.ioFailure, "cannot open dead-letter file \(path): \(error.message)")
             }
@@ -105,23 +102,30 @@ package enum PipelineCommand {
             ProgressLine.isShown(quiet: options.quiet, errIsTerminal: console.errIsTerminal)
             ? ProgressBar(console: console, expectedRecords: nil) : nil
         let report = progress.map { bar in { (stage: String, count: Int?) in bar.update(stage, count) } }
-        var timings = StageTimings()
-        let inputs: LoadedInputs
+        var result: PipelineResult
         let sizes: (trades: Int, broker: Int)
-        do {
-            // Both files are unmapped as soon as their rows are in frames: the later stages do not need them.
-            // While they are read, their pages are released behind the parsers.
-            let broker = try MappedFile(path: options.broker, what: "broker")
-            let trades = try MappedFile(path: options.input, what: "trades")
-            timings.done("map files")
-            sizes = (trades.bytes.count, broker.bytes.count)
-            inputs = try pipeline.load(
-                trades: .init(bytes: trades.bytes, source: options.input, pages: trades.pages),
-                broker: .init(bytes: broker.bytes, source: options.broker, pages: broker.pages), timings: &timings,
-                progress: report)
+        if let network = options.network {
+            (result, sizes) = try runNetwork(
+                network, options: options, configuration: configuration, sink: sink, console: console,
+                progress: report, started: started)
+        } else {
+            var timings = StageTimings()
+            let inputs: LoadedInputs
+            do {
+                // Both files are unmapped as soon as their rows are in frames: the later stages do not need them.
+                // While they are read, their pages are released behind the parsers.
+                let broker = try MappedFile(path: options.broker, what: "broker")
+                let trades = try MappedFile(path: options.input, what: "trades")
+                timings.done("map files")
+                sizes = (trades.bytes.count, broker.bytes.count)
+                inputs = try pipeline.load(
+                    trades: .init(bytes: trades.bytes, source: options.input, pages: trades.pages),
+                    broker: .init(bytes: broker.bytes, source: options.broker, pages: broker.pages), timings: &timings,
+                    progress: report)
+            }
+            progress?.quarantined = inputs.feed.quarantinedIndices.count
+            result = try pipeline.process(inputs, timings: timings, progress: report)
         }
-        progress?.quarantined = inputs.feed.quarantinedIndices.count
-        var result = try pipeline.process(inputs, timings: timings, progress: report)
         progress?.clear()
         let writing = ContinuousClock.now
         if let sink {

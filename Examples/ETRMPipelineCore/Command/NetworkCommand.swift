@@ -1,0 +1,85 @@
+import ETRMContracts
+import Foundation
+import Resilience
+import Synchronization
+
+extension PipelineCommand {
+    /// `run --url`: fetches both feeds through the resilience pipeline (committing each page to the checkpoint
+    /// when there is one), runs the pipeline on them, moves the dead-letter file into place, and prints the
+    /// `network:` line on standard error.
+    static func runNetwork(
+        _ network: PipelineCommandLine.NetworkOptions, options: PipelineCommandLine.RunOptions,
+        configuration: Pipeline.Configuration, sink: JSONLinesDeadLetterSink?, console: Console,
+        progress: ((String, Int?) -> Void)?, started: ContinuousClock.Instant
+    ) throws(PipelineError) -> (PipelineResult, (trades: Int, broker: Int)) {
+        guard let base = URL(string: network.url), base.host != nil else {
+            throw PipelineError(
+                .usage, "--url \(FeedLoader.quoted(network.url)) is not a URL\n\(PipelineCommandLine.usage)")
+        }
+        var settings = NetworkSettings()
+        settings.partitions = network.concurrency
+        settings.pageSize = network.pageSize
+        let ingest = NetworkIngest(
+            source: URLSessionPageSource(base: base, token: network.token, connections: network.concurrency),
+            settings: settings, clock: ContinuousClock())
+        progress?("fetch", nil)
+        let identity = NetworkJob.identity(url: network.url, settings: settings)
+        let checkpoint = network.checkpoint
+        let fetched: Result<(store: PageStore, startedAt: Int64), PipelineError> = blocking {
+            () async throws(PipelineError) in
+            try await NetworkJob.fetch(ingest, checkpoint: checkpoint, identity: identity)
+        }
+        let line = { console.err(ingest.stats.line(wall: ContinuousClock.now - started) + "\n") }
+        let outcome: Result<(result: PipelineResult, sizes: (trades: Int, broker: Int)), PipelineError>
+        switch fetched {
+        case .failure(let error):
+            line()
+            throw error
+        case .success(let (store, startedAt)):
+            outcome = Result { () throws(PipelineError) in
+                try NetworkJob.finish(
+                    store, startedAt: startedAt, source: network.url, configuration: configuration, progress: progress)
+            }
+        }
+        if let sink, let path = options.deadLetters {
+            do { try sink.synchronize() } catch {
+                throw PipelineError(.ioFailure, "dead-letter file: \(error.message)")
+            }
+            guard rename(partialPath(path), path) == 0 else {
+                throw PipelineError(.ioFailure, "cannot move \(partialPath(path)) to \(path) (errno \(errno))")
+            }
+        }
+        line()
+        let (result, sizes) = try outcome.get()
+        return (result, sizes)
+    }
+
+    /// Where a network run writes its dead letters until it ends.
+    static func partialPath(_ path: String) -> String { path + ".partial" }
+
+    /// ``partialPath(_:)`` emptied (a crashed run's letters are written again from its checkpoint).
+    static func freshPartial(_ path: String) throws(PipelineError) -> String {
+        let partial = partialPath(path)
+        guard unlink(partial) == 0 || errno == ENOENT else {
+            throw PipelineError(.ioFailure, "cannot remove \(partial) (errno \(errno))")
+        }
+        return partial
+    }
+
+    /// Runs `body` on the cooperative pool and waits for it (the command is synchronous; only the fetching is
+    /// asynchronous).
+    static func blocking<T: Sendable>(
+        _ body: @escaping @Sendable () async throws(PipelineError) -> T
+    ) -> Result<T, PipelineError> {
+        let box = Mutex<Result<T, PipelineError>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            let result: Result<T, PipelineError>
+            do throws(PipelineError) { result = .success(try await body()) } catch { result = .failure(error) }
+            box.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        return box.withLock { $0 } ?? .failure(PipelineError(.internalFailure, "the fetch did not finish"))
+    }
+}
