@@ -27,11 +27,11 @@ extension PostgresIdempotencyStore {
         ///   - tableName: The table's name; `etrm_idempotency` by default.
         ///   - abandonedLeaseRetention: How long an ended lease's record stays; 1 hour by default.
         ///   - operationTimeout: The longest one operation may take; 5 seconds by default.
-        ///   - maximumBatchSize: The most claims or completions in one statement; 64 by default.
+        ///   - maximumBatchSize: The most claims or completions in one statement; 128 by default.
         ///   - maximumConcurrentBatches: The most claim (and completion) statements at once; 4 by default.
         public init(
             tableName: String = "etrm_idempotency", abandonedLeaseRetention: Duration = .seconds(3600),
-            operationTimeout: Duration = .seconds(5), maximumBatchSize: Int = 64, maximumConcurrentBatches: Int = 4
+            operationTimeout: Duration = .seconds(5), maximumBatchSize: Int = 128, maximumConcurrentBatches: Int = 4
         ) {
             self.tableName = tableName
             self.abandonedLeaseRetention = abandonedLeaseRetention
