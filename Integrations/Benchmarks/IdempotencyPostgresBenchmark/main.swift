@@ -2,8 +2,9 @@
 // journal store measured in the same run, and the latency of one claim (p50, p99).
 //
 //   bash ../.ci/postgres.sh start     # prints ETRM_POSTGRES_URL
-//   ETRM_POSTGRES_URL=... swift run -c release idempotency-postgres-bench [PAIRS_PER_RUN]
+//   ETRM_POSTGRES_URL=... swift run -c release idempotency-postgres-bench [PAIRS_PER_RUN [CONCURRENT_BATCHES [BATCH_SIZE]]]
 //
+// The store's batching settings default to its configuration's defaults.
 // Every pair uses a new key (a claim that inserts, a completion that updates), as a gateway's traffic does.
 import Foundation
 import Idempotency
@@ -17,7 +18,11 @@ else {
     FileHandle.standardError.write(Data("set ETRM_POSTGRES_URL=postgres://user:password@127.0.0.1:PORT/db\n".utf8))
     exit(2)
 }
-let pairs = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 20_000 : 20_000
+func argument(_ index: Int) -> Int? { CommandLine.arguments.count > index ? Int(CommandLine.arguments[index]) : nil }
+let pairs = argument(1) ?? 20_000
+var storeConfiguration = PostgresIdempotencyStore.Configuration()
+storeConfiguration.maximumConcurrentBatches = argument(2) ?? storeConfiguration.maximumConcurrentBatches
+storeConfiguration.maximumBatchSize = argument(3) ?? storeConfiguration.maximumBatchSize
 let scope = try IdempotencyScope(tenant: "desk-bench", operation: "POST /settlements")
 let response = StoredResponse(
     status: 201, headerFields: [HTTPHeaderField(name: "Content-Type", value: "application/json")],
@@ -75,12 +80,14 @@ var configuration = PostgresClient.Configuration(
 configuration.options.maximumConnections = 32
 let client = PostgresClient(configuration: configuration)
 let table = "bench_\(UInt32.random(in: 0..<UInt32.max))"
+storeConfiguration.tableName = table
+let settings = storeConfiguration
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idempotency-bench-\(UUID())")
 var rows: [(String, Int, Figures)] = []
 
 try await withThrowingTaskGroup(of: Void.self) { group in
     group.addTask { await client.run() }
-    let postgres = try PostgresIdempotencyStore(client: client, configuration: .init(tableName: table))
+    let postgres = try PostgresIdempotencyStore(client: client, configuration: settings)
     try await postgres.migrate()
     let journal = try JournalIdempotencyStore(directory: directory.path)
     // A short warm-up fills the pool's connections and the server's caches.
@@ -109,6 +116,9 @@ for (store, tasks, figures) in rows {
             + String(format: "%7d %9.0f", tasks, figures.pairsPerSecond)
             + format(figures.claimP50).leftPadded(12) + format(figures.claimP99).leftPadded(12))
 }
+print(
+    "PostgreSQL store: at most \(settings.maximumConcurrentBatches) statements of a kind at once, "
+        + "at most \(settings.maximumBatchSize) operations per statement")
 print(String(format: "load average %.2f %.2f %.2f", loadAverage[0], loadAverage[1], loadAverage[2]))
 
 extension String {

@@ -3,10 +3,29 @@ import NIOCore
 import PostgresNIO
 
 extension PostgresIdempotencyStore {
-    /// A claim statement's row: the acquired fence, or the record the claim met.
-    struct ClaimRow {
-        var acquired: Bool
+    /// One claim in a batch: the key's stored bytes, the fingerprint, the lease in microseconds.
+    struct ClaimRequest: Sendable {
+        var key: [UInt8]
+        var fingerprint: [UInt8]
+        var lease: Int64
+    }
+
+    /// One completion in a batch: the key's stored bytes, the owner's fence, the response, the TTL in
+    /// microseconds.
+    struct CompleteRequest: Sendable {
+        var key: [UInt8]
         var fence: Int64
+        var status: Int32
+        var headerFields: ByteBuffer
+        var body: ByteBuffer
+        var ttl: Int64
+    }
+
+    /// A claim's row in a batch's result: the acquired fence, or the record the claim met (none when the key had
+    /// no row in the statement's snapshot).
+    struct ClaimRow: Sendable {
+        var acquired: Bool
+        var fence: Int64?
         var fingerprint: ByteBuffer?
         var state: String?
         var live: Bool?
@@ -15,16 +34,28 @@ extension PostgresIdempotencyStore {
         var headerFields: ByteBuffer?
         var body: ByteBuffer?
 
-        init(_ row: PostgresRow) throws {
-            (acquired, fence, fingerprint, state, live, leaseRemainingMicroseconds, status, headerFields, body) =
+        /// Decodes a row of ``Statements/claims(_:retention:)``: its request's 1-based position and the row.
+        static func decode(_ row: PostgresRow) throws -> (position: Int64, row: ClaimRow) {
+            let (position, acquired, fence, fingerprint, state, live, remaining, status, headerFields, body) =
                 try row.decode(
-                    (Bool, Int64, ByteBuffer?, String?, Bool?, Int64?, Int32?, ByteBuffer?, ByteBuffer?).self)
+                    (Int64, Bool, Int64?, ByteBuffer?, String?, Bool?, Int64?, Int32?, ByteBuffer?, ByteBuffer?).self)
+            return (
+                position,
+                ClaimRow(
+                    acquired: acquired, fence: fence, fingerprint: fingerprint, state: state, live: live,
+                    leaseRemainingMicroseconds: remaining, status: status, headerFields: headerFields, body: body)
+            )
         }
 
         /// The claim's outcome, or nil when the record changed under the statement (released, expired, or its
         /// lease ended after the insert decided): the claim runs again.
         func outcome(for fingerprint: Fingerprint) throws -> ClaimOutcome? {
-            if acquired { return .acquired(OwnerToken(fence: UInt64(fence))) }
+            if acquired {
+                guard let fence, fence > 0 else {
+                    throw IdempotencyError(code: .storeIO, message: "an acquired claim returned no fence")
+                }
+                return .acquired(OwnerToken(fence: UInt64(fence)))
+            }
             guard live == true, state != "released" else { return nil }
             guard let stored = self.fingerprint, stored.readableBytesView.elementsEqual(fingerprint.bytes) else {
                 return .fingerprintMismatch
@@ -44,7 +75,7 @@ extension PostgresIdempotencyStore {
     }
 
     /// An owner update's row: whether it changed the record and, if not, the record it found.
-    struct OwnerVerdict {
+    struct OwnerVerdict: Sendable {
         var changed: Bool
         var fence: Int64?
         var state: String?
@@ -52,6 +83,16 @@ extension PostgresIdempotencyStore {
 
         init(_ row: PostgresRow) throws {
             (changed, fence, state, live) = try row.decode((Bool, Int64?, String?, Bool?).self)
+        }
+
+        init(changed: Bool, fence: Int64?, state: String?, live: Bool?) {
+            (self.changed, self.fence, self.state, self.live) = (changed, fence, state, live)
+        }
+
+        /// Decodes a row of ``Statements/completions(_:)``: its request's 1-based position and the verdict.
+        static func decode(_ row: PostgresRow) throws -> (position: Int64, verdict: OwnerVerdict) {
+            let (position, changed, fence, state, live) = try row.decode((Int64, Bool, Int64?, String?, Bool?).self)
+            return (position, OwnerVerdict(changed: changed, fence: fence, state: state, live: live))
         }
 
         /// Throws the protocol's error when the update changed nothing (the rules of the package's own stores).

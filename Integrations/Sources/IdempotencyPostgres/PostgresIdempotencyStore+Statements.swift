@@ -43,53 +43,90 @@ extension PostgresIdempotencyStore {
             ]
         }
 
-        /// Inserts the record or takes over one that expired, was released, or whose lease ended under the same
-        /// fingerprint; otherwise returns the row as the statement's snapshot saw it.
-        func claim(key: IdempotencyKey, fingerprint: Fingerprint, lease: Int64, retention: Int64) -> PostgresQuery {
-            """
-            WITH now AS (SELECT clock_timestamp() AS t),
-            claimed AS (
-                INSERT INTO \(unescaped: table) AS r
-                    (key, fingerprint, fence, state, changed_at, lease_ends_at, expires_at)
-                SELECT \(ByteBuffer(bytes: key.storageBytes)), \(ByteBuffer(bytes: fingerprint.bytes)),
-                    nextval('\(unescaped: sequence)'), 'in_progress', now.t,
-                    now.t + \(lease)::float8 * interval '1 microsecond',
-                    now.t + (\(lease) + \(retention))::float8 * interval '1 microsecond'
-                FROM now
-                ON CONFLICT (key) DO UPDATE SET
-                    fingerprint = EXCLUDED.fingerprint, fence = nextval('\(unescaped: sequence)'),
-                    state = 'in_progress', changed_at = EXCLUDED.changed_at,
-                    lease_ends_at = EXCLUDED.lease_ends_at, expires_at = EXCLUDED.expires_at,
-                    status = NULL, header_fields = NULL, body = NULL
-                WHERE r.expires_at <= EXCLUDED.changed_at OR r.state = 'released'
-                    OR (r.state = 'in_progress' AND r.lease_ends_at <= EXCLUDED.changed_at
-                        AND r.fingerprint = EXCLUDED.fingerprint)
-                RETURNING r.fence
-            )
-            SELECT true, fence, NULL::bytea, NULL::text, NULL::bool, NULL::int8, NULL::int4, NULL::bytea, NULL::bytea
-            FROM claimed
-            UNION ALL
-            SELECT false, r.fence, r.fingerprint, r.state, r.expires_at > clock_timestamp(),
-                (EXTRACT(EPOCH FROM r.lease_ends_at - clock_timestamp()) * 1000000)::int8,
-                r.status, r.header_fields, r.body
-            FROM \(unescaped: table) AS r
-            WHERE r.key = \(ByteBuffer(bytes: key.storageBytes)) AND NOT EXISTS (SELECT 1 FROM claimed)
-            """
+        /// Claims a batch of distinct keys in one statement: inserts each record or takes over one that expired,
+        /// was released, or whose lease ended under the same fingerprint; for a key it did not take, returns the
+        /// row as the statement's snapshot saw it. Rows are written in key order, so that batches running at
+        /// once on several connections (or replicas) lock shared keys in one order and cannot deadlock.
+        /// One row per request: `n` (its 1-based position), then the columns ``ClaimRow`` decodes.
+        func claims(_ requests: [ClaimRequest], retention: Int64) -> PostgresQuery {
+            var binds = PostgresBindings()
+            binds.append(requests.map { ByteBuffer(bytes: $0.key) })
+            binds.append(requests.map { ByteBuffer(bytes: $0.fingerprint) })
+            binds.append(requests.map(\.lease))
+            binds.append(retention)
+            return PostgresQuery(
+                unsafeSQL: """
+                    WITH now AS (SELECT clock_timestamp() AS t),
+                    input AS (
+                        SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::int8[])
+                            WITH ORDINALITY AS i(key, fingerprint, lease, n)
+                    ),
+                    claimed AS (
+                        INSERT INTO \(table) AS r
+                            (key, fingerprint, fence, state, changed_at, lease_ends_at, expires_at)
+                        SELECT i.key, i.fingerprint, nextval('\(sequence)'), 'in_progress', now.t,
+                            now.t + i.lease::float8 * interval '1 microsecond',
+                            now.t + (i.lease + $4)::float8 * interval '1 microsecond'
+                        FROM input AS i, now
+                        ORDER BY i.key
+                        ON CONFLICT (key) DO UPDATE SET
+                            fingerprint = EXCLUDED.fingerprint, fence = nextval('\(sequence)'),
+                            state = 'in_progress', changed_at = EXCLUDED.changed_at,
+                            lease_ends_at = EXCLUDED.lease_ends_at, expires_at = EXCLUDED.expires_at,
+                            status = NULL, header_fields = NULL, body = NULL
+                        WHERE r.expires_at <= EXCLUDED.changed_at OR r.state = 'released'
+                            OR (r.state = 'in_progress' AND r.lease_ends_at <= EXCLUDED.changed_at
+                                AND r.fingerprint = EXCLUDED.fingerprint)
+                        RETURNING r.key, r.fence
+                    )
+                    SELECT i.n, c.key IS NOT NULL, coalesce(c.fence, r.fence), r.fingerprint, r.state,
+                        r.expires_at > clock_timestamp(),
+                        (EXTRACT(EPOCH FROM r.lease_ends_at - clock_timestamp()) * 1000000)::int8,
+                        r.status, r.header_fields, r.body
+                    FROM input AS i
+                    LEFT JOIN claimed AS c ON c.key = i.key
+                    LEFT JOIN \(table) AS r ON r.key = i.key AND c.key IS NULL
+                    """,
+                binds: binds)
         }
 
-        func complete(key: IdempotencyKey, fence: UInt64, response: StoredResponse, ttl: Int64) -> PostgresQuery {
-            ownerUpdate(
-                key: key, fence: fence,
-                set: """
-                    state = 'completed', status = $3, header_fields = $4, body = $5,
-                    expires_at = now.t + $6::float8 * interval '1 microsecond'
-                    """
-            ) { binds in
-                binds.append(Int32(response.status))
-                binds.append(HeaderFieldCodec.encode(response.headerFields))
-                binds.append(ByteBuffer(bytes: response.body))
-                binds.append(ttl)
-            }
+        /// Completes a batch of distinct keys in one statement, each only where its fence owns the in-progress
+        /// record. The rows are locked in key order first (see ``claims(_:retention:)``). One row per request:
+        /// `n`, then the columns ``OwnerVerdict`` decodes.
+        func completions(_ requests: [CompleteRequest]) -> PostgresQuery {
+            var binds = PostgresBindings()
+            binds.append(requests.map { ByteBuffer(bytes: $0.key) })
+            binds.append(requests.map(\.fence))
+            binds.append(requests.map(\.status))
+            binds.append(requests.map(\.headerFields))
+            binds.append(requests.map(\.body))
+            binds.append(requests.map(\.ttl))
+            return PostgresQuery(
+                unsafeSQL: """
+                    WITH now AS (SELECT clock_timestamp() AS t),
+                    input AS (
+                        SELECT * FROM unnest($1::bytea[], $2::int8[], $3::int4[], $4::bytea[], $5::bytea[], $6::int8[])
+                            WITH ORDINALITY AS i(key, fence, status, header_fields, body, ttl, n)
+                    ),
+                    locked AS (
+                        SELECT r.key FROM \(table) AS r WHERE r.key = ANY($1::bytea[]) ORDER BY r.key FOR UPDATE
+                    ),
+                    changed AS (
+                        UPDATE \(table) AS r SET changed_at = now.t, state = 'completed', status = i.status,
+                            header_fields = i.header_fields, body = i.body,
+                            expires_at = now.t + i.ttl::float8 * interval '1 microsecond'
+                        FROM now, input AS i
+                        WHERE (SELECT count(*) FROM locked) >= 0
+                            AND r.key = i.key AND r.fence = i.fence AND r.state = 'in_progress'
+                            AND r.expires_at > now.t
+                        RETURNING r.key
+                    )
+                    SELECT i.n, c.key IS NOT NULL, r.fence, r.state, r.expires_at > clock_timestamp()
+                    FROM input AS i
+                    LEFT JOIN changed AS c ON c.key = i.key
+                    LEFT JOIN \(table) AS r ON r.key = i.key
+                    """,
+                binds: binds)
         }
 
         func release(key: IdempotencyKey, fence: UInt64) -> PostgresQuery {

@@ -6,17 +6,24 @@ import PostgresNIO
 /// An ``Idempotency/IdempotencyStore`` on PostgreSQL, shared by every replica of a service.
 ///
 /// Each operation is one statement on a `PostgresClient` (which the service runs, for example in its
-/// `ServiceGroup`), with bound parameters:
+/// `ServiceGroup`), with bound parameters. Claims, and completions, that wait at the same time share one
+/// statement and its commit (group commit, see ``Configuration-swift.struct/maximumBatchSize``): a lone claim
+/// goes out at once, and under load up to ``Configuration-swift.struct/maximumConcurrentBatches`` statements of
+/// each kind run while the next batch gathers. A batch holds a key at most once (a later claim of the same key
+/// waits for the next statement); every caller gets its own outcome, and when the server refuses the
+/// statement, every caller in it gets that error.
 ///
-/// - ``claim(_:fingerprint:lease:)`` is a single `INSERT … ON CONFLICT (key) DO UPDATE … WHERE … RETURNING`: it
-///   inserts the record, or takes an existing one over only where it expired, was released, or its lease ended
-///   under the same fingerprint. Two replicas claiming one key at once cannot both acquire it: the row's
-///   unique key and row lock decide, not a read followed by a write.
+/// - ``claim(_:fingerprint:lease:)`` is a single `INSERT … SELECT FROM unnest(…) ON CONFLICT (key) DO UPDATE …
+///   WHERE … RETURNING`: for each key it inserts the record, or takes an existing one over only where it
+///   expired, was released, or its lease ended under the same fingerprint. Two replicas claiming one key at once
+///   cannot both acquire it: the row's unique key and row lock decide, not a read followed by a write. A batch
+///   writes its rows in key order, so batches on several connections or replicas cannot deadlock.
 /// - Fences come from a sequence drawn in the statement that writes the record, so they rise for every
 ///   acquisition of a key, on every replica and across restarts, and do not start again when a record
 ///   expires, is released or is purged.
-/// - ``complete(_:token:response:ttl:)``, ``release(_:token:)`` and ``extendLease(_:token:lease:)`` are `UPDATE`s
-///   whose `WHERE` names the owner's fence; when no row matches, the same statement reports why
+/// - ``complete(_:token:response:ttl:)`` (batched like claims, its rows locked in key order first),
+///   ``release(_:token:)`` and ``extendLease(_:token:lease:)`` are `UPDATE`s whose `WHERE` names the owner's
+///   fence; when no row matches, the same statement reports why
 ///   (``Idempotency/IdempotencyError/Code/notOwner`` or ``Idempotency/IdempotencyError/Code/alreadyCompleted``).
 /// - **Time is the database's.** Lease ends, TTL ends and the remaining lease are computed with
 ///   `clock_timestamp()` on the server, never from a replica's clock. Replicas' clocks drift and are stepped
@@ -38,6 +45,8 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
     /// The validated configuration.
     public let configuration: Configuration
     let sql: Statements
+    private let claims: StatementBatcher<ClaimRequest, ClaimRow>
+    private let completions: StatementBatcher<CompleteRequest, OwnerVerdict>
 
     /// Creates a store on `client`; the service runs the client (`client.run()`, or in a `ServiceGroup`).
     ///
@@ -54,7 +63,46 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
         self.client = client
         self.configuration = configuration
         self.logger = logger
-        sql = Statements(table: configuration.tableName)
+        let sql = Statements(table: configuration.tableName)
+        self.sql = sql
+        let retention = Self.microseconds(configuration.abandonedLeaseRetention)
+        let (timeout, table) = (configuration.operationTimeout, configuration.tableName)
+        claims = StatementBatcher(
+            maximumBatchSize: configuration.maximumBatchSize, maximumFlushers: configuration.maximumConcurrentBatches
+        ) { requests in
+            try await Self.run("claim", table: table, timeout: timeout) {
+                let rows = try await client.query(sql.claims(requests, retention: retention), logger: logger)
+                var found = [ClaimRow?](repeating: nil, count: requests.count)
+                for try await row in rows {
+                    let (position, claim) = try ClaimRow.decode(row)
+                    if position >= 1 && position <= found.count { found[Int(position) - 1] = claim }
+                }
+                return try found.map { claim throws(IdempotencyError) in
+                    guard let claim else {
+                        throw IdempotencyError(code: .storeIO, message: "a claim batch returned no row for a key")
+                    }
+                    return claim
+                }
+            }
+        }
+        completions = StatementBatcher(
+            maximumBatchSize: configuration.maximumBatchSize, maximumFlushers: configuration.maximumConcurrentBatches
+        ) { requests in
+            try await Self.run("complete", table: table, timeout: timeout) {
+                let rows = try await client.query(sql.completions(requests), logger: logger)
+                var found = [OwnerVerdict?](repeating: nil, count: requests.count)
+                for try await row in rows {
+                    let (position, verdict) = try OwnerVerdict.decode(row)
+                    if position >= 1 && position <= found.count { found[Int(position) - 1] = verdict }
+                }
+                return try found.map { verdict throws(IdempotencyError) in
+                    guard let verdict else {
+                        throw IdempotencyError(code: .storeIO, message: "a complete batch returned no row for a key")
+                    }
+                    return verdict
+                }
+            }
+        }
     }
 
     /// Creates the table, its fence sequence and its expiry index where they are absent; safe to run from
@@ -108,14 +156,14 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
         _ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration
     ) async throws -> ClaimOutcome {
         try Self.checkPositive(lease, "lease")
-        let query = sql.claim(
-            key: key, fingerprint: fingerprint, lease: Self.microseconds(lease),
-            retention: Self.microseconds(configuration.abandonedLeaseRetention))
-        return try await run("claim") { [self] in
+        let request = ClaimRequest(
+            key: key.storageBytes, fingerprint: fingerprint.bytes, lease: Self.microseconds(lease))
+        return try await run("claim") { [claims] in
             // A claim that meets a row inserted after its snapshot sees neither its own write nor that row;
             // it runs again (at most a few times under heavy contention on one key).
             for _ in 0..<Self.claimAttempts {
-                if let outcome = try await claimOnce(query, fingerprint: fingerprint) { return outcome }
+                let row = try await claims.submit(key: request.key, request)
+                if let outcome = try row.outcome(for: fingerprint) { return outcome }
             }
             throw IdempotencyError(
                 code: .storeIO,
@@ -128,8 +176,15 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
     ) async throws {
         try Self.checkPositive(ttl, "ttl")
         try Self.checkResponse(response)
-        let query = sql.complete(key: key, fence: token.fence, response: response, ttl: Self.microseconds(ttl))
-        try await runOwnerUpdate("complete", query, key: key, token: token)
+        let request = CompleteRequest(
+            key: key.storageBytes,
+            // Fences come from a bigint sequence; a token above its range owns nothing.
+            fence: token.fence <= UInt64(Int64.max) ? Int64(token.fence) : -1, status: Int32(response.status),
+            headerFields: HeaderFieldCodec.encode(response.headerFields), body: ByteBuffer(bytes: response.body),
+            ttl: Self.microseconds(ttl))
+        try await run("complete") { [completions] in
+            try await completions.submit(key: request.key, request).check(key: key, token: token)
+        }
     }
 
     public nonisolated(nonsending) func release(_ key: IdempotencyKey, token: OwnerToken) async throws {
@@ -151,15 +206,6 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
     static let claimAttempts = 16
     static let silent = Logger(label: "etrm.idempotency.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    private func claimOnce(_ query: PostgresQuery, fingerprint: Fingerprint) async throws -> ClaimOutcome? {
-        let rows = try await client.query(query, logger: logger)
-        var outcome: ClaimOutcome?
-        for try await row in rows {
-            outcome = try ClaimRow(row).outcome(for: fingerprint)
-        }
-        return outcome
-    }
-
     /// Runs a complete, release or lease extension and turns "no row changed" into the protocol's error.
     private func runOwnerUpdate(
         _ operation: String, _ query: PostgresQuery, key: IdempotencyKey, token: OwnerToken
@@ -179,10 +225,14 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
     /// Runs `body` within the operation timeout and maps the client's errors to ``IdempotencyError``.
     private func run<T: Sendable>(
         _ operation: String, _ body: @escaping @Sendable () async throws -> T
-    )
-        async throws -> T
-    {
-        let timeout = configuration.operationTimeout
+    ) async throws -> T {
+        try await Self.run(operation, table: configuration.tableName, timeout: configuration.operationTimeout, body)
+    }
+
+    /// Runs `body` within `timeout` and maps the client's errors to ``IdempotencyError``.
+    static func run<T: Sendable>(
+        _ operation: String, table: String, timeout: Duration, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         do {
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask { try await body() }
@@ -194,7 +244,7 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
                 guard let first = try await group.next(), let value = first else {
                     throw IdempotencyError(
                         code: .storeIO,
-                        message: "\(operation) on \(configuration.tableName) did not finish within \(timeout)")
+                        message: "\(operation) on \(table) did not finish within \(timeout)")
                 }
                 return value
             }
@@ -203,7 +253,7 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
         } catch let error as CancellationError {
             throw error
         } catch {
-            throw Self.storeError(operation, table: configuration.tableName, error)
+            throw storeError(operation, table: table, error)
         }
     }
 

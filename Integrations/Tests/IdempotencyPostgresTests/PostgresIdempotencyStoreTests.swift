@@ -128,6 +128,112 @@ struct PostgresIdempotencyStoreTests {
         }
     }
 
+    @Test func concurrentClaimsShareStatementsAndAcquireEachKeyOnce() async throws {
+        try await Self.withStore { store, _, _ in
+            let shared = try Self.key("shared")
+            // Half the claims name one key, so batches meet it several times (one per statement, the rest wait).
+            let outcomes = try await withThrowingTaskGroup(of: (IdempotencyKey, ClaimOutcome).self) { group in
+                for index in 0..<64 {
+                    group.addTask {
+                        let key = index.isMultiple(of: 2) ? shared : try Self.key("own-\(index)")
+                        return (key, try await store.claim(key, fingerprint: Self.fingerprint, lease: .seconds(30)))
+                    }
+                }
+                var all: [(IdempotencyKey, ClaimOutcome)] = []
+                for try await outcome in group { all.append(outcome) }
+                return all
+            }
+            var tokens: [(IdempotencyKey, OwnerToken)] = []
+            var inProgress = 0
+            for (key, outcome) in outcomes {
+                switch outcome {
+                case .acquired(let token): tokens.append((key, token))
+                case .inProgress(let remaining) where key == shared && remaining > .seconds(25): inProgress += 1
+                default: Issue.record("\(key): \(outcome)")
+                }
+            }
+            #expect(tokens.count == 33, "32 own keys and the shared one, once")
+            #expect(inProgress == 31)
+            #expect(Set(tokens.map(\.1.fence)).count == 33, "every acquisition has its own fence")
+            let response = StoredResponse(status: 201, body: Array("done".utf8))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (key, token) in tokens {
+                    group.addTask { try await store.complete(key, token: token, response: response, ttl: .seconds(60)) }
+                }
+                try await group.waitForAll()
+            }
+            for (key, _) in tokens {
+                #expect(
+                    try await store.claim(key, fingerprint: Self.fingerprint, lease: .seconds(5))
+                        == .completed(response))
+            }
+        }
+    }
+
+    @Test func aStatementTheServerRefusesFailsItsCallersWithTheServersMessage() async throws {
+        try await Self.withStore { store, client, table in
+            // The server refuses any row with this fingerprint: the batch holding it fails as a whole.
+            let refused = Fingerprint(exactBytes: Array("refused".utf8))
+            let function = "\"\(table)_refuse\""
+            let hex = refused.bytes.map { String($0, radix: 16).leftPadded(2) }.joined()
+            try await client.query(
+                """
+                CREATE FUNCTION \(unescaped: function)() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.fingerprint = '\\x\(unescaped: hex)'::bytea THEN RAISE EXCEPTION 'refused by the test'; END IF;
+                    RETURN NEW;
+                END $$
+                """)
+            try await client.query(
+                """
+                CREATE TRIGGER refuse BEFORE INSERT ON \(unescaped: "\"\(table)\"")
+                FOR EACH ROW EXECUTE FUNCTION \(unescaped: function)()
+                """)
+            let keys = try (0..<24).map { try Self.key("batch-\($0)") }
+            let results = await withTaskGroup(of: (Int, Result<ClaimOutcome, any Error>).self) { group in
+                for (index, key) in keys.enumerated() {
+                    group.addTask {
+                        let fingerprint = index == 0 ? refused : Self.fingerprint
+                        do {
+                            return (
+                                index,
+                                .success(try await store.claim(key, fingerprint: fingerprint, lease: .seconds(30)))
+                            )
+                        } catch {
+                            return (index, .failure(error))
+                        }
+                    }
+                }
+                var all: [Int: Result<ClaimOutcome, any Error>] = [:]
+                for await (index, result) in group { all[index] = result }
+                return all
+            }
+            var failed: [Int] = []
+            for (index, result) in results {
+                switch result {
+                case .success(let outcome):
+                    guard case .acquired = outcome else { Issue.record("\(index): \(outcome)"); continue }
+                case .failure(let error):
+                    failed.append(index)
+                    let error = error as? IdempotencyError
+                    #expect(error?.code == .storeIO)
+                    #expect(error?.message.contains("refused by the test") == true, "\(String(describing: error))")
+                    #expect(error?.message.contains("P0001") == true)
+                }
+            }
+            #expect(failed.contains(0), "the refused claim fails")
+            // A failed statement wrote nothing: every other key that shared its batch is still free.
+            for index in failed where index != 0 {
+                guard
+                    case .acquired = try await store.claim(
+                        keys[index], fingerprint: Self.fingerprint, lease: .seconds(5))
+                else { Issue.record("key \(index) was written by a failed statement"); continue }
+            }
+            try await client.query("DROP TABLE \(unescaped: "\"\(table)\"")")
+            try await client.query("DROP FUNCTION \(unescaped: function)()")
+        }
+    }
+
     @Test func aFailedStatementCarriesTheServersMessage() async throws {
         try await Self.withStore { store, client, table in
             try await PostgresTestServer.drop(client, table: table)
@@ -163,4 +269,8 @@ struct PostgresIdempotencyStoreTests {
             _ = try PostgresIdempotencyStore(client: client, configuration: .init(tableName: name))
         }
     }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
