@@ -82,7 +82,7 @@ let package = Package(
         ),
         // Times TradeFrame's Parquet and Arrow IPC on the pipeline's frame (Benchmarks/Comparison/interchange.sh).
         .executableTarget(
-            name: "InterchangeBenchmark", dependencies: ["ETRMPipelineCore", "TradeFrame"],
+            name: "InterchangeBenchmark", dependencies: ["ETRMPipelineCore", "ETRMSampleFeed", "TradeFrame"],
             path: "Examples/InterchangeBenchmark"),
         .executableTarget(name: "ETRMSchema", dependencies: ["ETRMContracts"], path: "Examples/ETRMSchema"),
         .target(

@@ -6,6 +6,7 @@
 // both sides handle the same data) and prints one JSON object per measurement on stdout; times are the best of
 // REPEATS (default 3), with the file in the page cache.
 import ETRMPipelineCore
+import ETRMSampleFeed
 import Foundation
 import TradeFrame
 

@@ -1,4 +1,5 @@
 import ETRMPipelineCore
+import ETRMSampleFeed
 import Foundation
 import Testing
 import TradeFrame
