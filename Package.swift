@@ -32,7 +32,7 @@ let package = Package(
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "ResilienceTesting", "ETRMShared"]),
 
         // MARK: Idempotency
-        .target(name: "Idempotency", dependencies: ["ETRMShared"]),
+        .target(name: "Idempotency", dependencies: ["ETRMShared", "Resilience"]),
         .target(name: "IdempotencyConformance", dependencies: ["Idempotency", "ResilienceTesting"]),
         // A child process the crash test kills with SIGKILL while it hammers a journal store.
         .executableTarget(

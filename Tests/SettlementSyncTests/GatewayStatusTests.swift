@@ -353,7 +353,7 @@ import Testing
         let audit = AuditLog()
         let gateway = try Fixture.gateway(upstream: upstream, audit: audit)
         var request = Fixture.request()
-        request.headers.append(SettlementHeader(SettlementHeaderName.requestID, "req-abc"))
+        request.headers.append(HTTPHeaderField(SettlementHeaderName.requestID, "req-abc"))
         let response = try await Fixture.handle(request, on: gateway)
         _ = try await Fixture.handle(Fixture.request(run: nil), on: gateway)
         let events = audit.all

@@ -87,10 +87,10 @@ enum Fixture {
         body: [UInt8] = Fixture.body(), key: String? = "key-1", run: String? = Fixture.run,
         scope: String? = Fixture.scope
     ) -> SettlementRequest {
-        var headers: [SettlementHeader] = []
-        if let run { headers.append(SettlementHeader(SettlementHeaderName.settlementRunID, run)) }
-        if let scope { headers.append(SettlementHeader(SettlementHeaderName.traderScope, scope)) }
-        if let key { headers.append(SettlementHeader(SettlementHeaderName.idempotencyKey, key)) }
+        var headers: [HTTPHeaderField] = []
+        if let run { headers.append(HTTPHeaderField(SettlementHeaderName.settlementRunID, run)) }
+        if let scope { headers.append(HTTPHeaderField(SettlementHeaderName.traderScope, scope)) }
+        if let key { headers.append(HTTPHeaderField(SettlementHeaderName.idempotencyKey, key)) }
         return SettlementRequest(headers: headers, body: body)
     }
 
