@@ -41,7 +41,7 @@ public final class SettlementReconciler: Sendable {
     }
 
     /// The relative drift above which a run goes on hold (0.005 = 0.5 %), compared exactly
-    /// (``ETRMContracts/ExactDecimal/isExceeded(byDeviation:of:)``).
+    /// (`ExactDecimal.isExceeded(byDeviation:of:)` of ETRMContracts).
     public let tolerance: ExactDecimal
     /// Called once when a run goes on hold, with the run id and its totals.
     private let onHold: (@Sendable (String, RunState) -> Void)?

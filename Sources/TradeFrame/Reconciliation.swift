@@ -120,7 +120,7 @@ public struct Reconciliation: Sendable {
 
     /// Whether a broker volume breaches the tolerance against ours, by the exact rule ``reconcile(ours:broker:)``
     /// flags with: `|broker − ours| × 10^k > n × |ours|` for the tolerance `n × 10^-k`, in integers at one scale
-    /// (``ETRMContracts/ExactDecimal/isExceeded(by:relativeTo:)``, with this module's error).
+    /// (`ExactDecimal.isExceeded(by:relativeTo:)` of ETRMContracts, with this module's error).
     ///
     /// For a caller that has paired its rows already. A variance exactly at the tolerance is not a breach; when
     /// ours is zero, any non-zero broker volume is.
@@ -141,7 +141,7 @@ public struct Reconciliation: Sendable {
         }
     }
 
-    /// The exact rule of `tolerance` (``ExactDecimal/isExceeded(by:relativeTo:)``'s), refusing a negative one.
+    /// The exact rule of `tolerance` (`ExactDecimal.isExceeded(by:relativeTo:)`'s), refusing a negative one.
     static func rule(_ tolerance: ExactDecimal) throws(TradeFrameError) -> RelativeTolerance {
         do {
             return try RelativeTolerance(tolerance)
