@@ -3,8 +3,9 @@ import ETRMShared
 import Foundation
 import Idempotency
 import Resilience
-import SettlementSimulation
+import ResilienceTesting
 import SettlementSync
+import SettlementSyncTesting
 import Testing
 
 /// What a desk sees when it retries after the gateway restarted on the same journal: the first answer again,

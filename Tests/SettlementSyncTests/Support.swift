@@ -2,8 +2,9 @@ import ETRMContracts
 import ETRMShared
 import Idempotency
 import Resilience
-import SettlementSimulation
+import ResilienceTesting
 import SettlementSync
+import SettlementSyncTesting
 
 /// An upstream whose every attempt is answered by a closure, counting the attempts.
 final class ScriptedUpstream: SettlementUpstream {
@@ -39,35 +40,6 @@ final class AuditLog: SettlementAuditObserver {
     private let events = LockedState<[SettlementAuditEvent]>([])
     func record(_ event: SettlementAuditEvent) { events.withLock { $0.append(event) } }
     var all: [SettlementAuditEvent] { events.withLock { $0 } }
-}
-
-/// A gate an upstream call waits at until the test opens it.
-final class Gate: Sendable {
-    private let state = LockedState<(open: Bool, entered: Int, waiters: [CheckedContinuation<Void, Never>])>(
-        (false, 0, []))
-
-    func pass() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let open = state.withLock { state -> Bool in
-                state.entered += 1
-                if state.open { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if open { continuation.resume() }
-        }
-    }
-
-    var entered: Int { state.withLock { $0.entered } }
-
-    func open() {
-        let waiters = state.withLock { state in
-            state.open = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
 }
 
 enum Fixture {
