@@ -324,20 +324,26 @@ package struct Tolerance: Sendable, Hashable, CustomStringConvertible {
         self.text = text
     }
 
-    /// Parses a non-negative decimal with ``ExactDecimal``'s grammar (`0.005`, `0`, `5e-3`).
+    /// Parses a non-negative decimal in the comparison pipelines' argument grammar (digits with an optional
+    /// point, at most 9 digits on each side, no sign, no exponent: `0.005`, `0`, `1`); the value is
+    /// ``ExactDecimal``'s reading of it.
     ///
     /// - Parameter text: The argument.
     /// - Throws: ``PipelineError`` with code `bad_argument`.
     package init(parsing text: String) throws(PipelineError) {
-        let exact: ExactDecimal
-        do {
-            exact = try ExactDecimal(text)
-        } catch {
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let isDigits: (Substring) -> Bool = { part in part.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+        guard let whole = parts.first, (1...9).contains(whole.utf8.count), isDigits(whole),
+            parts.count == 1 || ((1...9).contains(parts[1].utf8.count) && isDigits(parts[1])),
+            // Leading zeros are allowed here (`007`), not in ExactDecimal's JSON grammar.
+            let exact = try? ExactDecimal(
+                String(whole.drop { $0 == "0" }.isEmpty ? "0" : whole.drop { $0 == "0" })
+                    + (parts.count == 2 ? "." + parts[1] : ""))
+        else {
             throw PipelineError(
-                .badArgument, "--tolerance \(FeedLoader.quoted(text)) is not a decimal like 0.005: \(error.message)")
-        }
-        guard !exact.isNegative else {
-            throw PipelineError(.badArgument, "--tolerance \(FeedLoader.quoted(text)) must be zero or more")
+                .badArgument,
+                "--tolerance \(FeedLoader.quoted(text)) is not a non-negative decimal like 0.005 "
+                    + "(digits, optional point, at most 9 digits on each side)")
         }
         self.init(exact: exact, text: text)
     }
