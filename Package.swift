@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "IdempotencyConformance", targets: ["IdempotencyConformance"]),
         .library(name: "TradeFrame", targets: ["TradeFrame"]),
         .library(name: "SettlementSync", targets: ["SettlementSync"]),
+        .library(name: "SettlementSyncTesting", targets: ["SettlementSyncTesting"]),
         .library(name: "ETRMSampleFeed", targets: ["ETRMSampleFeed"]),
         .executable(name: "etrm-pipeline", targets: ["ETRMPipeline"]),
         .executable(name: "etrm-schema", targets: ["ETRMSchema"]),
@@ -29,18 +30,21 @@ let package = Package(
 
         // MARK: Resilience
         .target(name: "Resilience", dependencies: ["ETRMShared"]),
-        .target(name: "ResilienceTesting", dependencies: ["ETRMShared"]),
-        .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "ResilienceTesting", "ETRMShared"]),
+        .target(name: "ResilienceTesting", dependencies: ["Resilience", "ETRMShared"]),
+        .testTarget(
+            name: "ResilienceTests", dependencies: ["Resilience", "ResilienceTesting", "ETRMShared", "ETRMTestSupport"]),
 
         // MARK: Idempotency
-        .target(name: "Idempotency", dependencies: ["ETRMShared"]),
+        .target(name: "Idempotency", dependencies: ["ETRMShared", "Resilience"]),
         .target(name: "IdempotencyConformance", dependencies: ["Idempotency", "ResilienceTesting"]),
         // A child process the crash test kills with SIGKILL while it hammers a journal store.
         .executableTarget(
             name: "IdempotencyCrashWorker", dependencies: ["Idempotency"], path: "Tests/IdempotencyCrashWorker"),
         .testTarget(
             name: "IdempotencyTests",
-            dependencies: ["Idempotency", "IdempotencyConformance", "ResilienceTesting", "ETRMShared"]
+            dependencies: [
+                "Idempotency", "IdempotencyConformance", "ResilienceTesting", "ETRMShared", "ETRMTestSupport",
+            ]
         ),
 
         // MARK: TradeFrame
@@ -49,17 +53,26 @@ let package = Package(
 
         // MARK: SettlementSync (the settlement-sync flow composed from the modules)
         .target(name: "SettlementSync", dependencies: ["ETRMContracts", "Resilience", "Idempotency", "ETRMShared"]),
+        // The upstream simulator, workloads and load runs on simulated time, for tests of a gateway.
+        .target(
+            name: "SettlementSyncTesting",
+            dependencies: [
+                "SettlementSync", "Resilience", "ResilienceTesting", "Idempotency", "ETRMContracts", "ETRMShared",
+            ]
+        ),
         .testTarget(
             name: "SettlementSyncTests",
             dependencies: [
-                "SettlementSync", "SettlementSimulation", "Resilience", "ResilienceTesting", "Idempotency",
-                "ETRMShared",
-                "ETRMContracts",
+                "SettlementSync", "SettlementSyncTesting", "Resilience", "ResilienceTesting", "Idempotency",
+                "ETRMShared", "ETRMContracts", "ETRMTestSupport",
             ]
         ),
 
         // MARK: Shared tests
         .testTarget(name: "ETRMSharedTests", dependencies: ["ETRMShared"]),
+        // Helpers the test targets share (Latch, Counter, Recorder); not a product. SeededGenerator stays in
+        // ETRMShared because the examples and SettlementSyncTesting, which are not tests, use it too.
+        .target(name: "ETRMTestSupport", dependencies: ["ETRMShared"], path: "Tests/Support"),
 
         // MARK: Examples
         // The pipeline's seeded sample feed, public so that Integrations' vendor simulator serves the same records.
@@ -85,16 +98,9 @@ let package = Package(
             name: "InterchangeBenchmark", dependencies: ["ETRMPipelineCore", "ETRMSampleFeed", "TradeFrame"],
             path: "Examples/InterchangeBenchmark"),
         .executableTarget(name: "ETRMSchema", dependencies: ["ETRMContracts"], path: "Examples/ETRMSchema"),
-        .target(
-            name: "SettlementSimulation",
-            dependencies: [
-                "SettlementSync", "Resilience", "ResilienceTesting", "Idempotency", "ETRMContracts", "ETRMShared",
-            ],
-            path: "Examples/SettlementSync/Simulation"
-        ),
         .executableTarget(
             name: "SettlementSyncExample",
-            dependencies: ["SettlementSimulation", "SettlementSync"],
+            dependencies: ["SettlementSyncTesting", "SettlementSync"],
             path: "Examples/SettlementSync/Program"
         ),
         .testTarget(

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds each module's DocC catalog with the toolchain's docc (no plugin), warnings as errors.
-# Every library module must have a catalog: a missing one fails the check.
+# Every library module must have a catalog: a missing one fails the check. Each archive is a static site.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 required=(ETRMContracts Resilience Idempotency TradeFrame)
@@ -23,8 +23,11 @@ for catalog in Sources/*/*.docc; do
         [ -f "$graph" ] && cp "$graph" "$work/"
     done
     echo "docc: $module"
+    # Static hosting (issue 19): the archive is also a site any file server serves under /<Module>.doccarchive/,
+    # which .ci/docc-site.sh screenshots.
     docc convert "$catalog" --additional-symbol-graph-dir "$work" \
         --fallback-display-name "$module" --fallback-bundle-identifier "$module" \
+        --transform-for-static-hosting --hosting-base-path "$module.doccarchive" \
         --output-path ".build/docc/$module.doccarchive" --warnings-as-errors >/dev/null
     rm -rf "$work"
 done

@@ -6,22 +6,8 @@ import TradeFrame
     import Darwin
 #endif
 
-// WORKAROUND (TradeFrame string-key hashing; measured again 2026-11-21 after the in-place `ByteKeyTable`).
-// The module's keyed operations do these jobs: `keepingLatest(per: ["trade_id"], by: "event_time")` (same tie
-// rule: on equal event times the later row wins), `joinIndices(with:on:rightKeys:kind: .inner)` or
-// `Reconciliation` for the join, and `grouped(by: ["trade_id"]).groupCount != rowCount` for the broker's
-// duplicate check. With all three in the pipeline (the final order then by `[.ascending("settlement_cycle"),
-// .ascending("trade_id")]`) the summaries are identical, but on the 1M-trade files (272 MB, 2 shared cores at
-// load ~8, 5 interleaved runs, medians) the whole process took 1.09 s of user CPU instead of 0.76 s and 3.07 s
-// wall instead of 2.20 s. Stage by stage (wall): dedup 0.251 s vs 0.170 s, sort + gather 0.288 vs 0.257,
-// digest ‖ aggregate + reconcile 0.837 vs 0.318 (the hash join of 985k trade ids against 940k broker ids; a
-// bare `joinIndices` and `Reconciliation` cost the same there), parse 1.437 vs 1.335 (the broker's hash
-// group-by beside it). In `perf`, the module's string hash table (`ByteKeyTable.insertAll` 11.4 %,
-// `lookUpAll` 7.9 % of the run's cycles: three tables of ~1M keys, two cache misses per probe) is what the
-// sort-based path avoids. So the pipeline still sorts by trade id once with the module's radix
-// `sortPermutation` (stable, so equal ids keep their input order) and does the three jobs by walking runs of
-// equal ids: keep-latest, the broker's duplicate check and a merge join. Semantics are the module's: UTF-8 byte
-// order, the latest event time wins and a tie goes to the later row.
+// Keep-latest, the broker's duplicate check and the join walk runs of equal ids after one radix sort, instead of
+// TradeFrame's hash-based keyed operations: same semantics, faster on 1M ids (BENCHMARKS.md, issue 19 notes).
 
 /// Trade ids as one bytes buffer and offsets, compared with `memcmp`: the loaders fill it alongside the
 /// frame's `trade_id` column, so that the keyed operations below compare bytes without a closure call per

@@ -271,11 +271,8 @@ package struct Pipeline: Sendable {
     static func reconcile(
         _ ours: TradeFrame, rows: [Int], _ broker: TradeFrame, brokerRows: [Int], tolerance: Tolerance
     ) throws(TradeFrameError) -> ReconciliationResult {
-        // WORKAROUND (TradeFrame join cost, not its arithmetic). `Reconciliation.reconcile` with an `ExactDecimal`
-        // tolerance flags the same trades and gives the same summary, but it pairs the rows with its own hash
-        // join on the trade ids, which made this stage 0.84 s instead of 0.32 s on 1M trades (see
-        // `KeyedRows.swift` for the numbers). The rows here are already paired by the merge of the two id-sorted
-        // sides, so only the module's exact rule is applied to each pair.
+        // The rows are already paired by the merge of the two id-sorted sides, so only the module's exact rule is
+        // applied to each pair (`Reconciliation.reconcile` would hash-join them again; BENCHMARKS.md, issue 19 notes).
         let ourVolumes = try ours.column("volume_mwh", as: DecimalColumn.self).significands
         let brokerVolumes = try broker.column("broker_volume_mwh", as: DecimalColumn.self).significands
         var flagged: [(row: Int, broker: Int64)] = []
@@ -327,8 +324,9 @@ package struct Tolerance: Sendable, Hashable, CustomStringConvertible {
         self.text = text
     }
 
-    /// Parses a non-negative decimal: digits with an optional point, at most 9 digits on each side, no sign,
-    /// no exponent (`0.005`, `0`, `1`).
+    /// Parses a non-negative decimal in the comparison pipelines' argument grammar (digits with an optional
+    /// point, at most 9 digits on each side, no sign, no exponent: `0.005`, `0`, `1`); the value is
+    /// ``ExactDecimal``'s reading of it.
     ///
     /// - Parameter text: The argument.
     /// - Throws: ``PipelineError`` with code `bad_argument`.
@@ -336,18 +334,18 @@ package struct Tolerance: Sendable, Hashable, CustomStringConvertible {
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         let isDigits: (Substring) -> Bool = { part in part.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
         guard let whole = parts.first, (1...9).contains(whole.utf8.count), isDigits(whole),
-            parts.count == 1 || ((1...9).contains(parts[1].utf8.count) && isDigits(parts[1]))
+            parts.count == 1 || ((1...9).contains(parts[1].utf8.count) && isDigits(parts[1])),
+            // Leading zeros are allowed here (`007`), not in ExactDecimal's JSON grammar.
+            let exact = try? ExactDecimal(
+                String(whole.drop { $0 == "0" }.isEmpty ? "0" : whole.drop { $0 == "0" })
+                    + (parts.count == 2 ? "." + parts[1] : ""))
         else {
             throw PipelineError(
                 .badArgument,
                 "--tolerance \(FeedLoader.quoted(text)) is not a non-negative decimal like 0.005 "
                     + "(digits, optional point, at most 9 digits on each side)")
         }
-        let fraction = parts.count == 2 ? parts[1] : ""
-        // At most 18 digits: the significand fits an Int64 and the scale is at most 9.
-        var significand: Int64 = 0
-        for byte in (whole + fraction).utf8 { significand = significand * 10 + Int64(byte - 0x30) }
-        self.init(exact: ExactDecimal(significand: significand, scale: UInt8(fraction.utf8.count)), text: text)
+        self.init(exact: exact, text: text)
     }
 
     package var description: String { text }

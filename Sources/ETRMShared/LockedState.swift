@@ -7,7 +7,7 @@
 #endif
 
 /// State behind a `pthread_mutex_t`, for the short synchronous critical sections of the strategies and of
-/// `ManualClock`.
+/// `ManualClock`. The state must be `Sendable`: it is handed between the threads that take the lock.
 ///
 /// It plays the role of `Synchronization.Mutex`, which the package used at first: on Linux that `Mutex` waits
 /// on a futex the ThreadSanitizer cannot see, so every test under `swift test --sanitize=thread` reported
@@ -15,7 +15,7 @@
 /// mutex share one allocation (`ManagedBuffer`), made once when the owner is created; locking allocates
 /// nothing.
 @usableFromInline
-package final class LockedState<State>: @unchecked Sendable {
+package final class LockedState<State: Sendable>: @unchecked Sendable {
     @usableFromInline
     final class Storage: ManagedBuffer<State, pthread_mutex_t> {
         deinit {

@@ -151,7 +151,7 @@ where C.Duration == Duration {
         let requestID = request.header(SettlementHeaderName.requestID) ?? configuration.makeRequestID()
         var trail = Trail()
         var response = await process(request, trail: &trail)
-        response.headers.append(SettlementHeader(SettlementHeaderName.requestID, requestID))
+        response.headers.append(HTTPHeaderField(SettlementHeaderName.requestID, requestID))
         if let auditObserver {
             auditObserver.record(
                 SettlementAuditEvent(
@@ -383,7 +383,7 @@ where C.Duration == Duration {
                     status: 502, detail: rejection.reason)
                 return StoredResponse(
                     status: 502, headerFields: [ProblemBody.problemContentTypeField],
-                    body: ProblemBody.make(document, extensions: [("upstream_code", .string(rejection.code))]))
+                    body: document.json(extensions: [("upstream_code", .string(rejection.code))]))
             }
         }
     }
@@ -403,13 +403,13 @@ where C.Duration == Duration {
         }
         // The stored fields as they were stored (the executor appends `Idempotent-Replayed` to a replay), or
         // the executor's own refusal fields (409, 422).
-        var headers = answer.headerFields.map { SettlementHeader($0.name, $0.value) }
+        var headers = answer.headerFields
         if !headers.contains(where: { $0.name.lowercased() == "content-type" }),
             let legacy = Self.legacyContentType(status: answer.status, body: answer.body)
         {
             // A record stored before responses kept their header fields (within its 24 h replay lifetime after
             // an upgrade) has none: it gets the type its status always had then.
-            headers.insert(SettlementHeader(legacy.name, legacy.value), at: 0)
+            headers.insert(legacy, at: 0)
         }
         return SettlementResponse(status: answer.status, headers: headers, body: answer.body)
     }
@@ -486,20 +486,14 @@ where C.Duration == Duration {
         _ status: Int, _ type: String, _ title: String, _ detail: String, retryAfter: Duration? = nil,
         extensions: [(String, JSONOutput)] = []
     ) -> SettlementResponse {
-        var headers = [SettlementHeader("Content-Type", ProblemDetails.contentType)]
+        var headers = [HTTPHeaderField("Content-Type", ProblemDetails.contentType)]
         if let retryAfter {
-            headers.append(SettlementHeader(SettlementHeaderName.retryAfter, Self.seconds(retryAfter)))
+            headers.append(HTTPHeaderField(SettlementHeaderName.retryAfter, RetryAfter(delay: retryAfter).headerValue))
         }
         let document = ProblemDetails(
             type: configuration.problemTypePrefix + type, title: title, status: status, detail: detail)
         return SettlementResponse(
-            status: status, headers: headers, body: ProblemBody.make(document, extensions: extensions))
-    }
-
-    /// A `Retry-After` in whole seconds, rounded up, at least 1.
-    static func seconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        return String(max(1, seconds + (attoseconds > 0 ? 1 : 0)))
+            status: status, headers: headers, body: document.json(extensions: extensions))
     }
 }
 

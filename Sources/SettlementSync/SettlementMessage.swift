@@ -1,20 +1,4 @@
-/// One HTTP header field of a ``SettlementRequest`` or ``SettlementResponse``.
-public struct SettlementHeader: Hashable, Sendable {
-    /// The field name as sent (compared without case).
-    public var name: String
-    /// The field value.
-    public var value: String
-
-    /// Creates a field.
-    ///
-    /// - Parameters:
-    ///   - name: The field name.
-    ///   - value: The field value.
-    public init(_ name: String, _ value: String) {
-        self.name = name
-        self.value = value
-    }
-}
+import Idempotency
 
 /// A settlement instruction as the gateway receives it: header fields and the body's bytes.
 ///
@@ -22,7 +6,7 @@ public struct SettlementHeader: Hashable, Sendable {
 /// this value and the ``SettlementResponse`` back.
 public struct SettlementRequest: Sendable {
     /// The header fields, in the order received.
-    public var headers: [SettlementHeader]
+    public var headers: [HTTPHeaderField]
     /// The body as received.
     public var body: [UInt8]
 
@@ -31,7 +15,7 @@ public struct SettlementRequest: Sendable {
     /// - Parameters:
     ///   - headers: The header fields.
     ///   - body: The body bytes.
-    public init(headers: [SettlementHeader], body: [UInt8]) {
+    public init(headers: [HTTPHeaderField], body: [UInt8]) {
         self.headers = headers
         self.body = body
     }
@@ -41,7 +25,7 @@ public struct SettlementRequest: Sendable {
     /// - Parameter name: The field name.
     /// - Returns: The value, or `nil` when the request has no such field.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.value(named: name)
     }
 }
 
@@ -51,7 +35,7 @@ public struct SettlementResponse: Hashable, Sendable {
     /// The HTTP status.
     public var status: Int
     /// Header fields to send (`Content-Type`, `Retry-After`, `Idempotent-Replayed`, `X-Request-ID`).
-    public var headers: [SettlementHeader]
+    public var headers: [HTTPHeaderField]
     /// The body: `application/json` for a 201, `application/problem+json` otherwise.
     public var body: [UInt8]
 
@@ -61,7 +45,7 @@ public struct SettlementResponse: Hashable, Sendable {
     ///   - status: The HTTP status.
     ///   - headers: The header fields.
     ///   - body: The body bytes.
-    public init(status: Int, headers: [SettlementHeader], body: [UInt8]) {
+    public init(status: Int, headers: [HTTPHeaderField], body: [UInt8]) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -72,7 +56,7 @@ public struct SettlementResponse: Hashable, Sendable {
     /// - Parameter name: The field name.
     /// - Returns: The value, or `nil`.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.value(named: name)
     }
 
     /// The body as UTF-8 text (for logs and tests).

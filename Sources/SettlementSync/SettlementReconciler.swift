@@ -28,19 +28,21 @@ public final class SettlementReconciler: Sendable {
         public var onHold: Bool
 
         /// The relative drift: ``absoluteDriftMWh`` over ``acceptedGrossMWh`` (0 for a run with no volume and
-        /// no drift, infinity for drift on no volume).
+        /// no drift, infinity for drift on no volume), as a double for display; holds are decided exactly.
         public var drift: Double {
-            let gross = Self.double(acceptedGrossMWh)
-            let drift = Self.double(absoluteDriftMWh)
+            let gross = acceptedGrossMWh.significand
+            let drift = absoluteDriftMWh.significand
             if gross == 0 { return drift == 0 ? 0 : .infinity }
-            return drift / gross
+            var ratio = Double(drift) / Double(gross)
+            let shift = Int(acceptedGrossMWh.scale) - Int(absoluteDriftMWh.scale)
+            for _ in 0..<abs(shift) { ratio = shift > 0 ? ratio * 10 : ratio / 10 }
+            return ratio
         }
-
-        static func double(_ value: WideDecimal) -> Double { Double(value.description) ?? .nan }
     }
 
-    /// The drift ratio above which a run goes on hold (0.005 = 0.5 %).
-    public let tolerance: Double
+    /// The relative drift above which a run goes on hold (0.005 = 0.5 %), compared exactly
+    /// (`ExactDecimal.isExceeded(byDeviation:of:)` of ETRMContracts).
+    public let tolerance: ExactDecimal
     /// Called once when a run goes on hold, with the run id and its totals.
     private let onHold: (@Sendable (String, RunState) -> Void)?
     private let runs = LockedState<[String: RunState]>([:])
@@ -48,9 +50,14 @@ public final class SettlementReconciler: Sendable {
     /// Creates a reconciler.
     ///
     /// - Parameters:
-    ///   - tolerance: The drift ratio above which a run goes on hold; 0.005 by default.
+    ///   - tolerance: The relative drift above which a run goes on hold; 0.005 by default.
     ///   - onHold: Called once when a run goes on hold (alerting, a ticket).
-    public init(tolerance: Double = 0.005, onHold: (@Sendable (String, RunState) -> Void)? = nil) {
+    /// - Precondition: `tolerance` is zero or more.
+    public init(
+        tolerance: ExactDecimal = ExactDecimal(significand: 5, scale: 3),
+        onHold: (@Sendable (String, RunState) -> Void)? = nil
+    ) {
+        precondition(!tolerance.isNegative, "a settlement reconciliation tolerance must be zero or more")
         self.tolerance = tolerance
         self.onHold = onHold
     }
@@ -81,7 +88,9 @@ public final class SettlementReconciler: Sendable {
                 state.acceptedGrossMWh = try state.acceptedGrossMWh.adding(Self.magnitude(accepted))
                 let difference = try acknowledged.subtracting(accepted)
                 state.absoluteDriftMWh = try state.absoluteDriftMWh.adding(Self.magnitude(difference))
-                if state.drift > tolerance { state.onHold = true }
+                if try tolerance.isExceeded(byDeviation: state.absoluteDriftMWh, of: state.acceptedGrossMWh) {
+                    state.onHold = true
+                }
             } catch {
                 state.onHold = true  // totals that overflow cannot be reconciled: hold the run for a person
             }

@@ -83,9 +83,7 @@ public struct Reconciliation: Sendable {
     ///   two rows of one side (`duplicateKey`).
     public func reconcile(ours: TradeFrame, broker: TradeFrame) throws(TradeFrameError) -> Report {
         let c = configuration
-        guard !c.tolerance.isNegative else {
-            throw TradeFrameError(.invalidArgument, "the tolerance \(c.tolerance) must be zero or more")
-        }
+        let rule = try Self.rule(c.tolerance)
         for added in Self.addedColumns where ours.columnNames.contains(added) {
             throw TradeFrameError(
                 .duplicateColumn, column: added,
@@ -101,7 +99,7 @@ public struct Reconciliation: Sendable {
             with: brokerSide, on: [c.tradeID], rightKeys: [c.brokerTradeID], kind: .inner)
         let (variance, flagged) = Self.compare(
             ours: ourValues, rows: left, broker: brokerValues, brokerRows: right,
-            tolerance: ExactTolerance(c.tolerance))
+            tolerance: rule)
         let flags = Column<Bool>(storage: flagged)
         let status = CategoricalColumn(
             dictionary: StringColumn([c.clearStatus, c.holdStatus]),
@@ -121,7 +119,8 @@ public struct Reconciliation: Sendable {
     }
 
     /// Whether a broker volume breaches the tolerance against ours, by the exact rule ``reconcile(ours:broker:)``
-    /// flags with: `|broker − ours| × 10^k > n × |ours|` for the tolerance `n × 10^-k`, in integers at one scale.
+    /// flags with: `|broker − ours| × 10^k > n × |ours|` for the tolerance `n × 10^-k`, in integers at one scale
+    /// (`ExactDecimal.isExceeded(by:relativeTo:)` of ETRMContracts, with this module's error).
     ///
     /// For a caller that has paired its rows already. A variance exactly at the tolerance is not a breach; when
     /// ours is zero, any non-zero broker volume is.
@@ -135,13 +134,24 @@ public struct Reconciliation: Sendable {
     public static func exceedsTolerance(
         broker: ExactDecimal, ours: ExactDecimal, tolerance: ExactDecimal
     ) throws(TradeFrameError) -> Bool {
-        guard !tolerance.isNegative else {
-            throw TradeFrameError(.invalidArgument, "the tolerance \(tolerance) must be zero or more")
+        do {
+            return try tolerance.isExceeded(by: broker, relativeTo: ours)
+        } catch {
+            throw Self.negative(tolerance)
         }
-        let scale = max(ours.scale, broker.scale)
-        let mine = Int128(ours.significand) * Int128(pow10[Int(scale - ours.scale)])
-        let theirs = Int128(broker.significand) * Int128(pow10[Int(scale - broker.scale)])
-        return ExactTolerance(tolerance).exceeded(broker: theirs, ours: mine)
+    }
+
+    /// The exact rule of `tolerance` (`ExactDecimal.isExceeded(by:relativeTo:)`'s), refusing a negative one.
+    static func rule(_ tolerance: ExactDecimal) throws(TradeFrameError) -> RelativeTolerance {
+        do {
+            return try RelativeTolerance(tolerance)
+        } catch {
+            throw negative(tolerance)
+        }
+    }
+
+    private static func negative(_ tolerance: ExactDecimal) -> TradeFrameError {
+        TradeFrameError(.invalidArgument, "the tolerance \(tolerance) must be zero or more")
     }
 
     /// Throws `duplicateKey` when a non-null id is on two rows of `frame`, naming the first such pair.
@@ -183,7 +193,7 @@ public struct Reconciliation: Sendable {
 
     /// The display variance and the exact flag of each matched pair.
     static func compare(
-        ours: ExactValues, rows: [Int], broker: ExactValues, brokerRows: [Int], tolerance: ExactTolerance
+        ours: ExactValues, rows: [Int], broker: ExactValues, brokerRows: [Int], tolerance: RelativeTolerance
     ) -> (variance: Column<Double>, flagged: ContiguousArray<Bool>) {
         let scale = max(ours.scale, broker.scale)
         let ourFactor = Int128(pow10[scale - ours.scale])
@@ -202,7 +212,7 @@ public struct Reconciliation: Sendable {
             // Each side is below 2^63 × 10^18 < 2^123 at the common scale.
             let mine = Int128(ours.significands.value(at: row)) * ourFactor
             let theirs = Int128(broker.significands.value(at: brokerRow)) * brokerFactor
-            flagged[position] = tolerance.exceeded(broker: theirs, ours: mine)
+            flagged[position] = tolerance.exceeded(value: theirs, reference: mine)
             variance.append(mine == 0 ? (theirs == 0 ? 0 : .infinity) : Self.variance(theirs: theirs, mine: mine))
         }
         return (variance.finish(), flagged)

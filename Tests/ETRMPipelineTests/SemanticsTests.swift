@@ -112,7 +112,7 @@ import TradeFrame
         #expect(result.summary.reconciledMatched == 0)
     }
 
-    @Test(arguments: ["0.005", "0", "1", "0.01", "123456789.123456789"])
+    @Test(arguments: ["0.005", "0", "1", "0.01", "123456789.123456789", "007.50"])
     func toleranceAcceptsPlainDecimals(_ text: String) throws {
         #expect(try Tolerance(parsing: text).text == text)
     }

@@ -1,3 +1,4 @@
+import ETRMTestSupport
 import Foundation
 import Idempotency
 import ResilienceTesting
@@ -53,7 +54,7 @@ import Testing
             await clock.waitForSleepers(count: 1)
             clock.advance(by: .seconds(3))
             await clock.waitForSleepers(count: 1)  // the heartbeat extended and sleeps again
-            #expect(store.extensions.count == beat)
+            #expect(store.extensions.current == beat)
         }
         // 15 s: without the heartbeat the 10 s lease would have ended at 10 s.
         let duplicate = try await store.claim(key, fingerprint: Fixtures.fingerprint, lease: .seconds(10))
@@ -64,7 +65,7 @@ import Testing
         #expect(clock.sleeperCount == 0, "the heartbeat ended with the work")
         clock.advance(by: .seconds(30))
         for _ in 0..<100 { await Task.yield() }
-        #expect(store.extensions.count == 5 && store.refused.count == 0)
+        #expect(store.extensions.current == 5 && store.refused.current == 0)
     }
 
     /// No heartbeat configured: nothing sleeps on the clock and the lease is never extended.
@@ -75,7 +76,7 @@ import Testing
             #expect(clock.sleeperCount == 0)
             return Fixtures.accepted
         }
-        #expect(response.status == 201 && store.extensions.count == 0)
+        #expect(response.status == 201 && store.extensions.current == 0)
     }
 
     /// A heartbeat slower than the lease (a misconfiguration, or a stalled process) lets a successor take
@@ -101,14 +102,14 @@ import Testing
             return
         }
         clock.advance(by: .seconds(1))  // the stale owner's beat at 12 s
-        while store.refused.count == 0 { await Task.yield() }
+        while store.refused.current == 0 { await Task.yield() }
         for _ in 0..<100 { await Task.yield() }
         #expect(clock.sleeperCount == 0, "a refused heartbeat stops instead of sleeping again")
         finish.open()
         await #expect {
             try await stale.value
         } throws: { ($0 as? IdempotencyError)?.code == .notOwner }
-        #expect(store.extensions.count == 0 && store.refused.count == 1)
+        #expect(store.extensions.current == 0 && store.refused.current == 1)
         try await store.complete(key, token: successor, response: Fixtures.accepted, ttl: .seconds(60))
     }
 

@@ -1,3 +1,4 @@
+import ETRMTestSupport
 import Foundation
 import Idempotency
 import ResilienceTesting
@@ -43,7 +44,7 @@ import Testing
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(executions.count == 1)
+        #expect(executions.current == 1)
         #expect(responses.filter { $0.disposition == .executed && $0.body == Fixtures.accepted.body }.count == 1)
         let conflicts = responses.filter { $0.status == 409 }
         #expect(conflicts.count == 499)
@@ -53,7 +54,7 @@ import Testing
             return StoredResponse(status: 500, body: [])
         }
         #expect(replay.replayed && replay.status == 201 && replay.body == Fixtures.accepted.body)
-        #expect(executions.count == 1)
+        #expect(executions.current == 1)
     }
 
     /// 500 tasks, one key, coalescing: the operation runs once and every caller gets its response.
@@ -73,7 +74,7 @@ import Testing
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(executions.count == 1)
+        #expect(executions.current == 1)
         #expect(responses.count == 500)
         #expect(responses.allSatisfy { $0.status == 201 && $0.body == Fixtures.accepted.body })
         #expect(responses.filter { !$0.replayed }.count == 1)
@@ -124,7 +125,7 @@ import Testing
             finish.open()
         }
         #expect(cancelled == 50, "every cancelled duplicate left before the first call finished")
-        #expect(executions.count == 1)
+        #expect(executions.current == 1)
         finish.open()
         let response = try await first.value
         #expect(response.disposition == .executed && response.status == 201)
@@ -135,12 +136,12 @@ import Testing
             if shared && response.body == Fixtures.accepted.body { coalesced += 1 }
         }
         #expect(coalesced == 50)
-        #expect(executions.count == 1)
+        #expect(executions.current == 1)
         let replay = try await executor.execute(key: key, fingerprint: Fixtures.fingerprint) { _ in
             executions.increment()
             return StoredResponse(status: 500, body: [])
         }
-        #expect(replay.disposition == .replayed && executions.count == 1)
+        #expect(replay.disposition == .replayed && executions.current == 1)
     }
 
     @Test func coalescedDuplicateWithAnotherPayloadIsRefused() async throws {
@@ -192,7 +193,7 @@ import Testing
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(executions.count == 2, "the stale owner and exactly one successor")
+        #expect(executions.current == 2, "the stale owner and exactly one successor")
         #expect(responses.filter { $0.disposition == .executed }.count == 1)
         #expect(responses.allSatisfy { $0.status == 409 || $0.body == successor.body })
         finish.open()
@@ -204,7 +205,7 @@ import Testing
             return Fixtures.accepted
         }
         #expect(replay.replayed && replay.body == successor.body)
-        #expect(executions.count == 2)
+        #expect(executions.current == 2)
     }
 
     @Test func missingAndInvalidKeysAre400WithProblemDetails() async throws {
@@ -231,7 +232,7 @@ import Testing
             #expect((document["title"] as? String)?.isEmpty == false)
         }
         #expect(missing.disposition == .missingKey && invalid.disposition == .invalidKey)
-        #expect(executions.count == 0)
+        #expect(executions.current == 0)
     }
 
     @Test func keyReusedWithAnotherPayloadIs422() async throws {
@@ -275,7 +276,7 @@ import Testing
         let successes = results.compactMap { try? $0.get() }
         #expect(failures.count == 1, "only the first call sees its own error")
         #expect(successes.count == 19 && successes.allSatisfy { $0.body == Fixtures.accepted.body })
-        #expect(executions.count == 2)
+        #expect(executions.current == 2)
     }
 
     @Test func releasePolicyLetsARetryRunAgain() async throws {
@@ -292,7 +293,7 @@ import Testing
             executions.increment()
             return Fixtures.accepted
         }
-        #expect(retry.disposition == .executed && executions.count == 2)
+        #expect(retry.disposition == .executed && executions.current == 2)
     }
 
     @Test func storePolicyReplaysTheFailure() async throws {
@@ -307,7 +308,7 @@ import Testing
             }
             #expect(response.status == 502 && response.replayed == (attempt > 0))
         }
-        #expect(executions.count == 1)
+        #expect(executions.current == 1)
     }
 
     /// Powertools py#8090: a falsy result was not stored, so the retry ran again.
@@ -324,6 +325,6 @@ import Testing
                 #expect(response.body == Array(body.utf8))
             }
         }
-        #expect(executions.count == 4)
+        #expect(executions.current == 4)
     }
 }

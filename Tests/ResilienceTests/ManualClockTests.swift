@@ -1,3 +1,4 @@
+import ETRMTestSupport
 import ResilienceTesting
 import Testing
 

@@ -1,3 +1,4 @@
+import ETRMTestSupport
 import Resilience
 import ResilienceTesting
 import Testing

@@ -1,4 +1,5 @@
 import ETRMShared
+import ETRMTestSupport
 import Resilience
 import ResilienceTesting
 import Testing

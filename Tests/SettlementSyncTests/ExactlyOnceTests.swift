@@ -2,7 +2,8 @@ import ETRMContracts
 import ETRMShared
 import Idempotency
 import Resilience
-import SettlementSimulation
+import ResilienceTesting
+import SettlementSyncTesting
 import Testing
 
 @testable import SettlementSync

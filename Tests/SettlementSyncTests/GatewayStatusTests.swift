@@ -1,10 +1,12 @@
 import ETRMContracts
 import ETRMShared
+import ETRMTestSupport
 import Foundation
 import Idempotency
 import Resilience
-import SettlementSimulation
+import ResilienceTesting
 import SettlementSync
+import SettlementSyncTesting
 import Testing
 
 @Suite struct GatewayStatusTests {
@@ -167,9 +169,9 @@ import Testing
     }
 
     @Test func duplicateWhileTheFirstIsInFlightIs409() async throws {
-        let gate = Gate()
+        let gate = Latch()
         let upstream = ScriptedUpstream { submission, _ in
-            await gate.pass()
+            await gate.wait()
             return .acknowledged(
                 UpstreamAcknowledgement(reference: "ETRM-1", acknowledgedPositionMWh: submission.positionMWh))
         }
@@ -353,7 +355,7 @@ import Testing
         let audit = AuditLog()
         let gateway = try Fixture.gateway(upstream: upstream, audit: audit)
         var request = Fixture.request()
-        request.headers.append(SettlementHeader(SettlementHeaderName.requestID, "req-abc"))
+        request.headers.append(HTTPHeaderField(SettlementHeaderName.requestID, "req-abc"))
         let response = try await Fixture.handle(request, on: gateway)
         _ = try await Fixture.handle(Fixture.request(run: nil), on: gateway)
         let events = audit.all

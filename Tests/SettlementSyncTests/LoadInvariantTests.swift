@@ -1,6 +1,6 @@
 import Foundation
-import SettlementSimulation
 import SettlementSync
+import SettlementSyncTesting
 import Testing
 
 /// The flow under load and faults, on simulated time: the acceptance run.

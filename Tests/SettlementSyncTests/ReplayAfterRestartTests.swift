@@ -3,8 +3,9 @@ import ETRMShared
 import Foundation
 import Idempotency
 import Resilience
-import SettlementSimulation
+import ResilienceTesting
 import SettlementSync
+import SettlementSyncTesting
 import Testing
 
 /// What a desk sees when it retries after the gateway restarted on the same journal: the first answer again,
@@ -45,7 +46,7 @@ import Testing
         case .invalid: body = Fixture.body(position: "\"lots\"")
         }
         var request = Fixture.request(body: body, key: "restart-\(testCase.rawValue)")
-        request.headers.append(SettlementHeader(SettlementHeaderName.requestID, "req-desk-1"))
+        request.headers.append(HTTPHeaderField(SettlementHeaderName.requestID, "req-desk-1"))
         return request
     }
 
@@ -74,10 +75,10 @@ import Testing
             lease: .seconds(1))
         await secondStore.close()
 
-        let requestID = SettlementHeader(SettlementHeaderName.requestID, "req-desk-1")
-        let replayed = SettlementHeader(SettlementHeaderName.replayed, "true")
-        let json = SettlementHeader("Content-Type", "application/json")
-        let problem = SettlementHeader("Content-Type", "application/problem+json")
+        let requestID = HTTPHeaderField(SettlementHeaderName.requestID, "req-desk-1")
+        let replayed = HTTPHeaderField(SettlementHeaderName.replayed, "true")
+        let json = HTTPHeaderField("Content-Type", "application/json")
+        let problem = HTTPHeaderField("Content-Type", "application/problem+json")
         switch testCase {
         case .booked:
             #expect(first.status == 201)

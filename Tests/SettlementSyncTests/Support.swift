@@ -2,8 +2,9 @@ import ETRMContracts
 import ETRMShared
 import Idempotency
 import Resilience
-import SettlementSimulation
+import ResilienceTesting
 import SettlementSync
+import SettlementSyncTesting
 
 /// An upstream whose every attempt is answered by a closure, counting the attempts.
 final class ScriptedUpstream: SettlementUpstream {
@@ -41,35 +42,6 @@ final class AuditLog: SettlementAuditObserver {
     var all: [SettlementAuditEvent] { events.withLock { $0 } }
 }
 
-/// A gate an upstream call waits at until the test opens it.
-final class Gate: Sendable {
-    private let state = LockedState<(open: Bool, entered: Int, waiters: [CheckedContinuation<Void, Never>])>(
-        (false, 0, []))
-
-    func pass() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let open = state.withLock { state -> Bool in
-                state.entered += 1
-                if state.open { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if open { continuation.resume() }
-        }
-    }
-
-    var entered: Int { state.withLock { $0.entered } }
-
-    func open() {
-        let waiters = state.withLock { state in
-            state.open = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-}
-
 enum Fixture {
     static let run = "SR20260122000001"
     static let scope = "DESK-07; contracts=DEBY*,NLPK-2026-Q1"
@@ -87,10 +59,10 @@ enum Fixture {
         body: [UInt8] = Fixture.body(), key: String? = "key-1", run: String? = Fixture.run,
         scope: String? = Fixture.scope
     ) -> SettlementRequest {
-        var headers: [SettlementHeader] = []
-        if let run { headers.append(SettlementHeader(SettlementHeaderName.settlementRunID, run)) }
-        if let scope { headers.append(SettlementHeader(SettlementHeaderName.traderScope, scope)) }
-        if let key { headers.append(SettlementHeader(SettlementHeaderName.idempotencyKey, key)) }
+        var headers: [HTTPHeaderField] = []
+        if let run { headers.append(HTTPHeaderField(SettlementHeaderName.settlementRunID, run)) }
+        if let scope { headers.append(HTTPHeaderField(SettlementHeaderName.traderScope, scope)) }
+        if let key { headers.append(HTTPHeaderField(SettlementHeaderName.idempotencyKey, key)) }
         return SettlementRequest(headers: headers, body: body)
     }
 

@@ -1,8 +1,8 @@
 import ETRMContracts
 import Idempotency
 import Resilience
-import SettlementSimulation
 import SettlementSync
+import SettlementSyncTesting
 import Testing
 
 @Suite struct UpstreamContractTests {

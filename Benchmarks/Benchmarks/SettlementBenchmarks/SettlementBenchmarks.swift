@@ -32,9 +32,9 @@ func request(_ serial: Int) -> SettlementRequest {
         + #""position_mwh":125.5,"settlement_price":87.25,"timestamp_utc":"2026-01-22T10:00:00Z"}"#
     return SettlementRequest(
         headers: [
-            SettlementHeader("X-Settlement-Run-ID", "SR20260122000001"),
-            SettlementHeader("X-Trader-Scope", "DESK-01; contracts=*"),
-            SettlementHeader("Idempotency-Key", "bench-\(serial)"),
+            HTTPHeaderField("X-Settlement-Run-ID", "SR20260122000001"),
+            HTTPHeaderField("X-Trader-Scope", "DESK-01; contracts=*"),
+            HTTPHeaderField("Idempotency-Key", "bench-\(serial)"),
         ], body: Array(body.utf8))
 }
 

@@ -8,22 +8,8 @@ import TradeFrame
     import Darwin
 #endif
 
-// WORKAROUND (ETRMContracts reader throughput for a record type of its own). `RecordReader` reads
-// `TradeRecord` at about 450-500 MB/s through a fast path written for that type; `FeedTrade` is this pipeline's
-// own wire model, so it goes through the reader's general rule-table path. Measured 2026-11-21 on the 1M-trade
-// file (262.5 MB; 2 shared cores at load ~6; the whole document handed to `RecordReader<FeedTrade>` by
-// prefixing another top-level key, which this scanner declines): the reader alone took 2.4-2.8 s on one core
-// for the trades (about 95-110 MB/s; the parse stage 2.6-3.0 s with the broker file's 0.21 s), the whole
-// process 2.0-2.3 s of user CPU, 3.6-3.9 s wall and 440 MB peak, with the identical summary. With this fast
-// path the parse stage takes 0.8-1.1 s on both cores and the whole process 0.71-0.92 s of user CPU, 1.4-1.7 s
-// wall and about 250 MB. Even split over both cores the reader alone would take about twice the fast path's
-// time. So the pipeline reads the *common shape* itself: a document `{"trades": [ ... ]}` whose
-// records have the nine fields in the wire order, ASCII strings without escapes and plain numbers
-// (`-?digits[.digits]`). Every value is still checked by the same `FeedRules` functions the rule table uses
-// (the module's RFC 3339 parser, `LEI`). Any element that is not of that shape, or that fails a check, is
-// handed to `RecordReader` itself (wrapped alone in a one-element document), so its outcome and its issues
-// are exactly the module's; and any surprise at the document level (a byte order mark, another top-level
-// key, trailing bytes, bad JSON) abandons the fast path and reads the whole document with `RecordReader`.
+// A fast path for the common shape of `trades.json` (nine fields in wire order, no escapes, plain numbers),
+// checked by the same `FeedRules`; anything else goes to `RecordReader` (figures: BENCHMARKS.md, issue 19 notes).
 
 /// Scans `{"<key>": [ element, ... ]}` (whitespace allowed) and hands each element to a fast parser, or, when
 /// the fast parser declines, its exact byte range to a fallback.
@@ -241,7 +227,7 @@ struct FastArrayScan {
     }
 }
 
-/// The fast reader of `trades.json` (see the WORKAROUND note above).
+/// The fast reader of `trades.json` (see the note at the top of this file).
 struct FastTradeParser {
     let scan: FastArrayScan
     /// LEIs already checked, by their 20 bytes.

@@ -276,11 +276,8 @@ package enum FeedLoader {
 /// Column builders for the valid trades, filled by the reader's visitor or the fast path; a chunk parsed on
 /// its own core has its own, merged in input order by ``absorb(_:indexOffset:)``.
 ///
-/// WORKAROUND (TradeFrame): `ColumnBuilder<Int64>.append` is generic and not inlinable, so every call from
-/// this module paid a generic-metadata lookup (`_swift_getGenericMetadata` and its cache: about 7 % of the
-/// 1M run in perf); the numbers are collected in plain arrays and handed to `Column(_:)` once. The trade ids
-/// are kept once, in the ``IDTable`` (the `trade_id` column is built from it at the end), and the product
-/// and status are dictionary-encoded as they come instead of going through a string column first.
+/// Numbers are collected in plain arrays and handed to `Column(_:)` once, because the generic
+/// `ColumnBuilder.append` costs a metadata lookup per call from another module (BENCHMARKS.md, issue 19 notes).
 struct FeedColumns {
     var index: ContiguousArray<Int64> = []
     var ids = IDTable()

@@ -4,8 +4,8 @@
 //   swift run -c release settlement-sync                       # 2 000 requests, outage profile, memory store
 //   swift run -c release settlement-sync --requests 10000 --journal /tmp/settlement-journal
 import Foundation
-import SettlementSimulation
 import SettlementSync
+import SettlementSyncTesting
 
 let usage = """
     usage: settlement-sync [options]

@@ -67,9 +67,9 @@ public struct SettlementResponder: Sendable {
     public func respond(to request: Request) async -> Response {
         let start = ContinuousClock.now
         let requestID = request.headers[.requestID] ?? UUID().uuidString.lowercased()
-        var headers = request.headers.map { SettlementHeader($0.name.rawName, $0.value) }
+        var headers = request.headers.map { HTTPHeaderField($0.name.rawName, $0.value) }
         if !headers.contains(where: { $0.name.lowercased() == "x-request-id" }) {
-            headers.append(SettlementHeader(SettlementHeaderName.requestID, requestID))
+            headers.append(HTTPHeaderField(SettlementHeaderName.requestID, requestID))
         }
         var scope = fixedScope
         if let authenticator {
@@ -84,7 +84,7 @@ public struct SettlementResponder: Sendable {
         }
         if let scope {
             headers.removeAll { $0.name.lowercased() == SettlementHeaderName.traderScope.lowercased() }
-            headers.append(SettlementHeader(SettlementHeaderName.traderScope, scope.description))
+            headers.append(HTTPHeaderField(SettlementHeaderName.traderScope, scope.description))
         }
         let body: [UInt8]
         do {
@@ -122,11 +122,11 @@ public struct SettlementResponder: Sendable {
         start: ContinuousClock.Instant, desk: String? = nil, extra: [HTTPField] = []
     ) -> Response {
         let document = ProblemDetails(type: problemTypePrefix + type, title: title, status: status, detail: detail)
-        var headers: [SettlementHeader] = [
-            SettlementHeader("Content-Type", ProblemDetails.contentType),
-            SettlementHeader(SettlementHeaderName.requestID, requestID),
+        var headers: [HTTPHeaderField] = [
+            HTTPHeaderField("Content-Type", ProblemDetails.contentType),
+            HTTPHeaderField(SettlementHeaderName.requestID, requestID),
         ]
-        headers += extra.map { SettlementHeader($0.name.rawName, $0.value) }
+        headers += extra.map { HTTPHeaderField($0.name.rawName, $0.value) }
         auditObserver?.record(
             SettlementAuditEvent(
                 requestID: requestID, desk: desk, settlementRunID: nil, contractID: nil, keyHash: nil,

@@ -1,4 +1,5 @@
 import ETRMShared
+import Resilience
 
 /// Runs an operation at most once per idempotency key: claim → run → complete, replaying the stored
 /// response to every retry.
@@ -250,21 +251,12 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
                 409, "idempotency-key-in-progress", "A request with this Idempotency-Key is in progress",
                 "A request with the same Idempotency-Key for this operation is still being processed; retry later.",
                 .inProgress, key: key)
-            let retryAfter = Self.retryAfterSeconds(remaining: remaining, maximum: configuration.maximumRetryAfter)
-            response.headerFields.append(.init(name: "Retry-After", value: String(retryAfter)))
+            let retryAfter = RetryAfter(delay: min(remaining, configuration.maximumRetryAfter))
+            response.headerFields.append(.init(name: "Retry-After", value: retryAfter.headerValue))
             return response
         case .fingerprintMismatch:
             return mismatch(key)
         }
-    }
-
-    /// `remaining` in whole seconds rounded up, capped at `maximum` (rounded up), and at least 1.
-    static func retryAfterSeconds(remaining: Duration, maximum: Duration) -> Int64 {
-        func ceilingSeconds(_ duration: Duration) -> Int64 {
-            let (seconds, attoseconds) = duration.components
-            return seconds + (attoseconds > 0 ? 1 : 0)
-        }
-        return max(1, min(ceilingSeconds(remaining), ceilingSeconds(maximum)))
     }
 
     /// Runs `body` while a child task extends the lease every heartbeat interval, if a heartbeat is

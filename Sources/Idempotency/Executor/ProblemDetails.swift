@@ -45,12 +45,17 @@ public struct ProblemDetails: Hashable, Sendable {
     }
 
     /// The document as compact JSON: `type`, `title`, `status`, `detail`, then `idempotency_key` when present.
-    public var json: [UInt8] {
+    public var json: [UInt8] { json(extensions: []) }
+
+    /// The document as compact JSON with further extension members (RFC 9457 §3.2) after the standard ones
+    /// and `idempotency_key`, in order.
+    package func json(extensions: [(String, JSONOutput)]) -> [UInt8] {
         var members: [(String, JSONOutput)] = [
             ("type", .string(type)), ("title", .string(title)), ("status", .number(String(status))),
             ("detail", .string(detail)),
         ]
         if let idempotencyKey { members.append(("idempotency_key", .string(idempotencyKey))) }
+        members += extensions
         return Array(JSONOutput.object(members).text().utf8)
     }
 }

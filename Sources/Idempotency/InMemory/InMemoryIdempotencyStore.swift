@@ -187,7 +187,7 @@ final class InMemoryShard: Sendable {
         var stamp: UInt64
     }
 
-    struct State {
+    struct State: Sendable {
         var records: [IdempotencyKey: IdempotencyRecord] = [:]
         /// Keys in the order of their last state change; entries whose stamp no longer matches are stale.
         var order = FIFO<Entry>()

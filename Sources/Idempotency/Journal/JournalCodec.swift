@@ -28,6 +28,17 @@ enum JournalCodec {
     /// The frame header of the current version: the bytes reserved at the start of a frame being built.
     static let frameHeaderCount = Version.current.frameHeaderCount
 
+    /// The first byte of each record, naming its layout (the table above).
+    enum RecordTag: UInt8 {
+        case claim = 1
+        /// Version 1's completion, without header fields; read, never written.
+        case completeWithoutFields = 2
+        case release = 3
+        case fenceFloor = 4
+        case complete = 5
+        case leaseExtension = 6
+    }
+
     /// A journal format version: its magic, the record types it may hold and its frame header.
     struct Version: Equatable {
         var number: Int
@@ -38,9 +49,15 @@ enum JournalCodec {
 
         var isSequenced: Bool { frameHeaderCount == 20 }
 
-        static let v1 = Version(number: 1, magic: Array("ETRMIJ01".utf8), recordTypes: 1...4, frameHeaderCount: 8)
-        static let v2 = Version(number: 2, magic: Array("ETRMIJ02".utf8), recordTypes: 1...6, frameHeaderCount: 8)
-        static let v3 = Version(number: 3, magic: Array("ETRMIJ03".utf8), recordTypes: 1...6, frameHeaderCount: 20)
+        static let v1 = Version(
+            number: 1, magic: Array("ETRMIJ01".utf8),
+            recordTypes: RecordTag.claim.rawValue...RecordTag.fenceFloor.rawValue, frameHeaderCount: 8)
+        static let v2 = Version(
+            number: 2, magic: Array("ETRMIJ02".utf8),
+            recordTypes: RecordTag.claim.rawValue...RecordTag.leaseExtension.rawValue, frameHeaderCount: 8)
+        static let v3 = Version(
+            number: 3, magic: Array("ETRMIJ03".utf8),
+            recordTypes: RecordTag.claim.rawValue...RecordTag.leaseExtension.rawValue, frameHeaderCount: 20)
         static let current = v3
         static let all = [v1, v2, v3]
         /// Every magic starts with this, followed by the version in two decimal digits.
@@ -50,7 +67,7 @@ enum JournalCodec {
     struct Writer {
         var bytes: [UInt8]
 
-        mutating func u8(_ value: UInt8) { bytes.append(value) }
+        mutating func tag(_ tag: RecordTag) { bytes.append(tag.rawValue) }
         mutating func u16(_ value: UInt16) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
         mutating func u32(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
         mutating func u64(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
@@ -72,7 +89,7 @@ enum JournalCodec {
     ) {
         var writer = Writer(bytes: bytes)
         bytes = []
-        writer.u8(1)
+        writer.tag(.claim)
         writer.key(key)
         writer.bytes.append(contentsOf: fingerprint.bytes)
         writer.u64(fence)
@@ -86,7 +103,7 @@ enum JournalCodec {
     ) {
         var writer = Writer(bytes: bytes)
         bytes = []
-        writer.u8(5)
+        writer.tag(.complete)
         writer.key(key)
         writer.u64(fence)
         writer.u16(UInt16(response.status))
@@ -104,7 +121,7 @@ enum JournalCodec {
     static func appendRelease(to bytes: inout [UInt8], key: IdempotencyKey, fence: UInt64) {
         var writer = Writer(bytes: bytes)
         bytes = []
-        writer.u8(3)
+        writer.tag(.release)
         writer.key(key)
         writer.u64(fence)
         bytes = writer.bytes
@@ -115,7 +132,7 @@ enum JournalCodec {
     ) {
         var writer = Writer(bytes: bytes)
         bytes = []
-        writer.u8(6)
+        writer.tag(.leaseExtension)
         writer.key(key)
         writer.u64(fence)
         writer.i64(leaseEnd)
@@ -126,7 +143,7 @@ enum JournalCodec {
     static func appendFenceFloor(to bytes: inout [UInt8], fence: UInt64) {
         var writer = Writer(bytes: bytes)
         bytes = []
-        writer.u8(4)
+        writer.tag(.fenceFloor)
         writer.u64(fence)
         bytes = writer.bytes
     }
@@ -196,17 +213,17 @@ enum JournalCodec {
         mutating func record() throws(IdempotencyError) -> Record {
             let start = index
             let type = try integer(UInt8.self)
-            guard version.recordTypes.contains(type) else {
+            guard version.recordTypes.contains(type), let tag = RecordTag(rawValue: type) else {
                 throw corrupt("record type \(type) is not in journal format version \(version.number)", at: start)
             }
-            switch type {
-            case 1:
+            switch tag {
+            case .claim:
                 let key = try key()
                 let fingerprint = try Fingerprint(bytes: try take(32))
                 return .claim(
                     key: key, fingerprint: fingerprint, fence: try integer(UInt64.self),
                     leaseEnd: try integer(Int64.self), removeAt: try integer(Int64.self))
-            case 2:
+            case .completeWithoutFields:
                 let key = try key()
                 let fence = try integer(UInt64.self)
                 let status = Int(try integer(UInt16.self))
@@ -214,11 +231,11 @@ enum JournalCodec {
                 return .complete(
                     key: key, fence: fence, response: StoredResponse(status: status, body: body),
                     removeAt: try integer(Int64.self))
-            case 3:
+            case .release:
                 return .release(key: try key(), fence: try integer(UInt64.self))
-            case 4:
+            case .fenceFloor:
                 return .fenceFloor(try integer(UInt64.self))
-            case 5:
+            case .complete:
                 let key = try key()
                 let fence = try integer(UInt64.self)
                 let status = Int(try integer(UInt16.self))
@@ -229,12 +246,10 @@ enum JournalCodec {
                 return .complete(
                     key: key, fence: fence, response: StoredResponse(status: status, headerFields: fields, body: body),
                     removeAt: try integer(Int64.self))
-            case 6:
+            case .leaseExtension:
                 return .extendLease(
                     key: try key(), fence: try integer(UInt64.self), leaseEnd: try integer(Int64.self),
                     removeAt: try integer(Int64.self))
-            default:
-                throw corrupt("unknown record type", at: start)
             }
         }
     }

@@ -101,7 +101,7 @@ public struct OwnerToken: Hashable, Comparable, Sendable, CustomStringConvertibl
     public var description: String { "fence \(fence)" }
 }
 
-/// One HTTP header field of a response.
+/// One HTTP header field: of a stored response, and of the settlement gateway's requests and responses.
 public struct HTTPHeaderField: Hashable, Sendable {
     /// The field name, such as `Content-Type`.
     public var name: String
@@ -116,6 +116,22 @@ public struct HTTPHeaderField: Hashable, Sendable {
     public init(name: String, value: String) {
         self.name = name
         self.value = value
+    }
+
+    /// Creates a field: `HTTPHeaderField("Content-Type", "application/json")`.
+    ///
+    /// - Parameters:
+    ///   - name: The field name.
+    ///   - value: The field value.
+    public init(_ name: String, _ value: String) {
+        self.init(name: name, value: value)
+    }
+}
+
+extension Sequence<HTTPHeaderField> {
+    /// The value of the first field named `name`, compared without case.
+    package func value(named name: String) -> String? {
+        first { $0.name.lowercased() == name.lowercased() }?.value
     }
 }
 

@@ -21,7 +21,7 @@ public final class Bulkhead<C: Clock>: ResilienceStrategy, Sendable where C.Dura
     public typealias Configuration = BulkheadConfiguration
 
     @usableFromInline
-    enum Slot {
+    enum Slot: Sendable {
         /// Queued; the task has not suspended yet.
         case pending
         case suspended(CheckedContinuation<Void, any Error>)
@@ -32,7 +32,7 @@ public final class Bulkhead<C: Clock>: ResilienceStrategy, Sendable where C.Dura
     }
 
     @usableFromInline
-    struct State {
+    struct State: Sendable {
         @usableFromInline var machine: BulkheadStateMachine
         @usableFromInline var slots: [UInt64: Slot] = [:]
         @usableFromInline var nextID: UInt64 = 0

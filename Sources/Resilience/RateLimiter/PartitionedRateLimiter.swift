@@ -26,7 +26,7 @@ public final class PartitionedRateLimiter<Key: Hashable & Sendable, C: Clock>: S
 
     /// A partition's place in the idle order: a lower bound of when its bucket is full again.
     @usableFromInline
-    struct Entry {
+    struct Entry: Sendable {
         @usableFromInline var fullAt: C.Instant
         @usableFromInline var key: Key
 
@@ -47,7 +47,7 @@ public final class PartitionedRateLimiter<Key: Hashable & Sendable, C: Clock>: S
     // Inlinable, like `RateLimiter`'s fast path, so that a caller's concrete key and clock specialise it: generic
     // code would handle each heap entry through metadata (and allocate for it).
     @usableFromInline
-    struct State {
+    struct State: Sendable {
         @usableFromInline var buckets: [Key: TokenBucket<C.Instant>] = [:]
         /// One entry per partition, a min-heap on `fullAt`.
         @usableFromInline var idleOrder: [Entry] = []

@@ -39,7 +39,7 @@ public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.D
     }
 
     @usableFromInline
-    struct State {
+    struct State: Sendable {
         @usableFromInline var bucket: TokenBucket<C.Instant>
         @usableFromInline var acquired = 0
         @usableFromInline var waited = 0

@@ -80,7 +80,9 @@ struct HTTPDate {
             value = try instant(year: year, month: month, day: day, secondOfDay: try time(at: 11))
         default:
             // Sunday, 06-Nov-94 08:49:37 GMT
-            guard let comma = b.firstIndex(of: UInt8(ascii: ",")), Self.longDayNames.contains(text(0..<comma)) else {
+            guard let comma = b.firstIndex(of: UInt8(ascii: ",")),
+                let weekday = Self.longDayNames.firstIndex(of: text(0..<comma))
+            else {
                 throw fail("it does not start with a day name")
             }
             guard b.count == comma + 24 else { throw fail("an RFC 850 date has 24 characters after the day name") }
@@ -95,7 +97,30 @@ struct HTTPDate {
             guard CivilCalendar.isValid(year: 2000 + year, month: month, day: day) else {
                 throw fail("\(CivilCalendar.pad(year, 2))-\(month)-\(day) is not a date")
             }
-            value = .twoDigitYearDate(yearInCentury: year, month: month, day: day, secondOfDay: secondOfDay)
+            value = .twoDigitYearDate(
+                yearInCentury: year, month: month, day: day, secondOfDay: secondOfDay, weekday: weekday)
         }
+    }
+
+    /// `unixSeconds` as an IMF-fixdate, the form a sender generates (`Sun, 06 Nov 1994 08:49:37 GMT`).
+    static func imfFixdate(unixSeconds: Int64) -> String {
+        let (days, secondOfDay) = CivilCalendar.splitSeconds(unixSeconds)
+        let (year, month, day) = CivilCalendar.civil(fromDays: Int(days))
+        let weekday = dayNames[CivilCalendar.isoWeekday(fromDays: Int(days)) - 1]
+        return "\(weekday), \(CivilCalendar.pad(day, 2)) \(monthNames[month - 1]) \(CivilCalendar.pad(year, 4)) "
+            + "\(clock(secondOfDay)) GMT"
+    }
+
+    /// An RFC 850 date as it was received: the day name, `DD-Mon-YY` and the time.
+    static func rfc850(weekday: Int, yearInCentury: Int, month: Int, day: Int, secondOfDay: Int64) -> String {
+        "\(longDayNames[weekday]), \(CivilCalendar.pad(day, 2))-\(monthNames[month - 1])-"
+            + "\(CivilCalendar.pad(yearInCentury, 2)) \(clock(secondOfDay)) GMT"
+    }
+
+    /// `HH:MM:SS`; a leap second read as second 86 400 of its day prints as `23:59:60`.
+    private static func clock(_ secondOfDay: Int64) -> String {
+        let second = Int(min(secondOfDay, 86_399))
+        return "\(CivilCalendar.pad(second / 3600, 2)):\(CivilCalendar.pad(second / 60 % 60, 2)):"
+            + CivilCalendar.pad(secondOfDay >= 86_400 ? 60 : second % 60, 2)
     }
 }

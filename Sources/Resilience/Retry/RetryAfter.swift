@@ -26,7 +26,8 @@ public struct RetryAfter: Sendable, Hashable, CustomStringConvertible {
         case seconds(Int64)
         case date(unixSeconds: Int64)
         /// An RFC 850 date: the year's last two digits, the month, the day and the second of the day.
-        case twoDigitYearDate(yearInCentury: Int, month: Int, day: Int, secondOfDay: Int64)
+        /// `weekday` indexes Monday...Sunday as received (kept so that ``headerValue`` gives the same field).
+        case twoDigitYearDate(yearInCentury: Int, month: Int, day: Int, secondOfDay: Int64, weekday: Int)
     }
     let value: Value
 
@@ -66,6 +67,31 @@ public struct RetryAfter: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The delta-seconds value a server sends for a wait: `delay` in whole seconds rounded up, at least 1 (a
+    /// client told 0 retries at once) and at most 2³¹.
+    ///
+    /// ```swift
+    /// RetryAfter(delay: .milliseconds(1500)).headerValue   // "2"
+    /// ```
+    ///
+    /// - Parameter delay: The wait; zero and negative waits give 1 second.
+    public init(delay: Duration) {
+        let (seconds, attoseconds) = delay.components
+        let rounded = attoseconds > 0 ? seconds &+ 1 : seconds
+        value = .seconds(min(max(1, rounded), Self.maximumSeconds))
+    }
+
+    /// The field value, as a sender writes it: delta-seconds (`120`) or an IMF-fixdate
+    /// (`Wed, 21 Oct 2015 07:28:00 GMT`); a value parsed from an RFC 850 date keeps that form as received.
+    public var headerValue: String {
+        switch value {
+        case .seconds(let seconds): String(seconds)
+        case .date(let date): HTTPDate.imfFixdate(unixSeconds: date)
+        case .twoDigitYearDate(let year, let month, let day, let second, let weekday):
+            HTTPDate.rfc850(weekday: weekday, yearInCentury: year, month: month, day: day, secondOfDay: second)
+        }
+    }
+
     /// The wait the header asks for.
     /// - Parameter nowUnixSeconds: The current time in seconds since 1970 (used only for the date forms).
     /// - Returns: The delay: zero when the date is already past, at most 2³¹ seconds.
@@ -76,7 +102,7 @@ public struct RetryAfter: Sendable, Hashable, CustomStringConvertible {
             seconds = delta
         case .date(let date):
             seconds = Self.secondsUntil(date, now: nowUnixSeconds)
-        case .twoDigitYearDate(let yearInCentury, let month, let day, let secondOfDay):
+        case .twoDigitYearDate(let yearInCentury, let month, let day, let secondOfDay, _):
             let date = Self.resolve(
                 yearInCentury: yearInCentury, month: month, day: day, secondOfDay: secondOfDay, now: nowUnixSeconds)
             seconds = Self.secondsUntil(date, now: nowUnixSeconds)
@@ -88,7 +114,7 @@ public struct RetryAfter: Sendable, Hashable, CustomStringConvertible {
         switch value {
         case .seconds(let seconds): "Retry-After: \(seconds) s"
         case .date(let date): "Retry-After: \(date) (Unix seconds)"
-        case .twoDigitYearDate(let year, let month, let day, let second):
+        case .twoDigitYearDate(let year, let month, let day, let second, _):
             "Retry-After: \(CivilCalendar.pad(year, 2))-\(CivilCalendar.pad(month, 2))-\(CivilCalendar.pad(day, 2)) "
                 + "+\(second) s (RFC 850, two-digit year)"
         }

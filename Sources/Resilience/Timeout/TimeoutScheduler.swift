@@ -281,6 +281,7 @@ struct TimeoutSchedulerState {
         }
         heap.append(slot)
         siftUp(heap.count - 1)
+        _checkInvariants()
         return TimeoutRegistration(slot: slot, sequence: sequence)
     }
 
@@ -291,10 +292,27 @@ struct TimeoutSchedulerState {
         tasks[slot] = nil
         free.append(slot)
         let last = heap.removeLast()
+        defer { _checkInvariants() }
         guard index < heap.count else { return }
         place(last, at: index)
         siftDown(index)
         siftUp(slots[last].heapIndex ?? index)
+    }
+
+    /// Traps when the heap is broken: every parent no later than its children, each heap entry's slot pointing
+    /// back at its position with a task, and every other slot free (no position, no task, on the free list).
+    /// Runs after each insert and removal in debug builds (O(n)) and from the tests; a no-op in release.
+    func _checkInvariants() {
+        #if DEBUG
+            precondition(slots.count == tasks.count, "timeout slots and tasks differ in number")
+            for (index, slot) in heap.enumerated() {
+                precondition(slots[slot].heapIndex == index, "timeout slot \(slot) does not know its heap position")
+                precondition(tasks[slot] != nil, "timeout slot \(slot) is in the heap without a task")
+                if index > 0 { precondition(!earlier(slot, heap[(index - 1) / 2]), "timeout heap out of order") }
+            }
+            precondition(heap.count + free.count == slots.count, "timeout slots are neither in the heap nor free")
+            for slot in free { precondition(slots[slot].heapIndex == nil && tasks[slot] == nil, "free slot in use") }
+        #endif
     }
 
     /// Makes a new timer current; returns its generation.

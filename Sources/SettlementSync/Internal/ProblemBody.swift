@@ -11,20 +11,6 @@ enum ProblemBody {
     /// The `Content-Type` field of the 201 body.
     static let jsonContentTypeField = HTTPHeaderField(name: "Content-Type", value: jsonContentType)
 
-    /// A problem document: `document` rendered by ``ProblemDetails/json`` (`type`, `title`, `status`,
-    /// `detail`), followed by the `extensions` members in order.
-    ///
-    /// Both parts are compact JSON objects, so the document is `document`'s members, a comma, and the
-    /// extensions' members.
-    static func make(_ document: ProblemDetails, extensions: [(String, JSONOutput)] = []) -> [UInt8] {
-        var bytes = document.json
-        if extensions.isEmpty { return bytes }
-        bytes.removeLast()  // the document's closing brace
-        bytes.append(UInt8(ascii: ","))
-        bytes.append(contentsOf: JSONOutput.object(extensions).text().utf8.dropFirst())  // past its opening brace
-        return bytes
-    }
-
     /// The `issues` extension member: every validation issue with its pointer, code, message and value.
     static func issues(_ issues: [ValidationIssue]) -> (String, JSONOutput) {
         (

@@ -15,6 +15,7 @@ public struct ValidityBitmap: Sendable, Equatable {
         self.bitOffset = bitOffset
         self.count = count
         self.nullCount = count - Self.countSetBits(words, from: bitOffset, count: count)
+        _checkInvariants()
     }
 
     /// Creates a bitmap from one flag per row.
@@ -28,6 +29,7 @@ public struct ValidityBitmap: Sendable, Equatable {
         self.bitOffset = 0
         self.count = built.count
         self.nullCount = built.nullCount
+        _checkInvariants()
     }
 
     /// Whether row `index` is valid (not null).
@@ -44,6 +46,17 @@ public struct ValidityBitmap: Sendable, Equatable {
     func slice(_ range: Range<Int>) -> ValidityBitmap? {
         let sliced = ValidityBitmap(words: words, bitOffset: bitOffset + range.lowerBound, count: range.count)
         return sliced.nullCount == 0 ? nil : sliced
+    }
+
+    /// Traps when the bitmap is inconsistent: its bits lie within its words and ``nullCount`` is the number of
+    /// clear bits among them. Checked on construction in debug builds (O(n)), and by the tests; a no-op in release.
+    func _checkInvariants() {
+        #if DEBUG
+            precondition(bitOffset >= 0 && count >= 0, "ValidityBitmap offset \(bitOffset) or count \(count) negative")
+            precondition(bitOffset + count <= words.count * 64, "ValidityBitmap bits run past its \(words.count) words")
+            let clear = count - Self.countSetBits(words, from: bitOffset, count: count)
+            precondition(nullCount == clear, "ValidityBitmap nullCount \(nullCount), but \(clear) bits are clear")
+        #endif
     }
 
     static func countSetBits(_ words: ContiguousArray<UInt64>, from start: Int, count: Int) -> Int {
@@ -94,7 +107,13 @@ struct ValidityBuilder: Sendable {
     }
 
     func finish() -> ValidityBitmap {
-        ValidityBitmap(words: words, bitOffset: 0, count: count)
+        #if DEBUG
+            // Bits past `count` in the last word stay clear, so that a bitmap built from it counts only its rows.
+            if count & 63 != 0 { precondition(words[count >> 6] >> UInt64(count & 63) == 0, "stray validity bits") }
+            precondition(
+                words.count == (count + 63) / 64, "ValidityBuilder holds \(words.count) words for \(count) bits")
+        #endif
+        return ValidityBitmap(words: words, bitOffset: 0, count: count)
     }
 
     /// The bitmap, or `nil` when no row is null.

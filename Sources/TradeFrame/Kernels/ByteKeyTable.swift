@@ -51,6 +51,7 @@ struct ByteKeyTable {
             for row in 0..<sample { ids[row &* stride] = UInt64(table.insert(row: row)) }
             if table.count * 2 > sample { table.reserve(build.count) }
             table.insertAll(sample..<build.count, ids: ids, stride: stride)
+            table._checkInvariants()
             return body(&table)
         }
     }
@@ -241,6 +242,35 @@ struct ByteKeyTable {
     }
 
     private mutating func grow() { rehash(capacity: slots.count * 2) }
+
+    /// Traps when the table is broken: a power-of-two slot array at most 3/4 full, each id in exactly one slot
+    /// whose tag is its value's hash, reachable from its home slot without crossing an empty slot, and found as
+    /// itself (so no two ids hold the same bytes). O(n) with hashing: run after each bulk insertion in debug
+    /// builds and by the tests, never per row; a no-op in release.
+    func _checkInvariants() {
+        #if DEBUG
+            precondition(slots.count.nonzeroBitCount == 1 && mask == slots.count - 1, "ByteKeyTable mask")
+            precondition(firstRows.count * 4 <= slots.count * 3, "ByteKeyTable is over 3/4 full")
+            var seen = [Bool](repeating: false, count: firstRows.count)
+            var used = 0
+            for (slot, entry) in slots.enumerated() where entry != 0 {
+                used += 1
+                let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+                precondition(id >= 0 && id < firstRows.count && !seen[id], "ByteKeyTable slot \(slot): bad id \(id)")
+                seen[id] = true
+                let key = value(ofRow: Int(firstRows[id]))
+                let hash = StringInterner.hash(key)
+                precondition(entry & Self.tagMask == hash & Self.tagMask, "ByteKeyTable slot \(slot): wrong tag")
+                var probe = Int(truncatingIfNeeded: hash) & mask
+                while probe != slot {
+                    precondition(slots[probe] != 0, "ByteKeyTable id \(id) is cut off from its home slot")
+                    probe = (probe + 1) & mask
+                }
+                precondition(find(key, hash: hash) == UInt32(id), "ByteKeyTable holds id \(id)'s value twice")
+            }
+            precondition(used == firstRows.count, "ByteKeyTable has \(used) slots for \(firstRows.count) ids")
+        #endif
+    }
 
     private mutating func rehash(capacity: Int) {
         var newSlots = Self.emptySlots(capacity)

@@ -29,26 +29,3 @@ struct ExactValues {
         }
     }
 }
-
-/// A relative tolerance `numerator × 10^-scale`, decided in integers.
-struct ExactTolerance {
-    let numerator: UInt64
-    let scale: Int
-
-    init(_ tolerance: ExactDecimal) {
-        numerator = UInt64(tolerance.significand.magnitude)
-        scale = Int(tolerance.scale)
-    }
-
-    /// Whether `|broker − ours| > tolerance × |ours|`, both given as significands at one common scale.
-    ///
-    /// Computed as `|b − o| × 10^scale > numerator × |o|` on 256-bit products, so it never overflows and never
-    /// rounds: a value exactly at the tolerance is not exceeded, and `ours == 0` exceeds unless `broker == 0`.
-    @inline(__always)
-    func exceeded(broker: Int128, ours: Int128) -> Bool {
-        let difference = (broker - ours).magnitude
-        let left = difference.multipliedFullWidth(by: UInt128(pow10[scale]))
-        let right = ours.magnitude.multipliedFullWidth(by: UInt128(numerator))
-        return left.high != right.high ? left.high > right.high : left.low > right.low
-    }
-}

@@ -3,6 +3,7 @@ import ETRMShared
 import Foundation
 import Idempotency
 import Resilience
+import ResilienceTesting
 import SettlementSync
 import Synchronization
 

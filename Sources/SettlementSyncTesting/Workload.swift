@@ -1,4 +1,5 @@
 import ETRMShared
+import Idempotency
 import SettlementSync
 
 /// One request a simulated desk sends: its headers and body, and what kind of request the workload meant.
@@ -22,7 +23,7 @@ public struct RequestSpec: Sendable, Hashable {
     /// The kind.
     public var kind: Kind
     /// The header fields.
-    public var headers: [SettlementHeader]
+    public var headers: [HTTPHeaderField]
     /// The body.
     public var body: [UInt8]
 
@@ -120,9 +121,9 @@ public struct Workload: Sendable {
     ) -> RequestSpec {
         let run = runs[desk * max(1, runsPerDesk) + Int.random(in: 0..<max(1, runsPerDesk), using: &random)]
         let headers = [
-            SettlementHeader(SettlementHeaderName.settlementRunID, run),
-            SettlementHeader(SettlementHeaderName.traderScope, scope(desk: desk)),
-            SettlementHeader(SettlementHeaderName.idempotencyKey, "desk\(desk)-instr-\(serial)"),
+            HTTPHeaderField(SettlementHeaderName.settlementRunID, run),
+            HTTPHeaderField(SettlementHeaderName.traderScope, scope(desk: desk)),
+            HTTPHeaderField(SettlementHeaderName.idempotencyKey, "desk\(desk)-instr-\(serial)"),
         ]
         return RequestSpec(
             index: 0, desk: desk, kind: .fresh, headers: headers,

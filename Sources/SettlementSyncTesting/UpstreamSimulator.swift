@@ -2,6 +2,7 @@ import ETRMContracts
 import ETRMShared
 import Foundation
 import Resilience
+import ResilienceTesting
 import SettlementSync
 
 /// The faults an ``UpstreamSimulator`` injects.

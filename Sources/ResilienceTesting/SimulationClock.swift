@@ -1,6 +1,5 @@
 import ETRMShared
 import Resilience
-import ResilienceTesting
 
 /// A `ManualClock` that knows its sleepers' deadlines, so a driver can move time straight to the next one:
 /// simulated latencies, backoffs, outages and open breakers cost no real time at all.

@@ -1,3 +1,4 @@
+import ETRMShared
 import Foundation
 
 /// The UTC offsets of one IANA zone over a range of instants, built once from Foundation's `TimeZone` and then
@@ -7,15 +8,15 @@ import Foundation
 /// The table follows the transitions that `TimeZone.nextDaylightSavingTimeTransition(after:)` reports (the
 /// daylight-saving changes) plus the offset at the start of the range, which covers every zone rule of the
 /// years the data spans as long as the zone does not change its standard offset inside the range.
-package struct ZoneOffsetTable: Sendable {
+struct ZoneOffsetTable: Sendable {
     /// The start (seconds since the epoch) of each offset segment; the first is the start of the table.
-    package let starts: [Int64]
+    let starts: [Int64]
     /// The offset from UTC, in seconds, of each segment.
-    package let offsets: [Int32]
+    let offsets: [Int32]
     /// The first day (days since the epoch) the buckets cover.
-    package let firstDay: Int64
+    let firstDay: Int64
     /// For each day from `firstDay`, the index of the segment in effect at 00:00 UTC.
-    package let dayBuckets: [Int32]
+    let dayBuckets: [Int32]
 
     /// Builds the table for the instants `from ... through` (seconds since the epoch), with a day of margin.
     ///
@@ -23,7 +24,7 @@ package struct ZoneOffsetTable: Sendable {
     ///   - zone: The zone.
     ///   - from: The earliest instant, in seconds since the epoch.
     ///   - through: The latest instant, in seconds since the epoch.
-    package init(zone: TimeZone, from: Int64, through: Int64) {
+    init(zone: TimeZone, from: Int64, through: Int64) {
         let firstDay = CivilCalendar.splitSeconds(min(from, through)).days - 1
         let lastDay = CivilCalendar.splitSeconds(max(from, through)).days + 1
         let start = firstDay * CivilCalendar.secondsPerDay
@@ -62,7 +63,7 @@ package struct ZoneOffsetTable: Sendable {
     /// - Parameter second: Seconds since the epoch.
     /// - Returns: Seconds to add to UTC for local wall-clock time.
     @inline(__always)
-    package func offset(atSecond second: Int64) -> Int32 {
+    func offset(atSecond second: Int64) -> Int32 {
         let day = CivilCalendar.splitSeconds(second).days - firstDay
         let bucket = Int(min(max(day, 0), Int64(dayBuckets.count - 1)))
         var segment = Int(dayBuckets[bucket])
@@ -71,7 +72,7 @@ package struct ZoneOffsetTable: Sendable {
     }
 
     /// Calls `body` with the table's arrays as buffers, for kernels that inline the lookup.
-    package func withBuffers<R>(
+    func withBuffers<R>(
         _ body: (UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Int32>) throws -> R
     ) rethrows -> R {
         try starts.withUnsafeBufferPointer { starts in

@@ -1,0 +1,26 @@
+import Resilience
+import Testing
+
+/// `Timeout` on `ContinuousClock`: the production timer path (a lingering timer, real instants), which the
+/// manual-clock tests do not take. The test itself never sleeps; only the timer under test does, for 50 ms.
+@Suite struct TimeoutContinuousClockTests {
+    @Test func expiresWorkThatWaitsForeverAndReturnsWorkThatFinishes() async throws {
+        let timeout = try Timeout(.milliseconds(50))
+        let clock = ContinuousClock()
+        let start = clock.now
+        await #expect {
+            try await timeout.execute { () -> Int in
+                try await Task.sleep(for: .seconds(3_600))  // ends only when the timeout cancels it
+                return 0
+            }
+        } throws: { ($0 as? ResilienceError)?.code == .timedOut }
+        let waited = start.duration(to: clock.now)
+        #expect(waited >= .milliseconds(50))
+        #expect(waited < .seconds(30))  // cancelled by the timer, not by the hour-long sleep
+        // The same timeout, reused right away: quick work returns its value and leaves nothing pending.
+        for value in 1...100 { #expect(try await timeout.execute { value } == value) }
+        #expect(timeout.scheduler.pendingCount == 0)
+        await timeout.scheduler.waitForTimersToEnd()
+        #expect(timeout.scheduler.runningTimers == 0)
+    }
+}
