@@ -7,6 +7,8 @@
 //     etrm-pipeline run --input trades.json --broker broker.json [--zone America/New_York]
 //                       [--tolerance 0.005] [--dead-letters PATH] [--out DIR] [--summary-json PATH]
 //                       [--report report.html] [--quiet]
+//     etrm-pipeline run --url http://HOST:PORT --token T [--concurrency 4] [--page-size 1000]
+//                       [--checkpoint DIR] [the run options above but --input/--broker]
 //
 // The logic lives in the ETRMPipelineCore target, which the tests share.
 

@@ -13,7 +13,8 @@ extension PipelineCommand {
         progress: ((String, Int?) -> Void)?, started: ContinuousClock.Instant
     ) throws(PipelineError) -> (PipelineResult, (trades: Int, broker: Int)) {
         guard let base = URL(string: network.url), base.host != nil else {
-            throw PipelineError(.usage, "--url \(FeedLoader.quoted(network.url)) is not a URL\n\(PipelineCommandLine.usage)")
+            throw PipelineError(
+                .usage, "--url \(FeedLoader.quoted(network.url)) is not a URL\n\(PipelineCommandLine.usage)")
         }
         var settings = NetworkSettings()
         settings.partitions = network.concurrency

@@ -112,7 +112,9 @@ package final class PageStore: Sendable {
         self.partitions = partitions
         self.log = log
         state.withLock { state in
-            for page in log?.recovered ?? [] { state.pages[page.kind, default: [:]][page.partition, default: []].append(page) }
+            for page in log?.recovered ?? [] {
+                state.pages[page.kind, default: [:]][page.partition, default: []].append(page)
+            }
         }
     }
 
@@ -204,7 +206,8 @@ package final class NetworkIngest<C: Clock>: Sendable where C.Duration == Durati
                 }
             }
         }
-        let pipeline: ResiliencePipeline<C, Composed<Composed<Composed<PassThrough, Retry<C>>, CircuitBreaker<C>>, Timeout<C>>>
+        let pipeline:
+            ResiliencePipeline<C, Composed<Composed<Composed<PassThrough, Retry<C>>, CircuitBreaker<C>>, Timeout<C>>>
         do {
             var retry = RetryConfiguration(
                 name: "vendor-retry", maxAttempts: settings.maxAttempts, backoff: settings.backoff, jitter: .full,
@@ -320,8 +323,10 @@ package final class NetworkIngest<C: Clock>: Sendable where C.Duration == Durati
                 }
             } catch let error as ResilienceError where error.code == .circuitOpen {
                 // The breaker is open: the job pauses instead of hammering, and tries again when it admits a
-                // probe (the other partitions are refused meanwhile and pause too).
-                let pause = max(error.retryAfter ?? .milliseconds(100), .milliseconds(10))
+                // probe (the other partitions are refused meanwhile and pause too). A refusal while half-open
+                // carries the probe's whole lease as its hint, so the pause is capped: a refusal costs no
+                // request, and the partitions go on soon after the probe closes the breaker.
+                let pause = min(max(error.retryAfter ?? .milliseconds(100), .milliseconds(10)), Self.longestPause)
                 do { try await clock.sleep(for: pause) } catch {
                     throw PipelineError(.internalFailure, "cancelled while the breaker was open")
                 }
@@ -335,13 +340,15 @@ package final class NetworkIngest<C: Clock>: Sendable where C.Duration == Durati
                 }
                 throw PipelineError(
                     .ioFailure,
-                    "batch \(request.batchID) could not be fetched after \(attempts.withLock { $0 }) attempts: \(failure)")
+                    "batch \(request.batchID) could not be fetched after \(attempts.withLock { $0 }) attempts: \(failure)"
+                )
             } catch is CancellationError {
                 throw PipelineError(.internalFailure, "cancelled")
             } catch {
                 throw PipelineError(
                     .ioFailure,
-                    "batch \(request.batchID) could not be fetched after \(attempts.withLock { $0 }) attempts: \(error)")
+                    "batch \(request.batchID) could not be fetched after \(attempts.withLock { $0 }) attempts: \(error)"
+                )
             }
         }
     }
@@ -373,6 +380,9 @@ package final class NetworkIngest<C: Clock>: Sendable where C.Duration == Durati
                 kind: .rejected(response.status, String(decoding: response.body.prefix(300), as: UTF8.self)))
         }
     }
+
+    /// The longest a partition pauses on one refusal of the breaker before asking it again.
+    static var longestPause: Duration { .milliseconds(250) }
 
     private func beginWaiting() {
         inFlight.withLock { state in

@@ -86,7 +86,8 @@ package struct URLSessionPageSource: PageSource {
 
     package func url(for request: PageRequest) -> URL? {
         guard var components = URLComponents(url: base, resolvingAgainstBaseURL: false) else { return nil }
-        components.path = (components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path)
+        components.path =
+            (components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path)
             + request.kind.path
         var items = [URLQueryItem(name: "limit", value: String(request.limit))]
         if let cursor = request.cursor { items.append(URLQueryItem(name: "cursor", value: cursor)) }
