@@ -149,7 +149,7 @@ let package = Package(
             name: "VendorSimulatorTests",
             dependencies: [
                 "VendorSimulator", library("ETRMSampleFeed"), library("ResilienceTesting"), asyncHTTPClient, logging,
-                nioCore,
+                nioCore, .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
     ]

@@ -187,7 +187,8 @@ public final class VendorFeed<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     private enum Plan {
-        case good(nextPointsBack: Bool)
+        /// The page's records; a slow page waits first. Either may be the page whose `next_cursor` points back.
+        case good(nextPointsBack: Bool, slow: Bool)
         case fault(VendorFault)
     }
 
@@ -206,32 +207,35 @@ public final class VendorFeed<C: Clock>: Sendable where C.Duration == Duration {
             let attempt = state.attempts[key, default: 0]
             state.attempts[key] = attempt + 1
             let plan: Plan
+            let faulty = kind.map {
+                $0 == .unavailable ? attempt < 1 + Int(Self.mix(seed, salt, offset, 2) % 3) : attempt == 0
+            }
             if poisoned {
                 plan = .fault(.malformed)
-            } else if let kind,
-                kind == .unavailable ? attempt < 1 + Int(Self.mix(seed, salt, offset, 2) % 3) : attempt == 0
-            {
+            } else if let kind, faulty == true, kind != .slow {
                 plan = .fault(kind)
             } else {
                 let pointsBack =
                     configuration.faults.contains(.duplicate) && !state.duplicated.contains(resource)
                     && isDuplicateTarget(page)
                 if pointsBack { state.duplicated.insert(resource) }
-                plan = .good(nextPointsBack: pointsBack)
+                plan = .good(nextPointsBack: pointsBack, slow: kind == .slow && faulty == true)
             }
             switch plan {
             case .fault(let fault): state.statistics.faults[fault, default: 0] += 1
-            case .good(let pointsBack):
+            case .good(let pointsBack, let slow):
                 if pointsBack { state.statistics.faults[.duplicate, default: 0] += 1 }
+                if slow { state.statistics.faults[.slow, default: 0] += 1 }
                 state.statistics.pages[resource, default: 0] += 1
             }
             return plan
         }
         switch plan {
-        case .good(let pointsBack):
+        case .good(let pointsBack, let slow):
             let next = pointsBack ? page.cursor : page.nextCursor
             return VendorResponse(
-                status: 200, headers: ["Content-Type": "application/json"], body: body(page, next: next), delay: .zero)
+                status: 200, headers: ["Content-Type": "application/json"], body: body(page, next: next),
+                delay: slow ? configuration.slowDelay : .zero)
         case .fault(.throttle):
             var answer = Self.problem(429, "rate-limited", "Too Many Requests", "slow down")
             answer.headers["Retry-After"] =
@@ -244,10 +248,6 @@ public final class VendorFeed<C: Clock>: Sendable where C.Duration == Duration {
                 answer.headers["Retry-After"] = String(configuration.retryAfterSeconds)
             }
             return answer
-        case .fault(.slow):
-            return VendorResponse(
-                status: 200, headers: ["Content-Type": "application/json"], body: body(page, next: page.nextCursor),
-                delay: configuration.slowDelay)
         case .fault(.truncated):
             let full = body(page, next: page.nextCursor)
             // Into the middle of the first record (or of the envelope when the page is empty).
@@ -255,7 +255,7 @@ public final class VendorFeed<C: Clock>: Sendable where C.Duration == Duration {
                 page.count > 0 ? 9 + feed.record(Self.document(resource), at: page.offset).count / 2 : full.count / 2
             return VendorResponse(
                 status: 200, headers: ["Content-Type": "application/json"], body: Array(full.prefix(cut)), delay: .zero)
-        case .fault(.malformed), .fault(.duplicate):
+        case .fault(.malformed), .fault(.slow), .fault(.duplicate):
             // `{"data":[,` … : a comma where a value must be.
             var broken = body(page, next: page.nextCursor)
             broken.insert(UInt8(ascii: ","), at: 9)
@@ -269,7 +269,7 @@ public final class VendorFeed<C: Clock>: Sendable where C.Duration == Duration {
         let range = page.offset..<(page.offset + page.count)
         if let anchored = anchors[page.resource]?.first(where: { range.contains($0.record) }) { return anchored.fault }
         let enabled = VendorFault.pageFaults.filter(configuration.faults.contains)
-        guard !enabled.isEmpty else { return nil }
+        guard !enabled.isEmpty, configuration.faultRate > 0 else { return nil }
         let roll = Double(Self.mix(configuration.seed, page.resource.hashSalt, UInt64(page.offset), 1) % 1_000_000)
         let slot = Int(roll / (configuration.faultRate * 1_000_000))
         return slot < enabled.count ? enabled[slot] : nil

@@ -3,6 +3,7 @@ import ETRMSampleFeed
 import Foundation
 import Logging
 import NIOCore
+import NIOHTTP1
 import ResilienceTesting
 import Testing
 import VendorSimulator
@@ -207,7 +208,7 @@ func fileRecords(_ document: [UInt8], header: String) -> [UInt8] {
                     done = next == nil
                 case 429:
                     let form = try #require(retryAfter)
-                    let isSeconds = form.allSatisfy(\.isNumber)
+                    let isSeconds = form.allSatisfy { $0.isNumber }
                     #expect(isSeconds || form.hasSuffix(" GMT"), "Retry-After \(form)")
                     log.append("\(path) \(cursor ?? "-") 429 \(isSeconds ? "seconds" : "date")")
                 case 503:
@@ -317,8 +318,9 @@ func fileRecords(_ document: [UInt8], header: String) -> [UInt8] {
         let harness = try await SimulatorHarness.start(clock: ContinuousClock()) { $0.poisonPageIndex = 2 }
         var cursor: String?
         for _ in 0..<2 {
-            cursor = try #require(
+            let next: String = try #require(
                 try await harness.get("/v2/trades?limit=100" + (cursor.map { "&cursor=\($0)" } ?? "")).nextCursor)
+            cursor = next
         }
         for _ in 0..<3 {
             let answer = try await harness.get("/v2/trades?limit=100&cursor=\(cursor ?? "")")
