@@ -4,8 +4,8 @@
 # `API breakage: func Foo.bar() has been removed`).
 #
 # The baseline is the last release, the tag 0.1.0 once it exists: what users resolve with `from: "0.1.0"`, so
-# every break since then is either listed or fails. Before the tag it is HEAD~1, the previous commit on main,
-# which CI passed when it landed (main only moves by merges that passed CI). API_BASELINE overrides both.
+# every break since then is either listed or fails. Before the tag it is the commit named in .ci/api-baseline,
+# the last main that landed (CI passed on it); a session that lands moves it forward. API_BASELINE overrides.
 # The tool builds the library modules twice (baseline and HEAD); only library products are compared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,9 +14,9 @@ if [ -n "${API_BASELINE:-}" ]; then
 elif git rev-parse -q --verify 'refs/tags/0.1.0^{commit}' >/dev/null; then
     baseline=0.1.0
 else
-    # A shallow clone lacks the parent: fetch it.
-    git rev-parse -q --verify 'HEAD~1^{commit}' >/dev/null || git fetch -q --deepen=1 origin 2>/dev/null || true
-    baseline=HEAD~1
+    baseline=$(tr -d '[:space:]' <.ci/api-baseline)
+    # A shallow clone may lack it: fetch it.
+    git rev-parse -q --verify "$baseline^{commit}" >/dev/null || git fetch -q origin "$baseline" 2>/dev/null || true
 fi
 if ! git rev-parse -q --verify "$baseline^{commit}" >/dev/null; then
     echo "api-breaks: no baseline commit '$baseline' in this clone (a first commit has nothing to compare)"
