@@ -25,6 +25,8 @@ import Testing
         var result: Result<PipelineResult, PipelineError>
         var letters: [DeadLetter]
         var stats: NetworkStats
+        /// What the validation stage reported as quarantined (for the progress line).
+        var quarantined: Int?
     }
 
     static func settings(partitions: Int = 3, pageSize: Int = 150) -> NetworkSettings {
@@ -55,15 +57,16 @@ import Testing
         let sink = InMemoryDeadLetterSink()
         var configuration = Pipeline.Configuration()
         configuration.deadLetters = sink
+        var quarantined: Int?
         let result = fetched.flatMap { fetched in
             Result { () throws(PipelineError) in
                 try NetworkJob.finish(
                     fetched.store, startedAt: fetched.startedAt, source: "http://vendor.test",
-                    configuration: configuration
+                    configuration: configuration, quarantined: { quarantined = $0 }
                 ).result
             }
         }
-        return Outcome(result: result, letters: sink.letters, stats: ingest.stats)
+        return Outcome(result: result, letters: sink.letters, stats: ingest.stats, quarantined: quarantined)
     }
 
     static func source(
@@ -222,6 +225,8 @@ import Testing
         #expect(final.partitionsDone == final.partitionsTotal && final.partitionsTotal == 6)
         let result = try outcome.result.get()
         #expect(final.records >= result.summary.inputRecords, "\(final.records)")
+        // Validation comes after the fetch: its stage reports the quarantined count.
+        #expect(outcome.quarantined == result.summary.quarantined && result.summary.quarantined > 0)
         #expect(final.retries >= open.retries && final.pages >= 30)
     }
 

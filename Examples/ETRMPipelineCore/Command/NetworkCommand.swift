@@ -40,7 +40,8 @@ extension PipelineCommand {
         case .success(let (store, startedAt)):
             outcome = Result { () throws(PipelineError) in
                 try NetworkJob.finish(
-                    store, startedAt: startedAt, source: network.url, configuration: configuration, progress: progress)
+                    store, startedAt: startedAt, source: network.url, configuration: configuration, progress: progress,
+                    quarantined: bar.map { bar in { bar.quarantined = $0 } })
             }
         }
         if let sink, let path = options.deadLetters {
