@@ -38,16 +38,19 @@ package struct Pipeline: Sendable {
     ///   - tradesSource: The trades file's name, for messages.
     ///   - brokerSource: The broker file's name, for messages.
     ///   - progress: Receives stage names and record counts while it works.
+    ///   - quarantined: Receives the number of records quarantined once they are validated.
     /// - Returns: The frames, the aggregates, the flagged trades, the summary and the stage timings.
     /// - Throws: ``PipelineError`` for any whole-run error.
     package func run(
         trades: UnsafeRawBufferPointer, broker: UnsafeRawBufferPointer, tradesSource: String = "trades.json",
-        brokerSource: String = "broker.json", progress: ((String, Int?) -> Void)? = nil
+        brokerSource: String = "broker.json", progress: ((String, Int?) -> Void)? = nil,
+        quarantined: ((Int) -> Void)? = nil
     ) throws(PipelineError) -> PipelineResult {
         var timings = StageTimings()
         let inputs = try load(
             trades: Input(bytes: trades, source: tradesSource), broker: Input(bytes: broker, source: brokerSource),
             timings: &timings, progress: progress)
+        quarantined?(inputs.feed.quarantinedIndices.count)
         return try process(inputs, timings: timings, progress: progress)
     }
 
@@ -189,7 +192,7 @@ package struct Pipeline: Sendable {
     }
 
     /// Runs the whole pipeline on two documents held in arrays; see
-    /// ``run(trades:broker:tradesSource:brokerSource:progress:)-(UnsafeRawBufferPointer,_,_,_,_)``.
+    /// ``run(trades:broker:tradesSource:brokerSource:progress:quarantined:)-(UnsafeRawBufferPointer,_,_,_,_,_)``.
     ///
     /// - Parameters:
     ///   - trades: The bytes of `trades.json`.
@@ -197,18 +200,19 @@ package struct Pipeline: Sendable {
     ///   - tradesSource: The trades file's name, for messages.
     ///   - brokerSource: The broker file's name, for messages.
     ///   - progress: Receives stage names and record counts while it works.
+    ///   - quarantined: Receives the number of records quarantined once they are validated.
     /// - Returns: The result.
     /// - Throws: ``PipelineError`` for any whole-run error.
     package func run(
         trades: [UInt8], broker: [UInt8], tradesSource: String = "trades.json", brokerSource: String = "broker.json",
-        progress: ((String, Int?) -> Void)? = nil
+        progress: ((String, Int?) -> Void)? = nil, quarantined: ((Int) -> Void)? = nil
     ) throws(PipelineError) -> PipelineResult {
         let outcome: Result<PipelineResult, PipelineError> = trades.withUnsafeBytes { trades in
             broker.withUnsafeBytes { broker in
                 Result { () throws(PipelineError) in
                     try run(
                         trades: trades, broker: broker, tradesSource: tradesSource, brokerSource: brokerSource,
-                        progress: progress)
+                        progress: progress, quarantined: quarantined)
                 }
             }
         }

@@ -140,4 +140,24 @@ import Testing
         let finished = ProgressLine(stage: "sort", records: 100_000, elapsed: .seconds(3), expectedRecords: 100_000)
         #expect(!finished.text.contains("ETA"))
     }
+
+    @Test func theFetchLineGivesPagesRecordsRetriesAndTheBreakerButNoETA() {
+        var stats = NetworkStats()
+        stats.pages = 12
+        stats.records = 12_000
+        stats.retries = 1
+        stats.partitionsDone = 3
+        stats.partitionsTotal = 8
+        stats.breaker = .halfOpen
+        let line = ProgressLine.fetching(stats, elapsed: .seconds(4))
+        #expect(
+            line.text
+                == "fetch · 12 pages · \(Report.grouped(12_000)) records · \(Report.grouped(3_000)) records/s"
+                + " · 3/8 partitions done · 1 retry · breaker half-open · no ETA (the API gives no total) · 4 s")
+        stats.retries = 2
+        stats.breaker = .open
+        let parts = ProgressLine.fetching(stats, elapsed: .seconds(4)).text.components(separatedBy: " · ")
+        #expect(parts.contains("2 retries"))
+        #expect(parts.contains("breaker open"))
+    }
 }

@@ -25,6 +25,8 @@ import Testing
         var result: Result<PipelineResult, PipelineError>
         var letters: [DeadLetter]
         var stats: NetworkStats
+        /// What the validation stage reported as quarantined (for the progress line).
+        var quarantined: Int?
     }
 
     static func settings(partitions: Int = 3, pageSize: Int = 150) -> NetworkSettings {
@@ -38,9 +40,11 @@ import Testing
     /// Fetches from `source` (into `checkpoint` if given) on a manual clock, then runs the pipeline.
     static func run(
         _ source: ScriptedPageSource, settings: NetworkSettings = settings(), checkpoint: String? = nil,
-        clock: ManualClock = ManualClock(), horizon: Duration = .seconds(20), stalled: Duration? = nil
+        clock: ManualClock = ManualClock(), horizon: Duration = .seconds(20), stalled: Duration? = nil,
+        observe: (@Sendable (NetworkStats) -> Void)? = nil
     ) async throws -> Outcome {
-        let ingest = NetworkIngest(source: source, settings: settings, clock: clock, unixNow: { 1_780_000_000 })
+        let ingest = NetworkIngest(
+            source: source, settings: settings, clock: clock, unixNow: { 1_780_000_000 }, observe: observe)
         let identity = NetworkJob.identity(url: "http://vendor.test", settings: settings)
         let fetched = try await drivingClock(clock, horizon: horizon, stalled: stalled) {
             do throws(PipelineError) {
@@ -53,15 +57,16 @@ import Testing
         let sink = InMemoryDeadLetterSink()
         var configuration = Pipeline.Configuration()
         configuration.deadLetters = sink
+        var quarantined: Int?
         let result = fetched.flatMap { fetched in
             Result { () throws(PipelineError) in
                 try NetworkJob.finish(
                     fetched.store, startedAt: fetched.startedAt, source: "http://vendor.test",
-                    configuration: configuration
+                    configuration: configuration, quarantined: { quarantined = $0 }
                 ).result
             }
         }
-        return Outcome(result: result, letters: sink.letters, stats: ingest.stats)
+        return Outcome(result: result, letters: sink.letters, stats: ingest.stats, quarantined: quarantined)
     }
 
     static func source(
@@ -192,6 +197,37 @@ import Testing
         // Waiting instead of hammering: at most the breaker's threshold, then one probe per open period.
         let openPeriods = 20 / 2 + 1
         #expect(outage.requestsDuringOutage <= 5 + openPeriods + 2, "\(outage.requestsDuringOutage)")
+    }
+
+    @Test func theProgressCountersShowTheRetriesAndTheOpenBreakerDuringAnOutage() async throws {
+        let clock = ManualClock()
+        let outage = OutageWindow(clock: clock, afterRequests: 10, duration: .seconds(20))
+        let source = Self.source { request, attempt, serial in
+            if attempt == 1, request.partition == 1, request.cursor == nil, request.kind == .trades {
+                return .status(429, retryAfter: "1")
+            }
+            return outage.isDown(serial) ? .status(503, retryAfter: nil) : nil
+        }
+        let seen = Mutex<[NetworkStats]>([])
+        let outcome = try await Self.run(source, clock: clock) { stats in seen.withLock { $0.append(stats) } }
+        try expectParity(outcome)
+        let snapshots = seen.withLock { $0 }
+        // While the outage lasts, the line shows the breaker open and the retries so far.
+        let open = try #require(snapshots.first { $0.breaker == .open })
+        #expect(open.retries >= 1)
+        let text = ProgressLine.fetching(open, elapsed: .seconds(5)).text
+        #expect(text.contains("breaker open"), "\(text)")
+        #expect(text.contains("\(open.retries) retr"), "\(text)")
+        #expect(snapshots.contains { $0.breaker == .halfOpen })
+        // At the end: closed again, every partition done, every page and record counted.
+        let final = outcome.stats
+        #expect(final.breaker == .closed)
+        #expect(final.partitionsDone == final.partitionsTotal && final.partitionsTotal == 6)
+        let result = try outcome.result.get()
+        #expect(final.records >= result.summary.inputRecords, "\(final.records)")
+        // Validation comes after the fetch: its stage reports the quarantined count.
+        #expect(outcome.quarantined == result.summary.quarantined && result.summary.quarantined > 0)
+        #expect(final.retries >= open.retries && final.pages >= 30)
     }
 
     @Test func aPoisonPageIsDeadLetteredWholeAndTheJobFailsNamingIt() async throws {

@@ -10,7 +10,7 @@ extension PipelineCommand {
     static func runNetwork(
         _ network: PipelineCommandLine.NetworkOptions, options: PipelineCommandLine.RunOptions,
         configuration: Pipeline.Configuration, sink: JSONLinesDeadLetterSink?, console: Console,
-        progress: ((String, Int?) -> Void)?, started: ContinuousClock.Instant
+        progress: ((String, Int?) -> Void)?, bar: ProgressBar?, started: ContinuousClock.Instant
     ) throws(PipelineError) -> (PipelineResult, (trades: Int, broker: Int)) {
         guard let base = URL(string: network.url), base.host != nil else {
             throw PipelineError(
@@ -22,11 +22,13 @@ extension PipelineCommand {
         let ingest = NetworkIngest(
             source: URLSessionPageSource(base: base, token: network.token, connections: network.concurrency),
             settings: settings, clock: ContinuousClock())
-        progress?("fetch", nil)
+        bar?.update(fetching: ingest.stats)
         let identity = NetworkJob.identity(url: network.url, settings: settings)
         let checkpoint = network.checkpoint
-        let fetched: Result<(store: PageStore, startedAt: Int64), PipelineError> = blocking {
-            () async throws(PipelineError) in
+        // The line is redrawn from the counters on this thread while the fetch runs on the cooperative pool.
+        let fetched: Result<(store: PageStore, startedAt: Int64), PipelineError> = blocking(
+            tick: bar.map { bar in { bar.update(fetching: ingest.stats) } }
+        ) { () async throws(PipelineError) in
             try await NetworkJob.fetch(ingest, checkpoint: checkpoint, identity: identity)
         }
         let line = { console.err(ingest.stats.line(wall: ContinuousClock.now - started) + "\n") }
@@ -38,7 +40,8 @@ extension PipelineCommand {
         case .success(let (store, startedAt)):
             outcome = Result { () throws(PipelineError) in
                 try NetworkJob.finish(
-                    store, startedAt: startedAt, source: network.url, configuration: configuration, progress: progress)
+                    store, startedAt: startedAt, source: network.url, configuration: configuration, progress: progress,
+                    quarantined: bar.map { bar in { bar.quarantined = $0 } })
             }
         }
         if let sink, let path = options.deadLetters {
@@ -67,9 +70,9 @@ extension PipelineCommand {
     }
 
     /// Runs `body` on the cooperative pool and waits for it (the command is synchronous; only the fetching is
-    /// asynchronous).
+    /// asynchronous), calling `tick` on the calling thread every 200 ms meanwhile.
     static func blocking<T: Sendable>(
-        _ body: @escaping @Sendable () async throws(PipelineError) -> T
+        tick: (() -> Void)? = nil, _ body: @escaping @Sendable () async throws(PipelineError) -> T
     ) -> Result<T, PipelineError> {
         let box = Mutex<Result<T, PipelineError>?>(nil)
         let done = DispatchSemaphore(value: 0)
@@ -79,7 +82,11 @@ extension PipelineCommand {
             box.withLock { $0 = result }
             done.signal()
         }
-        done.wait()
+        if let tick {
+            while done.wait(timeout: .now() + .milliseconds(200)) == .timedOut { tick() }
+        } else {
+            done.wait()
+        }
         return box.withLock { $0 } ?? .failure(PipelineError(.internalFailure, "the fetch did not finish"))
     }
 }

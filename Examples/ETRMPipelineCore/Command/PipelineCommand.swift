@@ -107,7 +107,7 @@ package enum PipelineCommand {
         if let network = options.network {
             (result, sizes) = try runNetwork(
                 network, options: options, configuration: configuration, sink: sink, console: console,
-                progress: report, started: started)
+                progress: report, bar: progress, started: started)
         } else {
             var timings = StageTimings()
             let inputs: LoadedInputs
@@ -302,22 +302,33 @@ final class OutputFile {
 }
 
 /// The live progress line on stderr: stage, records, records per second, quarantined (once known) and the
-/// estimated time left (when the number of records is known ahead).
+/// estimated time left (when the number of records is known ahead). While a network run fetches, also the
+/// pages, partitions finished, retries and the circuit breaker's state; the vendor API gives no total, so
+/// the fetch has no ETA and the line says so.
 package struct ProgressLine: Sendable, Equatable {
     package var stage: String
     package var records: Int?
     package var elapsed: Duration
     package var quarantined: Int?
     package var expectedRecords: Int?
+    /// The network run's counters while it fetches.
+    package var fetch: NetworkStats?
 
     package init(
-        stage: String, records: Int?, elapsed: Duration, quarantined: Int? = nil, expectedRecords: Int? = nil
+        stage: String, records: Int?, elapsed: Duration, quarantined: Int? = nil, expectedRecords: Int? = nil,
+        fetch: NetworkStats? = nil
     ) {
         self.stage = stage
         self.records = records
         self.elapsed = elapsed
         self.quarantined = quarantined
         self.expectedRecords = expectedRecords
+        self.fetch = fetch
+    }
+
+    /// The line of a network run's fetch: records are those of the pages committed so far.
+    package static func fetching(_ stats: NetworkStats, elapsed: Duration) -> ProgressLine {
+        ProgressLine(stage: "fetch", records: stats.records, elapsed: elapsed, fetch: stats)
     }
 
     /// Whether a run draws the line: only on a terminal, and never with `--quiet`.
@@ -327,6 +338,7 @@ package struct ProgressLine: Sendable, Equatable {
     package var text: String {
         var parts = [stage]
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        if let fetch { parts.append("\(Report.grouped(fetch.pages)) pages") }
         if let records {
             parts.append("\(Report.grouped(records)) records")
             if seconds > 0 { parts.append("\(Report.grouped(Int(Double(records) / seconds))) records/s") }
@@ -336,6 +348,12 @@ package struct ProgressLine: Sendable, Equatable {
             }
         }
         if let quarantined { parts.append("\(Report.grouped(quarantined)) quarantined") }
+        if let fetch {
+            parts.append("\(fetch.partitionsDone)/\(fetch.partitionsTotal) partitions done")
+            parts.append("\(Report.grouped(fetch.retries)) \(fetch.retries == 1 ? "retry" : "retries")")
+            parts.append("breaker \(fetch.breaker)")
+            parts.append("no ETA (the API gives no total)")
+        }
         parts.append("\(Int(seconds)) s")
         return parts.joined(separator: " · ")
     }
@@ -356,11 +374,18 @@ final class ProgressBar {
 
     func update(_ stage: String, _ count: Int?) {
         if let count { records = count }
-        let line = ProgressLine(
-            stage: stage, records: records, elapsed: ContinuousClock.now - started, quarantined: quarantined,
-            expectedRecords: expectedRecords)
-        console.err("\r\(line.text)\u{1B}[K")
+        draw(
+            ProgressLine(
+                stage: stage, records: records, elapsed: ContinuousClock.now - started, quarantined: quarantined,
+                expectedRecords: expectedRecords))
     }
+
+    /// Draws a network run's fetch.
+    func update(fetching stats: NetworkStats) {
+        draw(.fetching(stats, elapsed: ContinuousClock.now - started))
+    }
+
+    private func draw(_ line: ProgressLine) { console.err("\r\(line.text)\u{1B}[K") }
 
     func clear() { console.err("\r\u{1B}[K") }
 }

@@ -33,6 +33,13 @@ package struct NetworkSettings: Sendable {
 package struct NetworkStats: Sendable, Equatable {
     /// Pages committed (a page served twice counts once).
     package var pages = 0
+    /// Records in the pages committed.
+    package var records = 0
+    /// Partitions (of both feeds) fetched to their last page, and how many there are.
+    package var partitionsDone = 0
+    package var partitionsTotal = 0
+    /// The circuit breaker's state, from its last state-change event.
+    package var breaker = CircuitBreakerState.closed
     /// Pages received again under a batch id already committed, and not ingested.
     package var duplicatePages = 0
     /// Retries scheduled.
@@ -173,21 +180,37 @@ package final class NetworkIngest<C: Clock>: Sendable where C.Duration == Durati
     package let clock: C
     /// The current Unix time, for `Retry-After` given as an HTTP-date.
     package let unixNow: @Sendable () -> Int64
-    private let counters = Mutex(NetworkStats())
+    /// Called with the counters after each change (from the fetching tasks).
+    package let observe: (@Sendable (NetworkStats) -> Void)?
+    private let counters: Mutex<NetworkStats>
     private let inFlight = Mutex((count: 0, since: ContinuousClock.now))
 
     package init(
         source: any PageSource, settings: NetworkSettings, clock: C,
-        unixNow: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+        unixNow: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+        observe: (@Sendable (NetworkStats) -> Void)? = nil
     ) {
         self.source = source
         self.settings = settings
         self.clock = clock
         self.unixNow = unixNow
+        self.observe = observe
+        var stats = NetworkStats()
+        stats.partitionsTotal = FeedKind.allCases.count * settings.partitions
+        counters = Mutex(stats)
     }
 
     /// The counters so far.
     package var stats: NetworkStats { counters.withLock { $0 } }
+
+    /// Changes the counters, then passes them to ``observe``.
+    private func count(_ change: (inout NetworkStats) -> Void) {
+        let stats = counters.withLock { stats in
+            change(&stats)
+            return stats
+        }
+        observe?(stats)
+    }
 
     /// Fetches what `store` lacks. A page that stays unreadable stops its partition and is recorded in the
     /// store's ``PageStore/poisoned``; the other partitions go on.
@@ -197,11 +220,14 @@ package final class NetworkIngest<C: Clock>: Sendable where C.Duration == Durati
     ///   5xx, 429 or timeouts) or a commit that failed; the pages committed so far stay committed.
     package func run(into store: PageStore) async throws(PipelineError) {
         let observer = ClosureObserver { [self] event in
-            self.counters.withLock { stats in
+            guard event.kind == .retryScheduled || event.kind == .circuitStateChanged else { return }
+            self.count { stats in
                 switch event.kind {
                 case .retryScheduled: stats.retries += 1
-                case .circuitStateChanged where event.state == .open: stats.breakerOpens += 1
-                case .circuitStateChanged where event.state == .halfOpen: stats.probes += 1
+                case .circuitStateChanged:
+                    if let state = event.state { stats.breaker = state }
+                    if event.state == .open { stats.breakerOpens += 1 }
+                    if event.state == .halfOpen { stats.probes += 1 }
                 default: break
                 }
             }
@@ -277,7 +303,10 @@ package final class NetworkIngest<C: Clock>: Sendable where C.Duration == Durati
         var seen = Set(committed.map { $0.batchID(partitions: settings.partitions) })
         var sequence = committed.count
         var cursor = committed.last?.nextCursor
-        if let last = committed.last, last.nextCursor == nil { return }
+        if let last = committed.last, last.nextCursor == nil {
+            count { $0.partitionsDone += 1 }
+            return
+        }
         var repeats = 0
         while true {
             let request = PageRequest(
@@ -286,7 +315,7 @@ package final class NetworkIngest<C: Clock>: Sendable where C.Duration == Durati
             guard let page = try await fetch(request, pipeline: pipeline, store: store) else { return }
             if seen.contains(request.batchID) {
                 // A page served twice: its records are committed already; follow the second answer's cursor.
-                counters.withLock { $0.duplicatePages += 1 }
+                count { $0.duplicatePages += 1 }
                 repeats += 1
                 guard repeats <= 3 else {
                     throw PipelineError(
@@ -300,9 +329,15 @@ package final class NetworkIngest<C: Clock>: Sendable where C.Duration == Durati
                         nextCursor: page.nextCursor, count: page.count, records: page.records))
                 seen.insert(request.batchID)
                 sequence += 1
-                counters.withLock { $0.pages += 1 }
+                count { stats in
+                    stats.pages += 1
+                    stats.records += page.count
+                }
             }
-            guard let next = page.nextCursor else { return }
+            guard let next = page.nextCursor else {
+                count { $0.partitionsDone += 1 }
+                return
+            }
             cursor = next
         }
     }

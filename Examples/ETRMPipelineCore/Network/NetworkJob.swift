@@ -37,12 +37,13 @@ package enum NetworkJob {
     ///   - configuration: The pipeline's settings; its dead-letter sink receives the letters, each labelled
     ///     with its page's batch id.
     ///   - progress: Stage names and counts.
+    ///   - quarantined: Receives the number of records quarantined once they are validated.
     /// - Returns: The result, and the two documents' sizes.
     /// - Throws: ``PipelineError`` with code `unreadable_page` naming the page(s) that stayed unreadable (after
     ///   they are dead-lettered), or what the pipeline throws.
     package static func finish(
         _ store: PageStore, startedAt: Int64, source: String, configuration: Pipeline.Configuration,
-        progress: ((String, Int?) -> Void)? = nil
+        progress: ((String, Int?) -> Void)? = nil, quarantined: ((Int) -> Void)? = nil
     ) throws(PipelineError) -> (result: PipelineResult, sizes: (trades: Int, broker: Int)) {
         let stamp = UTCTimestamp(nanosecondsSinceEpoch: startedAt * 1_000_000_000)
         let trades = store.document(.trades)
@@ -76,7 +77,7 @@ package enum NetworkJob {
         }
         let result = try Pipeline(configuration: configuration).run(
             trades: trades.bytes, broker: broker.bytes, tradesSource: source + FeedKind.trades.path,
-            brokerSource: source + FeedKind.broker.path, progress: progress)
+            brokerSource: source + FeedKind.broker.path, progress: progress, quarantined: quarantined)
         return (result, (trades.bytes.count, broker.bytes.count))
     }
 }
