@@ -79,7 +79,7 @@ let package = Package(
         .target(name: "ETRMSampleFeed", dependencies: ["ETRMShared"], path: "Examples/SampleFeed"),
         .target(
             name: "ETRMPipelineCore",
-            dependencies: ["ETRMContracts", "TradeFrame", "Resilience", "ETRMSampleFeed", "ETRMShared"],
+            dependencies: ["ETRMContracts", "TradeFrame", "Resilience", "Idempotency", "ETRMSampleFeed", "ETRMShared"],
             path: "Examples/ETRMPipelineCore"
         ),
         .executableTarget(

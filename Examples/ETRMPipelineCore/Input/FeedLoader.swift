@@ -1,5 +1,4 @@
 import ETRMContracts
-import ETRMShared
 import Foundation
 import TradeFrame
 

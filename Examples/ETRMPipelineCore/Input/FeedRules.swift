@@ -1,5 +1,4 @@
 import ETRMContracts
-import ETRMShared
 
 /// The field rules of the comparison feed (`Benchmarks/Comparison/README.md`, "Semantics"), written as
 /// parsers the reader's rule tables call. They are stricter or looser than ``TradeRecord``'s rules in the

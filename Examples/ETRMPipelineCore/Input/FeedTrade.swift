@@ -1,5 +1,4 @@
 import ETRMContracts
-import ETRMShared
 
 /// One valid trade of the feed, as the reader delivers it: integers only, ready for the columns.
 ///

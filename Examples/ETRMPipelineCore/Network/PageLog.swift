@@ -1,5 +1,5 @@
-import ETRMShared
 import Foundation
+import Idempotency
 
 /// A page committed by the network job: where it came from, where it leads, and its records as sent.
 package struct CommittedPage: Sendable, Equatable {
@@ -171,7 +171,7 @@ package final class PageLog: Sendable {
         frame.reserveCapacity(payload.count + 36)
         appendUInt32(UInt32(payload.count), to: &frame)
         frame.append(contentsOf: payload)
-        frame.append(contentsOf: SHA256.hash(payload).bytes)
+        frame.append(contentsOf: Fingerprint(exactBytes: payload).bytes)
         return frame
     }
 
@@ -182,7 +182,7 @@ package final class PageLog: Sendable {
         let end = start + length + 32
         guard end <= bytes.count else { return nil }
         let payload = Array(bytes[start..<start + length])
-        guard SHA256.hash(payload).bytes.elementsEqual(bytes[start + length..<end]) else { return nil }
+        guard Fingerprint(exactBytes: payload).bytes.elementsEqual(bytes[start + length..<end]) else { return nil }
         var position = 1
         func number() -> Int? {
             defer { position += 4 }
