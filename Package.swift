@@ -74,9 +74,10 @@ let package = Package(
         // ETRMShared because the examples and SettlementSyncTesting, which are not tests, use it too.
         .target(name: "ETRMTestSupport", dependencies: ["ETRMShared"], path: "Tests/Support"),
 
-        // MARK: Examples
-        // The pipeline's seeded sample feed, public so that Integrations' vendor simulator serves the same records.
-        .target(name: "ETRMSampleFeed", dependencies: ["ETRMShared"], path: "Examples/SampleFeed"),
+        // MARK: ETRMSampleFeed (the seeded sample feed the main job, tests and the vendor simulator share)
+        .target(name: "ETRMSampleFeed", dependencies: ["ETRMShared"]),
+
+        // MARK: Examples (public API only: .ci/examples-public.sh builds them as a package of their own)
         .target(
             name: "ETRMPipelineCore",
             dependencies: ["ETRMContracts", "TradeFrame", "Resilience", "Idempotency", "ETRMSampleFeed", "ETRMShared"],

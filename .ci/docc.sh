@@ -3,7 +3,8 @@
 # Every library module must have a catalog: a missing one fails the check. Each archive is a static site.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-required=(ETRMContracts Resilience Idempotency TradeFrame)
+# Every library product's module (read from Package.swift).
+mapfile -t required < <(sed -n 's/^ *\.library(name: "\([A-Za-z]*\)".*/\1/p' Package.swift)
 for module in "${required[@]}"; do
     if [ ! -d "Sources/$module/$module.docc" ]; then
         echo "docc: Sources/$module/$module.docc is missing" >&2

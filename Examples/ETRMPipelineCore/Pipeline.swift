@@ -1,6 +1,6 @@
 import ETRMContracts
-import ETRMShared
 import Foundation
+import Idempotency
 import TradeFrame
 
 /// The ingestion pipeline of issue #6: validate and quarantine, de-duplicate, settlement cycles in the market's
@@ -228,7 +228,7 @@ package struct Pipeline: Sendable {
         let labels: [[UInt8]] = (0..<cycles.dictionary.count).map { code in
             Array((cycles.dictionary[code] ?? "").utf8) + [0x7C]
         }
-        var hasher = SHA256()
+        var accumulator = Fingerprint.Accumulator()
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 16)
         for row in 0..<frame.rowCount {
@@ -236,12 +236,12 @@ package struct Pipeline: Sendable {
             buffer.append(contentsOf: labels[cycles.code(at: row)])
             ids.withUTF8(at: row) { buffer.append(contentsOf: $0) }
             if buffer.count >= 1 << 16 - 256 {
-                hasher.update(buffer)
+                accumulator.update(buffer)
                 buffer.removeAll(keepingCapacity: true)
             }
         }
-        hasher.update(buffer)
-        return String(hasher.finalize().hex.prefix(16))
+        accumulator.update(buffer)
+        return String(accumulator.finalize().description.prefix(16))
     }
 
     /// Aggregates per (cycle, product): total volume from the module's exact decimal sum, and the module's exact

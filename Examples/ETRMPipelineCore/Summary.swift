@@ -1,4 +1,4 @@
-import ETRMShared
+import Idempotency
 import TradeFrame
 
 /// The summary of a run, with exactly the keys of issue #6 in their order: the figure `compare.sh` checks key
@@ -54,12 +54,12 @@ package struct Summary: Sendable, Equatable {
 
     /// The first 16 lower-case hex digits of SHA-256 over the lines joined with `\n` (no trailing newline).
     package static func sha16(_ lines: [[UInt8]]) -> String {
-        var hasher = SHA256()
+        var accumulator = Fingerprint.Accumulator()
         for (position, line) in lines.enumerated() {
-            if position > 0 { hasher.update([0x0A]) }
-            hasher.update(line)
+            if position > 0 { accumulator.update([0x0A]) }
+            accumulator.update(line)
         }
-        return String(hasher.finalize().hex.prefix(16))
+        return String(accumulator.finalize().description.prefix(16))
     }
 
     /// The keys and values in the issue's order; integers as JSON integers, the rest as strings.

@@ -35,6 +35,25 @@ import Testing
         #expect(Fingerprint(exactBytes: Array(first.utf8)) != Fingerprint(exactBytes: Array(retry.utf8)))
     }
 
+    /// Pieces fed to an accumulator, split anywhere (inside a 64-byte block, across blocks, empty pieces),
+    /// give the fingerprint of the whole.
+    @Test(arguments: [0, 1, 63, 64, 65, 200])
+    func accumulatorEqualsOneShot(splitEvery step: Int) {
+        let bytes = (0..<1_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        var accumulator = Fingerprint.Accumulator()
+        var start = 0
+        while start < bytes.count {
+            let end = step == 0 ? bytes.count : min(bytes.count, start + step)
+            accumulator.update(bytes[start..<end])
+            accumulator.update([UInt8]())
+            start = end
+        }
+        #expect(accumulator.finalize() == Fingerprint(exactBytes: bytes))
+        var empty = Fingerprint.Accumulator()
+        empty.update([UInt8]())
+        #expect(empty.finalize().description == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
     /// Numbers are kept as written (deliberately, unlike RFC 8785): a different spelling is a different payload.
     @Test(arguments: [
         (#"{"p":45.1}"#, #"{"p":45.10}"#), (#"{"p":1}"#, #"{"p":1.0}"#), (#"{"p":100}"#, #"{"p":1e2}"#),
