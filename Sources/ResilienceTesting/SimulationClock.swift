@@ -286,7 +286,7 @@ extension SimulationClock {
     /// Sleeps until `deadline` ignoring cancellation, as a blocking SDK or a hung connection does: the sleep
     /// runs in a task of its own, which cancelling the caller does not reach.
     ///
-    /// The caller waits for the sleep only until its ``Resilience/TaskDeadline`` (a timeout's deadline), so only
+    /// The caller waits for the sleep only until its `TaskDeadline` (a timeout's deadline), so only
     /// that part counts as the participant's wait (``waitedFor(_:)``); the rest is the abandoned work going on
     /// in the background, which must not let the driver move time while the participant computes.
     ///

@@ -114,8 +114,8 @@ public struct LoadReport: Sendable {
     public var passed: Bool { invariants.allSatisfy(\.passed) }
 }
 
-/// Drives a ``SettlementGateway`` with simulated desks against an ``UpstreamSimulator`` on a
-/// ``SimulationClock`` and checks the flow's invariants.
+/// Drives a `SettlementGateway` with simulated desks against an ``UpstreamSimulator`` on a
+/// `SimulationClock` and checks the flow's invariants.
 public enum LoadRun {
     /// Runs the load and checks every invariant.
     ///
