@@ -8,7 +8,8 @@
 //
 // Every folder under Sources/ is one fuzz target, named after the folder, holding one file with a
 // `@_cdecl("LLVMFuzzerTestOneInput")` function. To add a target, add a folder (and optionally seed inputs,
-// one per line, in Seeds/<Target>.txt); nothing in this manifest or in `.ci/fuzz.sh` needs to change.
+// one per line, in Seeds/<Target>.txt); nothing in this manifest or in `.ci/fuzz.sh` needs to change. Code that
+// several targets share lives in Shared/FuzzSupport, a library every target depends on.
 import Foundation
 import PackageDescription
 
@@ -26,14 +27,21 @@ let package = Package(
     name: "ETRMFuzz",
     platforms: [.macOS(.v15)],
     dependencies: [.package(path: root.path)],
-    targets: fuzzTargets.map { name in
-        .executableTarget(
-            name: name,
-            dependencies: ["ETRMContracts", "Idempotency", "Resilience", "TradeFrame"].map {
-                .product(name: $0, package: rootIdentity)
-            },
-            // No top-level code and no @main: libFuzzer's own main calls LLVMFuzzerTestOneInput.
-            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
-        )
-    }
+    targets: [
+        // What several fuzz targets share (template frames, the patching of templates by the input).
+        .target(
+            name: "FuzzSupport",
+            dependencies: ["ETRMContracts", "TradeFrame"].map { .product(name: $0, package: rootIdentity) },
+            path: "Shared/FuzzSupport")
+    ]
+        + fuzzTargets.map { name in
+            .executableTarget(
+                name: name,
+                dependencies: ["ETRMContracts", "Idempotency", "Resilience", "TradeFrame"].map {
+                    .product(name: $0, package: rootIdentity)
+                } + ["FuzzSupport"],
+                // No top-level code and no @main: libFuzzer's own main calls LLVMFuzzerTestOneInput.
+                swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+            )
+        }
 )
