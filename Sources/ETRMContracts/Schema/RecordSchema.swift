@@ -239,7 +239,7 @@ public struct RecordSchema<Record: Sendable>: Sendable {
                 let repeated =
                     !issues.isEmpty && issue.code == .missingField && issue.message == RecordValues.absentMessage
                 if !repeated { issues.add(issue, field: nil, fallbackValue: nil) }
-            } catch let failure as ValidationFailure {
+            } catch let failure as ValidationFailure where !failure.issues.isEmpty {
                 for issue in failure.issues { issues.add(issue, field: nil, fallbackValue: nil) }
             } catch {
                 issues.add(field: nil, code: .invalidValue, message: "the record could not be built: \(error)")
