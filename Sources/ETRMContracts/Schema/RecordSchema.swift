@@ -195,7 +195,7 @@ public struct RecordSchema<Record: Sendable>: Sendable {
     ///   - summary: One sentence on what a record is (the JSON Schema's `description`).
     ///   - recordChecks: The build closure's checks that span fields, in words, for the JSON Schema's
     ///     `$comment` (JSON Schema cannot express them).
-    ///   - fields: Declares the fields and returns the build closure.
+    ///   - declare: Declares the fields and returns the build closure.
     /// - Precondition: At most 64 fields, each key declared once.
     public init(
         name: String, containerKey: String, summary: String, recordChecks: [String] = [],
