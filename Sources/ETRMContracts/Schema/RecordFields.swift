@@ -5,8 +5,13 @@ import ETRMShared
 /// You get one from a ``RecordFields`` method while declaring a ``RecordSchema``; `Value` is the type the
 /// field's value arrives as (`String`, ``ExactDecimal``, ``UTCTimestamp``, `Int`, or a ``ValidatedCode``).
 public struct RecordField<Value>: Sendable {
-    let index: Int
-    let staticName: StaticString
+    @usableFromInline let index: Int
+    @usableFromInline let staticName: StaticString
+
+    init(index: Int, staticName: StaticString) {
+        self.index = index
+        self.staticName = staticName
+    }
 
     /// The wire key.
     public var name: String { staticName.description }

@@ -13,8 +13,13 @@ import ETRMShared
 /// strings for the rule table).
 @usableFromInline
 struct RecordSlot {
-    var first: Int64
-    var second: Int64
+    @usableFromInline var first: Int64
+    @usableFromInline var second: Int64
+
+    init(first: Int64, second: Int64) {
+        self.first = first
+        self.second = second
+    }
 }
 
 /// What kind of value a declared field holds, and so how both paths read it.
