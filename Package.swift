@@ -27,6 +27,8 @@ let package = Package(
         // MARK: ETRMContracts
         .target(name: "ETRMContracts", dependencies: ["ETRMShared"]),
         .testTarget(name: "ETRMContractsTests", dependencies: ["ETRMContracts", "ETRMShared"]),
+        // A user's own record type on the public API only: no @testable, no ETRMShared.
+        .testTarget(name: "ETRMContractsAPITests", dependencies: ["ETRMContracts"]),
 
         // MARK: Resilience
         .target(name: "Resilience", dependencies: ["ETRMShared"]),

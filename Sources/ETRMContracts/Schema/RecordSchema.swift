@@ -124,8 +124,14 @@ package struct RecordRules<Record: Sendable, Draft>: Sendable {
     }
 }
 
-/// The rules of one canonical model, for readers: a ``RecordReader`` is generic over the record type and
-/// takes its schema from ``ValidatedRecord/recordSchema``.
+/// The rules of one record type, for readers: a ``RecordReader`` is generic over the record type and takes
+/// its schema from ``ValidatedRecord/recordSchema``; ``JSONSchemaExport`` publishes it.
+///
+/// Declare a schema for a record type of your own with ``init(name:containerKey:summary:recordChecks:fields:)``:
+/// its fields, their types and rules, and a build closure that makes the record (or normalises into another
+/// model) from the checked values. The declaration is compiled once into a fast plan that reads valid records
+/// straight from the input into typed slots, and into a rule table that reports every issue of the others,
+/// so both always agree. See <doc:DeclaringARecordType>.
 public struct RecordSchema<Record: Sendable>: Sendable {
     /// The model's name (`TradeRecord`).
     package let name: String
@@ -156,6 +162,89 @@ public struct RecordSchema<Record: Sendable>: Sendable {
         fields = rules.fields.map { ($0.key, $0.required, $0.schema) }
         decodeRecord = { (scanner, issues, policy) throws(JSONError) in
             try rules.decode(&scanner, issues: &issues, unknownFields: policy)
+        }
+    }
+
+    /// Declares the schema of a record type: its fields and rules, and how the record is made from them.
+    ///
+    /// `fields` runs once: it declares each field on the ``RecordFields`` it is given and returns the build
+    /// closure, which the reader calls with each record's checked ``RecordValues``. The closure makes the
+    /// record, and may check what spans fields (throw a ``ValidationIssue`` located with
+    /// ``RecordField/locate(_:value:)``) or normalise units and codes into another model.
+    ///
+    /// ```swift
+    /// static let recordSchema = RecordSchema<Fill>(
+    ///     name: "Fill", containerKey: "fills", summary: "An exchange fill."
+    /// ) { fields in
+    ///     let id = fields.text("fill_id", description: "The fill's id.", rule: .recordID)
+    ///     let price = fields.decimal("price", description: "EUR/MWh.", minimum: "-500", maximum: "4000")
+    ///     let side = fields.code("side", Side.self, required: false, description: "Buy or sell.")
+    ///     return { values in Fill(id: try values[id], price: try values[price], side: try values[ifPresent: side]) }
+    /// }
+    /// ```
+    ///
+    /// A record is rejected, with one issue each, for a missing required field (`missing_field`), a value of
+    /// the wrong JSON type (`wrong_type`), a value that breaks its field's rule, a key named twice
+    /// (`duplicate_key`), an unknown key under ``UnknownFieldPolicy/reject``, and whatever the build closure
+    /// throws (a ``ValidationIssue`` or ``ValidationFailure``; any other error becomes one `invalid_value`
+    /// issue on the record). `null` counts as absent.
+    ///
+    /// - Parameters:
+    ///   - name: The type's name (`Fill`): the JSON Schema's title and, in snake case, its file name.
+    ///   - containerKey: The key of the record array in a batch document (`fills`).
+    ///   - summary: One sentence on what a record is (the JSON Schema's `description`).
+    ///   - recordChecks: The build closure's checks that span fields, in words, for the JSON Schema's
+    ///     `$comment` (JSON Schema cannot express them).
+    ///   - declare: Declares the fields and returns the build closure.
+    /// - Precondition: At most 64 fields, each key declared once.
+    public init(
+        name: String, containerKey: String, summary: String, recordChecks: [String] = [],
+        fields declare: (inout RecordFields) -> @Sendable (RecordValues) throws -> Record
+    ) {
+        var declared = RecordFields()
+        let build = declare(&declared)
+        let count = declared.plan.count
+        let rules = RecordRules<Record, SlotDraft>(
+            fields: declared.rules, makeDraft: { SlotDraft(count: count) },
+            finish: { draft, issues in Self.finish(draft, build: build, issues: &issues) })
+        let plan = RecordPlan(
+            fields: declared.plan,
+            requiredMask: declared.rules.enumerated().reduce(0) { mask, field in
+                field.element.required ? mask | 1 << UInt64(field.offset) : mask
+            })
+        self.init(
+            name: name, containerKey: containerKey, summary: summary, recordChecks: recordChecks, rules: rules,
+            fastPath: { scanner, policy in
+                withUnsafeTemporaryAllocation(of: RecordSlot.self, capacity: max(count, 1)) { buffer in
+                    guard let slots = buffer.baseAddress,
+                        let present = plan.scan(&scanner, into: slots, rejectsUnknown: policy.rejects)
+                    else { return nil }
+                    return try? build(RecordValues(slots: slots, present: present, input: scanner.base, texts: []))
+                }
+            })
+    }
+
+    /// Runs the build closure on the rule table's draft, recording what it throws. Reading a field that
+    /// already has an issue (so is absent from the draft) is not reported twice.
+    private static func finish(
+        _ draft: SlotDraft, build: (RecordValues) throws -> Record, issues: inout RecordIssues
+    ) -> Record? {
+        draft.slots.withUnsafeBufferPointer { slots -> Record? in
+            guard let base = slots.baseAddress else { return nil }
+            do {
+                let record = try build(
+                    RecordValues(slots: base, present: draft.assigned, input: nil, texts: draft.texts))
+                return issues.isEmpty ? record : nil
+            } catch let issue as ValidationIssue {
+                let repeated =
+                    !issues.isEmpty && issue.code == .missingField && issue.message == RecordValues.absentMessage
+                if !repeated { issues.add(issue, field: nil, fallbackValue: nil) }
+            } catch let failure as ValidationFailure where !failure.issues.isEmpty {
+                for issue in failure.issues { issues.add(issue, field: nil, fallbackValue: nil) }
+            } catch {
+                issues.add(field: nil, code: .invalidValue, message: "the record could not be built: \(error)")
+            }
+            return nil
         }
     }
 }
