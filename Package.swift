@@ -26,7 +26,7 @@ let package = Package(
 
         // MARK: ETRMContracts
         .target(name: "ETRMContracts", dependencies: ["ETRMShared"]),
-        .testTarget(name: "ETRMContractsTests", dependencies: ["ETRMContracts", "ETRMShared"]),
+        .testTarget(name: "ETRMContractsTests", dependencies: ["ETRMContracts", "ETRMShared", "ETRMTestSupport"]),
 
         // MARK: Resilience
         .target(name: "Resilience", dependencies: ["ETRMShared"]),
@@ -49,7 +49,8 @@ let package = Package(
 
         // MARK: TradeFrame
         .target(name: "TradeFrame", dependencies: ["ETRMContracts", "ETRMShared"]),
-        .testTarget(name: "TradeFrameTests", dependencies: ["TradeFrame", "ETRMContracts", "ETRMShared"]),
+        .testTarget(
+            name: "TradeFrameTests", dependencies: ["TradeFrame", "ETRMContracts", "ETRMShared", "ETRMTestSupport"]),
 
         // MARK: SettlementSync (the settlement-sync flow composed from the modules)
         .target(name: "SettlementSync", dependencies: ["ETRMContracts", "Resilience", "Idempotency", "ETRMShared"]),
