@@ -60,7 +60,8 @@ import Testing
         await #expect {
             try await IdempotencyStoreConformance.run(
                 check: "noSuchCheck",
-                on: .init(makeStore: { try InMemoryIdempotencyStore(clock: clock) }, advance: { clock.advance(by: $0) }))
+                on: .init(makeStore: { try InMemoryIdempotencyStore(clock: clock) }, advance: { clock.advance(by: $0) })
+            )
         } throws: { error in
             let failure = error as? IdempotencyStoreConformance.Failure
             return failure?.code == .unknownCheck && failure?.check == "noSuchCheck" && failure?.cause == nil

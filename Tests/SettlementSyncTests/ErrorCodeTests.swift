@@ -47,7 +47,8 @@ import Testing
         #expect(error.description == "invalid_configuration: operation: empty (cause: \(cause))")
 
         let refused = UpstreamError(
-            code: .unreachable, message: "connection refused", retryAfter: .seconds(1), cause: POSIXError(.ECONNREFUSED))
+            code: .unreachable, message: "connection refused", retryAfter: .seconds(1), cause: POSIXError(.ECONNREFUSED)
+        )
         #expect((refused.cause as? POSIXError)?.code == .ECONNREFUSED)
         #expect(refused == UpstreamError(code: .unreachable, message: "connection refused", retryAfter: .seconds(1)))
         #expect(refused != UpstreamError(code: .unreachable, message: "connection refused"))

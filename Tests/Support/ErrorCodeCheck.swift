@@ -24,7 +24,9 @@ package enum ErrorCodeCheck {
             }
             if code.description != name { problems.append("\(name) is now named \(code.description)") }
         }
-        if expected.count != declared.count { problems.append("\(expected.count) expected, \(declared.count) declared") }
+        if expected.count != declared.count {
+            problems.append("\(expected.count) expected, \(declared.count) declared")
+        }
         if let module {
             let article = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("Sources/\(module)/\(module).docc/ErrorCodes.md")

@@ -36,7 +36,8 @@ extension TradeFrame {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 try Data(bytes).write(to: folder.appendingPathComponent("part-0.parquet"))
             } catch {
-                throw TradeFrameError(.invalidInput, "cannot write \(folder.path): \(error.localizedDescription)", cause: error
+                throw TradeFrameError(
+                    .invalidInput, "cannot write \(folder.path): \(error.localizedDescription)", cause: error
                 )
             }
         }
