@@ -26,7 +26,7 @@ let package = Package(
 
         // MARK: ETRMContracts
         .target(name: "ETRMContracts", dependencies: ["ETRMShared"]),
-        .testTarget(name: "ETRMContractsTests", dependencies: ["ETRMContracts", "ETRMShared"]),
+        .testTarget(name: "ETRMContractsTests", dependencies: ["ETRMContracts", "ETRMShared", "ETRMTestSupport"]),
         // A user's own record type on the public API only: no @testable, no ETRMShared.
         .testTarget(name: "ETRMContractsAPITests", dependencies: ["ETRMContracts"]),
 
@@ -51,7 +51,8 @@ let package = Package(
 
         // MARK: TradeFrame
         .target(name: "TradeFrame", dependencies: ["ETRMContracts", "ETRMShared"]),
-        .testTarget(name: "TradeFrameTests", dependencies: ["TradeFrame", "ETRMContracts", "ETRMShared"]),
+        .testTarget(
+            name: "TradeFrameTests", dependencies: ["TradeFrame", "ETRMContracts", "ETRMShared", "ETRMTestSupport"]),
 
         // MARK: SettlementSync (the settlement-sync flow composed from the modules)
         .target(name: "SettlementSync", dependencies: ["ETRMContracts", "Resilience", "Idempotency", "ETRMShared"]),

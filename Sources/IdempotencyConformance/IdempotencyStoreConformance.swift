@@ -32,14 +32,51 @@ import ResilienceTesting
 /// own (``run(check:on:)``), so a test framework can report every check, and ``runEach(on:)`` runs them all
 /// without stopping at the first failure.
 public enum IdempotencyStoreConformance {
-    /// A broken protocol rule.
+    /// A broken protocol rule: a ``code``, the check that found it, a message and the store's error as ``cause``
+    /// where the store threw one the rule did not allow.
     public struct Failure: Error, CustomStringConvertible, Sendable {
+        /// What went wrong: a closed set of codes declared by this module, each with a stable `snake_case` name
+        /// (its ``description``). New codes may be added in minor releases; compare with `==`.
+        public struct Code: Hashable, Sendable, CustomStringConvertible {
+            private enum Value: String, CaseIterable, Sendable {
+                case brokenRule = "broken_rule"
+                case unexpectedError = "unexpected_error"
+                case unknownCheck = "unknown_check"
+            }
+            private let value: Value
+            private init(_ value: Value) { self.value = value }
+
+            /// Every code this release declares, for tests and documentation.
+            package static let all = Value.allCases.map(Code.init)
+
+            /// The code's stable `snake_case` name.
+            public var description: String { value.rawValue }
+
+            /// The store answered other than the protocol requires (another outcome, another error code).
+            public static let brokenRule = Code(.brokenRule)
+            /// The store threw an error that is not an `IdempotencyError`; ``Failure/cause`` is that error.
+            public static let unexpectedError = Code(.unexpectedError)
+            /// ``IdempotencyStoreConformance/run(check:on:)`` was given a name that is not a check.
+            public static let unknownCheck = Code(.unknownCheck)
+        }
+
+        /// What went wrong.
+        public var code: Code
         /// The check that failed, such as `staleOwnerIsRefusedAfterTakeover`.
         public var check: String
         /// What was expected and what happened.
         public var message: String
+        /// The store's error that broke the rule, if any.
+        public var cause: (any Error)?
 
-        public var description: String { "\(check): \(message)" }
+        init(_ code: Code = .brokenRule, check: String, message: String, cause: (any Error)? = nil) {
+            self.code = code
+            self.check = check
+            self.message = message
+            self.cause = cause
+        }
+
+        public var description: String { "\(code): \(check): \(message)" }
     }
 
     /// What a check needs from the ``Subject`` beyond fresh stores.
@@ -176,7 +213,7 @@ public enum IdempotencyStoreConformance {
         -> String?
     {
         guard let check = checks.first(where: { $0.name == name }) else {
-            throw Failure(check: name, message: "no such check; the checks are \(checkNames)")
+            throw Failure(.unknownCheck, check: name, message: "no such check; the checks are \(checkNames)")
         }
         let store: Store
         var replica: Store?
@@ -206,7 +243,9 @@ public enum IdempotencyStoreConformance {
         let tolerance: Duration
         let check: String
 
-        func fail(_ message: String) -> Failure { Failure(check: check, message: message) }
+        func fail(_ message: String, _ code: Failure.Code = .brokenRule, cause: (any Error)? = nil) -> Failure {
+            Failure(code, check: check, message: message, cause: cause)
+        }
 
         func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws(Failure) {
             if !condition { throw fail(message()) }
@@ -253,12 +292,14 @@ public enum IdempotencyStoreConformance {
             do {
                 try await body()
             } catch let error as IdempotencyError {
-                try expect(error.code == code, "\(what): expected \(code), got \(error)")
+                if error.code != code { throw fail("\(what): expected \(code), got \(error)", cause: error) }
                 return
             } catch let error as Failure {
                 throw error
             } catch {
-                throw fail("\(what): expected IdempotencyError \(code), got \(type(of: error)): \(error)")
+                throw fail(
+                    "\(what): expected IdempotencyError \(code), got \(type(of: error)): \(error)", .unexpectedError,
+                    cause: error)
             }
             throw fail("\(what): expected \(code), but it succeeded")
         }
@@ -656,7 +697,8 @@ public enum IdempotencyStoreConformance {
                     throw error
                 } catch {
                     throw context.fail(
-                        "\(what) on an unreachable backend threw \(type(of: error)), not IdempotencyError: \(error)")
+                        "\(what) on an unreachable backend threw \(type(of: error)), not IdempotencyError: \(error)",
+                        .unexpectedError, cause: error)
                 }
             }
         },

@@ -113,12 +113,13 @@ where C.Duration == Duration {
             limiter = try PartitionedRateLimiter(
                 configuration.deskRateLimit, maximumPartitions: configuration.maximumDesks, clock: clock)
         } catch {
-            throw SettlementSyncError(code: .invalidConfiguration, message: error.description)
+            throw SettlementSyncError(code: .invalidConfiguration, message: error.description, cause: error)
         }
         do throws(IdempotencyError) {
             _ = try IdempotencyScope(tenant: "desk", operation: configuration.operation)
         } catch {
-            throw SettlementSyncError(code: .invalidConfiguration, message: "operation: \(error.message)")
+            throw SettlementSyncError(
+                code: .invalidConfiguration, message: "operation: \(error.message)", cause: error)
         }
         let heartbeat: IdempotentExecutor<GuardedStore<C, Store>>.Heartbeat?
         do throws(IdempotencyError) {
@@ -126,7 +127,8 @@ where C.Duration == Duration {
                 try IdempotentExecutor<GuardedStore<C, Store>>.Heartbeat(every: interval, clock: clock)
             }
         } catch {
-            throw SettlementSyncError(code: .invalidConfiguration, message: "leaseHeartbeat: \(error.message)")
+            throw SettlementSyncError(
+                code: .invalidConfiguration, message: "leaseHeartbeat: \(error.message)", cause: error)
         }
         self.configuration = configuration
         self.clock = clock
@@ -235,7 +237,7 @@ where C.Duration == Duration {
             return invalidPayload(
                 [
                     ValidationIssue(
-                        path: "/settlement_run_id", code: ValidationIssue.Code("header_mismatch"),
+                        path: "/settlement_run_id", code: .headerMismatch,
                         message: "must equal the \(SettlementHeaderName.settlementRunID) header (\(runHeader))",
                         value: instruction.settlementRunID.description)
                 ], &trail)
@@ -328,7 +330,7 @@ where C.Duration == Duration {
                             return try await upstream.submit(submission)
                         } catch let error as ResilienceError where error.code == .timedOut {
                             // The upstream's own timeout: not this attempt timeout's, which leaves a late outcome.
-                            throw UpstreamError(code: .unavailable, message: error.description)
+                            throw UpstreamError(code: .unavailable, message: error.description, cause: error)
                         }
                     } lateOutcome: { outcome in
                         let reply = try? outcome.get()

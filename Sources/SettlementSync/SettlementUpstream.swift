@@ -146,47 +146,71 @@ public struct UpstreamRejection: Hashable, Sendable {
 /// A failed attempt at the upstream that may pass: the gateway retries it.
 ///
 /// ``retryAfter`` carries the upstream's `Retry-After` (a 429 or 503 with a hint); the retry waits that long
-/// instead of its own backoff (capped by the retry's maximum server delay).
+/// instead of its own backoff (capped by the retry's maximum server delay). ``cause`` carries the transport's
+/// error where there is one. Two errors are equal when their code, message and `Retry-After` are; the cause is
+/// not compared.
 public struct UpstreamError: Error, Hashable, Sendable, CustomStringConvertible, RetryAfterProviding {
-    /// A stable, machine-readable code; an open set.
-    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-        /// The code in `snake_case`.
-        public let rawValue: String
+    /// What went wrong: a closed set of codes declared by this module, each with a stable `snake_case` name (its
+    /// ``description``). New codes may be added in minor releases; compare with `==`.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Value: String, CaseIterable, Sendable {
+            case unavailable, throttled, unreachable
+        }
+        private let value: Value
+        private init(_ value: Value) { self.value = value }
 
-        public init(rawValue: String) { self.rawValue = rawValue }
+        /// Every code this release declares, for tests and documentation.
+        package static let all = Value.allCases.map(Code.init)
 
-        public var description: String { rawValue }
+        /// The code's stable `snake_case` name.
+        public var description: String { value.rawValue }
 
         /// The upstream could not be reached or answered 5xx.
-        public static let unavailable = Code(rawValue: "unavailable")
+        public static let unavailable = Code(.unavailable)
         /// The upstream answered 429 (too many requests).
-        public static let throttled = Code(rawValue: "throttled")
+        public static let throttled = Code(.throttled)
         /// The upstream could not be reached at all (connection refused, no route, name lookup failed): the
         /// request was not sent, a fast transient failure.
-        public static let unreachable = Code(rawValue: "unreachable")
+        public static let unreachable = Code(.unreachable)
     }
 
-    /// The stable code.
+    /// What went wrong.
     public var code: Code
     /// A human-readable explanation.
     public var message: String
     /// The upstream's `Retry-After`, when it sent one.
     public var retryAfter: Duration?
+    /// The transport's error (a refused connection, a timed-out request), if any.
+    public var cause: (any Error)?
 
     /// Creates an error.
     ///
     /// - Parameters:
-    ///   - code: The stable code.
+    ///   - code: What went wrong.
     ///   - message: An explanation.
     ///   - retryAfter: The upstream's `Retry-After`, if any.
-    public init(code: Code, message: String, retryAfter: Duration? = nil) {
+    ///   - cause: The underlying error, if any.
+    public init(code: Code, message: String, retryAfter: Duration? = nil, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
+        self.cause = cause
     }
 
     public var description: String {
-        if let retryAfter { return "\(code): \(message) (retry after \(retryAfter))" }
-        return "\(code): \(message)"
+        var text = "\(code): \(message)"
+        if let retryAfter { text += " (retry after \(retryAfter))" }
+        if let cause { text += " (cause: \(cause))" }
+        return text
+    }
+
+    public static func == (lhs: UpstreamError, rhs: UpstreamError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.retryAfter == rhs.retryAfter
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+        hasher.combine(retryAfter)
     }
 }

@@ -82,7 +82,7 @@ private func failure(_ text: String, _ configuration: JSONScanner.Configuration 
     @Test(arguments: ["01", "-", "1.", ".5", "+1", "1e", "1e+", "NaN", "Infinity", "1.5.2", "12x", "0x10", "--1"])
     func rejectsWhatIsNotAJSONNumber(_ text: String) {
         let error = failure("[\(text)]")
-        #expect(error?.kind == .invalidJSON)
+        #expect(error?.code == .invalidJSON)
     }
 
     @Test func decodesEscapesIncludingSurrogatePairs() throws {
@@ -111,7 +111,7 @@ private func failure(_ text: String, _ configuration: JSONScanner.Configuration 
         "\"tab\there\"", "\"nul\u{0}\"", "\"new\nline\"",
     ])
     func rejectsBadEscapesAndRawControlCharacters(_ text: String) {
-        #expect(failure(text)?.kind == .invalidJSON)
+        #expect(failure(text)?.code == .invalidJSON)
     }
 
     @Test(
@@ -129,7 +129,7 @@ private func failure(_ text: String, _ configuration: JSONScanner.Configuration 
     func rejectsInvalidUTF8InStrings(_ sequence: [UInt8]) {
         let bytes = [UInt8(ascii: "\""), UInt8(ascii: "a")] + sequence + [UInt8(ascii: "b"), UInt8(ascii: "\"")]
         let error = failure(bytes)
-        #expect(error?.kind == .invalidUTF8)
+        #expect(error?.code == .invalidUTF8)
         #expect(error?.offset == 2)
     }
 
@@ -161,38 +161,38 @@ private func failure(_ text: String, _ configuration: JSONScanner.Configuration 
         let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("[1]".utf8)
         #expect(failure(bytes) == nil)
         let rejected = failure(bytes, .init(byteOrderMark: .reject))
-        #expect(rejected?.kind == .invalidJSON)
+        #expect(rejected?.code == .invalidJSON)
         #expect(rejected?.offset == 0)
         // A BOM anywhere but the start is never whitespace.
-        #expect(failure([UInt8(ascii: " ")] + bytes)?.kind == .invalidJSON)
+        #expect(failure([UInt8(ascii: " ")] + bytes)?.code == .invalidJSON)
     }
 
     @Test func nestingDepthIsBounded() {
         let deep = String(repeating: "[", count: 10) + String(repeating: "]", count: 10)
         #expect(failure(deep, .init(maximumDepth: 10)) == nil)
         let error = failure(deep, .init(maximumDepth: 9))
-        #expect(error?.kind == .limitExceeded)
+        #expect(error?.code == .limitExceeded)
         #expect(error?.offset == 9)
         // The clamp keeps a hostile configuration from exhausting the stack.
         let hostile = String(repeating: "[", count: 100_000)
-        #expect(failure(hostile, .init(maximumDepth: .max))?.kind == .limitExceeded)
+        #expect(failure(hostile, .init(maximumDepth: .max))?.code == .limitExceeded)
     }
 
     @Test func documentAndStringSizesAreBounded() {
         #expect(failure("\"abcd\"", .init(maximumStringLength: 4)) == nil)
         let long = failure("[\"abcde\"]", .init(maximumStringLength: 4))
-        #expect(long?.kind == .limitExceeded)
+        #expect(long?.code == .limitExceeded)
         #expect(long?.offset == 1)
-        #expect(failure("[1, 2]", .init(maximumDocumentSize: 5))?.kind == .limitExceeded)
+        #expect(failure("[1, 2]", .init(maximumDocumentSize: 5))?.code == .limitExceeded)
         #expect(failure("[1, 2]", .init(maximumDocumentSize: 6)) == nil)
     }
 
     @Test func duplicateKeysAreFoundInSkippedObjectsEvenWhenEscaped() {
         #expect(failure(#"{"a": 1, "b": {"a": 2}}"#) == nil)
         let plain = failure(#"{"a": 1, "b": 2, "a": 3}"#)
-        #expect(plain?.kind == .duplicateKey)
+        #expect(plain?.code == .duplicateKey)
         #expect(plain?.offset == 17)
-        #expect(failure(#"{"x": [{"k": 1, "\u006b": 2}]}"#)?.kind == .duplicateKey)
+        #expect(failure(#"{"x": [{"k": 1, "\u006b": 2}]}"#)?.code == .duplicateKey)
     }
 
     @Test(arguments: [
@@ -200,7 +200,7 @@ private func failure(_ text: String, _ configuration: JSONScanner.Configuration 
         "{\"a\":1}}", "'x'",
     ])
     func rejectsMalformedDocuments(_ text: String) {
-        #expect(failure(text)?.kind == .invalidJSON)
+        #expect(failure(text)?.code == .invalidJSON)
     }
 
     @Test func equalityComparesDecodedValues() throws {

@@ -54,7 +54,7 @@ package enum NetworkJob {
                     rawBytes: page.body, recordIndex: 0,
                     issues: [
                         ValidationIssue(
-                            code: ValidationIssue.Code("unreadable_page"),
+                            code: .unreadablePage,
                             message:
                                 "the whole page stayed unreadable after \(page.attempts) attempts: \(page.reason)")
                     ], sourceName: source + page.request.kind.path, batchID: page.request.batchID,
@@ -85,6 +85,11 @@ package enum NetworkJob {
 extension PipelineError.Code {
     /// A page of the vendor API stayed unreadable after its retries (it is in the dead letters, whole).
     package static let unreadablePage = PipelineError.Code("unreadable_page")
+}
+
+extension ValidationIssue.Code {
+    /// The dead letter's issue for a page that stayed unreadable after its retries.
+    package static let unreadablePage = ValidationIssue.Code("unreadable_page")
 }
 
 /// Passes each dead letter on with its page's batch id, the API as its source, and the job's start time (so

@@ -148,17 +148,18 @@ enum HeaderFieldCodec {
 }
 
 extension PostgresIdempotencyStore {
-    /// An ``IdempotencyError`` with the I/O code for what the client threw, keeping the server's message.
+    /// An ``IdempotencyError`` with the I/O code for what the client threw, keeping the server's message (and
+    /// SQLSTATE) and the client's error as the cause.
     static func storeError(_ operation: String, table: String, _ error: any Error) -> IdempotencyError {
         let what = "\(operation) on \(table)"
         guard let error = error as? PSQLError else {
-            return IdempotencyError(code: .storeIO, message: "\(what) failed: \(error)")
+            return IdempotencyError(code: .storeIO, message: "\(what) failed: \(error)", cause: error)
         }
         if let info = error.serverInfo, let message = info[.message] {
             let state = info[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
-            return IdempotencyError(code: .storeIO, message: "\(what) failed: \(message)\(state)")
+            return IdempotencyError(code: .storeIO, message: "\(what) failed: \(message)\(state)", cause: error)
         }
         let cause = error.underlying.map { ": \($0)" } ?? ""
-        return IdempotencyError(code: .storeIO, message: "\(what) failed: \(error.code)\(cause)")
+        return IdempotencyError(code: .storeIO, message: "\(what) failed: \(error.code)\(cause)", cause: error)
     }
 }

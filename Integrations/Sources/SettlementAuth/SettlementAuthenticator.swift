@@ -39,43 +39,74 @@ public struct SettlementClaims: JWTPayload, Equatable {
     }
 }
 
-/// Why a request was not authenticated (answered 401). `code` is an open set.
+/// Why a request was not authenticated (answered 401), or why the keys are unusable: a ``code``, a message for
+/// the problem document's `detail`, and the JWT library's error as ``cause`` where there is one.
+///
+/// Two errors are equal when their code and message are; the ``cause`` is not compared.
 public struct SettlementAuthError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// A stable code.
-    public struct Code: RawRepresentable, Hashable, Sendable {
-        /// The code in `snake_case`.
-        public let rawValue: String
+    /// What went wrong: a closed set of codes declared by this module, each with a stable `snake_case` name (its
+    /// ``description``). New codes may be added in minor releases; compare with `==`.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Value: String, CaseIterable, Sendable {
+            case missingToken = "missing_token"
+            case invalidToken = "invalid_token"
+            case expiredToken = "expired_token"
+            case invalidClaims = "invalid_claims"
+            case invalidKey = "invalid_key"
+        }
+        private let value: Value
+        private init(_ value: Value) { self.value = value }
 
-        public init(rawValue: String) { self.rawValue = rawValue }
+        /// Every code this release declares, for tests and documentation.
+        package static let all = Value.allCases.map(Code.init)
+
+        /// The code's stable `snake_case` name.
+        public var description: String { value.rawValue }
 
         /// No `Authorization: Bearer …` header.
-        public static let missingToken = Code(rawValue: "missing_token")
+        public static let missingToken = Code(.missingToken)
         /// The token's signature, algorithm or shape is not one of the configured keys'.
-        public static let invalidToken = Code(rawValue: "invalid_token")
+        public static let invalidToken = Code(.invalidToken)
         /// The token's `exp` has passed.
-        public static let expiredToken = Code(rawValue: "expired_token")
+        public static let expiredToken = Code(.expiredToken)
         /// The claims do not make a valid scope (a malformed desk or contract pattern).
-        public static let invalidClaims = Code(rawValue: "invalid_claims")
+        public static let invalidClaims = Code(.invalidClaims)
         /// The configuration holds no usable key.
-        public static let invalidKey = Code(rawValue: "invalid_key")
+        public static let invalidKey = Code(.invalidKey)
     }
 
-    /// The stable code.
+    /// What went wrong.
     public var code: Code
     /// What is wrong, for the problem document's `detail`.
     public var message: String
+    /// The error that caused this one (the JWT library's, the scope parser's), if any.
+    public var cause: (any Error)?
 
     /// Creates an error.
     ///
     /// - Parameters:
-    ///   - code: The code.
+    ///   - code: What went wrong.
     ///   - message: The explanation.
-    public init(code: Code, message: String) {
+    ///   - cause: The underlying error, if any.
+    public init(code: Code, message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
-    public var description: String { "\(code.rawValue): \(message)" }
+    public var description: String {
+        guard let cause else { return "\(code): \(message)" }
+        return "\(code): \(message) (cause: \(cause))"
+    }
+
+    public static func == (lhs: SettlementAuthError, rhs: SettlementAuthError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+    }
 }
 
 /// Verifies bearer JWTs (HS256 with a shared secret, ES256 with a public key, or both) and turns their claims
@@ -107,7 +138,7 @@ public struct SettlementAuthenticator: Sendable {
                 await keys.add(ecdsa: try ES256PublicKey(pem: es256PublicKeyPEM), kid: "es256")
             } catch {
                 throw SettlementAuthError(
-                    code: .invalidKey, message: "the ES256 public key PEM does not parse: \(error)")
+                    code: .invalidKey, message: "the ES256 public key PEM does not parse: \(error)", cause: error)
             }
         }
         self.keys = keys
@@ -129,15 +160,16 @@ public struct SettlementAuthenticator: Sendable {
         do {
             claims = try await keys.verify(token, as: SettlementClaims.self, iteratingKeys: true)
         } catch let error as JWTError where error.errorType == .claimVerificationFailure {
-            throw SettlementAuthError(code: .expiredToken, message: "the token has expired")
+            throw SettlementAuthError(code: .expiredToken, message: "the token has expired", cause: error)
         } catch {
             throw SettlementAuthError(
-                code: .invalidToken, message: "the token is not signed by a configured key or is malformed")
+                code: .invalidToken, message: "the token is not signed by a configured key or is malformed",
+                cause: error)
         }
         do throws(SettlementSyncError) {
             return try TraderScope(desk: claims.desk, contractPatterns: claims.contracts)
         } catch {
-            throw SettlementAuthError(code: .invalidClaims, message: error.message)
+            throw SettlementAuthError(code: .invalidClaims, message: error.message, cause: error)
         }
     }
 }
@@ -166,7 +198,8 @@ public struct SettlementTokenIssuer: Sendable {
         do {
             await keys.add(ecdsa: try ES256PrivateKey(pem: es256PrivateKeyPEM), kid: kid)
         } catch {
-            throw SettlementAuthError(code: .invalidKey, message: "the ES256 private key PEM does not parse: \(error)")
+            throw SettlementAuthError(
+                code: .invalidKey, message: "the ES256 private key PEM does not parse: \(error)", cause: error)
         }
     }
 

@@ -81,7 +81,8 @@ public struct HTTPSettlementUpstream: SettlementUpstream {
             throw CancellationError()
         } catch {
             throw UpstreamError(
-                code: Self.isUnreachable(error) ? .unreachable : .unavailable, message: "upstream \(url): \(error)")
+                code: Self.isUnreachable(error) ? .unreachable : .unavailable, message: "upstream \(url): \(error)",
+                cause: error)
         }
         return try Self.reply(
             status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),

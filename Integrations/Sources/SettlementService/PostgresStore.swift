@@ -33,7 +33,7 @@ struct PostgresStore: Sendable {
         } catch {
             running.cancel()
             await running.value
-            throw SettlementServiceError(code: .storeUnavailable, message: "PostgreSQL \(host): \(error)")
+            throw SettlementServiceError(code: .storeUnavailable, message: "PostgreSQL \(host): \(error)", cause: error)
         }
         // Expired records are deleted once a minute by every replica (the store skips rows another one holds).
         let purge = Task {

@@ -96,7 +96,8 @@ public enum SettlementService {
             do throws(IdempotencyError) {
                 store = try JournalIdempotencyStore(directory: directory)
             } catch {
-                throw SettlementServiceError(code: .storeUnavailable, message: "journal \(directory): \(error.message)")
+                throw SettlementServiceError(
+                    code: .storeUnavailable, message: "journal \(directory): \(error.message)", cause: error)
             }
             let check: @Sendable () async -> Bool = { FileManager.default.isWritableFile(atPath: directory) }
             return try await start(
@@ -139,7 +140,7 @@ public enum SettlementService {
                     hs256Secret: configuration.hs256Secret, es256PublicKeyPEM: configuration.es256PublicKeyPEM)
             } catch {
                 await closeStore()
-                throw SettlementServiceError(code: .invalidConfiguration, message: error.message)
+                throw SettlementServiceError(code: .invalidConfiguration, message: error.message, cause: error)
             }
         } else if configuration.fixedScope != nil {
             authenticator = nil
@@ -164,7 +165,7 @@ public enum SettlementService {
         } catch {
             try? await client.shutdown()
             await closeStore()
-            throw SettlementServiceError(code: .invalidConfiguration, message: error.message)
+            throw SettlementServiceError(code: .invalidConfiguration, message: error.message, cause: error)
         }
         let responder = SettlementResponder(
             handle: gateway.handle, authenticator: authenticator, fixedScope: configuration.fixedScope,

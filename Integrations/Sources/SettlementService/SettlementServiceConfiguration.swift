@@ -69,35 +69,62 @@ public struct SettlementServiceConfiguration: Sendable {
     }
 }
 
-/// Why the service could not start; `code` is an open set.
+/// Why the service could not start: a ``code``, a message and the underlying ``cause`` where there is one.
+///
+/// Two errors are equal when their code and message are; the ``cause`` is not compared.
 public struct SettlementServiceError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// A stable code.
-    public struct Code: RawRepresentable, Hashable, Sendable {
-        /// The code in `snake_case`.
-        public let rawValue: String
+    /// What went wrong: a closed set of codes declared by this module, each with a stable `snake_case` name (its
+    /// ``description``). New codes may be added in minor releases; compare with `==`.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Value: String, CaseIterable, Sendable {
+            case invalidConfiguration = "invalid_configuration"
+            case storeUnavailable = "store_unavailable"
+        }
+        private let value: Value
+        private init(_ value: Value) { self.value = value }
 
-        public init(rawValue: String) { self.rawValue = rawValue }
+        /// Every code this release declares, for tests and documentation.
+        package static let all = Value.allCases.map(Code.init)
+
+        /// The code's stable `snake_case` name.
+        public var description: String { value.rawValue }
 
         /// A setting is missing, out of range or inconsistent.
-        public static let invalidConfiguration = Code(rawValue: "invalid_configuration")
+        public static let invalidConfiguration = Code(.invalidConfiguration)
         /// The store could not be opened.
-        public static let storeUnavailable = Code(rawValue: "store_unavailable")
+        public static let storeUnavailable = Code(.storeUnavailable)
     }
 
-    /// The stable code.
+    /// What went wrong.
     public var code: Code
     /// What is wrong.
     public var message: String
+    /// The error that caused this one (the store's, the authenticator's, the gateway's), if any.
+    public var cause: (any Error)?
 
     /// Creates an error.
     ///
     /// - Parameters:
-    ///   - code: The code.
+    ///   - code: What went wrong.
     ///   - message: The explanation.
-    public init(code: Code, message: String) {
+    ///   - cause: The underlying error, if any.
+    public init(code: Code, message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
-    public var description: String { "\(code.rawValue): \(message)" }
+    public var description: String {
+        guard let cause else { return "\(code): \(message)" }
+        return "\(code): \(message) (cause: \(cause))"
+    }
+
+    public static func == (lhs: SettlementServiceError, rhs: SettlementServiceError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+    }
 }

@@ -377,6 +377,11 @@ struct PageRequest {
         "v2-\(resource.cursorTag)-\(partition)-\(partitions)-\(offset)"
     }
 
+    /// A query the simulator answers with 400.
+    private static func refusal(_ message: String) -> VendorSimulatorError {
+        VendorSimulatorError(code: .invalidRequest, message: message)
+    }
+
     init(query: String?, resource: VendorResource, records: Int) throws(VendorSimulatorError) {
         var values: [String: String] = [:]
         for pair in (query ?? "").split(separator: "&") {
@@ -385,17 +390,17 @@ struct PageRequest {
             let rawValue = parts.count > 1 ? String(parts[1]) : ""
             guard let name = rawName.replacingOccurrences(of: "+", with: " ").removingPercentEncoding,
                 let value = rawValue.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
-            else { throw VendorSimulatorError("the query is not valid percent-encoding: \(pair)") }
+            else { throw Self.refusal("the query is not valid percent-encoding: \(pair)") }
             guard ["limit", "cursor", "partition", "partitions"].contains(name) else {
-                throw VendorSimulatorError("unknown parameter '\(name)' (limit, cursor, partition, partitions)")
+                throw Self.refusal("unknown parameter '\(name)' (limit, cursor, partition, partitions)")
             }
-            guard values[name] == nil else { throw VendorSimulatorError("parameter '\(name)' is given twice") }
+            guard values[name] == nil else { throw Self.refusal("parameter '\(name)' is given twice") }
             values[name] = value
         }
         func integer(_ name: String, _ range: ClosedRange<Int>) throws(VendorSimulatorError) -> Int? {
             guard let text = values[name] else { return nil }
             guard let value = Int(text), range.contains(value) else {
-                throw VendorSimulatorError(
+                throw Self.refusal(
                     "\(name) must be an integer in \(range.lowerBound)...\(range.upperBound) (got '\(text)')")
             }
             return value
@@ -410,22 +415,22 @@ struct PageRequest {
             self.partitions = 1
         case (let partition?, let partitions?):
             guard partition < partitions else {
-                throw VendorSimulatorError("partition must be below partitions (got \(partition) of \(partitions))")
+                throw Self.refusal("partition must be below partitions (got \(partition) of \(partitions))")
             }
             self.partition = partition
             self.partitions = partitions
-        default: throw VendorSimulatorError("partition and partitions go together")
+        default: throw Self.refusal("partition and partitions go together")
         }
         if let cursor = values["cursor"] {
             let fields = cursor.split(separator: "-", omittingEmptySubsequences: false)
             guard fields.count == 5, fields[0] == "v2", let p = Int(fields[2]), let k = Int(fields[3]),
                 let offset = Int(fields[4]), k >= 1, k <= Self.maximumPartitions, p >= 0, p < k
-            else { throw VendorSimulatorError("cursor '\(cursor)' is not one this API issued") }
+            else { throw Self.refusal("cursor '\(cursor)' is not one this API issued") }
             guard fields[1] == resource.cursorTag else {
-                throw VendorSimulatorError("cursor '\(cursor)' belongs to another resource")
+                throw Self.refusal("cursor '\(cursor)' belongs to another resource")
             }
             if partitions != nil, p != self.partition || k != self.partitions {
-                throw VendorSimulatorError(
+                throw Self.refusal(
                     "cursor '\(cursor)' belongs to partition \(p) of \(k), not \(self.partition) of \(self.partitions)")
             }
             self.partition = p
@@ -442,7 +447,7 @@ struct PageRequest {
             offset = partitionStart
         } else {
             guard offset >= partitionStart, offset < partitionEnd else {
-                throw VendorSimulatorError("cursor '\(cursor ?? "")' is outside its partition")
+                throw Self.refusal("cursor '\(cursor ?? "")' is outside its partition")
             }
         }
     }

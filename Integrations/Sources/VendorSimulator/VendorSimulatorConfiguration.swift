@@ -130,15 +130,49 @@ public struct VendorSimulatorConfiguration: Sendable {
     }
 }
 
-/// An invalid simulator configuration.
-public struct VendorSimulatorError: Error, Sendable, CustomStringConvertible {
+/// An invalid simulator configuration or page request: a ``code`` and a message naming the offending value.
+public struct VendorSimulatorError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What went wrong: a closed set of codes declared by this module, each with a stable `snake_case` name (its
+    /// ``description``). New codes may be added in minor releases; compare with `==`.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Value: String, CaseIterable, Sendable {
+            case invalidConfiguration = "invalid_configuration"
+            case invalidRequest = "invalid_request"
+        }
+        private let value: Value
+        private init(_ value: Value) { self.value = value }
+
+        /// Every code this release declares, for tests and documentation.
+        package static let all = Value.allCases.map(Code.init)
+
+        /// The code's stable `snake_case` name.
+        public var description: String { value.rawValue }
+
+        /// A setting or flag is out of range, or names an unknown fault.
+        public static let invalidConfiguration = Code(.invalidConfiguration)
+        /// A page request's query is malformed or out of range (answered 400 by the simulator).
+        public static let invalidRequest = Code(.invalidRequest)
+    }
+
+    /// What went wrong.
+    public var code: Code
     /// What is wrong.
     public let message: String
 
     /// Creates an error.
     ///
+    /// - Parameters:
+    ///   - code: What went wrong.
+    ///   - message: What is wrong.
+    public init(code: Code, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// An invalid configuration.
+    ///
     /// - Parameter message: What is wrong.
-    public init(_ message: String) { self.message = message }
+    package init(_ message: String) { self.init(code: .invalidConfiguration, message: message) }
 
     /// The message.
     public var description: String { message }

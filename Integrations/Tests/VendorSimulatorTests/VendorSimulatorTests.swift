@@ -338,4 +338,15 @@ func fileRecords(_ document: [UInt8], header: String) -> [UInt8] {
         #expect(try VendorSimulatorConfiguration.faults(parsing: "slow,throttle") == [.slow, .throttle])
         #expect(throws: VendorSimulatorError.self) { try VendorSimulatorConfiguration.faults(parsing: "slow,nope") }
     }
+
+    @Test func errorCodesAreDistinctKeepTheirNamesAndNameABadFlag() {
+        let expected: [(VendorSimulatorError.Code, String)] = [
+            (.invalidConfiguration, "invalid_configuration"), (.invalidRequest, "invalid_request"),
+        ]
+        #expect(VendorSimulatorError.Code.all == expected.map(\.0))
+        #expect(expected.map(\.0.description) == expected.map(\.1))
+        #expect {
+            try VendorSimulatorConfiguration.faults(parsing: "slow,nope")
+        } throws: { ($0 as? VendorSimulatorError)?.code == .invalidConfiguration }
+    }
 }

@@ -65,9 +65,7 @@ public struct WireJSONDecoder: Sendable {
             if info[.etrmUnknownFieldPolicy] == nil { info[.etrmUnknownFieldPolicy] = configuration.unknownFields }
             return try T(from: WireDecoding(value, codingPath: [], userInfo: info, keyStyle: keyStyle))
         case .failure(let error):
-            let issue = ValidationIssue(
-                code: ValidationIssue.Code(rawValue: error.kind.rawValue),
-                message: "\(error.message) (byte \(error.offset))")
+            let issue = ValidationIssue(error)
             throw DecodingError.dataCorrupted(
                 .init(codingPath: [], debugDescription: issue.description, underlyingError: issue))
         }

@@ -61,30 +61,37 @@ public protocol DeadLetterSink: Sendable {
     func quarantine(_ letter: DeadLetter) throws
 }
 
-/// An error from a dead-letter sink or file: an extensible code, a message and the `errno` if a system call
-/// failed.
+/// An error from a dead-letter sink or file: a ``code``, a message, the `errno` if a system call failed and the
+/// underlying ``cause`` where there is one.
+///
+/// Two errors are equal when their code, message and `errno` are; the cause is not compared.
 public struct DeadLetterError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// What went wrong, as an open set of codes.
+    /// What went wrong: a closed set of codes declared by this module, each with a stable `snake_case` name (its
+    /// ``description``). New codes may be added in minor releases; compare with `==`.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        /// The code's stable name.
-        public let rawValue: String
+        private enum Value: String, CaseIterable, Sendable {
+            case openFailed = "open_failed"
+            case writeFailed = "write_failed"
+            case readFailed = "read_failed"
+            case corruptRecord = "corrupt_record"
+        }
+        private let value: Value
+        private init(_ value: Value) { self.value = value }
 
-        /// Creates a code.
-        ///
-        /// - Parameter rawValue: The stable name.
-        public init(_ rawValue: String) { self.rawValue = rawValue }
+        /// Every code this release declares, for tests and documentation.
+        package static let all = Value.allCases.map(Code.init)
 
-        /// The stable name.
-        public var description: String { rawValue }
+        /// The code's stable `snake_case` name.
+        public var description: String { value.rawValue }
 
         /// The file could not be opened or created.
-        public static let openFailed = Code("open_failed")
+        public static let openFailed = Code(.openFailed)
         /// A write or sync failed (disk full, I/O error, closed sink).
-        public static let writeFailed = Code("write_failed")
+        public static let writeFailed = Code(.writeFailed)
         /// The file could not be read.
-        public static let readFailed = Code("read_failed")
+        public static let readFailed = Code(.readFailed)
         /// A line of a dead-letter file is not a valid record, or its bytes do not match its SHA-256.
-        public static let corruptRecord = Code("corrupt_record")
+        public static let corruptRecord = Code(.corruptRecord)
     }
 
     /// What went wrong.
@@ -93,6 +100,8 @@ public struct DeadLetterError: Error, Hashable, Sendable, CustomStringConvertibl
     public var message: String
     /// The `errno` of the failed system call, if any.
     public var errno: Int32?
+    /// The error that caused this one (an encoder's, a file read's, a line's validation failure), if any.
+    public var cause: (any Error)?
 
     /// Creates an error.
     ///
@@ -100,14 +109,29 @@ public struct DeadLetterError: Error, Hashable, Sendable, CustomStringConvertibl
     ///   - code: What went wrong.
     ///   - message: A human-readable explanation.
     ///   - errno: The `errno` of the failed system call, if any.
-    public init(code: Code, message: String, errno: Int32? = nil) {
+    ///   - cause: The underlying error, if any.
+    public init(code: Code, message: String, errno: Int32? = nil, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.errno = errno
+        self.cause = cause
     }
 
-    /// The code, the message and the `errno` if any.
+    /// The code, the message, the `errno` and the cause, where there are.
     public var description: String {
-        errno.map { "\(code): \(message) (errno \($0))" } ?? "\(code): \(message)"
+        var text = "\(code): \(message)"
+        if let errno { text += " (errno \(errno))" }
+        if let cause { text += " (cause: \(cause))" }
+        return text
+    }
+
+    public static func == (lhs: DeadLetterError, rhs: DeadLetterError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.errno == rhs.errno
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+        hasher.combine(errno)
     }
 }

@@ -78,7 +78,7 @@ public final class JSONLinesDeadLetterSink: DeadLetterSink {
         do {
             line = try DeadLetterLine.encoder.encode(DeadLetterLine(letter))
         } catch {
-            throw DeadLetterError(code: .writeFailed, message: "cannot encode the letter: \(error)")
+            throw DeadLetterError(code: .writeFailed, message: "cannot encode the letter: \(error)", cause: error)
         }
         line.append(UInt8(ascii: "\n"))
         let sync = configuration.syncEachRecord
@@ -156,7 +156,7 @@ public struct JSONLinesDeadLetterReader: Sendable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw DeadLetterError(code: .readFailed, message: "cannot read \(path): \(error)")
+            throw DeadLetterError(code: .readFailed, message: "cannot read \(path): \(error)", cause: error)
         }
         var letters: [DeadLetter] = []
         let decoder = JSONDecoder()
@@ -168,12 +168,14 @@ public struct JSONLinesDeadLetterReader: Sendable {
             do {
                 record = try decoder.decode(DeadLetterLine.self, from: line)
             } catch {
-                throw DeadLetterError(code: .corruptRecord, message: "line \(lineNumber) of \(path): \(error)")
+                throw DeadLetterError(
+                    code: .corruptRecord, message: "line \(lineNumber) of \(path): \(error)", cause: error)
             }
             do {
                 letters.append(try record.letter())
             } catch {
-                throw DeadLetterError(code: .corruptRecord, message: "line \(lineNumber) of \(path): \(error.message)")
+                throw DeadLetterError(
+                    code: .corruptRecord, message: "line \(lineNumber) of \(path): \(error.message)", cause: error)
             }
         }
         if let last = data.last, last != UInt8(ascii: "\n") {

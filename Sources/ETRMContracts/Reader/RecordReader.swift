@@ -109,7 +109,7 @@ extension RecordReader {
             }
             try scanner.beginObject()
         } catch let error as JSONError {
-            throw ValidationFailure(issues: [Self.documentIssue(error)])
+            throw ValidationFailure(issues: [ValidationIssue(error)])
         }
         var foundContainer = false
         var first = true
@@ -145,8 +145,8 @@ extension RecordReader {
             }
             try scanner.finish()
         } catch let error as JSONError {
-            guard foundContainer else { throw ValidationFailure(issues: [Self.documentIssue(error)]) }
-            summary.documentIssues.append(Self.documentIssue(error))
+            guard foundContainer else { throw ValidationFailure(issues: [ValidationIssue(error)]) }
+            summary.documentIssues.append(ValidationIssue(error))
         }
         guard foundContainer else {
             throw ValidationFailure(issues: [
@@ -312,11 +312,5 @@ extension RecordReader {
         var end = scanner.count
         while end > 0, Self.isWhitespace(scanner.base[end - 1]) { end -= 1 }
         return end
-    }
-
-    static func documentIssue(_ error: JSONError) -> ValidationIssue {
-        ValidationIssue(
-            code: ValidationIssue.Code(rawValue: error.kind.rawValue),
-            message: "\(error.message) (byte \(error.offset))")
     }
 }

@@ -55,7 +55,7 @@ package struct RecordIssues: Sendable {
 
     /// Records a structural JSON problem inside the record.
     package mutating func add(_ error: JSONError, recordStart: Int) {
-        let code = ValidationIssue.Code(rawValue: error.kind.rawValue)
+        let code = ValidationIssue.Code(error.code)
         add(
             field: nil, code: code,
             message: "\(error.message) (byte \(error.offset - recordStart) of the record, \(error.offset) of the input)"

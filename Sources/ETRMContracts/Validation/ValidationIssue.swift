@@ -54,8 +54,9 @@ public struct ValidationIssue: Error, Hashable, Sendable, CustomStringConvertibl
 extension ValidationIssue {
     /// A stable, machine-readable issue code.
     ///
-    /// Codes are an open set: the package's codes are static members, and a service may define its own with
-    /// ``init(_:)`` without a new release of this package breaking its `switch` statements.
+    /// Codes are the one open set of the package: its codes are static members, and a service may add its own
+    /// with ``init(_:)``, declared once as a static member in an extension (never spelled inline where an issue
+    /// is made), without a new release of this package breaking its `switch` statements.
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
         /// The code as it appears on the wire, in `snake_case`.
         public let rawValue: String

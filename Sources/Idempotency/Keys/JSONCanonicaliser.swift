@@ -32,7 +32,8 @@ struct JSONCanonicaliser {
         switch result {
         case .success(let canonical): return canonical
         case .failure(let error):
-            throw IdempotencyError(code: .invalidJSON, message: "\(error.message) at offset \(error.offset)")
+            throw IdempotencyError(
+                code: .invalidJSON, message: "\(error.message) at offset \(error.offset)", cause: error)
         }
     }
 

@@ -12,12 +12,15 @@
 public struct ResilienceError: Error, Sendable, CustomStringConvertible, RetryAfterProviding {
     /// What went wrong. New codes may be added in minor releases; match with `==`, not an exhaustive switch.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Value: Hashable, Sendable {
+        private enum Value: Hashable, Sendable, CaseIterable {
             case invalidConfiguration, circuitOpen, rateLimited, quotaExhausted, bulkheadFull
             case bulkheadQueueTimeout, timedOut, registryFull, invalidArgument, invalidRetryAfter
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
+
+        /// Every code this release declares, for tests and documentation.
+        package static let all = Value.allCases.map(Code.init)
 
         /// A configuration value is out of range; the message names the field.
         public static let invalidConfiguration = Code(.invalidConfiguration)

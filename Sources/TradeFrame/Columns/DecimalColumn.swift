@@ -186,8 +186,8 @@ public struct DecimalColumnBuilder: Sendable {
             let outOfRange = error.code == .outOfRange
             throw TradeFrameError(
                 outOfRange ? .outOfRange : .invalidInput,
-                "\"\(text.prefix(40))\" \(outOfRange ? "is out of range" : "is not a decimal number"): \(error.message)"
-            )
+                "\"\(text.prefix(40))\" \(outOfRange ? "is out of range" : "is not a decimal number"): \(error.message)",
+                cause: error)
         }
         try append(value)
     }

@@ -398,7 +398,7 @@ private struct Batch {
                 // The dictionary is checked once (no null, no value twice); then every valid row's code.
                 _ = try CategoricalColumn(dictionary: dictionary, codes: [Int?]())
             } catch {
-                throw TradeFrameError(.corruptFile, column: name, error.message)
+                throw TradeFrameError(.corruptFile, column: name, error.message, cause: error)
             }
             var wide = ContiguousArray<UInt32>(repeating: 0, count: rows)
             for row in 0..<rows where validity.valid(row) {

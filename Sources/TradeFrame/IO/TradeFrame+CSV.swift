@@ -182,7 +182,7 @@ extension TradeFrame {
                 } catch {
                     throw TradeFrameError(
                         error.code, column: schema[index].name,
-                        "row \(row) (line \(reader.recordLine)): \(error.message)")
+                        "row \(row) (line \(reader.recordLine)): \(error.message)", cause: error.cause)
                 }
             }
             row += 1
@@ -349,7 +349,7 @@ struct AnyColumnBuilder {
             do {
                 storage = .decimal(try DecimalColumnBuilder(scale: column.scale))
             } catch {
-                throw TradeFrameError(error.code, column: column.name, error.message)
+                throw TradeFrameError(error.code, column: column.name, error.message, cause: error.cause)
             }
         default:
             throw TradeFrameError(.invalidArgument, column: column.name, "cannot read \(column.kind) from CSV")
@@ -399,7 +399,7 @@ struct AnyColumnBuilder {
                 } catch {
                     throw TradeFrameError(
                         error.code == .outOfRange ? .outOfRange : .invalidInput,
-                        "\"\(text.prefix(40))\": \(error.message)")
+                        "\"\(text.prefix(40))\": \(error.message)", cause: error)
                 }
             }
             storage = .timestamp(b)

@@ -36,7 +36,9 @@ extension TradeFrame {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 try Data(bytes).write(to: folder.appendingPathComponent("part-0.parquet"))
             } catch {
-                throw TradeFrameError(.invalidInput, "cannot write \(folder.path): \(error.localizedDescription)")
+                throw TradeFrameError(
+                    .invalidInput, "cannot write \(folder.path): \(error.localizedDescription)", cause: error
+                )
             }
         }
     }
@@ -70,7 +72,7 @@ extension TradeFrame {
             do {
                 data = try Data(contentsOf: directory.appendingPathComponent(path), options: .alwaysMapped)
             } catch {
-                throw TradeFrameError(.invalidInput, "cannot read \(path): \(error.localizedDescription)")
+                throw TradeFrameError(.invalidInput, "cannot read \(path): \(error.localizedDescription)", cause: error)
             }
             var frame = try readParquet(data)
             for (name, value) in pairs {

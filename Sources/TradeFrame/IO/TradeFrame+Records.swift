@@ -66,13 +66,15 @@ public struct TradeRecordFrameBuilder {
             volumeValue = try DecimalColumnBuilder.rescale(
                 record.volumeMWh.significand, from: Int(record.volumeMWh.scale), to: volume.scale)
         } catch {
-            throw TradeFrameError(error.code, column: "volume_mwh", "trade \(record.tradeID): \(error.message)")
+            throw TradeFrameError(
+                error.code, column: "volume_mwh", "trade \(record.tradeID): \(error.message)", cause: error.cause)
         }
         do {
             priceValue = try DecimalColumnBuilder.rescale(
                 record.priceUSD.significand, from: Int(record.priceUSD.scale), to: price.scale)
         } catch {
-            throw TradeFrameError(error.code, column: "price_usd", "trade \(record.tradeID): \(error.message)")
+            throw TradeFrameError(
+                error.code, column: "price_usd", "trade \(record.tradeID): \(error.message)", cause: error.cause)
         }
         tradeID.append(record.tradeID)
         lei.append(record.counterpartyLEI.description)

@@ -342,7 +342,8 @@ extension GroupedFrame {
                 builder.builder.append(average.significand)
             } catch {
                 throw TradeFrameError(
-                    .overflow, column: price, "a group's VWAP does not fit \(scale) fraction digits: \(error.message)")
+                    .overflow, column: price, "a group's VWAP does not fit \(scale) fraction digits: \(error.message)",
+                    cause: error)
             }
         }
         return builder.finish()

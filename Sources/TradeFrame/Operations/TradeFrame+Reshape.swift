@@ -79,7 +79,7 @@ extension TradeFrame {
                     (name, try first.columns[index].appending(contentsOf: frames.dropFirst().map { $0.columns[index] }))
                 )
             } catch {
-                throw TradeFrameError(error.code, column: name, error.message)
+                throw TradeFrameError(error.code, column: name, error.message, cause: error.cause)
             }
         }
         return try TradeFrame(columns)
