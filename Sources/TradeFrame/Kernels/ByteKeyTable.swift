@@ -119,8 +119,9 @@ struct ByteKeyTable {
     static let batch = 16
     private static let tagMask: UInt64 = 0xFFFF_FFFF_0000_0000
 
+    /// Row `row`'s bytes, given a string column's buffers.
     @inline(__always)
-    private static func slice(
+    static func slice(
         _ bytes: UnsafeBufferPointer<UInt8>, _ offsets: UnsafeBufferPointer<Int64>, _ row: Int
     ) -> UnsafeBufferPointer<UInt8> {
         let start = Int(truncatingIfNeeded: offsets[row])

@@ -38,6 +38,26 @@ enum KeyEncoder {
     /// The word of a text value that a probe side has and the build side lacks.
     static let absent = UInt64.max
 
+    /// Checks that every key column can be a key and that the sides' columns of each key can be matched.
+    ///
+    /// - Parameters:
+    ///   - sides: For each frame, its key columns in key order.
+    ///   - names: Key names for errors.
+    /// - Throws: ``TradeFrameError`` with code `typeMismatch` naming the key.
+    static func checkFamilies(_ sides: [[any ColumnProtocol]], names: [String]) throws(TradeFrameError) {
+        for k in 0..<names.count {
+            let families = sides.map { family($0[k]) }
+            guard let first = families[0] else {
+                throw TradeFrameError(.typeMismatch, column: names[k], "a \(sides[0][k].kind) column cannot be a key")
+            }
+            for (side, f) in families.enumerated() where f != first {
+                throw TradeFrameError(
+                    .typeMismatch, column: names[k],
+                    "cannot match a \(sides[0][k].kind) key with a \(sides[side][k].kind) key")
+            }
+        }
+    }
+
     /// Encodes the key columns of one or more frames into one word space (equal keys, equal words).
     ///
     /// - Parameters:
@@ -52,17 +72,7 @@ enum KeyEncoder {
         throws(TradeFrameError) -> [KeyWords]
     {
         let keyCount = names.count
-        for k in 0..<keyCount {
-            let families = sides.map { family($0[k]) }
-            guard let first = families[0] else {
-                throw TradeFrameError(.typeMismatch, column: names[k], "a \(sides[0][k].kind) column cannot be a key")
-            }
-            for (side, f) in families.enumerated() where f != first {
-                throw TradeFrameError(
-                    .typeMismatch, column: names[k],
-                    "cannot match a \(sides[0][k].kind) key with a \(sides[side][k].kind) key")
-            }
-        }
+        try checkFamilies(sides, names: names)
         let anyNulls = sides.contains { $0.contains { $0.nullCount > 0 } }
         let width = keyCount + (anyNulls ? 1 : 0)
         var result = sides.map { columns in

@@ -8,6 +8,11 @@ extension TradeFrame {
     /// - Returns: One row per key, in the order of the kept rows.
     /// - Throws: ``TradeFrameError`` when a column is missing or of the wrong kind.
     public func keepingLatest(per keys: [String], by timestamp: String) throws(TradeFrameError) -> TradeFrame {
+        _ = try column(timestamp, as: TimestampColumn.self)
+        return gathering(try keyed(by: keys).keepingLatest(by: timestamp).rowsInInputOrder)
+    }
+
+    func legacyKeepingLatest(per keys: [String], by timestamp: String) throws(TradeFrameError) -> TradeFrame {
         let times = try column(timestamp, as: TimestampColumn.self)
         let grouping = try grouped(by: keys)
         var best = [Int](repeating: -1, count: grouping.slotCount)
