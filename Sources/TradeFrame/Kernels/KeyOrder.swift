@@ -37,7 +37,8 @@ enum KeyOrder {
                     switch (x.codes, y.codes) {
                     case (nil, nil):
                         compare = { i, j in
-                            compareBytes(ByteKeyTable.slice(xBytes, xOffsets, i), ByteKeyTable.slice(yBytes, yOffsets, j))
+                            compareBytes(
+                                ByteKeyTable.slice(xBytes, xOffsets, i), ByteKeyTable.slice(yBytes, yOffsets, j))
                         }
                     default:
                         // A categorical side compares its code's dictionary entry.

@@ -44,19 +44,6 @@ struct StringInterner {
         return id
     }
 
-    /// The id of `key`, or `nil` when it has not been interned.
-    func find(_ key: UnsafeBufferPointer<UInt8>) -> UInt32? {
-        let hash = Self.hash(key)
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let entry = slots[slot]
-            if entry == 0 { return nil }
-            let id = Int(entry - 1)
-            if hashes[id] == hash && equals(id, key) { return entry - 1 }
-            slot = (slot + 1) & mask
-        }
-    }
-
     @inline(__always)
     private func equals(_ id: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = Int(offsets[id])

@@ -14,7 +14,9 @@ extension KeyIndex {
     /// - Throws: ``TradeFrameError`` with code `invalidArgument` when the key counts differ, or `typeMismatch`
     ///   for keys that cannot match.
     /// - Complexity: O(*n* + *m*) over the two indexes' rows, plus the output.
-    public func join(with right: KeyIndex, kind: JoinKind = .inner) throws(TradeFrameError) -> (
+    public func join(
+        with right: KeyIndex, kind: JoinKind = .inner
+    ) throws(TradeFrameError) -> (
         left: [Int], right: [Int]
     ) {
         guard right.keys.count == keys.count else {
