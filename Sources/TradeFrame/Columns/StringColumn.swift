@@ -209,7 +209,7 @@ public struct StringColumnBuilder: Sendable {
     ///
     /// - Parameters:
     ///   - rows: Expected total number of rows.
-    ///   - bytes: Expected total UTF-8 bytes.
+    ///   - byteCapacity: Expected total UTF-8 bytes.
     public mutating func reserveCapacity(rows: Int, bytes byteCapacity: Int) {
         offsets.reserveCapacity(rows + 1)
         bytes.reserveCapacity(byteCapacity)
