@@ -125,11 +125,13 @@ package struct Pipeline: Sendable {
         var timings = timings
         do {
             progress?("dedup", nil)
-            let kept = try KeyedRows.keepLatest(feed.frame, ids: feed.ids)
+            // One row per trade id, in trade-id order (TradeFrame's key index: a radix sort, or none when the
+            // feed is already in id order).
+            let kept = try feed.frame.keyed(by: "trade_id").keepingLatest(by: "event_time")
             timings.done("dedup (sort by id, keep latest)")
 
             progress?("zone", nil)
-            let starts = try feed.frame.column("delivery_start", as: TimestampColumn.self).gathering(kept)
+            let starts = try feed.frame.column("delivery_start", as: TimestampColumn.self).gathering(kept.rows)
             let cycles = starts.localCalendar(in: zone).settlementCycle
             timings.done("zone conversion (cycle)")
 
@@ -139,7 +141,7 @@ package struct Pipeline: Sendable {
             let order = try TradeFrame([("settlement_cycle", cycles)]).sortPermutation(by: [
                 .ascending("settlement_cycle")
             ])
-            let finalRows = order.map { kept[$0] }
+            let finalRows = order.map { kept.rows[$0] }
             let columns =
                 configuration.keepsAllColumns
                 ? feed.frame
@@ -162,8 +164,7 @@ package struct Pipeline: Sendable {
                         let groups = try Self.aggregate(sorted)
                         var position = [Int](repeating: 0, count: feed.frame.rowCount)
                         for (finalRow, validRow) in finalRows.enumerated() { position[validRow] = finalRow }
-                        let (validRows, brokerRows) = KeyedRows.mergeJoin(
-                            feed.ids, order: kept, broker.ids, order: broker.order)
+                        let (validRows, brokerRows) = try kept.join(with: broker.keys)
                         let reconciliation = try Self.reconcile(
                             sorted, rows: validRows.map { position[$0] }, broker.frame, brokerRows: brokerRows,
                             tolerance: configuration.tolerance)
@@ -304,14 +305,12 @@ package struct LoadedInputs: Sendable {
     package var broker: LoadedBroker
 }
 
-/// The broker rows, with their ids in id order (no id twice).
+/// The broker rows, keyed by trade id (no id twice).
 package struct LoadedBroker: Sendable {
     /// `trade_id` (string) and `broker_volume_mwh` (decimal, scale 3).
     package var frame: TradeFrame
-    /// The same rows' ids.
-    package var ids: IDTable
-    /// The rows in ascending trade-id order.
-    package var order: [Int]
+    /// ``frame`` keyed by `trade_id`.
+    package var keys: KeyIndex
 }
 
 /// The reconciliation tolerance: the exact decimal the module's rule compares with, and the text it came from.

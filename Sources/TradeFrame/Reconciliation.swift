@@ -89,14 +89,13 @@ public struct Reconciliation: Sendable {
                 .duplicateColumn, column: added,
                 "our frame already has a '\(added)' column, which the matched frame would overwrite; rename it first")
         }
-        try Self.refuseRepeatedIDs(in: ours, key: c.tradeID, side: "our frame")
-        try Self.refuseRepeatedIDs(in: broker, key: c.brokerTradeID, side: "the broker frame")
+        // Each side is keyed once: the duplicate check and the join share the index.
+        let ourKeys = try Self.refuseRepeatedIDs(in: ours, key: c.tradeID, side: "our frame")
+        let brokerKeys = try Self.refuseRepeatedIDs(in: broker, key: c.brokerTradeID, side: "the broker frame")
         let ourValues = try ExactValues(try ours.column(c.volume), name: c.volume, purpose: "reconciliation")
         let brokerColumn = try broker.column(c.brokerVolume)
         let brokerValues = try ExactValues(brokerColumn, name: c.brokerVolume, purpose: "reconciliation")
-        let brokerSide = try broker.selecting([c.brokerTradeID, c.brokerVolume])
-        let (left, right) = try ours.joinIndices(
-            with: brokerSide, on: [c.tradeID], rightKeys: [c.brokerTradeID], kind: .inner)
+        let (left, right) = try ourKeys.join(with: brokerKeys, kind: .inner)
         let (variance, flagged) = Self.compare(
             ours: ourValues, rows: left, broker: brokerValues, brokerRows: right,
             tolerance: rule)
@@ -154,22 +153,16 @@ public struct Reconciliation: Sendable {
         TradeFrameError(.invalidArgument, "the tolerance \(tolerance) must be zero or more")
     }
 
-    /// Throws `duplicateKey` when a non-null id is on two rows of `frame`, naming the first such pair.
-    static func refuseRepeatedIDs(in frame: TradeFrame, key: String, side: String) throws(TradeFrameError) {
-        let grouping = try frame.grouped(by: [key])
-        guard grouping.groupCount < frame.rowCount else { return }
-        let ids = try frame.column(key)
-        var firstRow = [Int](repeating: -1, count: grouping.slotCount)
-        for row in 0..<frame.rowCount where !ids.isNull(row) {
-            let slot = Int(grouping.slots[row])
-            guard firstRow[slot] < 0 else {
-                throw TradeFrameError(
-                    .duplicateKey, column: key,
-                    "\(side) has trade id \"\(ids.text(at: row) ?? "")\" on rows \(firstRow[slot]) and \(row); "
-                        + "each id must be on one row per side (keep the latest event per id first)")
-            }
-            firstRow[slot] = row
+    /// `frame` keyed by `key`; throws `duplicateKey` when a non-null id is on two rows, naming the first such pair.
+    static func refuseRepeatedIDs(in frame: TradeFrame, key: String, side: String) throws(TradeFrameError) -> KeyIndex {
+        let index = try frame.keyed(by: key)
+        if let (first, repeated) = index.firstDuplicate() {
+            throw TradeFrameError(
+                .duplicateKey, column: key,
+                "\(side) has trade id \"\(try frame.column(key).text(at: repeated) ?? "")\" on rows \(first) and "
+                    + "\(repeated); each id must be on one row per side (keep the latest event per id first)")
         }
+        return index
     }
 
     /// The columns ``Report/matched`` adds to ours; our frame must not have them already.

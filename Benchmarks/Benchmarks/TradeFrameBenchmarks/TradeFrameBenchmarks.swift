@@ -113,6 +113,51 @@ let benchmarks: @Sendable () -> Void = {
                         with: frames.broker, on: ["trade_id"], rightKeys: ["trade_id"], kind: .inner))
             }
         })
+
+    // Keep-latest, the broker's duplicate check and the join: three one-call methods that each key their
+    // frame, against one KeyIndex per frame shared by all three (issue 16 item 3).
+    Benchmark(
+        "Keyed_operations,_separate_calls", configuration: configuration,
+        closure: { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(try separateKeyedOperations()) }
+        },
+        setup: {
+            measure("keyed operations, separate calls", rows: frames.events.rowCount, bytesPerRow: 24) {
+                blackHole(try? separateKeyedOperations())
+            }
+        })
+
+    Benchmark(
+        "Keyed_operations,_one_KeyIndex", configuration: configuration,
+        closure: { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(try keyedPlan(frames.events)) }
+        },
+        setup: {
+            measure("keyed operations, one KeyIndex", rows: frames.events.rowCount, bytesPerRow: 24) {
+                blackHole(try? keyedPlan(frames.events))
+            }
+            let sorted = try frames.events.sorted(by: [.ascending("trade_id")])
+            measure("keyed operations, one KeyIndex, input sorted by id", rows: sorted.rowCount, bytesPerRow: 24) {
+                blackHole(try? keyedPlan(sorted))
+            }
+        })
+}
+
+/// Keep-latest, the broker's duplicate check and the join through the one-call methods.
+func separateKeyedOperations() throws -> Int {
+    let latest = try frames.events.keepingLatest(per: ["trade_id"], by: "event_time")
+    let duplicate = try frames.broker.grouped(by: ["trade_id"]).groupCount != frames.broker.rowCount
+    let pairs = try latest.joinIndices(with: frames.broker, on: ["trade_id"], rightKeys: ["trade_id"], kind: .inner)
+    return pairs.left.count + (duplicate ? 1 : 0)
+}
+
+/// The same three jobs on one ``KeyIndex`` per frame.
+func keyedPlan(_ events: TradeFrame) throws -> Int {
+    let latest = try events.keyed(by: "trade_id").keepingLatest(by: "event_time")
+    let broker = try frames.broker.keyed(by: "trade_id")
+    let duplicate = broker.firstDuplicate() != nil
+    let pairs = try latest.join(with: broker)
+    return pairs.left.count + (duplicate ? 1 : 0)
 }
 
 /// Times `body` (best of five after one warm-up) and prints rows/s and GB/s from the wall clock, and the
@@ -193,6 +238,8 @@ struct BenchmarkFrames: Sendable {
     let trades: TradeFrame
     let ours: TradeFrame
     let broker: TradeFrame
+    /// Trade events: every id once and 2 % of them twice more, in a shuffled order, with event times.
+    let events: TradeFrame
 
     init(_ columns: BenchmarkColumns) {
         let rows = columns.tradeIDs.count
@@ -207,6 +254,12 @@ struct BenchmarkFrames: Sendable {
         let brokerIDs = columns.tradeIDs.gathering(Array(stride(from: rows - 1, through: 0, by: -1).prefix(brokerRows)))
         broker = try! TradeFrame([
             ("trade_id", brokerIDs), ("volume_mwh", columns.volume64.slice(0..<brokerRows)),
+        ])
+        let repeats = (0..<rows / 25).map { $0 * 50 % rows }
+        let eventRows = (Array(0..<rows) + repeats).map { $0 &* 7_919 % rows }
+        events = try! TradeFrame([
+            ("trade_id", columns.tradeIDs.gathering(eventRows)),
+            ("event_time", columns.deliveryStart.gathering(Array(eventRows.reversed()))),
         ])
     }
 

@@ -296,7 +296,7 @@ struct FastBrokerParser {
 
     @inline(__always)
     func parse(
-        _ position: inout Int, ids: inout IDTable, volumes: inout ContiguousArray<Int64>
+        _ position: inout Int, ids: inout StringColumnBuilder, volumes: inout ContiguousArray<Int64>
     ) -> Bool {
         var cursor = position
         guard scan.expect(UInt8(ascii: "{"), &cursor),
@@ -305,7 +305,7 @@ struct FastBrokerParser {
             scan.key("broker_volume_mwh", &cursor), let volume = scan.plainNumber(&cursor, decimals: 3), volume >= 0,
             scan.expect(UInt8(ascii: "}"), &cursor)
         else { return false }
-        ids.append(tradeID)
+        ids.append(utf8: tradeID)
         volumes.append(volume)
         position = cursor
         return true

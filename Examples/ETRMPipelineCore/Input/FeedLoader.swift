@@ -11,8 +11,6 @@ package struct LoadedFeed: Sendable {
     package var quarantinedIndices: [Int] = []
     /// Quarantined records per issue code (a record with several codes counts under each).
     package var quarantinedByCode: [String: Int] = [:]
-    /// The trade ids of ``frame``'s rows, for byte comparisons without going through the column.
-    package var ids = IDTable()
     /// The valid records: `input_index`, `trade_id`, `product_code` (categorical), `delivery_start`,
     /// `delivery_end`, `event_time` (timestamps), `volume_mwh` (decimal, scale 3), `price_usd` (decimal,
     /// scale 2), `status` (categorical).
@@ -79,7 +77,6 @@ package enum FeedLoader {
                 }
                 feed.received = report.received
             }
-            feed.ids = columns.ids
             feed.frame = try columns.finish()
         } catch let error as PipelineError {
             throw error
@@ -158,7 +155,7 @@ package enum FeedLoader {
     }
 
     /// Reads `broker.json` into a frame of `trade_id` (string) and `broker_volume_mwh` (decimal, scale 3), the
-    /// ids as an ``IDTable`` and the rows' trade-id order.
+    /// rows keyed by trade id.
     ///
     /// - Parameters:
     ///   - bytes: The document.
@@ -171,8 +168,8 @@ package enum FeedLoader {
         _ bytes: UnsafeRawBufferPointer, source: String, pages: PageRelease? = nil
     ) throws(PipelineError) -> LoadedBroker {
         let reader = RecordReader<BrokerRow>(configuration: configuration)
-        var ids = IDTable()
-        ids.reserve(rows: bytes.count / 48, bytes: bytes.count / 4)
+        var ids = StringColumnBuilder()
+        ids.reserveCapacity(rows: bytes.count / 48, bytes: bytes.count / 4)
         var volumes: ContiguousArray<Int64> = []
         volumes.reserveCapacity(bytes.count / 48)
         let malformed: (RejectedRecord) -> PipelineError = { rejected in
@@ -211,7 +208,7 @@ package enum FeedLoader {
                     })
             }
             if rows == nil {
-                ids = IDTable()
+                ids = StringColumnBuilder()
                 volumes = []
                 firstBad = nil
                 let report = try reader.read(
@@ -236,21 +233,21 @@ package enum FeedLoader {
             throw PipelineError(.badBroker, "broker file \(source): \(error)")
         }
         let frame: TradeFrame
-        let order: [Int]
+        let keys: KeyIndex
         do {
             frame = try TradeFrame([
-                ("trade_id", ids.column()),
+                ("trade_id", ids.finish()),
                 ("broker_volume_mwh", try DecimalColumn(significands: Column(volumes), scale: 3)),
             ])
-            order = try frame.sortPermutation(by: [.ascending("trade_id")])
+            keys = try frame.keyed(by: "trade_id")
         } catch {
             throw PipelineError(.internalFailure, "building the broker frame: \(error)")
         }
-        if let duplicate = KeyedRows.firstRepeat(ids, order: order) {
+        if let (_, duplicate) = keys.firstDuplicate() {
             let id = frame["trade_id", as: StringColumn.self]?[duplicate] ?? "?"
             throw PipelineError(.badBroker, "broker file \(source): duplicate trade_id \(quoted(id))")
         }
-        return LoadedBroker(frame: frame, ids: ids, order: order)
+        return LoadedBroker(frame: frame, keys: keys)
     }
 
     private static func describe(_ failure: ValidationFailure) -> String {
@@ -279,7 +276,7 @@ package enum FeedLoader {
 /// `ColumnBuilder.append` costs a metadata lookup per call from another module (BENCHMARKS.md, issue 19 notes).
 struct FeedColumns {
     var index: ContiguousArray<Int64> = []
-    var ids = IDTable()
+    var ids = StringColumnBuilder()
     var product: CategoricalColumnBuilder
     var start: ContiguousArray<Int64> = []
     var end: ContiguousArray<Int64> = []
@@ -291,7 +288,7 @@ struct FeedColumns {
     private var pending: [(product: CategoricalColumn, status: CategoricalColumn)] = []
 
     init(capacity: Int) {
-        ids.reserve(rows: capacity, bytes: capacity * 12)
+        ids.reserveCapacity(rows: capacity, bytes: capacity * 12)
         product = CategoricalColumnBuilder(capacity: capacity)
         status = CategoricalColumnBuilder(capacity: capacity)
         reserveNumbers(capacity)
@@ -326,7 +323,7 @@ struct FeedColumns {
         end to: Int64, event at: Int64, volume milli: Int64, price cents: Int64, status state: UInt8
     ) {
         index.append(Int64(row))
-        ids.append(id)
+        ids.append(utf8: id)
         product.append(utf8: code)
         start.append(from)
         end.append(to)
@@ -340,7 +337,7 @@ struct FeedColumns {
     /// Makes room for `rows` rows and `idBytes` bytes of trade ids in all, so that merging the other chunks
     /// does not grow the arrays by doubling past the total.
     mutating func reserve(rows: Int, idBytes: Int) {
-        ids.reserve(rows: rows, bytes: idBytes)
+        ids.reserveCapacity(rows: rows, bytes: idBytes)
         reserveNumbers(rows)
     }
 
@@ -352,8 +349,8 @@ struct FeedColumns {
             for row in rows { index.append(row + offset) }
         }
         other.index = []
-        ids.append(contentsOf: other.ids)
-        other.ids = IDTable()
+        ids.append(contentsOf: other.ids.finish())
+        other.ids = StringColumnBuilder()
         start.append(contentsOf: other.start)
         other.start = []
         end.append(contentsOf: other.end)
@@ -402,7 +399,7 @@ struct FeedColumns {
         self.pending = []
         let ids = ids
         Parallel.run(
-            { tradeIDs = ids.column() },
+            { tradeIDs = ids.finish() },
             {
                 products = Result { () throws(TradeFrameError) in
                     try head.0.appending(contentsOf: pending.map(\.product))

@@ -200,6 +200,26 @@ public struct ColumnBuilder<Element: ColumnElement>: Sendable {
         validity?.append(false)
     }
 
+    /// Appends values, none of them null, copying the buffer at once.
+    ///
+    /// - Parameter values: The rows' values.
+    @inlinable
+    public mutating func append(contentsOf values: UnsafeBufferPointer<Element>) {
+        storage.append(contentsOf: values)
+        validity?.appendValid(values.count)
+    }
+
+    /// Appends every row of `column`, its values and its nulls, copying its buffer and validity at once.
+    ///
+    /// - Parameter column: The rows to append.
+    public mutating func append(contentsOf column: Column<Element>) {
+        if column.validity != nil && validity == nil {
+            validity = ValidityBuilder(validRows: storage.count, capacity: Swift.max(capacity, storage.count))
+        }
+        column.withUnsafeValues { storage.append(contentsOf: $0) }
+        validity?.append(contentsOf: column.validity, count: column.count)
+    }
+
     /// Finishes the column.
     ///
     /// - Returns: An immutable column of the appended rows.

@@ -202,6 +202,37 @@ public struct StringColumnBuilder: Sendable {
         validity?.append(false)
     }
 
+    /// The number of UTF-8 bytes appended so far.
+    public var byteCount: Int { bytes.count }
+
+    /// Makes room for `rows` rows and `bytes` UTF-8 bytes in all.
+    ///
+    /// - Parameters:
+    ///   - rows: Expected total number of rows.
+    ///   - byteCapacity: Expected total UTF-8 bytes.
+    public mutating func reserveCapacity(rows: Int, bytes byteCapacity: Int) {
+        offsets.reserveCapacity(rows + 1)
+        bytes.reserveCapacity(byteCapacity)
+    }
+
+    /// Appends every row of `column`, its text and its nulls, copying its bytes buffer at once and shifting
+    /// its offsets.
+    ///
+    /// - Parameter column: The rows to append.
+    public mutating func append(contentsOf column: StringColumn) {
+        if column.validity != nil && validity == nil {
+            validity = ValidityBuilder(validRows: count, capacity: Swift.max(capacity, count))
+        }
+        column.withBuffers { source, sourceOffsets in
+            let first = Int(sourceOffsets[0])
+            let shift = Int64(bytes.count) - Int64(first)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[first..<Int(sourceOffsets[column.count])]))
+            offsets.reserveCapacity(offsets.count + column.count)
+            for offset in sourceOffsets.dropFirst() { offsets.append(offset + shift) }
+        }
+        validity?.append(contentsOf: column.validity, count: column.count)
+    }
+
     /// Finishes the column.
     ///
     /// - Returns: An immutable column of the appended rows.

@@ -106,6 +106,30 @@ struct ValidityBuilder: Sendable {
         count += 1
     }
 
+    /// Appends `rows` valid rows, a word at a time.
+    @inlinable
+    mutating func appendValid(_ rows: Int) {
+        var remaining = rows
+        while remaining > 0 {
+            if count & 63 == 0 { words.append(0) }
+            let bit = count & 63
+            let take = Swift.min(64 &- bit, remaining)
+            let ones: UInt64 = take == 64 ? ~0 : (1 &<< UInt64(take)) &- 1
+            words[count &>> 6] |= ones &<< UInt64(bit)
+            count &+= take
+            remaining &-= take
+        }
+    }
+
+    /// Appends the validity of `count` rows: `bitmap`'s bits, or all valid for `nil`.
+    mutating func append(contentsOf bitmap: ValidityBitmap?, count rows: Int) {
+        guard let bitmap else {
+            appendValid(rows)
+            return
+        }
+        for row in 0..<rows { append(bitmap.isValid(row)) }
+    }
+
     func finish() -> ValidityBitmap {
         #if DEBUG
             // Bits past `count` in the last word stay clear, so that a bitmap built from it counts only its rows.

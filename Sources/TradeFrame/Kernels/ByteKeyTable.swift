@@ -39,7 +39,7 @@ struct ByteKeyTable {
     ///   - build: The column whose values the table holds.
     ///   - ids: Receives one id per row of `build` (`count` entries, at stride `stride`).
     ///   - stride: The distance between two rows' ids in `ids`.
-    ///   - body: Works with the filled table (probing other columns) while `build`'s buffers are alive.
+    ///   - body: Works with the filled table while `build`'s buffers are alive.
     static func withTable<R>(
         _ build: StringColumn, ids: UnsafeMutablePointer<UInt64>, stride: Int, _ body: (inout ByteKeyTable) -> R
     ) -> R {
@@ -56,71 +56,13 @@ struct ByteKeyTable {
         }
     }
 
-    /// Looks up every row of `probe` and stores its id, or `absent` for a value the build column lacks.
-    ///
-    /// Rows go in batches of ``batch`` through stages whose loads do not depend on each other within a batch
-    /// (slot words, then the candidates' first rows, then their offsets), so that the cache misses of a batch
-    /// overlap instead of following one another; the last stage compares bytes, and only a row whose first
-    /// candidate was not its value continues along the probe sequence.
-    func lookUpAll(_ probe: StringColumn, into ids: UnsafeMutablePointer<UInt64>, stride: Int, absent: UInt64) {
-        let batch = Self.batch
-        probe.withBuffers { bytes, offsets in
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 * batch) { scratch in
-                let hashes = scratch.baseAddress!
-                let entries = hashes + batch
-                let starts = entries + batch
-                let ends = starts + batch
-                var first = 0
-                while first < probe.count {
-                    let n = min(batch, probe.count - first)
-                    for i in 0..<n {
-                        let hash = StringInterner.hash(Self.slice(bytes, offsets, first &+ i))
-                        hashes[i] = Int(bitPattern: UInt(hash))
-                        entries[i] = Int(bitPattern: UInt(slots[Int(truncatingIfNeeded: hash) & mask]))
-                    }
-                    for i in 0..<n {
-                        let entry = UInt64(UInt(bitPattern: entries[i]))
-                        let hash = UInt64(UInt(bitPattern: hashes[i]))
-                        // A candidate's first row, or -1: the slot is empty or its tag differs.
-                        starts[i] =
-                            entry != 0 && entry & Self.tagMask == hash & Self.tagMask
-                            ? Int(firstRows[Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) &- 1]) : -1
-                    }
-                    for i in 0..<n where starts[i] >= 0 {
-                        let row = starts[i]
-                        starts[i] = Int(truncatingIfNeeded: self.offsets[row])
-                        ends[i] = Int(truncatingIfNeeded: self.offsets[row &+ 1])
-                    }
-                    for i in 0..<n {
-                        let key = Self.slice(bytes, offsets, first &+ i)
-                        let entry = UInt64(UInt(bitPattern: entries[i]))
-                        let id: UInt64
-                        if entry == 0 {
-                            id = absent
-                        } else if starts[i] >= 0,
-                            Self.equal(
-                                UnsafeBufferPointer(
-                                    start: self.bytes.baseAddress.map { $0 + starts[i] }, count: ends[i] &- starts[i]),
-                                key)
-                        {
-                            id = (entry & 0xFFFF_FFFF) &- 1
-                        } else {
-                            id = find(key, hash: UInt64(UInt(bitPattern: hashes[i]))).map { UInt64($0) } ?? absent
-                        }
-                        ids[(first &+ i) &* stride] = id
-                    }
-                    first &+= n
-                }
-            }
-        }
-    }
-
-    /// Rows per batch of ``lookUpAll(_:into:stride:absent:)``.
+    /// Rows per batch of ``insertAll(_:ids:stride:)``.
     static let batch = 16
     private static let tagMask: UInt64 = 0xFFFF_FFFF_0000_0000
 
+    /// Row `row`'s bytes, given a string column's buffers.
     @inline(__always)
-    private static func slice(
+    static func slice(
         _ bytes: UnsafeBufferPointer<UInt8>, _ offsets: UnsafeBufferPointer<Int64>, _ row: Int
     ) -> UnsafeBufferPointer<UInt8> {
         let start = Int(truncatingIfNeeded: offsets[row])

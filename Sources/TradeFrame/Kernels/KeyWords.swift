@@ -9,12 +9,8 @@ struct KeyWords {
     var words: [UInt64]
     var width: Int
     var rowCount: Int
-    /// For a single text key without nulls, the number of distinct build-side values: the words are then dense
-    /// ids below it (``KeyEncoder/absent`` on a probe side for a value the build side lacks).
+    /// For a single text key without nulls, the number of distinct values: the words are then dense ids below it.
     var denseCount: Int?
-    /// Whether dense ids were given in first-seen row order of this side (the byte-table path): when
-    /// ``denseCount`` equals the row count, id `i` is then row `i`.
-    var idsFollowRows = false
 }
 
 /// The kind family a key column hashes in; columns of one family can be matched.
@@ -35,24 +31,14 @@ enum KeyEncoder {
         }
     }
 
-    /// The word of a text value that a probe side has and the build side lacks.
-    static let absent = UInt64.max
-
-    /// Encodes the key columns of one or more frames into one word space (equal keys, equal words).
+    /// Checks that every key column can be a key and that the sides' columns of each key can be matched.
     ///
     /// - Parameters:
-    ///   - sides: For each frame, its key columns in key order. The first is the build side; with `probing`, the
-    ///     others only look text values up (a value the build side lacks becomes ``absent``).
+    ///   - sides: For each frame, its key columns in key order.
     ///   - names: Key names for errors.
-    ///   - probing: Whether sides after the first are probe sides of a join.
-    /// - Returns: One ``KeyWords`` per side.
-    static func encode(
-        _ sides: [[any ColumnProtocol]], names: [String], probing: Bool = false
-    )
-        throws(TradeFrameError) -> [KeyWords]
-    {
-        let keyCount = names.count
-        for k in 0..<keyCount {
+    /// - Throws: ``TradeFrameError`` with code `typeMismatch` naming the key.
+    static func checkFamilies(_ sides: [[any ColumnProtocol]], names: [String]) throws(TradeFrameError) {
+        for k in 0..<names.count {
             let families = sides.map { family($0[k]) }
             guard let first = families[0] else {
                 throw TradeFrameError(.typeMismatch, column: names[k], "a \(sides[0][k].kind) column cannot be a key")
@@ -63,6 +49,17 @@ enum KeyEncoder {
                     "cannot match a \(sides[0][k].kind) key with a \(sides[side][k].kind) key")
             }
         }
+    }
+
+    /// Encodes the key columns of one or more frames into one word space (equal keys, equal words).
+    ///
+    /// - Parameters:
+    ///   - sides: For each frame, its key columns in key order.
+    ///   - names: Key names for errors.
+    /// - Returns: One ``KeyWords`` per side.
+    static func encode(_ sides: [[any ColumnProtocol]], names: [String]) throws(TradeFrameError) -> [KeyWords] {
+        let keyCount = names.count
+        try checkFamilies(sides, names: names)
         let anyNulls = sides.contains { $0.contains { $0.nullCount > 0 } }
         let width = keyCount + (anyNulls ? 1 : 0)
         var result = sides.map { columns in
@@ -70,21 +67,14 @@ enum KeyEncoder {
             return KeyWords(words: [UInt64](repeating: 0, count: rows * width), width: width, rowCount: rows)
         }
         for k in 0..<keyCount {
-            if let strings = sides.map({ $0[k] as? StringColumn }) as? [StringColumn],
-                sides.count == 1 || (sides.count == 2 && probing), ByteKeyTable.supports(strings[0])
-            {
-                // String keys hash in place from the columns' buffers (no copy of the bytes).
-                let distinct = encodeStrings(strings, into: &result, key: k)
-                if keyCount == 1 && !anyNulls {
-                    for side in sides.indices { result[side].denseCount = distinct }
-                    result[0].idsFollowRows = true
-                }
+            if sides.count == 1, let strings = sides[0][k] as? StringColumn, ByteKeyTable.supports(strings) {
+                // A string key hashes in place from the column's buffers (no copy of the bytes).
+                let distinct = encodeStrings(strings, into: &result[0], key: k)
+                if keyCount == 1 && !anyNulls { result[0].denseCount = distinct }
             } else if family(sides[0][k]) == .text {
                 var interner = StringInterner(expectedCount: min(sides[0][k].count, 1 << 20))
                 for side in sides.indices {
-                    encodeText(
-                        sides[side][k], interner: &interner, into: &result[side], key: k,
-                        lookupOnly: probing && side > 0)
+                    encodeText(sides[side][k], interner: &interner, into: &result[side], key: k)
                 }
                 if keyCount == 1 && !anyNulls {
                     for side in sides.indices { result[side].denseCount = interner.count }
@@ -136,42 +126,25 @@ enum KeyEncoder {
         return value.bitPattern
     }
 
-    /// Ids of a string key: the first column's values are inserted into a ``ByteKeyTable``, a second column
-    /// (a join's probe side) is looked up, ``absent`` where the first lacks the value.
+    /// Ids of a string key from a ``ByteKeyTable`` over the column's values.
     ///
-    /// - Returns: The number of distinct values of the first column.
-    private static func encodeStrings(_ columns: [StringColumn], into result: inout [KeyWords], key: Int) -> Int {
-        var buildWords = result[0].words
-        result[0].words = []
-        var probeWords = columns.count > 1 ? result[1].words : []
-        if columns.count > 1 { result[1].words = [] }
-        let (buildWidth, probeWidth) = (result[0].width, result[columns.count - 1].width)
-        let distinct = buildWords.withUnsafeMutableBufferPointer { build in
-            probeWords.withUnsafeMutableBufferPointer { probe in
-                guard let buildBase = build.baseAddress else { return 0 }
-                return ByteKeyTable.withTable(columns[0], ids: buildBase + key, stride: buildWidth) { table in
-                    if columns.count > 1, let probeBase = probe.baseAddress {
-                        table.lookUpAll(columns[1], into: probeBase + key, stride: probeWidth, absent: absent)
-                    }
-                    return table.count
-                }
-            }
+    /// - Returns: The number of distinct values.
+    private static func encodeStrings(_ column: StringColumn, into keys: inout KeyWords, key: Int) -> Int {
+        let width = keys.width
+        return keys.words.withUnsafeMutableBufferPointer { words in
+            guard let base = words.baseAddress else { return 0 }
+            return ByteKeyTable.withTable(column, ids: base + key, stride: width) { $0.count }
         }
-        result[0].words = buildWords
-        if columns.count > 1 { result[1].words = probeWords }
-        return distinct
     }
 
     private static func encodeText(
-        _ column: any ColumnProtocol, interner: inout StringInterner, into keys: inout KeyWords, key: Int,
-        lookupOnly: Bool
+        _ column: any ColumnProtocol, interner: inout StringInterner, into keys: inout KeyWords, key: Int
     ) {
         let width = keys.width
         if let categorical = column as? CategoricalColumn {
             let remap = categorical.dictionary.withBuffers { bytes, offsets in
                 (0..<categorical.cardinality).map { code in
                     let value = UnsafeBufferPointer(rebasing: bytes[Int(offsets[code])..<Int(offsets[code + 1])])
-                    if lookupOnly { return interner.find(value).map { UInt64($0) } ?? absent }
                     return UInt64(interner.intern(value))
                 }
             }
@@ -180,17 +153,10 @@ enum KeyEncoder {
         } else if let strings = column as? StringColumn {
             strings.withBuffers { bytes, offsets in
                 keys.words.withUnsafeMutableBufferPointer { words in
-                    if lookupOnly {
-                        for row in 0..<strings.count {
-                            let value = UnsafeBufferPointer(rebasing: bytes[Int(offsets[row])..<Int(offsets[row + 1])])
-                            words[row &* width &+ key] = interner.find(value).map { UInt64($0) } ?? absent
-                        }
-                    } else {
-                        for row in 0..<strings.count {
-                            let id = interner.intern(
-                                UnsafeBufferPointer(rebasing: bytes[Int(offsets[row])..<Int(offsets[row + 1])]))
-                            words[row &* width &+ key] = UInt64(id)
-                        }
+                    for row in 0..<strings.count {
+                        let id = interner.intern(
+                            UnsafeBufferPointer(rebasing: bytes[Int(offsets[row])..<Int(offsets[row + 1])]))
+                        words[row &* width &+ key] = UInt64(id)
                     }
                 }
             }
@@ -250,31 +216,6 @@ struct GroupTable {
         representatives.append(row)
         if representatives.count * 2 > slots.count { grow() }
         return group
-    }
-
-    /// The group of each probe row (`-1` when absent); `build` is the words the table was built from.
-    func probeAll(_ probe: KeyWords, build: KeyWords) -> [Int32] {
-        var groups = [Int32](repeating: -1, count: probe.rowCount)
-        probe.words.withUnsafeBufferPointer { probeWords in
-            build.words.withUnsafeBufferPointer { buildWords in
-                for row in 0..<probe.rowCount {
-                    let hash = Self.hash(probeWords, row: row, width: width)
-                    var slot = Int(truncatingIfNeeded: hash) & mask
-                    while true {
-                        let group = slots[slot]
-                        if group < 0 { break }
-                        if hashes[Int(group)] == hash
-                            && equal(probeWords, row, buildWords, representatives[Int(group)])
-                        {
-                            groups[row] = group
-                            break
-                        }
-                        slot = (slot + 1) & mask
-                    }
-                }
-            }
-        }
-        return groups
     }
 
     @inline(__always)

@@ -44,19 +44,6 @@ struct StringInterner {
         return id
     }
 
-    /// The id of `key`, or `nil` when it has not been interned.
-    func find(_ key: UnsafeBufferPointer<UInt8>) -> UInt32? {
-        let hash = Self.hash(key)
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let entry = slots[slot]
-            if entry == 0 { return nil }
-            let id = Int(entry - 1)
-            if hashes[id] == hash && equals(id, key) { return entry - 1 }
-            slot = (slot + 1) & mask
-        }
-    }
-
     @inline(__always)
     private func equals(_ id: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = Int(offsets[id])
@@ -138,16 +125,27 @@ func memoryEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ length:
     return true
 }
 
-/// Lexicographic comparison of two byte strings (shorter prefix first).
+/// Lexicographic comparison of two byte strings (shorter prefix first), eight bytes at a time.
 @inline(__always)
 func compareBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
     let common = min(a.count, b.count)
-    var position = 0
-    while position < common {
-        let x = a[position]
-        let y = b[position]
-        if x != y { return x < y ? -1 : 1 }
-        position += 1
+    if common > 0, let p = a.baseAddress, let q = b.baseAddress {
+        let rawA = UnsafeRawPointer(p)
+        let rawB = UnsafeRawPointer(q)
+        var position = 0
+        while position &+ 8 <= common {
+            // Big-endian words compare as their bytes do.
+            let x = UInt64(bigEndian: rawA.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+            let y = UInt64(bigEndian: rawB.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+            if x != y { return x < y ? -1 : 1 }
+            position &+= 8
+        }
+        while position < common {
+            let x = p[position]
+            let y = q[position]
+            if x != y { return x < y ? -1 : 1 }
+            position &+= 1
+        }
     }
     return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
 }

@@ -1,6 +1,7 @@
 extension TradeFrame {
     /// Keeps, for each key, the row with the latest timestamp; on a tie the later row wins. A null timestamp
-    /// loses to any value (among only nulls the last row wins).
+    /// loses to any value (among only nulls the last row wins). The frame is keyed once
+    /// (``KeyIndex/keepingLatest(by:)``); key it yourself to reuse the index for a join.
     ///
     /// - Parameters:
     ///   - keys: Key columns (a trade id).
@@ -8,23 +9,8 @@ extension TradeFrame {
     /// - Returns: One row per key, in the order of the kept rows.
     /// - Throws: ``TradeFrameError`` when a column is missing or of the wrong kind.
     public func keepingLatest(per keys: [String], by timestamp: String) throws(TradeFrameError) -> TradeFrame {
-        let times = try column(timestamp, as: TimestampColumn.self)
-        let grouping = try grouped(by: keys)
-        var best = [Int](repeating: -1, count: grouping.slotCount)
-        times.nanoseconds.withUnsafeValues { values in
-            for row in 0..<rowCount {
-                let slot = Int(grouping.slots[row])
-                let current = best[slot]
-                if current < 0 {
-                    best[slot] = row
-                } else if times.validity.valid(row) {
-                    if !times.validity.valid(current) || values[row] >= values[current] { best[slot] = row }
-                } else if !times.validity.valid(current) {
-                    best[slot] = row
-                }
-            }
-        }
-        return gathering(best.filter { $0 >= 0 }.sorted())
+        _ = try column(timestamp, as: TimestampColumn.self)
+        return gathering(try keyed(by: keys).keepingLatest(by: timestamp).rowsInInputOrder)
     }
 
     /// One partition of a frame: the key values and the rows that have them.

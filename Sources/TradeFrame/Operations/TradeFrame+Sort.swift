@@ -73,11 +73,23 @@ enum SortKeys {
             sortStrings(&permutation, strings, flip: flip)
             return
         }
+        guard var words = orderedWords(column) else { return }
+        if flip != 0 {
+            words.withUnsafeMutableBufferPointer { words in
+                for row in 0..<words.count { words[row] ^= flip }
+            }
+        }
+        words.withUnsafeBufferPointer { RadixSort.sort(&permutation, keys: $0) }
+    }
+
+    /// One word per row whose unsigned order is the column's ascending order (null rows hold their placeholder's
+    /// word), or `nil` for a string column, which sorts by its bytes.
+    static func orderedWords(_ column: any ColumnProtocol) -> [UInt64]? {
         var words = [UInt64](repeating: 0, count: column.count)
         func fill<T>(_ column: Column<T>, _ word: (T) -> UInt64) {
             column.withUnsafeValues { values in
                 words.withUnsafeMutableBufferPointer { words in
-                    for row in 0..<values.count { words[row] = word(values[row]) ^ flip }
+                    for row in 0..<values.count { words[row] = word(values[row]) }
                 }
             }
         }
@@ -91,16 +103,16 @@ enum SortKeys {
         case let c as TimestampColumn: fill(c.nanoseconds) { UInt64(bitPattern: $0) ^ sign }
         case let c as DecimalColumn: fill(c.significands) { UInt64(bitPattern: $0) ^ sign }
         case let c as CategoricalColumn:
-            let ranks = dictionaryRanks(c.dictionary).map { $0 ^ flip }
+            let ranks = dictionaryRanks(c.dictionary)
             ranks.withUnsafeBufferPointer { ranks in
                 words.withUnsafeMutableBufferPointer { words in
                     c.withCodes(RankWords(ranks: ranks, words: words))
                 }
             }
         default:
-            return
+            return nil
         }
-        words.withUnsafeBufferPointer { RadixSort.sort(&permutation, keys: $0) }
+        return words
     }
 
     /// IEEE 754 bits mapped so that unsigned order is numeric order (`-0` equals `0`, NaN last).

@@ -1,0 +1,182 @@
+/// A frame's rows in the order of key columns, with the runs of equal keys found once: the one plan behind
+/// keep-latest, the duplicate check and joins on those keys. Made by ``TradeFrame/keyed(by:)-([String])``.
+///
+/// The rows are ordered as ``TradeFrame/sortPermutation(by:)`` sorts them ascending (text by UTF-8 bytes,
+/// numbers numerically, a null after every value) and stably, so the rows of one key stay in input order. When
+/// the input is already in key order, which one O(n) pass finds out, no sort runs (``inputWasSorted``), like
+/// polars' sorted flag. Two indexes walk their runs side by side for a join (a merge join), so a frame keyed
+/// once serves its de-duplication, its duplicate check and its join without hashing or sorting again.
+///
+/// ```swift
+/// let trades = try frame.keyed(by: "trade_id")
+/// let latest = try trades.keepingLatest(by: "event_time")   // one row per id, in id order
+/// let broker = try brokerFrame.keyed(by: "trade_id")
+/// if let (first, repeated) = broker.firstDuplicate() { print(first, repeated) }  // an id on two rows
+/// let (ours, theirs) = try latest.join(with: broker)         // matching row pairs
+/// ```
+public struct KeyIndex: Sendable {
+    /// The indexed frame.
+    public let frame: TradeFrame
+    /// The key column names, most significant first.
+    public let keys: [String]
+    let keyColumns: [any ColumnProtocol]
+    /// The indexed rows in ascending key order; rows with equal keys in input order. Every row of ``frame``,
+    /// or after ``keepingLatest(by:)`` one row per key.
+    public let rows: [Int]
+    /// Where each run of equal keys starts in ``rows``, and `rows.count` at the end.
+    let runStarts: [Int]
+    /// Whether ``frame``'s rows were already in key order, so that building the index sorted nothing.
+    public let inputWasSorted: Bool
+
+    init(
+        frame: TradeFrame, keys: [String], keyColumns: [any ColumnProtocol], rows: [Int], runStarts: [Int],
+        inputWasSorted: Bool
+    ) {
+        self.frame = frame
+        self.keys = keys
+        self.keyColumns = keyColumns
+        self.rows = rows
+        self.runStarts = runStarts
+        self.inputWasSorted = inputWasSorted
+    }
+
+    /// Indexes `frame` by `keys`.
+    ///
+    /// - Throws: ``TradeFrameError`` with code `unknownColumn`, or `typeMismatch` for a column that cannot be a
+    ///   key.
+    init(frame: TradeFrame, keys: [String]) throws(TradeFrameError) {
+        let columns = try keys.map { (name) throws(TradeFrameError) in try frame.column(name) }
+        try KeyEncoder.checkFamilies([columns], names: keys)
+        let count = frame.rowCount
+        // One pass finds the runs if the input is in key order; it stops at the first row out of order.
+        var runStarts = [0]
+        var sorted = true
+        KeyOrder.withComparator(columns, columns) { compare in
+            var row = 1
+            while row < count {
+                let order = compare(row &- 1, row)
+                if order > 0 {
+                    sorted = false
+                    break
+                }
+                if order < 0 { runStarts.append(row) }
+                row &+= 1
+            }
+        }
+        var rows: [Int]
+        if sorted {
+            rows = Array(0..<count)
+        } else {
+            rows = try frame.sortPermutation(by: keys.map(SortKey.ascending))
+            runStarts = [0]
+            rows.withUnsafeBufferPointer { rows in
+                KeyOrder.withComparator(columns, columns) { compare in
+                    for position in rows.indices.dropFirst() where compare(rows[position &- 1], rows[position]) != 0 {
+                        runStarts.append(position)
+                    }
+                }
+            }
+        }
+        if count > 0 { runStarts.append(count) }
+        self.init(
+            frame: frame, keys: keys, keyColumns: columns, rows: rows, runStarts: runStarts, inputWasSorted: sorted)
+    }
+
+    /// The number of distinct keys (a key with nulls counts as one value).
+    public var distinctKeyCount: Int { runStarts.count - 1 }
+
+    /// The indexed rows in input order (ascending row numbers).
+    ///
+    /// - Complexity: O(*n*) for *n* rows of ``frame``.
+    public var rowsInInputOrder: [Int] {
+        // Runs of a sorted input are in row order, and so are the rows kept from them.
+        if inputWasSorted { return rows }
+        var indexed = [Bool](repeating: false, count: frame.rowCount)
+        for row in rows { indexed[row] = true }
+        var result: [Int] = []
+        result.reserveCapacity(rows.count)
+        for row in 0..<indexed.count where indexed[row] { result.append(row) }
+        return result
+    }
+
+    /// Whether `row` has a null in any key.
+    func hasNullKey(_ row: Int) -> Bool { keyColumns.contains { $0.isNull(row) } }
+
+    /// For each key, the row with the latest timestamp; on a tie the later row wins, and a null timestamp loses
+    /// to any value (among only nulls the last row wins). Rows whose keys are null form one key of their own.
+    ///
+    /// The result is an index of the kept rows, still in key order (one row per key), so it can be joined
+    /// without sorting again; ``rowsInInputOrder`` gives them in input order.
+    ///
+    /// - Parameter timestamp: A ``TimestampColumn`` of ``frame`` (an event time).
+    /// - Returns: The index of the kept rows.
+    /// - Throws: ``TradeFrameError`` when the column is missing or not a timestamp column.
+    /// - Complexity: O(*n*) over the indexed rows.
+    public func keepingLatest(by timestamp: String) throws(TradeFrameError) -> KeyIndex {
+        let times = try frame.column(timestamp, as: TimestampColumn.self)
+        let validity = times.validity
+        var kept: [Int] = []
+        kept.reserveCapacity(distinctKeyCount)
+        times.nanoseconds.withUnsafeValues { values in
+            rows.withUnsafeBufferPointer { rows in
+                runStarts.withUnsafeBufferPointer { starts in
+                    for run in 0..<starts.count &- 1 {
+                        var best = rows[starts[run]]
+                        for position in starts[run] &+ 1..<starts[run &+ 1] {
+                            let row = rows[position]
+                            if validity.valid(row) {
+                                if !validity.valid(best) || values[row] >= values[best] { best = row }
+                            } else if !validity.valid(best) {
+                                best = row
+                            }
+                        }
+                        kept.append(best)
+                    }
+                }
+            }
+        }
+        return KeyIndex(
+            frame: frame, keys: keys, keyColumns: keyColumns, rows: kept, runStarts: Array(0...kept.count),
+            inputWasSorted: inputWasSorted)
+    }
+
+    /// The earliest row (in input order) whose key an earlier row has, and the first row with that key; keys
+    /// with a null are never duplicates.
+    ///
+    /// - Returns: The pair of rows, or `nil` when every non-null key is on one row.
+    /// - Complexity: O(*k*) for *k* distinct keys.
+    public func firstDuplicate() -> (first: Int, repeated: Int)? {
+        var found: (first: Int, repeated: Int)?
+        for run in 0..<distinctKeyCount where runStarts[run + 1] - runStarts[run] > 1 {
+            let first = rows[runStarts[run]]
+            let repeated = rows[runStarts[run] + 1]
+            guard found.map({ repeated < $0.repeated }) ?? true, !hasNullKey(first) else { continue }
+            found = (first, repeated)
+        }
+        return found
+    }
+}
+
+extension TradeFrame {
+    /// Indexes the rows by key columns once, for keep-latest, duplicate checks and joins on those keys (see
+    /// ``KeyIndex``).
+    ///
+    /// - Parameter keys: Key column names, most significant first.
+    /// - Returns: The index.
+    /// - Throws: ``TradeFrameError`` with code `unknownColumn`, or `typeMismatch` for a column that cannot be a
+    ///   key.
+    /// - Complexity: O(*n*) when the rows are already in key order; otherwise a stable radix sort of the keys.
+    public func keyed(by keys: [String]) throws(TradeFrameError) -> KeyIndex {
+        try KeyIndex(frame: self, keys: keys)
+    }
+
+    /// Indexes the rows by one key column (see ``keyed(by:)-([String])``).
+    ///
+    /// - Parameter key: The key column's name.
+    /// - Returns: The index.
+    /// - Throws: ``TradeFrameError`` with code `unknownColumn`, or `typeMismatch` for a column that cannot be a
+    ///   key.
+    public func keyed(by key: String) throws(TradeFrameError) -> KeyIndex {
+        try KeyIndex(frame: self, keys: [key])
+    }
+}
