@@ -73,8 +73,9 @@ import Testing
         let error = try #require(failure)
         #expect(error.message.contains("timed out"), "\(error.message)")
         #expect(error.message.contains("/v2/trades?partition=0"), "\(error.message)")
-        // The attempt returned at its timeout, not at URLSession's own (300 s): the request was cancelled.
-        #expect(elapsed < .seconds(5), "\(elapsed)")
+        // The attempt returned at its timeout (0.3 s, later only when the test pool is starved), not at
+        // URLSession's own backup timeout (300 s): the request was cancelled.
+        #expect(elapsed < .seconds(150), "\(elapsed)")
         // And the connection is gone: the server reads the request, then the end of the stream.
         #expect(server.clientClosesConnection(within: 500))
     }
