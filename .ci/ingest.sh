@@ -2,7 +2,8 @@
 # Issue 17's checks: `etrm-pipeline run --url` against `etrm-vendor-sim` with every fault on, at N = 100,000.
 #   parity: the network run's summary equals the file run's on the same generated data, key by key;
 #   crash:  the network run with --checkpoint, SIGKILLed at 5 random moments and resumed each time, ends with the
-#           uninterrupted run's summary and dead-letter file;
+#           uninterrupted run's summary and, byte for byte, its dead-letter file (SOURCE_DATE_EPOCH fixes the
+#           letters' quarantined_at in both runs);
 #   outage: during the simulator's outage window the client's breaker opens and the job waits (the simulator's
 #           outage_requests stays within what the breaker allows), and the job finishes after it.
 # The simulator is Integrations' debug build (the step before this one built it); the pipeline is a release build.
@@ -11,12 +12,15 @@ cd "$(dirname "$0")/.."
 trades=${INGEST_TRADES:-100000}
 seed=${INGEST_SEED:-42}
 token=ci-ingest-token
-# The client's defaults these checks rely on (Examples/ETRMPipelineCore/Network/NetworkIngest.swift).
+# The client's defaults these checks rely on (NetworkSettings in Examples/ETRMPipelineCore/Network/NetworkIngest.swift,
+# --concurrency in Command/CommandLineOptions.swift).
 concurrency=4
 breaker_failures=5
 breaker_open_seconds=2
 outage_after=1
 outage_seconds=6
+# The dead letters' quarantined_at in every run (the reproducible-builds convention).
+export SOURCE_DATE_EPOCH=1780000000
 
 work=$(mktemp -d)
 sim_pid=
@@ -128,33 +132,13 @@ if ! same_summary "$work/net-summary.json" "$work/crash-summary.json"; then
     echo "ingest: the resumed run's summary differs from the uninterrupted run's" >&2
     exit 1
 fi
-# `quarantined_at` is the job's first start, so it differs between the two jobs; everything else must not.
-without_time() {
-    python3 -c "
-import json, sys
-for line in open(sys.argv[1]):
-    record = json.loads(line)
-    record.pop('quarantined_at', None)
-    print(json.dumps(record, sort_keys=True))" "$1"
-}
-without_time "$work/net-dead-letters.jsonl" >"$work/net-dead-letters.cmp"
-without_time "$work/crash-dead-letters.jsonl" >"$work/crash-dead-letters.cmp"
-python3 - "$work/net-dead-letters.cmp" "$work/crash-dead-letters.cmp" <<'EOF' >&2
-import json, sys
-a, b = (open(path).read().splitlines() for path in sys.argv[1:3])
-if len(a) != len(b):
-    print(f"dead letters: {len(a)} lines against {len(b)}")
-for x, y in zip(a, b):
-    if x != y:
-        x, y = json.loads(x), json.loads(y)
-        diff = {key: (x.get(key), y.get(key)) for key in x.keys() | y.keys() if x.get(key) != y.get(key)}
-        print("first differing dead letter:", diff)
-        break
-EOF
-cmp -s "$work/net-dead-letters.cmp" "$work/crash-dead-letters.cmp" || {
+# Both runs stamp quarantined_at with SOURCE_DATE_EPOCH: the files must be identical byte for byte.
+if ! cmp "$work/net-dead-letters.jsonl" "$work/crash-dead-letters.jsonl"; then
+    diff <(head -c 2000000 "$work/net-dead-letters.jsonl") <(head -c 2000000 "$work/crash-dead-letters.jsonl") \
+        | head -5 >&2 || true
     echo "ingest: the resumed run's dead-letter file differs from the uninterrupted run's" >&2
     exit 1
-}
+fi
 echo "crash: $kills kills, summary and dead-letter file ($(wc -l <"$work/crash-dead-letters.jsonl") lines) identical"
 
 echo "--- outage: ${outage_seconds} s of 503 from ${outage_after} s after the first request"

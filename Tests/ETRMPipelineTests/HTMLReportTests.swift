@@ -141,10 +141,11 @@ import Testing
         #expect(!finished.text.contains("ETA"))
     }
 
-    @Test func theFetchLineGivesPagesRecordsRetriesAndTheBreakerButNoETA() {
+    @Test func theFetchLineGivesPagesRecordsQuarantinedRetriesAndTheBreakerButNoETAWithoutATotal() {
         var stats = NetworkStats()
         stats.pages = 12
         stats.records = 12_000
+        stats.quarantined = 30
         stats.retries = 1
         stats.partitionsDone = 3
         stats.partitionsTotal = 8
@@ -153,11 +154,37 @@ import Testing
         #expect(
             line.text
                 == "fetch · 12 pages · \(Report.grouped(12_000)) records · \(Report.grouped(3_000)) records/s"
-                + " · 3/8 partitions done · 1 retry · breaker half-open · no ETA (the API gives no total) · 4 s")
+                + " · 30 quarantined · 3/8 partitions done · 1 retry · breaker half-open"
+                + " · no ETA (the API gives no total) · 4 s")
         stats.retries = 2
         stats.breaker = .open
         let parts = ProgressLine.fetching(stats, elapsed: .seconds(4)).text.components(separatedBy: " · ")
         #expect(parts.contains("2 retries"))
         #expect(parts.contains("breaker open"))
+    }
+
+    @Test func theFetchLineGivesAnETAOnceEveryFeedHasATotal() {
+        var stats = NetworkStats()
+        stats.records = 12_000
+        stats.totals[.trades] = 100_000
+        // One feed's total alone is not the job's.
+        #expect(stats.remainingRecords == nil)
+        #expect(ProgressLine.fetching(stats, elapsed: .seconds(4)).text.contains("no ETA"))
+        stats.totals[.broker] = 20_000
+        // A resumed job counts what its earlier start committed as done, but not in its rate.
+        stats.resumedRecords = 60_000
+        #expect(stats.remainingRecords == 48_000)
+        let parts = ProgressLine.fetching(stats, elapsed: .seconds(4)).text.components(separatedBy: " · ")
+        #expect(parts.contains("ETA 16 s"))  // 48,000 left at 3,000 per second
+        stats.records = 0
+        #expect(ProgressLine.fetching(stats, elapsed: .seconds(4)).text.contains("ETA ? s"))
+    }
+
+    @Test(arguments: [
+        (100, 50, Duration.seconds(2), 4 as Int?), (1, 3, .seconds(1), 1), (0, 10, .seconds(5), 0),
+        (10, 0, .seconds(1), nil), (10, 5, .zero, nil), (7, 2, .milliseconds(500), 2),
+    ])
+    func theTimeLeftIsTheRemainderAtTheRateSoFarRoundedUp(remaining: Int, done: Int, elapsed: Duration, left: Int?) {
+        #expect(ProgressLine.secondsLeft(remaining: remaining, done: done, elapsed: elapsed) == left)
     }
 }

@@ -11,15 +11,28 @@ import Testing
 @Suite struct NetworkIngestTests {
     static let generated = try! FeedGenerator(configuration: .init(trades: 2_000, seed: 7)).documents()
 
-    /// The file run's summary and dead letters (record index and raw bytes) over the same data.
-    static let fileRun: (summary: Summary, letters: [[UInt8]]) = {
+    /// The file run's summary and dead letters (raw bytes, record index and issues) over the same data.
+    static let fileRun: (summary: Summary, letters: [Letter]) = {
         var configuration = Pipeline.Configuration()
         let sink = InMemoryDeadLetterSink()
         configuration.deadLetters = sink
         let result = try! Pipeline(configuration: configuration).run(
             trades: generated.trades, broker: generated.broker)
-        return (result.summary, sink.letters.map(\.rawBytes))
+        return (result.summary, sink.letters.map(Letter.init))
     }()
+
+    /// What a dead letter says of its record, apart from its source, batch and time.
+    struct Letter: Equatable {
+        var rawBytes: [UInt8]
+        var recordIndex: Int
+        var issues: [ValidationIssue]
+
+        init(_ letter: DeadLetter) {
+            rawBytes = letter.rawBytes
+            recordIndex = letter.recordIndex
+            issues = letter.issues
+        }
+    }
 
     struct Outcome {
         var result: Result<PipelineResult, PipelineError>
@@ -27,6 +40,8 @@ import Testing
         var stats: NetworkStats
         /// What the validation stage reported as quarantined (for the progress line).
         var quarantined: Int?
+        /// Bytes of trades records the store still held after the fetch (validated pages keep none).
+        var tradesBytesKept = 0
     }
 
     static func settings(partitions: Int = 3, pageSize: Int = 150) -> NetworkSettings {
@@ -66,7 +81,10 @@ import Testing
                 ).result
             }
         }
-        return Outcome(result: result, letters: sink.letters, stats: ingest.stats, quarantined: quarantined)
+        let kept = (try? fetched.get().store.pages(.trades).reduce(0) { $0 + $1.page.records.count }) ?? 0
+        return Outcome(
+            result: result, letters: sink.letters, stats: ingest.stats, quarantined: quarantined,
+            tradesBytesKept: kept)
     }
 
     static func source(
@@ -81,7 +99,7 @@ import Testing
     func expectParity(_ outcome: Outcome, _ label: String = "") throws {
         let result = try outcome.result.get()
         #expect(result.summary.json == Self.fileRun.summary.json, "\(label)")
-        #expect(outcome.letters.map(\.rawBytes) == Self.fileRun.letters, "\(label)")
+        #expect(outcome.letters.map(Letter.init) == Self.fileRun.letters, "\(label)")
     }
 
     @Test func cleanRunMatchesTheFileRunKeyByKey() async throws {
@@ -90,6 +108,11 @@ import Testing
         #expect(outcome.stats.retries == 0)
         // 2,000 trades in 3 partitions of 150-record pages: 5 pages each; the broker rows likewise.
         #expect(outcome.stats.pages >= 30)
+        // Each trades page was validated as it committed: its rows are kept, not its bytes, and the quarantine
+        // was counted while fetching.
+        #expect(outcome.tradesBytesKept == 0)
+        #expect(outcome.stats.quarantined == Self.fileRun.letters.count)
+        #expect(outcome.quarantined == Self.fileRun.letters.count)
         let letters = outcome.letters
         #expect(!letters.isEmpty)
         // Each letter names its page: the trades' partition and cursor.
@@ -294,7 +317,25 @@ import Testing
         let reopened = try PageLog(
             directory: checkpoint, identity: NetworkJob.identity(url: "http://vendor.test", settings: settings), now: 0)
         #expect(reopened.truncatedBytes == 0)
-        #expect(reopened.recovered.count == resumed.stats.pages + 3)
+        #expect(reopened.recoveredCount == resumed.stats.pages + 3)
+    }
+
+    @Test func sourceDateEpochFixesEveryDeadLettersTime() throws {
+        #expect(try PipelineCommand.sourceDateEpoch(nil) == nil)
+        let time = try #require(try PipelineCommand.sourceDateEpoch("1780000000"))
+        #expect(time == UTCTimestamp(nanosecondsSinceEpoch: 1_780_000_000_000_000_000))
+        for bad in ["", "-1", "1.5", "17800000000000", " 1", "x"] {
+            #expect(throws: PipelineError.self, "\(bad)") { try PipelineCommand.sourceDateEpoch(bad) }
+        }
+        let sink = InMemoryDeadLetterSink()
+        let stamped = PipelineCommand.restamped(sink, at: time)
+        let letter = DeadLetter(
+            rawBytes: Array("{}".utf8), recordIndex: 3, issues: [], sourceName: "s", batchID: "b",
+            quarantinedAt: UTCTimestamp(nanosecondsSinceEpoch: 5))
+        try stamped.quarantine(letter)
+        try PipelineCommand.restamped(sink, at: nil).quarantine(letter)
+        #expect(sink.letters.map(\.quarantinedAt) == [time, letter.quarantinedAt])
+        #expect(sink.letters.map(\.recordIndex) == [3, 3])
     }
 
     @Test func aCheckpointOfAnotherJobIsRefused() throws {

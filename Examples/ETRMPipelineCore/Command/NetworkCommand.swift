@@ -57,6 +57,26 @@ extension PipelineCommand {
         return (result, sizes)
     }
 
+    /// The time of `SOURCE_DATE_EPOCH` (the reproducible-builds convention: Unix seconds, decimal digits), if set.
+    ///
+    /// - Throws: ``PipelineError`` with code `bad_argument` for a value that is not such a time.
+    package static func sourceDateEpoch(_ value: String?) throws(PipelineError) -> UTCTimestamp? {
+        guard let value else { return nil }
+        guard (1...11).contains(value.utf8.count), value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+            let seconds = Int64(value)
+        else {
+            throw PipelineError(
+                .badArgument,
+                "SOURCE_DATE_EPOCH=\(FeedLoader.quoted(value)) is not a Unix time in whole seconds (decimal digits)")
+        }
+        return UTCTimestamp(nanosecondsSinceEpoch: seconds * 1_000_000_000)
+    }
+
+    /// `sink`, stamping every letter's `quarantined_at` with `time` when it is given.
+    package static func restamped(_ sink: any DeadLetterSink, at time: UTCTimestamp?) -> any DeadLetterSink {
+        time.map { RestampingSink(base: sink, time: $0) } ?? sink
+    }
+
     /// Where a network run writes its dead letters until it ends.
     static func partialPath(_ path: String) -> String { path + ".partial" }
 
@@ -88,5 +108,18 @@ extension PipelineCommand {
             done.wait()
         }
         return box.withLock { $0 } ?? .failure(PipelineError(.internalFailure, "the fetch did not finish"))
+    }
+}
+
+/// Passes each dead letter on with a fixed `quarantined_at` (``PipelineCommand/sourceDateEpoch(_:)``).
+struct RestampingSink: DeadLetterSink {
+    let base: any DeadLetterSink
+    let time: UTCTimestamp
+
+    func quarantine(_ letter: DeadLetter) throws {
+        try base.quarantine(
+            DeadLetter(
+                rawBytes: letter.rawBytes, recordIndex: letter.recordIndex, issues: letter.issues,
+                sourceName: letter.sourceName, batchID: letter.batchID, quarantinedAt: time))
     }
 }

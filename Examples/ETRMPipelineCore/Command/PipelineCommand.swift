@@ -95,7 +95,9 @@ package enum PipelineCommand {
             } catch {
                 throw PipelineError(.ioFailure, "cannot open dead-letter file \(path): \(error.message)")
             }
-            configuration.deadLetters = sink
+            // SOURCE_DATE_EPOCH fixes the letters' `quarantined_at`, so that two runs write identical files.
+            let time = try sourceDateEpoch(ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"])
+            configuration.deadLetters = sink.map { restamped($0, at: time) }
         }
         let pipeline = Pipeline(configuration: configuration)
         let progress =
@@ -303,8 +305,8 @@ final class OutputFile {
 
 /// The live progress line on stderr: stage, records, records per second, quarantined (once known) and the
 /// estimated time left (when the number of records is known ahead). While a network run fetches, also the
-/// pages, partitions finished, retries and the circuit breaker's state; the vendor API gives no total, so
-/// the fetch has no ETA and the line says so.
+/// pages, partitions finished, retries and the circuit breaker's state, and an ETA from the feeds' `total`
+/// when the API gives it (without one, the line says there is no ETA).
 package struct ProgressLine: Sendable, Equatable {
     package var stage: String
     package var records: Int?
@@ -331,6 +333,14 @@ package struct ProgressLine: Sendable, Equatable {
         ProgressLine(stage: "fetch", records: stats.records, elapsed: elapsed, fetch: stats)
     }
 
+    /// The whole seconds left at the rate so far (`done` records in `elapsed`), rounded up; `nil` before any
+    /// record or time.
+    package static func secondsLeft(remaining: Int, done: Int, elapsed: Duration) -> Int? {
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        guard done > 0, seconds > 0 else { return nil }
+        return Int((Double(max(0, remaining)) * seconds / Double(done)).rounded(.up))
+    }
+
     /// Whether a run draws the line: only on a terminal, and never with `--quiet`.
     package static func isShown(quiet: Bool, errIsTerminal: Bool) -> Bool { !quiet && errIsTerminal }
 
@@ -342,17 +352,25 @@ package struct ProgressLine: Sendable, Equatable {
         if let records {
             parts.append("\(Report.grouped(records)) records")
             if seconds > 0 { parts.append("\(Report.grouped(Int(Double(records) / seconds))) records/s") }
-            if let expectedRecords, records > 0, records < expectedRecords, seconds > 0 {
-                let left = Double(expectedRecords - records) * seconds / Double(records)
-                parts.append("ETA \(Int(left.rounded(.up))) s")
+            if fetch == nil, let expectedRecords, records < expectedRecords,
+                let left = Self.secondsLeft(remaining: expectedRecords - records, done: records, elapsed: elapsed)
+            {
+                parts.append("ETA \(left) s")
             }
         }
-        if let quarantined { parts.append("\(Report.grouped(quarantined)) quarantined") }
+        if let quarantined = quarantined ?? fetch?.quarantined {
+            parts.append("\(Report.grouped(quarantined)) quarantined")
+        }
         if let fetch {
             parts.append("\(fetch.partitionsDone)/\(fetch.partitionsTotal) partitions done")
             parts.append("\(Report.grouped(fetch.retries)) \(fetch.retries == 1 ? "retry" : "retries")")
             parts.append("breaker \(fetch.breaker)")
-            parts.append("no ETA (the API gives no total)")
+            if let remaining = fetch.remainingRecords {
+                let left = Self.secondsLeft(remaining: remaining, done: fetch.records, elapsed: elapsed)
+                parts.append("ETA \(left.map(String.init) ?? "?") s")
+            } else {
+                parts.append("no ETA (the API gives no total)")
+            }
         }
         parts.append("\(Int(seconds)) s")
         return parts.joined(separator: " · ")

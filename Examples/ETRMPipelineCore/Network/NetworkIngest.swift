@@ -35,6 +35,8 @@ package struct NetworkStats: Sendable, Equatable {
     package var pages = 0
     /// Records in the pages committed.
     package var records = 0
+    /// Records quarantined in the pages committed (each trades page is validated as it commits).
+    package var quarantined = 0
     /// Partitions (of both feeds) fetched to their last page, and how many there are.
     package var partitionsDone = 0
     package var partitionsTotal = 0
@@ -50,6 +52,16 @@ package struct NetworkStats: Sendable, Equatable {
     package var probes = 0
     /// Time at least one page request (attempts, backoff, breaker pauses) was outstanding.
     package var waiting: Duration = .zero
+    /// The records of each feed, from its pages' `total` when the API gives one.
+    package var totals: [FeedKind: Int] = [:]
+    /// Records of the pages an earlier start committed (recovered from the checkpoint).
+    package var resumedRecords = 0
+
+    /// The records still to fetch, once every feed's total is known.
+    package var remainingRecords: Int? {
+        guard totals.count == FeedKind.allCases.count else { return nil }
+        return max(0, totals.values.reduce(0, +) - resumedRecords - records)
+    }
 
     package init() {}
 
@@ -101,41 +113,70 @@ package struct PoisonedPage: Sendable, Equatable {
     package var attempts: Int
 }
 
-/// Where committed pages go: memory, and the checkpoint's log when there is one. Rebuilt from the log on resume.
+/// Where committed pages go: each is validated as it commits and only what the pipeline needs of it is kept
+/// (``StoredPage``), after it is made durable in the checkpoint's log when there is one. Rebuilt from the log
+/// on resume, by validating its pages again.
 package final class PageStore: Sendable {
     private struct State {
-        var pages: [FeedKind: [Int: [CommittedPage]]] = [:]
+        var pages: [FeedKind: [Int: [StoredPage]]] = [:]
         var poisoned: [PoisonedPage] = []
+        var log: PageLog?
     }
 
     private let state = Mutex(State())
-    private let log: PageLog?
     package let partitions: Int
 
-    /// - Parameters:
-    ///   - partitions: The partitions of each feed.
-    ///   - log: The checkpoint, if any; its recovered pages are committed already.
-    package init(partitions: Int, log: PageLog?) {
-        self.partitions = partitions
-        self.log = log
+    /// - Parameter partitions: The partitions of each feed.
+    package init(partitions: Int) { self.partitions = partitions }
+
+    private func keep(_ page: CommittedPage) throws(PipelineError) -> StoredPage {
+        try StoredPage(validating: page, partitions: partitions)
+    }
+
+    /// Opens the checkpoint in `directory`: its pages are committed already, and are kept as if they had just
+    /// been fetched. Later commits are appended to it.
+    ///
+    /// - Returns: The log.
+    /// - Throws: What ``PageLog/init(directory:identity:now:recover:)`` throws.
+    package func open(checkpoint directory: String, identity: String, now: Int64) throws(PipelineError) -> PageLog {
+        var recovered: [StoredPage] = []
+        let log = try PageLog(directory: directory, identity: identity, now: now) { (page) throws(PipelineError) in
+            recovered.append(try keep(page))
+        }
         state.withLock { state in
-            for page in log?.recovered ?? [] {
-                state.pages[page.kind, default: [:]][page.partition, default: []].append(page)
+            state.log = log
+            for page in recovered {
+                state.pages[page.page.kind, default: [:]][page.page.partition, default: []].append(page)
             }
         }
+        return log
     }
 
     /// The pages of a partition, in order.
-    package func pages(_ kind: FeedKind, _ partition: Int) -> [CommittedPage] {
+    package func pages(_ kind: FeedKind, _ partition: Int) -> [StoredPage] {
         state.withLock { $0.pages[kind]?[partition] ?? [] }
     }
 
-    /// Commits a page: durably first when there is a log.
-    package func commit(_ page: CommittedPage) throws(PipelineError) {
+    /// Every page of a feed in the file's order: partitions in order, each page in order.
+    package func pages(_ kind: FeedKind) -> [StoredPage] {
+        let all = state.withLock { $0.pages[kind] ?? [:] }
+        return (0..<partitions).flatMap { all[$0] ?? [] }
+    }
+
+    /// Commits a page: validates it (on the caller's task, so pages are validated in parallel), makes it durable
+    /// when there is a log, and keeps what the pipeline needs of it.
+    ///
+    /// - Returns: What is kept.
+    /// - Throws: ``PipelineError`` for a page whose records break the document (as the file run would fail), or a
+    ///   log that cannot be written.
+    @discardableResult
+    package func commit(_ page: CommittedPage) throws(PipelineError) -> StoredPage {
+        let kept = try keep(page)
         try state.withLock { (state) throws(PipelineError) in
-            try log?.append(page)
-            state.pages[page.kind, default: [:]][page.partition, default: []].append(page)
+            try state.log?.append(page)
+            state.pages[page.kind, default: [:]][page.partition, default: []].append(kept)
         }
+        return kept
     }
 
     package func poison(_ page: PoisonedPage) { state.withLock { $0.poisoned.append(page) } }
@@ -146,28 +187,6 @@ package final class PageStore: Sendable {
             ($0.request.kind == .trades ? 0 : 1, $0.request.partition)
                 < ($1.request.kind == .trades ? 0 : 1, $1.request.partition)
         }
-    }
-
-    /// The records of a feed as its file document (`{"trades":[…]}`), partitions in order, and the first
-    /// record index and batch id of each page (for the dead letters).
-    package func document(_ kind: FeedKind) -> (bytes: [UInt8], batches: [(start: Int, batchID: String)]) {
-        let all = state.withLock { $0.pages[kind] ?? [:] }
-        var bytes = Array("{\"\(kind.documentKey)\":[".utf8)
-        var batches: [(Int, String)] = []
-        var index = 0
-        var first = true
-        for partition in 0..<partitions {
-            for page in all[partition] ?? [] {
-                batches.append((index, page.batchID(partitions: partitions)))
-                index += page.count
-                guard !page.records.isEmpty else { continue }
-                if !first { bytes.append(UInt8(ascii: ",")) }
-                first = false
-                bytes.append(contentsOf: page.records)
-            }
-        }
-        bytes.append(contentsOf: "]}\n".utf8)
-        return (bytes, batches)
     }
 }
 
@@ -266,6 +285,8 @@ package final class NetworkIngest<C: Clock>: Sendable where C.Duration == Durati
         } catch {
             throw PipelineError(.internalFailure, "building the resilience pipeline: \(error)")
         }
+        let resumed = FeedKind.allCases.reduce(0) { $0 + store.pages($1).reduce(0) { $0 + $1.page.count } }
+        count { $0.resumedRecords = resumed }
         let jobs = FeedKind.allCases.flatMap { kind in (0..<settings.partitions).map { (kind, $0) } }
         let outcome: Result<Void, PipelineError> = await withTaskGroup(of: Result<Void, PipelineError>.self) { group in
             var next = 0
@@ -300,10 +321,10 @@ package final class NetworkIngest<C: Clock>: Sendable where C.Duration == Durati
         _ kind: FeedKind, _ partition: Int, store: PageStore, pipeline: S
     ) async throws(PipelineError) {
         let committed = store.pages(kind, partition)
-        var seen = Set(committed.map { $0.batchID(partitions: settings.partitions) })
+        var seen = Set(committed.map(\.batchID))
         var sequence = committed.count
-        var cursor = committed.last?.nextCursor
-        if let last = committed.last, last.nextCursor == nil {
+        var cursor = committed.last?.page.nextCursor
+        if let last = committed.last, last.page.nextCursor == nil {
             count { $0.partitionsDone += 1 }
             return
         }
@@ -313,6 +334,7 @@ package final class NetworkIngest<C: Clock>: Sendable where C.Duration == Durati
                 kind: kind, partition: partition, partitions: settings.partitions, cursor: cursor,
                 limit: settings.pageSize)
             guard let page = try await fetch(request, pipeline: pipeline, store: store) else { return }
+            if let total = page.total { count { $0.totals[kind] = total } }
             if seen.contains(request.batchID) {
                 // A page served twice: its records are committed already; follow the second answer's cursor.
                 count { $0.duplicatePages += 1 }
@@ -323,7 +345,7 @@ package final class NetworkIngest<C: Clock>: Sendable where C.Duration == Durati
                 }
             } else {
                 repeats = 0
-                try store.commit(
+                let kept = try store.commit(
                     CommittedPage(
                         kind: kind, partition: partition, sequence: sequence, cursor: cursor,
                         nextCursor: page.nextCursor, count: page.count, records: page.records))
@@ -332,6 +354,7 @@ package final class NetworkIngest<C: Clock>: Sendable where C.Duration == Durati
                 count { stats in
                     stats.pages += 1
                     stats.records += page.count
+                    stats.quarantined += kept.quarantined
                 }
             }
             guard let next = page.nextCursor else {

@@ -1,15 +1,17 @@
 import ETRMContracts
 import Foundation
+import TradeFrame
 
-/// `etrm-pipeline run --url …`: fetch both feeds (``NetworkIngest``), then run the file pipeline on exactly the
-/// records fetched, in the file's order, so that the summary is the file run's key by key.
+/// `etrm-pipeline run --url …`: fetch both feeds (``NetworkIngest``), validating each trades page as it commits
+/// with the file run's reader, then run the file pipeline's remaining stages on exactly the records fetched, in
+/// the file's order, so that the summary is the file run's key by key.
 package enum NetworkJob {
     /// What a network run fetches: the part of a checkpoint's identity that must not change across a resume.
     package static func identity(url: String, settings: NetworkSettings) -> String {
         "\(url) partitions=\(settings.partitions) page_size=\(settings.pageSize)"
     }
 
-    /// Opens the checkpoint (if any) and fetches what it lacks.
+    /// Opens the checkpoint (if any) and fetches what it lacks; each trades page is validated as it commits.
     ///
     /// - Parameters:
     ///   - ingest: The fetcher.
@@ -20,25 +22,27 @@ package enum NetworkJob {
     package static func fetch<C: Clock>(
         _ ingest: NetworkIngest<C>, checkpoint: String?, identity: String
     ) async throws(PipelineError) -> (store: PageStore, startedAt: Int64) {
+        let store = PageStore(partitions: ingest.settings.partitions)
         let log = try checkpoint.map { (directory) throws(PipelineError) in
-            try PageLog(directory: directory, identity: identity, now: ingest.unixNow())
+            try store.open(checkpoint: directory, identity: identity, now: ingest.unixNow())
         }
-        let store = PageStore(partitions: ingest.settings.partitions, log: log)
         try await ingest.run(into: store)
         return (store, log?.startedAt ?? ingest.unixNow())
     }
 
-    /// Dead-letters the pages that stayed unreadable, whole, then runs the pipeline on the fetched records.
+    /// Dead-letters the pages that stayed unreadable, whole; then joins the trades pages' validated rows in the
+    /// file's order, dead-letters their rejected records, reads the broker pages, and runs the pipeline's
+    /// remaining stages (de-duplicate, frame, aggregate, reconcile).
     ///
     /// - Parameters:
     ///   - store: The fetched pages.
-    ///   - startedAt: The job's first start (the dead letters' `quarantined_at`, the same after a resume).
+    ///   - startedAt: The dead letters' `quarantined_at` (the job's first start, the same after a resume).
     ///   - source: The API's base URL, the dead letters' source.
     ///   - configuration: The pipeline's settings; its dead-letter sink receives the letters, each labelled
-    ///     with its page's batch id.
+    ///     with its page's batch id, in the file's order.
     ///   - progress: Stage names and counts.
-    ///   - quarantined: Receives the number of records quarantined once they are validated.
-    /// - Returns: The result, and the two documents' sizes.
+    ///   - quarantined: Receives the number of records quarantined.
+    /// - Returns: The result, and the two feeds' sizes in bytes (the trades' as received).
     /// - Throws: ``PipelineError`` with code `unreadable_page` naming the page(s) that stayed unreadable (after
     ///   they are dead-lettered), or what the pipeline throws.
     package static func finish(
@@ -46,22 +50,19 @@ package enum NetworkJob {
         progress: ((String, Int?) -> Void)? = nil, quarantined: ((Int) -> Void)? = nil
     ) throws(PipelineError) -> (result: PipelineResult, sizes: (trades: Int, broker: Int)) {
         let stamp = UTCTimestamp(nanosecondsSinceEpoch: startedAt * 1_000_000_000)
-        let trades = store.document(.trades)
         let poisoned = store.poisoned
         if !poisoned.isEmpty {
             for page in poisoned {
-                let letter = DeadLetter(
-                    rawBytes: page.body, recordIndex: 0,
-                    issues: [
-                        ValidationIssue(
-                            code: .unreadablePage,
-                            message:
-                                "the whole page stayed unreadable after \(page.attempts) attempts: \(page.reason)")
-                    ], sourceName: source + page.request.kind.path, batchID: page.request.batchID,
-                    quarantinedAt: stamp)
-                do { try configuration.deadLetters?.quarantine(letter) } catch {
-                    throw PipelineError(.ioFailure, "could not store a dead letter: \(error)")
-                }
+                try quarantine(
+                    DeadLetter(
+                        rawBytes: page.body, recordIndex: 0,
+                        issues: [
+                            ValidationIssue(
+                                code: .unreadablePage,
+                                message:
+                                    "the whole page stayed unreadable after \(page.attempts) attempts: \(page.reason)")
+                        ], sourceName: source + page.request.kind.path, batchID: page.request.batchID,
+                        quarantinedAt: stamp), configuration.deadLetters)
             }
             let names = poisoned.map { "\($0.request.batchID) (\($0.reason), \($0.attempts) attempts)" }
             throw PipelineError(
@@ -69,16 +70,87 @@ package enum NetworkJob {
                 "\(poisoned.count == 1 ? "a page" : "\(poisoned.count) pages") stayed unreadable and went to the"
                     + " dead letters whole; the run is incomplete: " + names.joined(separator: "; "))
         }
-        let broker = store.document(.broker)
-        var configuration = configuration
-        if let sink = configuration.deadLetters {
-            configuration.deadLetters = BatchLabellingSink(
-                base: sink, batches: trades.batches, sourceName: source + FeedKind.trades.path, stamp: stamp)
+        var timings = StageTimings()
+        progress?("validate", nil)
+        let trades = store.pages(.trades)
+        let tradesBytes = trades.reduce(0) { $0 + $1.byteCount }
+        let feed = try joined(
+            trades, sourceName: source + FeedKind.trades.path, stamp: stamp, deadLetters: configuration.deadLetters)
+        quarantined?(feed.quarantinedIndices.count)
+        let brokerDocument = document(store.pages(.broker), key: FeedKind.broker.documentKey)
+        let broker = try brokerDocument.withUnsafeBytes { bytes in
+            Result { () throws(PipelineError) in try FeedLoader.loadBroker(bytes, source: source + FeedKind.broker.path)
+            }
+        }.get()
+        timings.done("validate (pages, as fetched) + join + broker")
+        let result = try Pipeline(configuration: configuration).process(
+            LoadedInputs(feed: feed, broker: broker), timings: timings, progress: progress)
+        return (result, (tradesBytes, brokerDocument.count))
+    }
+
+    /// The trades pages, validated as they committed, joined in the file's order into the feed a file run reads:
+    /// the valid rows concatenated, record indices shifted to the feed's, and the rejected records dead-lettered
+    /// with the feed's indices and issue paths and their page's batch id.
+    static func joined(
+        _ pages: [StoredPage], sourceName: String, stamp: UTCTimestamp, deadLetters: (any DeadLetterSink)?
+    ) throws(PipelineError) -> LoadedFeed {
+        var feed = LoadedFeed()
+        var frames: [TradeFrame] = []
+        var inputIndex = ContiguousArray<Int64>()
+        for stored in pages {
+            guard let piece = stored.trades else { continue }
+            let offset = feed.received
+            feed.received += piece.received
+            feed.quarantinedIndices += piece.quarantinedIndices.map { $0 + offset }
+            for (code, count) in piece.quarantinedByCode { feed.quarantinedByCode[code, default: 0] += count }
+            feed.ids.append(contentsOf: piece.ids)
+            if let column = piece.frame["input_index", as: Column<Int64>.self] {
+                for row in 0..<column.count { inputIndex.append(Int64(offset) + (column[row] ?? 0)) }
+            }
+            frames.append(piece.frame)
+            for rejected in stored.rejected {
+                let moved = FeedLoader.relocated(rejected, to: rejected.index + offset, key: "trades")
+                try quarantine(
+                    DeadLetter(
+                        rawBytes: moved.rawBytes, recordIndex: moved.index, issues: moved.issues,
+                        sourceName: sourceName, batchID: stored.batchID, quarantinedAt: stamp), deadLetters)
+            }
         }
-        let result = try Pipeline(configuration: configuration).run(
-            trades: trades.bytes, broker: broker.bytes, tradesSource: source + FeedKind.trades.path,
-            brokerSource: source + FeedKind.broker.path, progress: progress, quarantined: quarantined)
-        return (result, (trades.bytes.count, broker.bytes.count))
+        do {
+            guard !frames.isEmpty else {
+                var empty = FeedColumns(capacity: 0)
+                feed.frame = try empty.finish()
+                return feed
+            }
+            let frame = try TradeFrame.concatenating(frames)
+            feed.frame = try TradeFrame(
+                zip(frame.columnNames, frame.columns).map { name, column in
+                    (name, name == "input_index" ? Column(inputIndex) as any ColumnProtocol : column)
+                })
+        } catch {
+            throw PipelineError(.internalFailure, "joining the pages' frames: \(error)")
+        }
+        return feed
+    }
+
+    /// The records of a feed's pages as its file document (`{"broker_volumes":[…]}`), in order.
+    static func document(_ pages: [StoredPage], key: String) -> [UInt8] {
+        var bytes = Array("{\"\(key)\":[".utf8)
+        bytes.reserveCapacity(pages.reduce(64) { $0 + $1.page.records.count + 1 })
+        var first = true
+        for stored in pages where !stored.page.records.isEmpty {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            bytes.append(contentsOf: stored.page.records)
+        }
+        bytes.append(contentsOf: "]}\n".utf8)
+        return bytes
+    }
+
+    private static func quarantine(_ letter: DeadLetter, _ sink: (any DeadLetterSink)?) throws(PipelineError) {
+        do { try sink?.quarantine(letter) } catch {
+            throw PipelineError(.ioFailure, "could not store a dead letter: \(error)")
+        }
     }
 }
 
@@ -90,28 +162,4 @@ extension PipelineError.Code {
 extension ValidationIssue.Code {
     /// The dead letter's issue for a page that stayed unreadable after its retries.
     package static let unreadablePage = ValidationIssue.Code("unreadable_page")
-}
-
-/// Passes each dead letter on with its page's batch id, the API as its source, and the job's start time (so
-/// that a resumed run writes the same letters as an uninterrupted one).
-struct BatchLabellingSink: DeadLetterSink {
-    let base: any DeadLetterSink
-    /// The first record index of each page, ascending, and its batch id.
-    let batches: [(start: Int, batchID: String)]
-    let sourceName: String
-    let stamp: UTCTimestamp
-
-    func quarantine(_ letter: DeadLetter) throws {
-        var low = 0
-        var high = batches.count
-        while low < high {
-            let middle = (low + high) / 2
-            if batches[middle].start <= letter.recordIndex { low = middle + 1 } else { high = middle }
-        }
-        let batch = low > 0 ? batches[low - 1].batchID : sourceName
-        try base.quarantine(
-            DeadLetter(
-                rawBytes: letter.rawBytes, recordIndex: letter.recordIndex, issues: letter.issues,
-                sourceName: sourceName, batchID: batch, quarantinedAt: stamp))
-    }
 }

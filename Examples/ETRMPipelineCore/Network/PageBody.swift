@@ -1,8 +1,8 @@
 import Foundation
 
-/// A page's body read: the raw bytes of its records, their count and the next cursor.
+/// A page's body read: the raw bytes of its records, their count, the next cursor and the feed's total.
 ///
-/// The body is `{"data":[ <records> ], "next_cursor": "<opaque>" | null}`. The whole body is checked as JSON
+/// The body is `{"data":[ <records> ], "next_cursor": "<opaque>" | null, "total": N}` (`total` optional). The whole body is checked as JSON
 /// first (a truncated or malformed page is a retryable failure); the records are then kept as the server sent
 /// them, byte for byte, so that the pipeline reads exactly what a file run reads.
 package struct PageBody: Sendable, Equatable {
@@ -12,11 +12,15 @@ package struct PageBody: Sendable, Equatable {
     package var count: Int
     /// The next page's cursor, `nil` on the partition's last page.
     package var nextCursor: String?
+    /// The records of the whole feed (every partition), when the API gives it: only the progress line's ETA
+    /// uses it, so a `total` that is not a non-negative integer is treated as absent.
+    package var total: Int?
 
-    package init(records: [UInt8], count: Int, nextCursor: String?) {
+    package init(records: [UInt8], count: Int, nextCursor: String?, total: Int? = nil) {
         self.records = records
         self.count = count
         self.nextCursor = nextCursor
+        self.total = total
     }
 
     /// Why a 200 body is not a page.
@@ -52,7 +56,8 @@ package struct PageBody: Sendable, Equatable {
         var upper = span.upperBound
         while lower < upper, isSpace(body[lower]) { lower += 1 }
         while upper > lower, isSpace(body[upper - 1]) { upper -= 1 }
-        return PageBody(records: Array(body[lower..<upper]), count: data.count, nextCursor: next)
+        let total = (page["total"] as? NSNumber).flatMap { Int(exactly: $0.doubleValue) }.flatMap { $0 >= 0 ? $0 : nil }
+        return PageBody(records: Array(body[lower..<upper]), count: data.count, nextCursor: next, total: total)
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }

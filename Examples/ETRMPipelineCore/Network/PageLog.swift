@@ -39,12 +39,13 @@ package struct CommittedPage: Sendable, Equatable {
 /// disk. A crash can leave a torn last frame; opening the log keeps the frames whose checksum holds and
 /// truncates the rest (the layout of the Idempotency journal's frames, whose codec is internal to that module).
 /// The pages themselves are kept, so a resumed job refetches nothing it committed, and the final summary and
-/// dead letters are computed from exactly the records an uninterrupted run would have read.
+/// dead letters are computed from exactly the records an uninterrupted run would have read: the recovered pages
+/// are handed to the caller one at a time as the log is opened (validating a page is deterministic).
 package final class PageLog: Sendable {
     package let directory: String
     private let descriptor: Int32
-    /// The pages read back when the log was opened, in log order.
-    package let recovered: [CommittedPage]
+    /// The number of pages read back when the log was opened.
+    package let recoveredCount: Int
     /// Bytes of a torn tail dropped when the log was opened.
     package let truncatedBytes: Int
     /// The job's identity recorded by its first start: the arguments that decide what is fetched.
@@ -58,9 +59,13 @@ package final class PageLog: Sendable {
     ///   - directory: The checkpoint directory.
     ///   - identity: What the job fetches (URL, partitions, page size): a checkpoint of another job is refused.
     ///   - now: The current Unix time, recorded at the first start.
-    /// - Throws: ``PipelineError`` with code `io_failure` if the files cannot be read or written, or
-    ///   `bad_argument` for a checkpoint of another job.
-    package init(directory: String, identity: String, now: Int64) throws(PipelineError) {
+    ///   - recover: Receives each committed page read back, in log order.
+    /// - Throws: ``PipelineError`` with code `io_failure` if the files cannot be read or written,
+    ///   `bad_argument` for a checkpoint of another job, or what `recover` throws.
+    package init(
+        directory: String, identity: String, now: Int64,
+        recover: (CommittedPage) throws(PipelineError) -> Void = { _ in }
+    ) throws(PipelineError) {
         self.directory = directory
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -89,17 +94,26 @@ package final class PageLog: Sendable {
             startedAt = now
         }
         let logPath = directory + "/pages.log"
-        descriptor = open(logPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        let descriptor = open(logPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
         guard descriptor >= 0 else { throw PipelineError(.ioFailure, "cannot open \(logPath) (errno \(errno))") }
-        let bytes = [UInt8](FileManager.default.contents(atPath: logPath) ?? Data())
         var offset = 0
-        var pages: [CommittedPage] = []
-        while let (page, end) = Self.frame(in: bytes, at: offset) {
-            pages.append(page)
-            offset = end
+        var pages = 0
+        var size = 0
+        do {
+            let bytes = [UInt8](FileManager.default.contents(atPath: logPath) ?? Data())
+            size = bytes.count
+            while let (page, end) = Self.frame(in: bytes, at: offset) {
+                try recover(page)
+                pages += 1
+                offset = end
+            }
+        } catch {
+            close(descriptor)
+            throw error
         }
-        recovered = pages
-        truncatedBytes = bytes.count - offset
+        self.descriptor = descriptor
+        recoveredCount = pages
+        truncatedBytes = size - offset
         if truncatedBytes > 0 {
             guard ftruncate(descriptor, off_t(offset)) == 0, fsync(descriptor) == 0 else {
                 throw PipelineError(.ioFailure, "cannot truncate the torn tail of \(logPath) (errno \(errno))")

@@ -145,6 +145,9 @@ public final class VendorFeed<C: Clock>: Sendable where C.Duration == Duration {
 
     /// Answers `GET /v2/trades` or `GET /v2/broker-volumes`.
     ///
+    /// A page is `{"data":[records],"next_cursor":"…"|null,"total":N}`: `total` is the number of records of the
+    /// whole resource (all partitions), the same on every page, for a client's progress and ETA.
+    ///
     /// - Parameters:
     ///   - resource: Which records.
     ///   - query: The URL's query, percent-encoded as received (`nil` when there is none).
@@ -294,7 +297,8 @@ public final class VendorFeed<C: Clock>: Sendable where C.Duration == Duration {
         }
         body.append(contentsOf: #"],"next_cursor":"#.utf8)
         body.append(contentsOf: (next.map { "\"\($0)\"" } ?? "null").utf8)
-        body.append(UInt8(ascii: "}"))
+        // The records of the whole resource (every partition), so that a client can show an ETA.
+        body.append(contentsOf: ",\"total\":\(feed.count(document))}".utf8)
         return body
     }
 

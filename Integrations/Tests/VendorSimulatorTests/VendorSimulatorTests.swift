@@ -110,6 +110,10 @@ func fileRecords(_ document: [UInt8], header: String) -> [UInt8] {
                         #expect(answer.status == 200)
                         #expect(answer.headers["Content-Type"] == ["application/json"])
                         #expect(answer.json != nil, "page is valid JSON")
+                        // Every page carries the resource's record count, whatever the partition.
+                        #expect(
+                            answer.json?["total"] as? Int
+                                == (path == "/v2/trades" ? documents.counts.records : documents.counts.brokerRows))
                         let raw = answer.rawRecords
                         if !joined.isEmpty, !raw.isEmpty { joined.append(UInt8(ascii: ",")) }
                         joined += raw
