@@ -103,7 +103,6 @@ package enum NetworkJob {
             feed.received += piece.received
             feed.quarantinedIndices += piece.quarantinedIndices.map { $0 + offset }
             for (code, count) in piece.quarantinedByCode { feed.quarantinedByCode[code, default: 0] += count }
-            feed.ids.append(contentsOf: piece.ids)
             if let column = piece.frame["input_index", as: Column<Int64>.self] {
                 for row in 0..<column.count { inputIndex.append(Int64(offset) + (column[row] ?? 0)) }
             }
