@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Examples use the public API only (issue 16): every target under Examples/ is built as a package of its own
 # that depends on this checkout by path, so an `import ETRMShared`, a `package` symbol of the library or an
-# `@testable import` fails the build here. The manifest is derived from Package.swift (swift package
-# dump-package): each example keeps its dependencies, a library module becoming `.product(…)`; a dependency that
-# is neither an example nor a library product fails at once.
+# `@testable import` fails the build here. Both manifests are derived from Package.swift (swift package
+# dump-package): the dependency is the library alone (its library targets and products, through links to
+# Sources/), since SwiftPM refuses two packages with the same target names; each example keeps its
+# dependencies, a library module becoming `.product(…)`; a dependency that is neither an example nor a library
+# product fails at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -13,13 +15,27 @@ if grep -rln --include='*.swift' -E '^\s*(@testable\s+)?import\s+ETRMShared|@tes
     echo "examples-public: the files above import ETRMShared or use @testable" >&2
     exit 1
 fi
-swift package dump-package | python3 - "$root" "$tmp" <<'PY'
+swift package dump-package >"$tmp/root.json"
+mkdir -p "$tmp/deps/swift-etrm-primitives"
+python3 - "$root" "$tmp" <<'PY'
 import json, sys
 from pathlib import Path
 root, tmp = Path(sys.argv[1]), Path(sys.argv[2])
-package = json.load(sys.stdin)
+package = json.load(open(tmp / "root.json"))
 libraries = {name for product in package["products"] if "library" in product["type"]
              for name in product["targets"]}
+# The library alone: every regular target under Sources/ (the default path), and the library products.
+library_targets = [t for t in package["targets"] if t["type"] == "regular" and not t.get("path")]
+def names(target):
+    return [(d.get("byName") or d.get("target"))[0] for d in target["dependencies"]]
+(tmp / "deps/swift-etrm-primitives/Package.swift").write_text(
+    "// swift-tools-version: 6.2\nimport PackageDescription\n\nlet package = Package(\n"
+    '    name: "swift-etrm-primitives",\n    platforms: [.macOS(.v15), .iOS(.v18)],\n    products: [\n'
+    + "".join(f'        .library(name: "{p["name"]}", targets: {json.dumps(p["targets"])}),\n'
+              for p in package["products"] if "library" in p["type"])
+    + "    ],\n    targets: [\n"
+    + "".join(f'        .target(name: "{t["name"]}", dependencies: {json.dumps(names(t))}),\n' for t in library_targets)
+    + "    ]\n)\n")
 examples = [t for t in package["targets"] if (t.get("path") or "").startswith("Examples/")]
 names = {t["name"] for t in examples}
 lines = []
@@ -43,8 +59,7 @@ for target in examples:
     + "\n".join(lines) + "\n    ],\n    swiftLanguageModes: [.v6]\n)\n")
 print("examples-public:", ", ".join(sorted(names)))
 PY
-mkdir -p "$tmp/deps"
-ln -s "$root" "$tmp/deps/swift-etrm-primitives"
+ln -s "$root/Sources" "$tmp/deps/swift-etrm-primitives/Sources"
 ln -s "$root/Examples" "$tmp/Examples"
 cd "$tmp"
 set +e
