@@ -244,7 +244,7 @@ func measurePerCall<S: ResilienceStrategy>(_ strategy: S, _ iterations: Int) asy
 func fullPartitionedLimiter() throws -> (PartitionedRateLimiter<Int, ManualClock>, ManualClock) {
     let clock = ManualClock()
     let limiter = try PartitionedRateLimiter<Int, ManualClock>(
-        .init(capacity: 10, refill: 10, per: .seconds(1)), maximumPartitions: 10_000, clock: clock)
+        .init(partition: .init(capacity: 10, refill: 10, per: .seconds(1)), maximumPartitions: 10_000), clock: clock)
     for key in 0..<10_000 {
         clock.advance(to: .init(offset: .microseconds(key)))
         _ = try limiter.tryAcquire(key)

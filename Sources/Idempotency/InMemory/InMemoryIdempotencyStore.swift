@@ -47,11 +47,11 @@ public final class InMemoryIdempotencyStore<C: Clock>: IdempotencyStore where C.
     /// Creates a store.
     ///
     /// - Parameters:
-    ///   - clock: The clock leases and TTLs are measured on.
     ///   - configuration: Capacity, shards and retention.
+    ///   - clock: The clock leases and TTLs are measured on.
     /// - Throws: ``IdempotencyError/Code/invalidArgument`` for a capacity or shard count below 1 or a negative
     ///   retention.
-    public init(clock: C, configuration: Configuration = .init()) throws(IdempotencyError) {
+    public init(configuration: Configuration = .init(), clock: C) throws(IdempotencyError) {
         guard configuration.capacity >= 1, configuration.shardCount >= 1 else {
             throw IdempotencyError(
                 code: .invalidArgument,
@@ -271,6 +271,6 @@ extension InMemoryIdempotencyStore where C == ContinuousClock {
     /// - Parameter configuration: Capacity, shards and retention.
     /// - Throws: ``IdempotencyError/Code/invalidArgument`` for an invalid configuration.
     public convenience init(configuration: Configuration = .init()) throws(IdempotencyError) {
-        try self.init(clock: ContinuousClock(), configuration: configuration)
+        try self.init(configuration: configuration, clock: ContinuousClock())
     }
 }
