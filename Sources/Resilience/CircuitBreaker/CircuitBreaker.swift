@@ -8,9 +8,10 @@ import ETRMShared
 /// let trades = try await breaker.execute { try await vendor.fetchTrades() }
 /// ```
 ///
-/// The logic is a pure state machine (`CircuitBreakerStateMachine`, tested as a value); this class holds it behind a lock and performs its
-/// actions (events, rejections) after leaving the lock. A call through a closed breaker takes the lock twice
-/// (permit, outcome), reads no clock unless slow calls or a time window need one, and allocates nothing.
+/// The logic is a pure state machine (`CircuitBreakerStateMachine`, tested as a value); this class holds it
+/// behind a lock and performs its actions (events, rejections) after leaving the lock. A call through a closed
+/// breaker takes the lock twice (permit, outcome), reads no clock unless slow calls or a time window need one,
+/// and allocates nothing.
 /// It is a `final class` rather than an `actor`: an actor would add two executor hops per call, and the
 /// benchmarks (`ResilienceBenchmarks`) measure the difference.
 ///

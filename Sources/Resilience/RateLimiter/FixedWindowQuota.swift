@@ -3,8 +3,9 @@ import ETRMShared
 /// A quota of calls per fixed window (per day, per hour), reset at each window boundary: an ETRM vendor's
 /// "10 000 requests per day".
 ///
-/// Windows are `[origin + k × window, origin + (k + 1) × window)` (``FixedWindowQuotaConfiguration/window``). For a daily quota that resets at midnight
-/// UTC, pass the clock instant of a past midnight as `origin`.
+/// Windows are `[origin + k × window, origin + (k + 1) × window)`, with the window of
+/// ``FixedWindowQuotaConfiguration/window``. For a daily quota that resets at midnight UTC, pass the clock
+/// instant of a past midnight as `origin`.
 public final class FixedWindowQuota<C: Clock>: Sendable where C.Duration == Duration {
     /// The answer to ``FixedWindowQuota/tryAcquire(permits:)``.
     public enum Decision: Sendable, Equatable {
