@@ -42,7 +42,7 @@ public struct _ColumnSeal: Sendable {
 ///
 /// The set of columns is closed: only TradeFrame's columns conform. The kernels, file formats and
 /// conversions handle exactly these kinds, so a column defined outside TradeFrame could not be grouped,
-/// joined or written; the ``_ColumnSeal`` requirement, which only TradeFrame can satisfy, keeps such a
+/// joined or written; the `_seal` requirement (a `_ColumnSeal`), which only TradeFrame can satisfy, keeps such a
 /// conformance from compiling and lets the protocol gain requirements without breaking users.
 public protocol ColumnProtocol: Sendable {
     /// The proof that the conforming type is one of TradeFrame's columns; not for use outside TradeFrame.
