@@ -86,13 +86,13 @@ where C.Duration == Duration {
     ///   - store: The idempotency store (`InMemoryIdempotencyStore` for one process and tests,
     ///     `JournalIdempotencyStore` for one durable node, a shared store for several replicas).
     ///   - upstream: The upstream ETRM.
-    ///   - clock: The clock for limits, retries, the breaker, timeouts and durations.
     ///   - configuration: The settings.
+    ///   - clock: The clock for limits, retries, the breaker, timeouts and durations.
     ///   - reconciler: The reconciliation of positions per run; a fresh one with a 0.5 % tolerance by default.
     ///   - auditObserver: Receives one event per request.
     /// - Throws: ``SettlementSyncError/Code/invalidConfiguration`` for out-of-range or inconsistent settings.
     public init(
-        store: Store, upstream: Upstream, clock: C, configuration: Configuration = .init(),
+        store: Store, upstream: Upstream, configuration: Configuration = .init(), clock: C,
         reconciler: SettlementReconciler = SettlementReconciler(),
         auditObserver: (any SettlementAuditObserver)? = nil
     ) throws(SettlementSyncError) {
@@ -111,7 +111,8 @@ where C.Duration == Duration {
                 base: store, clock: clock, timeout: configuration.storeTimeout, lease: configuration.lease,
                 ttl: configuration.ttl, beat: configuration.leaseHeartbeat ?? configuration.lease / 3)
             limiter = try PartitionedRateLimiter(
-                configuration.deskRateLimit, maximumPartitions: configuration.maximumDesks, clock: clock)
+                .init(partition: configuration.deskRateLimit, maximumPartitions: configuration.maximumDesks),
+                clock: clock)
         } catch {
             throw SettlementSyncError(code: .invalidConfiguration, message: error.description, cause: error)
         }
@@ -515,7 +516,7 @@ extension SettlementGateway where C == ContinuousClock {
         auditObserver: (any SettlementAuditObserver)? = nil
     ) throws(SettlementSyncError) {
         try self.init(
-            store: store, upstream: upstream, clock: ContinuousClock(), configuration: configuration,
+            store: store, upstream: upstream, configuration: configuration, clock: ContinuousClock(),
             reconciler: reconciler, auditObserver: auditObserver)
     }
 }

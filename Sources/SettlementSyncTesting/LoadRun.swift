@@ -131,7 +131,7 @@ public enum LoadRun {
             report.invariants.append(try await checkRestart(options, path: path, firstRun: report))
             return report
         }
-        let store = try InMemoryIdempotencyStore(clock: clock, configuration: .init(capacity: 1_000_000))
+        let store = try InMemoryIdempotencyStore(configuration: .init(capacity: 1_000_000), clock: clock)
         var report = try await run(options, clock: clock, store: store)
         report.invariants.append(
             InvariantResult(
@@ -182,8 +182,8 @@ public enum LoadRun {
         }
         let configuration = LoadOptions.gatewayConfiguration(seed: options.seed, observer: breakerObserver)
         let gateway = try SettlementGateway(
-            store: store, upstream: upstream, clock: clock,
-            configuration: configuration, auditObserver: auditObserver)
+            store: store, upstream: upstream, configuration: configuration,
+            clock: clock, auditObserver: auditObserver)
 
         let desks = workload.queues.count
         let cursors = Cursors(count: desks)
@@ -401,7 +401,7 @@ public enum LoadRun {
         var configuration = LoadOptions.gatewayConfiguration(seed: options.seed, observer: nil)
         configuration.deskRateLimit = .init(capacity: 1_000_000, refill: 1_000_000, per: .seconds(1))
         let gateway = try SettlementGateway(
-            store: store, upstream: upstream, clock: clock, configuration: configuration)
+            store: store, upstream: upstream, configuration: configuration, clock: clock)
         let workload = Workload(
             requests: options.requests, desks: min(options.desks, options.concurrency),
             duplicateRate: options.duplicateRate, conflictRate: options.conflictRate,

@@ -32,7 +32,7 @@ import Testing
 
     @Test func memoryStaysBoundedAsTheClockRotates() throws {
         var deduplicator = try StreamDeduplicator<Int, ManualClock>(
-            clock: clock, configuration: .init(window: .seconds(600), bucketCount: 10))
+            configuration: .init(window: .seconds(600), bucketCount: 10), clock: clock)
         for minute in 0..<120 {
             for index in 0..<100 {
                 let r5 = deduplicator.admit(minute * 100 + index)
@@ -46,7 +46,7 @@ import Testing
 
     @Test func hardBoundForgetsTheOldestBucketEarly() throws {
         var deduplicator = try StreamDeduplicator<Int, ManualClock>(
-            clock: clock, configuration: .init(window: .seconds(3600), bucketCount: 4, maximumTrackedIDs: 250))
+            configuration: .init(window: .seconds(3600), bucketCount: 4, maximumTrackedIDs: 250), clock: clock)
         for index in 0..<400 {
             _ = deduplicator.admit(index)
             if index % 100 == 99 { clock.advance(by: .seconds(900)) }
@@ -61,10 +61,10 @@ import Testing
 
     @Test func rejectsInvalidConfiguration() {
         #expect(throws: IdempotencyError.self) {
-            try StreamDeduplicator<Int, ManualClock>(clock: clock, configuration: .init(window: .zero))
+            try StreamDeduplicator<Int, ManualClock>(configuration: .init(window: .zero), clock: clock)
         }
         #expect(throws: IdempotencyError.self) {
-            try StreamDeduplicator<Int, ManualClock>(clock: clock, configuration: .init(bucketCount: 0))
+            try StreamDeduplicator<Int, ManualClock>(configuration: .init(bucketCount: 0), clock: clock)
         }
     }
 

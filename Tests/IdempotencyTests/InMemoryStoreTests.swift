@@ -6,7 +6,7 @@ import Testing
     let clock = ManualClock()
 
     func store(capacity: Int, shards: Int = 1) throws -> InMemoryIdempotencyStore<ManualClock> {
-        try InMemoryIdempotencyStore(clock: clock, configuration: .init(capacity: capacity, shardCount: shards))
+        try InMemoryIdempotencyStore(configuration: .init(capacity: capacity, shardCount: shards), clock: clock)
     }
 
     func acquire(
@@ -78,7 +78,7 @@ import Testing
 
     @Test func abandonedLeaseIsDroppedAfterRetention() throws {
         let store = try InMemoryIdempotencyStore(
-            clock: clock, configuration: .init(capacity: 10, shardCount: 1, abandonedLeaseRetention: .seconds(60)))
+            configuration: .init(capacity: 10, shardCount: 1, abandonedLeaseRetention: .seconds(60)), clock: clock)
         let token = try acquire(store, "a", lease: .seconds(10))
         clock.advance(by: .seconds(69))
         try store.releaseNow(Fixtures.key("a"), token: token)  // still the owner within retention
@@ -91,10 +91,10 @@ import Testing
 
     @Test func invalidConfigurationIsRejected() {
         #expect(throws: IdempotencyError.self) {
-            try InMemoryIdempotencyStore(clock: clock, configuration: .init(capacity: 0))
+            try InMemoryIdempotencyStore(configuration: .init(capacity: 0), clock: clock)
         }
         #expect(throws: IdempotencyError.self) {
-            try InMemoryIdempotencyStore(clock: clock, configuration: .init(shardCount: 0))
+            try InMemoryIdempotencyStore(configuration: .init(shardCount: 0), clock: clock)
         }
         let store = try? InMemoryIdempotencyStore(clock: clock)
         #expect {

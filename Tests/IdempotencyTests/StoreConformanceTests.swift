@@ -9,7 +9,7 @@ import Testing
         let clock = ManualClock()
         try await IdempotencyStoreConformance.run(
             makeStore: {
-                try InMemoryIdempotencyStore(clock: clock, configuration: .init(capacity: 1000, shardCount: 4))
+                try InMemoryIdempotencyStore(configuration: .init(capacity: 1000, shardCount: 4), clock: clock)
             },
             advance: { clock.advance(by: $0) })
     }

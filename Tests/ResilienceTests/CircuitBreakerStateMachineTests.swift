@@ -3,7 +3,7 @@ import ResilienceTesting
 import Testing
 
 @Suite struct CircuitBreakerStateMachineTests {
-    typealias Machine = CircuitBreakerStateMachine<ManualClock.Instant>
+    typealias Machine = CircuitBreakerStateMachine<ManualClock>
 
     private func at(_ seconds: Double) -> ManualClock.Instant { .init(offset: .milliseconds(Int64(seconds * 1000))) }
 

@@ -12,7 +12,9 @@ import Testing
     /// 10 tokens, one back every 100 ms.
     private func limiter(partitions: Int, clock: ManualClock) throws -> Limiter {
         try Limiter(
-            .init(name: "desks", capacity: 10, refill: 10, per: .seconds(1)), maximumPartitions: partitions,
+            .init(
+                partition: .init(name: "desks", capacity: 10, refill: 10, per: .seconds(1)),
+                maximumPartitions: partitions),
             clock: clock)
     }
 
@@ -92,7 +94,8 @@ import Testing
     @Test func aNewKeyAtAFullTableExaminesAConstantNumberOfPartitionsAmortised() throws {
         let clock = ManualClock()
         let limiter = try PartitionedRateLimiter<Int, ManualClock>(
-            .init(capacity: 10, refill: 10, per: .seconds(1)), maximumPartitions: 10_000, clock: clock)
+            .init(partition: .init(capacity: 10, refill: 10, per: .seconds(1)), maximumPartitions: 10_000), clock: clock
+        )
         for key in 0..<10_000 {
             clock.advance(to: .init(offset: .microseconds(key)))
             #expect(try limiter.tryAcquire(key) == .acquired)

@@ -119,7 +119,7 @@ import Testing
     @Test func partitionsAreIndependentAndBounded() throws {
         let clock = ManualClock()
         let limiter = try PartitionedRateLimiter<String, ManualClock>(
-            .init(capacity: 2, refill: 1, per: .seconds(1)), maximumPartitions: 3, clock: clock)
+            .init(partition: .init(capacity: 2, refill: 1, per: .seconds(1)), maximumPartitions: 3), clock: clock)
         #expect(try limiter.tryAcquire("power-desk") == .acquired)
         #expect(try limiter.tryAcquire("power-desk") == .acquired)
         #expect(try limiter.tryAcquire("power-desk") == .rejected(retryAfter: .seconds(1)))
@@ -140,7 +140,7 @@ import Testing
     @Test func aPartitionedLimiterWithManyClientsStaysWithinItsBound() throws {
         let clock = ManualClock()
         let limiter = try PartitionedRateLimiter<Int, ManualClock>(
-            .init(capacity: 5, refill: 5, per: .seconds(1)), maximumPartitions: 100, clock: clock)
+            .init(partition: .init(capacity: 5, refill: 5, per: .seconds(1)), maximumPartitions: 100), clock: clock)
         for client in 0..<10_000 {
             _ = try limiter.tryAcquire(client)
             if client % 50 == 0 { clock.advance(by: .milliseconds(100)) }
@@ -151,7 +151,8 @@ import Testing
     @Test func aDailyQuotaResetsAtTheWindowBoundary() throws {
         let clock = ManualClock(now: .init(offset: .seconds(3600)))
         // Windows start at offset 0: the first resets 23 h from now.
-        let quota = try FixedWindowQuota(limit: 3, window: .seconds(86_400), origin: .init(offset: .zero), clock: clock)
+        let quota = try FixedWindowQuota(
+            .init(limit: 3, window: .seconds(86_400)), origin: .init(offset: .zero), clock: clock)
         #expect(try quota.tryAcquire() == .granted(remaining: 2, resetIn: .seconds(82_800)))
         #expect(try quota.tryAcquire(permits: 2) == .granted(remaining: 0, resetIn: .seconds(82_800)))
         clock.advance(by: .seconds(800))
@@ -175,13 +176,13 @@ import Testing
             #expect(throws: ResilienceError.self) { _ = try RateLimiter(configuration, clock: ManualClock()) }
         }
         #expect(throws: ResilienceError.self) {
-            _ = try PartitionedRateLimiter<Int, ManualClock>(maximumPartitions: 0, clock: ManualClock())
+            _ = try PartitionedRateLimiter<Int, ManualClock>(.init(maximumPartitions: 0), clock: ManualClock())
         }
         #expect(throws: ResilienceError.self) {
-            _ = try FixedWindowQuota(limit: 0, window: .seconds(1), clock: ManualClock())
+            _ = try FixedWindowQuota(.init(limit: 0, window: .seconds(1)), clock: ManualClock())
         }
         #expect(throws: ResilienceError.self) {
-            _ = try FixedWindowQuota(limit: 1, window: .zero, clock: ManualClock())
+            _ = try FixedWindowQuota(.init(limit: 1, window: .zero), clock: ManualClock())
         }
     }
 }

@@ -61,7 +61,7 @@ import Testing
         await events.driveRetries(on: clock)
         await #expect(throws: UpstreamError(status: 504)) { try await task.value }
         #expect(calls.current == 4)
-        let gaveUp = events.recorder.values.compactMap { event -> RetryStateMachine.GiveUpReason? in
+        let gaveUp = events.recorder.values.compactMap { event -> RetryGiveUpReason? in
             event.kind == .retryGaveUp && event.attempt == 4 ? event.giveUpReason : nil
         }
         #expect(gaveUp == [.attemptsExhausted])
@@ -187,7 +187,7 @@ import Testing
         }
         #expect(waits.count == calls.current - 1)
         #expect(waits.reduce(.zero, +) + attemptCost * (calls.current - 1) <= deadline)
-        let reasons = events.recorder.values.compactMap { event -> RetryStateMachine.GiveUpReason? in
+        let reasons = events.recorder.values.compactMap { event -> RetryGiveUpReason? in
             event.kind == .retryGaveUp ? event.giveUpReason : nil
         }
         #expect(reasons == [.deadlineWouldBeExceeded] || reasons == [.attemptsExhausted])

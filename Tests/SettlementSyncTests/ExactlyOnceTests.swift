@@ -57,8 +57,8 @@ private struct Unanswered: Error {
         let clock = SimulationClock()
         let upstream = BookingUpstream(clock: clock, bookAfter: .seconds(4), answerAfter: .seconds(4))
         let gateway = try SettlementGateway(
-            store: InMemoryIdempotencyStore(clock: clock), upstream: upstream, clock: clock,
-            configuration: issueConfiguration())
+            store: InMemoryIdempotencyStore(clock: clock), upstream: upstream, configuration: issueConfiguration(),
+            clock: clock)
         let answers = try await send(
             [(.zero, Fixture.request()), (.milliseconds(3500), Fixture.request()), (.seconds(10), Fixture.request())],
             to: gateway)
@@ -81,8 +81,8 @@ private struct Unanswered: Error {
         let upstream = BookingUpstream(clock: clock, bookAfter: .zero, answerAfter: .milliseconds(1500))
         let audit = AuditLog()
         let gateway = try SettlementGateway(
-            store: InMemoryIdempotencyStore(clock: clock), upstream: upstream, clock: clock,
-            configuration: issueConfiguration(), auditObserver: audit)
+            store: InMemoryIdempotencyStore(clock: clock), upstream: upstream, configuration: issueConfiguration(),
+            clock: clock, auditObserver: audit)
         let answers = try await send(
             [(.zero, Fixture.request()), (.milliseconds(1200), Fixture.request()), (.seconds(3), Fixture.request())],
             to: gateway)
@@ -101,8 +101,8 @@ private struct Unanswered: Error {
         let clock = SimulationClock()
         let upstream = BookingUpstream(clock: clock, bookAfter: .zero, answerAfter: .milliseconds(300))
         let gateway = try SettlementGateway(
-            store: InMemoryIdempotencyStore(clock: clock), upstream: upstream, clock: clock,
-            configuration: issueConfiguration())
+            store: InMemoryIdempotencyStore(clock: clock), upstream: upstream, configuration: issueConfiguration(),
+            clock: clock)
         let answers = try await send([(.zero, Fixture.request()), (.seconds(2), Fixture.request())], to: gateway)
         #expect(answers[0].response.status == 201)
         #expect(answers[1].response.status == 201)
@@ -118,8 +118,8 @@ private struct Unanswered: Error {
         var configuration = issueConfiguration()
         configuration.upstreamDeduplicates = false
         let gateway = try SettlementGateway(
-            store: InMemoryIdempotencyStore(clock: clock), upstream: upstream, clock: clock,
-            configuration: configuration)
+            store: InMemoryIdempotencyStore(clock: clock), upstream: upstream, configuration: configuration,
+            clock: clock)
         let answers = try await send(
             [(.zero, Fixture.request()), (.milliseconds(1000), Fixture.request()), (.seconds(3), Fixture.request())],
             to: gateway)
@@ -140,7 +140,7 @@ private struct Unanswered: Error {
         configuration.lease = .seconds(30)
         let audit = AuditLog()
         let gateway = try SettlementGateway(
-            store: store, upstream: upstream, clock: clock, configuration: configuration, auditObserver: audit)
+            store: store, upstream: upstream, configuration: configuration, clock: clock, auditObserver: audit)
         let answers = try await send([(.zero, Fixture.request()), (.seconds(25), Fixture.request())], to: gateway)
         #expect(answers[0].response.status == 201)
         #expect(answers[1].response.status == 201, "a replay, not 409 for the rest of the lease")
@@ -156,7 +156,7 @@ private struct Unanswered: Error {
         var configuration = Fixture.configuration()
         configuration.storeTimeout = .milliseconds(500)
         let gateway = try SettlementGateway(
-            store: store, upstream: ScriptedUpstream.accepting(), clock: clock, configuration: configuration)
+            store: store, upstream: ScriptedUpstream.accepting(), configuration: configuration, clock: clock)
         let answers = try await send([(.zero, Fixture.request())], to: gateway)
         #expect(answers[0].response.status == 503)
         #expect(answers[0].response.problemType == "urn:etrm:problem:store-unavailable")
@@ -172,7 +172,7 @@ private struct Unanswered: Error {
         let audit = AuditLog()
         let upstream = ScriptedUpstream.accepting()
         let gateway = try SettlementGateway(
-            store: store, upstream: upstream, clock: clock, configuration: Fixture.configuration(),
+            store: store, upstream: upstream, configuration: Fixture.configuration(), clock: clock,
             auditObserver: audit)
         let answers = try await send([(.zero, Fixture.request())], to: gateway)
         let response = answers[0].response
@@ -196,8 +196,8 @@ private struct Unanswered: Error {
         var configuration = Fixture.configuration(breakerThreshold: 10)
         configuration.attemptTimeout = .seconds(5)
         let gateway = try SettlementGateway(
-            store: InMemoryIdempotencyStore(clock: clock), upstream: upstream, clock: clock,
-            configuration: configuration)
+            store: InMemoryIdempotencyStore(clock: clock), upstream: upstream, configuration: configuration,
+            clock: clock)
         let answers = try await send([(.zero, Fixture.request())], to: gateway)
         #expect(answers[0].response.status == 503)
         #expect(answers[0].response.problemType == "urn:etrm:problem:upstream-unavailable")
@@ -215,8 +215,8 @@ private struct Unanswered: Error {
         let store = try InMemoryIdempotencyStore(clock: clock)
         let replicas = try (0..<2).map { _ in
             try SettlementGateway(
-                store: store, upstream: ScriptedUpstream.accepting(), clock: clock,
-                configuration: Fixture.configuration())
+                store: store, upstream: ScriptedUpstream.accepting(), configuration: Fixture.configuration(),
+                clock: clock)
         }
         var ids: [String] = []
         for replica in replicas {
@@ -244,8 +244,9 @@ private struct Unanswered: Error {
         var configuration = Fixture.configuration()
         configuration.makeRequestID = { "replica-b-000042" }
         let gateway = try SettlementGateway(
-            store: InMemoryIdempotencyStore(clock: clock), upstream: ScriptedUpstream.accepting(), clock: clock,
-            configuration: configuration)
+            store: InMemoryIdempotencyStore(clock: clock), upstream: ScriptedUpstream.accepting(),
+            configuration: configuration,
+            clock: clock)
         let answers = try await send([(.zero, Fixture.request())], to: gateway)
         #expect(answers[0].response.header(SettlementHeaderName.requestID) == "replica-b-000042")
     }

@@ -35,7 +35,7 @@ import Testing
         _ store: JournalIdempotencyStore<WallClock>, _ upstream: ScriptedUpstream = upstream()
     ) throws -> JournalGateway {
         try SettlementGateway(
-            store: store, upstream: upstream, clock: SimulationClock(), configuration: Fixture.configuration())
+            store: store, upstream: upstream, configuration: Fixture.configuration(), clock: SimulationClock())
     }
 
     static func request(_ testCase: Case) -> SettlementRequest {

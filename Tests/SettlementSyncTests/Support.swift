@@ -89,8 +89,8 @@ enum Fixture {
         reconciler: SettlementReconciler = SettlementReconciler(), audit: AuditLog? = nil
     ) throws -> Gateway {
         try SettlementGateway(
-            store: InMemoryIdempotencyStore(clock: clock), upstream: upstream, clock: clock,
-            configuration: configuration, reconciler: reconciler, auditObserver: audit)
+            store: InMemoryIdempotencyStore(clock: clock), upstream: upstream, configuration: configuration,
+            clock: clock, reconciler: reconciler, auditObserver: audit)
     }
 
     /// Handles `request` with the simulation driver moving time whenever the request sleeps.

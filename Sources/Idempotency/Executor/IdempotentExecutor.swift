@@ -48,7 +48,7 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
 
     /// Extends the lease at a fixed interval while the operation runs.
     ///
-    /// Every ``interval`` on ``clock`` the executor calls ``IdempotencyStore/extendLease(_:token:lease:)``
+    /// Every ``interval`` on the heartbeat's clock the executor calls ``IdempotencyStore/extendLease(_:token:lease:)``
     /// with the configured lease, so the lease always ends at least `lease - interval` ahead; choose an
     /// interval well below the lease (a third of it is usual). The heartbeat is a child task of the call: it
     /// stops when the operation returns or throws. When the store refuses an extension
@@ -58,19 +58,28 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
     public struct Heartbeat: Sendable {
         /// The time between extensions; positive.
         public let interval: Duration
-        /// The clock the heartbeat waits on.
-        public let clock: any Clock<Duration>
+        /// Waits one interval on the heartbeat's clock (the clock's type is fixed by the initialiser).
+        let sleep: @Sendable (Duration) async throws -> Void
 
-        /// Creates a heartbeat.
+        /// Creates a heartbeat that waits on `clock`.
         ///
         /// - Parameters:
         ///   - interval: The time between extensions; positive and below the lease.
-        ///   - clock: The clock to wait on; the continuous clock by default (a manual clock in tests).
+        ///   - clock: The clock to wait on (a manual clock in tests).
         /// - Throws: ``IdempotencyError/Code/invalidArgument`` for an interval that is not positive.
-        public init(every interval: Duration, clock: any Clock<Duration> = ContinuousClock()) throws(IdempotencyError) {
+        public init<C: Clock>(every interval: Duration, clock: C) throws(IdempotencyError)
+        where C.Duration == Duration {
             try IdempotencyRules.checkPositive(interval, "heartbeat interval")
             self.interval = interval
-            self.clock = clock
+            self.sleep = { try await clock.sleep(for: $0) }
+        }
+
+        /// Creates a heartbeat that waits on the continuous clock.
+        ///
+        /// - Parameter interval: The time between extensions; positive and below the lease.
+        /// - Throws: ``IdempotencyError/Code/invalidArgument`` for an interval that is not positive.
+        public init(every interval: Duration) throws(IdempotencyError) {
+            try self.init(every: interval, clock: ContinuousClock())
         }
     }
 
@@ -271,7 +280,7 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
             group.addTask {
                 while true {
                     do {
-                        try await heartbeat.clock.sleep(for: heartbeat.interval)
+                        try await heartbeat.sleep(heartbeat.interval)
                     } catch {
                         return  // cancelled: the operation ended
                     }

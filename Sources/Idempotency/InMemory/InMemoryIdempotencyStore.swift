@@ -47,11 +47,11 @@ public final class InMemoryIdempotencyStore<C: Clock>: IdempotencyStore where C.
     /// Creates a store.
     ///
     /// - Parameters:
-    ///   - clock: The clock leases and TTLs are measured on.
     ///   - configuration: Capacity, shards and retention.
+    ///   - clock: The clock leases and TTLs are measured on.
     /// - Throws: ``IdempotencyError/Code/invalidArgument`` for a capacity or shard count below 1 or a negative
     ///   retention.
-    public init(clock: C, configuration: Configuration = .init()) throws(IdempotencyError) {
+    public init(configuration: Configuration = .init(), clock: C) throws(IdempotencyError) {
         guard configuration.capacity >= 1, configuration.shardCount >= 1 else {
             throw IdempotencyError(
                 code: .invalidArgument,
@@ -104,7 +104,7 @@ public final class InMemoryIdempotencyStore<C: Clock>: IdempotencyStore where C.
     ///   - lease: The lease; positive.
     /// - Returns: The claim's outcome.
     /// - Throws: ``IdempotencyError`` for a non-positive lease or a shard full of live leases.
-    public func claimNow(
+    package func claimNow(
         _ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration
     ) throws(IdempotencyError) -> ClaimOutcome {
         try IdempotencyRules.checkPositive(lease, "lease")
@@ -127,7 +127,7 @@ public final class InMemoryIdempotencyStore<C: Clock>: IdempotencyStore where C.
     ///   - ttl: The completed record's lifetime; positive.
     /// - Throws: ``IdempotencyError/Code/notOwner``, ``IdempotencyError/Code/alreadyCompleted`` or
     ///   ``IdempotencyError/Code/invalidArgument``.
-    public func completeNow(
+    package func completeNow(
         _ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Duration
     ) throws(IdempotencyError) {
         try IdempotencyRules.checkPositive(ttl, "ttl")
@@ -145,7 +145,7 @@ public final class InMemoryIdempotencyStore<C: Clock>: IdempotencyStore where C.
     ///   - key: The scoped key.
     ///   - token: The owner token.
     /// - Throws: ``IdempotencyError/Code/notOwner`` or ``IdempotencyError/Code/alreadyCompleted``.
-    public func releaseNow(_ key: IdempotencyKey, token: OwnerToken) throws(IdempotencyError) {
+    package func releaseNow(_ key: IdempotencyKey, token: OwnerToken) throws(IdempotencyError) {
         let now = self.now
         try shard(for: key).state.withLock { (shard) throws(IdempotencyError) in
             try IdempotencyRules.checkOwner(shard.records[key], token: token, key: key, now: now)
@@ -161,7 +161,7 @@ public final class InMemoryIdempotencyStore<C: Clock>: IdempotencyStore where C.
     ///   - lease: How long from now the lease holds; positive.
     /// - Throws: ``IdempotencyError/Code/notOwner``, ``IdempotencyError/Code/alreadyCompleted`` or
     ///   ``IdempotencyError/Code/invalidArgument``.
-    public func extendLeaseNow(_ key: IdempotencyKey, token: OwnerToken, lease: Duration) throws(IdempotencyError) {
+    package func extendLeaseNow(_ key: IdempotencyKey, token: OwnerToken, lease: Duration) throws(IdempotencyError) {
         try IdempotencyRules.checkPositive(lease, "lease")
         let now = self.now
         let lease = lease.clampedNanoseconds
@@ -271,6 +271,6 @@ extension InMemoryIdempotencyStore where C == ContinuousClock {
     /// - Parameter configuration: Capacity, shards and retention.
     /// - Throws: ``IdempotencyError/Code/invalidArgument`` for an invalid configuration.
     public convenience init(configuration: Configuration = .init()) throws(IdempotencyError) {
-        try self.init(clock: ContinuousClock(), configuration: configuration)
+        try self.init(configuration: configuration, clock: ContinuousClock())
     }
 }

@@ -68,12 +68,12 @@ where C.Duration == Duration, C.Instant: JournalTimestamp {
     ///
     /// - Parameters:
     ///   - directory: The journal's directory; created if missing.
-    ///   - clock: The clock leases and TTLs are measured on.
     ///   - configuration: Retention, compaction and limits.
+    ///   - clock: The clock leases and TTLs are measured on.
     /// - Throws: ``IdempotencyError/Code/journalLocked`` when the journal is open elsewhere,
     ///   ``IdempotencyError/Code/journalCorrupt`` for damage other than a torn tail, or
     ///   ``IdempotencyError/Code/journalIO``.
-    public init(directory: String, clock: C, configuration: Configuration = .init()) throws(IdempotencyError) {
+    public init(directory: String, configuration: Configuration = .init(), clock: C) throws(IdempotencyError) {
         self.directory = directory
         self.clock = clock
         self.configuration = configuration
@@ -263,9 +263,9 @@ extension JournalIdempotencyStore where C == WallClock {
     /// - Parameters:
     ///   - directory: The journal's directory; created if missing.
     ///   - configuration: Retention, compaction and limits.
-    /// - Throws: As ``init(directory:clock:configuration:)``.
+    /// - Throws: As ``init(directory:configuration:clock:)``.
     public convenience init(directory: String, configuration: Configuration = .init()) throws(IdempotencyError) {
-        try self.init(directory: directory, clock: WallClock(), configuration: configuration)
+        try self.init(directory: directory, configuration: configuration, clock: WallClock())
     }
 }
 

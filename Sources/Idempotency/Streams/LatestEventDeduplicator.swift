@@ -46,11 +46,11 @@ public struct LatestEventDeduplicator<ID: Hashable, EventTime: Comparable, C: Cl
     /// Creates a de-duplicator.
     ///
     /// - Parameters:
-    ///   - clock: The clock the window rotates on.
     ///   - configuration: Window, buckets and bound (shared with ``StreamDeduplicator``).
+    ///   - clock: The clock the window rotates on.
     /// - Throws: ``IdempotencyError/Code/invalidArgument`` for a non-positive window, bucket count or bound.
     public init(
-        clock: C, configuration: StreamDeduplicator<ID, C>.Configuration = .init()
+        configuration: StreamDeduplicator<ID, C>.Configuration = .init(), clock: C
     ) throws(IdempotencyError) {
         memory = try ClockedIDMemory(
             clock: clock, window: configuration.window, bucketCount: configuration.bucketCount,

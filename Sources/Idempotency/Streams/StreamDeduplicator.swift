@@ -57,10 +57,10 @@ public struct StreamDeduplicator<ID: Hashable, C: Clock> where C.Duration == Dur
     /// Creates a de-duplicator.
     ///
     /// - Parameters:
-    ///   - clock: The clock the window rotates on.
     ///   - configuration: Window, buckets and bound.
+    ///   - clock: The clock the window rotates on.
     /// - Throws: ``IdempotencyError/Code/invalidArgument`` for a non-positive window, bucket count or bound.
-    public init(clock: C, configuration: Configuration = .init()) throws(IdempotencyError) {
+    public init(configuration: Configuration = .init(), clock: C) throws(IdempotencyError) {
         memory = try ClockedIDMemory(
             clock: clock, window: configuration.window, bucketCount: configuration.bucketCount,
             maximumTrackedIDs: configuration.maximumTrackedIDs)

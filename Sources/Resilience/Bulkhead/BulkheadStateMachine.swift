@@ -3,9 +3,11 @@
 /// A released permit is handed straight to the oldest waiter (the in-use count does not change), so a
 /// newcomer can never overtake the queue. A waiter that leaves (cancelled, timed out) is removed; if it had
 /// already been handed a permit it owns it and must release it like any holder: permits are conserved.
-public struct BulkheadStateMachine: Sendable {
+@usableFromInline
+package struct BulkheadStateMachine: Sendable {
     /// The answer to ``BulkheadStateMachine/acquire(waiter:)``.
-    public enum AcquireAction: Sendable, Equatable {
+    @usableFromInline
+    package enum AcquireAction: Sendable, Equatable {
         /// A permit was taken; run now.
         case permitted
         /// All permits are in use; the waiter is queued at `position` (1 = next).
@@ -15,7 +17,8 @@ public struct BulkheadStateMachine: Sendable {
     }
 
     /// The answer to ``BulkheadStateMachine/release()``.
-    public enum ReleaseAction: Sendable, Equatable {
+    @usableFromInline
+    package enum ReleaseAction: Sendable, Equatable {
         /// The permit went back to the pool.
         case none
         /// The permit was handed to waiter `id`: resume it.
@@ -23,11 +26,11 @@ public struct BulkheadStateMachine: Sendable {
     }
 
     /// The permits in total.
-    public let maxConcurrent: Int
+    @usableFromInline package let maxConcurrent: Int
     /// The longest queue.
-    public let maxQueue: Int
+    @usableFromInline package let maxQueue: Int
     /// Permits held now (including those handed to waiters that have not resumed yet).
-    @inlinable public var inUse: Int { _inUse }
+    @inlinable package var inUse: Int { _inUse }
     @usableFromInline var _inUse = 0
     @usableFromInline var queue: [UInt64] = []
     @usableFromInline var head = 0
@@ -36,19 +39,19 @@ public struct BulkheadStateMachine: Sendable {
     /// - Parameters:
     ///   - maxConcurrent: The permits.
     ///   - maxQueue: The queue's bound (0: no queue).
-    public init(maxConcurrent: Int, maxQueue: Int) {
+    @usableFromInline package init(maxConcurrent: Int, maxQueue: Int) {
         self.maxConcurrent = maxConcurrent
         self.maxQueue = maxQueue
     }
 
     /// The number of queued waiters.
-    @inlinable public var queueLength: Int { queue.count - head }
+    @inlinable package var queueLength: Int { queue.count - head }
 
     /// Takes a permit, or queues `waiter`, or rejects.
     /// - Parameter waiter: A unique id for the caller.
     /// - Returns: What happened.
     @inlinable
-    public mutating func acquire(waiter: UInt64) -> AcquireAction {
+    package mutating func acquire(waiter: UInt64) -> AcquireAction {
         if _inUse < maxConcurrent && queueLength == 0 {
             _inUse += 1
             return .permitted
@@ -61,7 +64,7 @@ public struct BulkheadStateMachine: Sendable {
     /// Gives a permit back; it goes to the oldest waiter if there is one.
     /// - Returns: The waiter to resume, if any.
     @inlinable
-    public mutating func release() -> ReleaseAction {
+    package mutating func release() -> ReleaseAction {
         guard queueLength > 0 else {
             _inUse -= 1
             return .none
@@ -79,7 +82,7 @@ public struct BulkheadStateMachine: Sendable {
     /// - Parameter waiter: The waiter's id.
     /// - Returns: True when it was queued; false when it had already been handed a permit (or never queued),
     ///   in which case it holds a permit it must release.
-    public mutating func leave(waiter: UInt64) -> Bool {
+    @usableFromInline package mutating func leave(waiter: UInt64) -> Bool {
         guard let index = queue[head...].firstIndex(of: waiter) else { return false }
         queue.remove(at: index)
         return true

@@ -8,9 +8,10 @@ import ETRMShared
 /// let trades = try await breaker.execute { try await vendor.fetchTrades() }
 /// ```
 ///
-/// The logic is a ``CircuitBreakerStateMachine``; this class holds it behind a lock and performs its
-/// actions (events, rejections) after leaving the lock. A call through a closed breaker takes the lock twice
-/// (permit, outcome), reads no clock unless slow calls or a time window need one, and allocates nothing.
+/// The logic is a pure state machine (`CircuitBreakerStateMachine`, tested as a value); this class holds it
+/// behind a lock and performs its actions (events, rejections) after leaving the lock. A call through a closed
+/// breaker takes the lock twice (permit, outcome), reads no clock unless slow calls or a time window need one,
+/// and allocates nothing.
 /// It is a `final class` rather than an `actor`: an actor would add two executor hops per call, and the
 /// benchmarks (`ResilienceBenchmarks`) measure the difference.
 ///
@@ -19,14 +20,12 @@ import ETRMShared
 public final class CircuitBreaker<C: Clock>: ResilienceStrategy, Sendable where C.Duration == Duration {
     /// The settings type (``CircuitBreakerConfiguration``).
     public typealias Configuration = CircuitBreakerConfiguration
-    /// The permit type of this breaker's state machine.
-    public typealias Permit = CircuitBreakerStateMachine<C.Instant>.Permit
 
     /// The settings.
     public let configuration: CircuitBreakerConfiguration
     /// The clock for open durations, leases, windows and slow calls.
     public let clock: C
-    @usableFromInline let machine: LockedState<CircuitBreakerStateMachine<C.Instant>>
+    @usableFromInline let machine: LockedState<CircuitBreakerStateMachine<C>>
     @usableFromInline let measuresDuration: Bool
 
     /// Creates a closed breaker.
@@ -115,13 +114,13 @@ public final class CircuitBreaker<C: Clock>: ResilienceStrategy, Sendable where 
     public var state: CircuitBreakerState { machine.withLock { $0.state } }
 
     /// A snapshot of the counters and the current window.
-    public var metrics: CircuitBreakerStateMachine<C.Instant>.Metrics {
+    public var metrics: Metrics {
         let now = clock.now
         return machine.withLock { $0.metrics(now: now) }
     }
 
     @inlinable
-    func emit(_ transition: CircuitBreakerStateMachine<C.Instant>.Transition) {
+    func emit(_ transition: CircuitBreakerStateMachine<C>.Transition) {
         configuration.observer.emit(
             ResilienceEvent(
                 source: configuration.name, kind: .circuitStateChanged, previousState: transition.from,
@@ -135,5 +134,50 @@ extension CircuitBreaker where C == ContinuousClock {
     /// - Throws: ``ResilienceError/Code/invalidConfiguration`` for out-of-range settings.
     public convenience init(_ configuration: CircuitBreakerConfiguration = .init()) throws(ResilienceError) {
         try self.init(configuration, clock: ContinuousClock())
+    }
+}
+
+extension CircuitBreaker {
+    /// Permission to run one call; hand it back to ``CircuitBreaker/record(_:outcome:duration:)``.
+    public struct Permit: Sendable, Hashable {
+        @usableFromInline let generation: UInt64
+        @usableFromInline let probe: UInt64?
+
+        @usableFromInline
+        init(generation: UInt64, probe: UInt64?) {
+            self.generation = generation
+            self.probe = probe
+        }
+        /// Whether this permit is a half-open probe's.
+        @inlinable public var isProbe: Bool { probe != nil }
+    }
+
+    /// Counters since creation, plus the current window.
+    public struct Metrics: Sendable, Equatable {
+        /// The state.
+        public var state: CircuitBreakerState
+        /// Calls permitted.
+        public var permittedCalls: Int
+        /// Calls rejected without running.
+        public var rejectedCalls: Int
+        /// Outcomes recorded as success.
+        public var successfulCalls: Int
+        /// Outcomes recorded as failure.
+        public var failedCalls: Int
+        /// Outcomes ignored by classification.
+        public var ignoredCalls: Int
+        /// Calls at or over the slow-call duration.
+        public var slowCalls: Int
+        /// Probes whose lease expired before they reported.
+        public var expiredProbeLeases: Int
+        /// Calls in the current window (consecutive mode: the current run of failures).
+        public var windowCalls: Int
+        /// Failures in the current window.
+        public var windowFailures: Int
+        /// Slow calls in the current window.
+        public var windowSlowCalls: Int
+
+        /// The failure rate of the current window (0 when it is empty).
+        public var failureRate: Double { windowCalls == 0 ? 0 : Double(windowFailures) / Double(windowCalls) }
     }
 }

@@ -9,75 +9,40 @@
 /// is leased for ``CircuitBreakerConfiguration/probeLease``; an expired lease is reclaimed by the next
 /// ``acquire(now:)`` and its probe's late outcome is ignored. A probe failure (or slow probe) reopens the
 /// breaker; once `halfOpenProbes` probes have succeeded it closes.
-public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
-    /// Permission to run one call; hand it back to ``CircuitBreakerStateMachine/record(_:outcome:duration:now:)``.
-    public struct Permit: Sendable, Hashable {
-        @usableFromInline let generation: UInt64
-        @usableFromInline let probe: UInt64?
-
-        @usableFromInline
-        init(generation: UInt64, probe: UInt64?) {
-            self.generation = generation
-            self.probe = probe
-        }
-        /// Whether this permit is a half-open probe's.
-        @inlinable public var isProbe: Bool { probe != nil }
-    }
+@usableFromInline
+package struct CircuitBreakerStateMachine<C: Clock>: Sendable where C.Duration == Duration {
+    @usableFromInline package typealias Instant = C.Instant
+    @usableFromInline package typealias Permit = CircuitBreaker<C>.Permit
+    @usableFromInline package typealias Metrics = CircuitBreaker<C>.Metrics
 
     /// A change of state.
-    public struct Transition: Sendable, Hashable {
+    @usableFromInline
+    package struct Transition: Sendable, Hashable {
         /// The state left.
-        public var from: CircuitBreakerState
+        @usableFromInline package var from: CircuitBreakerState
         /// The state entered.
-        public var to: CircuitBreakerState
+        @usableFromInline package var to: CircuitBreakerState
 
         /// Creates a transition.
         /// - Parameters:
         ///   - from: The state left.
         ///   - to: The state entered.
-        public init(from: CircuitBreakerState, to: CircuitBreakerState) {
+        @usableFromInline
+        package init(from: CircuitBreakerState, to: CircuitBreakerState) {
             self.from = from
             self.to = to
         }
     }
 
-    /// The answer to ``CircuitBreakerStateMachine/acquire(now:)``.
-    public enum AcquireAction: Sendable, Equatable {
+    /// The answer to `acquire(now:)`.
+    @usableFromInline
+    package enum AcquireAction: Sendable, Equatable {
         /// Run the call.
         case permitted(Permit)
         /// Run the call as the first probe: the breaker just went from open to half-open.
         case permittedAfterTransition(Permit, Transition)
         /// Fail fast; `retryAfter` is the time until a probe may be admitted (`nil` when forced open).
         case rejected(retryAfter: Duration?)
-    }
-
-    /// Counters since creation, plus the current window.
-    public struct Metrics: Sendable, Equatable {
-        /// The state.
-        public var state: CircuitBreakerState
-        /// Calls permitted.
-        public var permittedCalls: Int
-        /// Calls rejected without running.
-        public var rejectedCalls: Int
-        /// Outcomes recorded as success.
-        public var successfulCalls: Int
-        /// Outcomes recorded as failure.
-        public var failedCalls: Int
-        /// Outcomes ignored by classification.
-        public var ignoredCalls: Int
-        /// Calls at or over the slow-call duration.
-        public var slowCalls: Int
-        /// Probes whose lease expired before they reported.
-        public var expiredProbeLeases: Int
-        /// Calls in the current window (consecutive mode: the current run of failures).
-        public var windowCalls: Int
-        /// Failures in the current window.
-        public var windowFailures: Int
-        /// Slow calls in the current window.
-        public var windowSlowCalls: Int
-
-        /// The failure rate of the current window (0 when it is empty).
-        public var failureRate: Double { windowCalls == 0 ? 0 : Double(windowFailures) / Double(windowCalls) }
     }
 
     @usableFromInline
@@ -116,7 +81,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
 
     /// Creates a closed breaker's state.
     /// - Parameter configuration: The settings (validated by ``CircuitBreaker``).
-    public init(configuration: CircuitBreakerConfiguration) {
+    @usableFromInline package init(configuration: CircuitBreakerConfiguration) {
         window = SlidingWindow(configuration: configuration)
         openDuration = configuration.openDuration
         halfOpenProbes = configuration.halfOpenProbes
@@ -126,7 +91,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
 
     /// The current state (an open breaker whose time is up still reads open until the next acquire).
     @inlinable
-    public var state: CircuitBreakerState {
+    package var state: CircuitBreakerState {
         switch phase {
         case .closed: .closed
         case .open: .open
@@ -141,7 +106,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     /// - Parameter now: The current time; read only when the state depends on it (open, half-open).
     /// - Returns: A permit, or a rejection with the time until the next probe.
     @inlinable
-    public mutating func acquire(now: @autoclosure () -> Instant) -> AcquireAction {
+    package mutating func acquire(now: @autoclosure () -> Instant) -> AcquireAction {
         switch phase {
         case .closed, .disabled, .metricsOnly:
             metrics.permittedCalls += 1
@@ -192,7 +157,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     ///   - now: The current time; read only when needed (time window, opening).
     /// - Returns: The state change the outcome caused, if any.
     @inlinable
-    public mutating func record(
+    package mutating func record(
         _ permit: Permit, outcome: CircuitBreakerOutcome, duration: Duration? = nil, now: @autoclosure () -> Instant
     ) -> Transition? {
         if case .disabled = phase { return nil }
@@ -244,7 +209,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     ///   - state: The target state.
     ///   - now: The current time.
     /// - Returns: The transition, or `nil` when already in `state`.
-    public mutating func transition(to state: CircuitBreakerState, now: Instant) -> Transition? {
+    @usableFromInline package mutating func transition(to state: CircuitBreakerState, now: Instant) -> Transition? {
         let from = self.state
         guard from != state else { return nil }
         let target: Phase =
@@ -270,7 +235,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     /// The counters and the current window.
     /// - Parameter now: The current time (for a time window).
     /// - Returns: A snapshot.
-    public func metrics(now: Instant) -> Metrics {
+    @usableFromInline package func metrics(now: Instant) -> Metrics {
         var snapshot = metrics
         snapshot.state = state
         let counts = window.counts(now: now)

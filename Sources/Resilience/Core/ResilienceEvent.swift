@@ -73,7 +73,7 @@ public struct ResilienceEvent: Sendable, CustomStringConvertible {
     /// Whether ``delay`` came from a server's `Retry-After` style hint (`retry_scheduled`).
     public var fromServerHint: Bool
     /// Why the retry stopped (`retry_gave_up`).
-    public var giveUpReason: RetryStateMachine.GiveUpReason?
+    public var giveUpReason: RetryGiveUpReason?
     /// The circuit's state before the change (`circuit_state_changed`).
     public var previousState: CircuitBreakerState?
     /// The circuit's state after the change (`circuit_state_changed`).
@@ -104,7 +104,7 @@ public struct ResilienceEvent: Sendable, CustomStringConvertible {
     ///   - timeout: The limit that was exceeded.
     public init(
         source: String, kind: Kind, attempt: Int? = nil, error: (any Error)? = nil, delay: Duration? = nil,
-        fromServerHint: Bool = false, giveUpReason: RetryStateMachine.GiveUpReason? = nil,
+        fromServerHint: Bool = false, giveUpReason: RetryGiveUpReason? = nil,
         previousState: CircuitBreakerState? = nil, state: CircuitBreakerState? = nil,
         rejection: ResilienceError.Code? = nil, retryAfter: Duration? = nil, queueLength: Int? = nil,
         timeout: Duration? = nil

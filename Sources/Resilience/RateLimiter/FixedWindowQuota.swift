@@ -3,8 +3,9 @@ import ETRMShared
 /// A quota of calls per fixed window (per day, per hour), reset at each window boundary: an ETRM vendor's
 /// "10 000 requests per day".
 ///
-/// Windows are `[origin + k × window, origin + (k + 1) × window)`. For a daily quota that resets at midnight
-/// UTC, pass the clock instant of a past midnight as `origin`.
+/// Windows are `[origin + k × window, origin + (k + 1) × window)`, with the window of
+/// ``FixedWindowQuotaConfiguration/window``. For a daily quota that resets at midnight UTC, pass the clock
+/// instant of a past midnight as `origin`.
 public final class FixedWindowQuota<C: Clock>: Sendable where C.Duration == Duration {
     /// The answer to ``FixedWindowQuota/tryAcquire(permits:)``.
     public enum Decision: Sendable, Equatable {
@@ -19,28 +20,30 @@ public final class FixedWindowQuota<C: Clock>: Sendable where C.Duration == Dura
         var used = 0
     }
 
-    /// Calls allowed per window.
-    public let limit: Int
-    /// The window's length.
-    public let window: Duration
+    /// The settings type (``FixedWindowQuotaConfiguration``).
+    public typealias Configuration = FixedWindowQuotaConfiguration
+
+    /// The settings.
+    public let configuration: FixedWindowQuotaConfiguration
     /// The start of window 0.
     public let origin: C.Instant
     /// The clock.
     public let clock: C
     private let state = LockedState(State())
+    private var limit: Int { configuration.limit }
+    private var window: Duration { configuration.window }
 
     /// Creates a quota.
     /// - Parameters:
-    ///   - limit: Calls per window (at least 1).
-    ///   - window: The window's length (positive).
+    ///   - configuration: The limit per window and the window's length.
     ///   - origin: The start of a window (default: now).
     ///   - clock: The clock.
     /// - Throws: ``ResilienceError/Code/invalidConfiguration`` for out-of-range settings.
-    public init(limit: Int, window: Duration, origin: C.Instant? = nil, clock: C) throws(ResilienceError) {
-        guard limit >= 1 else { throw .invalidConfiguration("quota limit must be at least 1 (got \(limit))") }
-        guard window > .zero else { throw .invalidConfiguration("quota window must be positive (got \(window))") }
-        self.limit = limit
-        self.window = window
+    public init(
+        _ configuration: FixedWindowQuotaConfiguration = .init(), origin: C.Instant? = nil, clock: C
+    ) throws(ResilienceError) {
+        try configuration.validate()
+        self.configuration = configuration
         self.origin = origin ?? clock.now
         self.clock = clock
     }
@@ -79,11 +82,9 @@ public final class FixedWindowQuota<C: Clock>: Sendable where C.Duration == Dura
 
 extension FixedWindowQuota where C == ContinuousClock {
     /// Creates a quota on the continuous clock whose windows start now.
-    /// - Parameters:
-    ///   - limit: Calls per window.
-    ///   - window: The window's length.
+    /// - Parameter configuration: The limit per window and the window's length.
     /// - Throws: ``ResilienceError/Code/invalidConfiguration`` for out-of-range settings.
-    public convenience init(limit: Int, window: Duration) throws(ResilienceError) {
-        try self.init(limit: limit, window: window, clock: ContinuousClock())
+    public convenience init(_ configuration: FixedWindowQuotaConfiguration = .init()) throws(ResilienceError) {
+        try self.init(configuration, clock: ContinuousClock())
     }
 }

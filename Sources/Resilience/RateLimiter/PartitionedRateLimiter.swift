@@ -3,7 +3,7 @@ import ETRMShared
 /// A token bucket per key (client, desk, API key), in a table of bounded size that no key can escape.
 ///
 /// Each key gets its own bucket with the same ``RateLimiterConfiguration``, created on first use. At most
-/// ``maximumPartitions`` partitions are held:
+/// ``PartitionedRateLimiterConfiguration/maximumPartitions`` partitions are held:
 /// - A partition is *idle* once its bucket has refilled to capacity: it is then indistinguishable from a new
 ///   one, so dropping it loses nothing.
 /// - A new key at a full table takes the place of the partition that has been idle longest (``evictions``).
@@ -13,7 +13,7 @@ import ETRMShared
 ///   Sending many new names therefore cannot hand an exhausted key a fresh bucket, and the table never grows.
 ///
 /// A partition is throttled for at most one refill time (capacity ÷ refill rate) after its last call, so new
-/// keys are refused only while more than ``maximumPartitions`` keys have been active within that time: size the
+/// keys are refused only while more than `maximumPartitions` keys have been active within that time: size the
 /// bound above that. (The settlement gateway's default, 10,000 desks of 200 tokens at 100 a second, refuses a
 /// new desk only when more than 10,000 desks called within 2 s.)
 ///
@@ -21,8 +21,8 @@ import ETRMShared
 ///   the number of partitions: the partitions are kept in a binary heap by the time their buckets are full
 ///   again, which a call only moves later, so the heap is corrected lazily when a new key needs room.
 public final class PartitionedRateLimiter<Key: Hashable & Sendable, C: Clock>: Sendable where C.Duration == Duration {
-    /// The settings type (``RateLimiterConfiguration``).
-    public typealias Configuration = RateLimiterConfiguration
+    /// The settings type (``PartitionedRateLimiterConfiguration``).
+    public typealias Configuration = PartitionedRateLimiterConfiguration
 
     /// A partition's place in the idle order: a lower bound of when its bucket is full again.
     @usableFromInline
@@ -115,29 +115,26 @@ public final class PartitionedRateLimiter<Key: Hashable & Sendable, C: Clock>: S
         }
     }
 
-    /// The settings of every partition.
-    public let configuration: RateLimiterConfiguration
-    /// The most partitions held.
-    public let maximumPartitions: Int
+    /// The settings: each partition's bucket and the bound on partitions held.
+    public let configuration: PartitionedRateLimiterConfiguration
+    /// Each partition's settings (``PartitionedRateLimiterConfiguration/partition``), kept apart for the hot path.
+    @usableFromInline let partition: RateLimiterConfiguration
+    /// The most partitions held (``PartitionedRateLimiterConfiguration/maximumPartitions``).
+    @usableFromInline let maximumPartitions: Int
     /// The clock.
     public let clock: C
     @usableFromInline let state = LockedState(State())
 
     /// Creates an empty limiter.
     /// - Parameters:
-    ///   - configuration: The settings of each partition.
-    ///   - maximumPartitions: The bound on buckets held (at least 1).
+    ///   - configuration: The settings of each partition and the bound on partitions held.
     ///   - clock: The clock.
     /// - Throws: ``ResilienceError/Code/invalidConfiguration`` for out-of-range settings.
-    public init(
-        _ configuration: RateLimiterConfiguration = .init(), maximumPartitions: Int = 10_000, clock: C
-    ) throws(ResilienceError) {
+    public init(_ configuration: PartitionedRateLimiterConfiguration = .init(), clock: C) throws(ResilienceError) {
         try configuration.validate()
-        guard maximumPartitions >= 1 else {
-            throw .invalidConfiguration("maximumPartitions must be at least 1 (got \(maximumPartitions))")
-        }
         self.configuration = configuration
-        self.maximumPartitions = maximumPartitions
+        self.partition = configuration.partition
+        self.maximumPartitions = configuration.maximumPartitions
         self.clock = clock
     }
 
@@ -171,12 +168,12 @@ public final class PartitionedRateLimiter<Key: Hashable & Sendable, C: Clock>: S
         case .rejected(let retryAfter):
             throw ResilienceError(
                 code: .rateLimited,
-                message: "rate limiter '\(configuration.name)': partition '\(key)' has fewer than \(permits) tokens",
+                message: "rate limiter '\(partition.name)': partition '\(key)' has fewer than \(permits) tokens",
                 retryAfter: retryAfter)
         case .tableFull(let retryAfter):
             throw ResilienceError(
                 code: .rateLimited,
-                message: "rate limiter '\(configuration.name)': all \(maximumPartitions) partitions are throttled "
+                message: "rate limiter '\(partition.name)': all \(maximumPartitions) partitions are throttled "
                     + "(maximumPartitions), so the new key '\(key)' is refused until one has refilled",
                 retryAfter: retryAfter)
         }
@@ -184,7 +181,7 @@ public final class PartitionedRateLimiter<Key: Hashable & Sendable, C: Clock>: S
 
     @inlinable
     func decide(_ key: Key, permits: Int) throws(ResilienceError) -> Outcome {
-        try configuration.checkPermits(permits)
+        try partition.checkPermits(permits)
         let now = clock.now
         let wanted = Double(permits)
         let outcome: Outcome = state.withLock { state in
@@ -200,7 +197,7 @@ public final class PartitionedRateLimiter<Key: Hashable & Sendable, C: Clock>: S
             }
             // A new bucket is full and `permits` is at most its capacity: the call is granted.
             var bucket = TokenBucket(
-                capacity: Double(configuration.capacity), refillPerSecond: configuration.refillPerSecond, now: now)
+                capacity: Double(partition.capacity), refillPerSecond: partition.refillPerSecond, now: now)
             _ = bucket.tryAcquire(wanted, now: now)
             state.buckets[key] = bucket
             state.push(Entry(fullAt: bucket.fullAt, key: key))
@@ -210,9 +207,9 @@ public final class PartitionedRateLimiter<Key: Hashable & Sendable, C: Clock>: S
         case .acquired:
             break
         case .rejected(let retryAfter), .tableFull(let retryAfter):
-            configuration.observer.emit(
+            partition.observer.emit(
                 ResilienceEvent(
-                    source: configuration.name, kind: .rejected, rejection: .rateLimited, retryAfter: retryAfter))
+                    source: partition.name, kind: .rejected, rejection: .rateLimited, retryAfter: retryAfter))
         }
         return outcome
     }
@@ -233,13 +230,9 @@ public final class PartitionedRateLimiter<Key: Hashable & Sendable, C: Clock>: S
 
 extension PartitionedRateLimiter where C == ContinuousClock {
     /// Creates an empty limiter on the continuous clock.
-    /// - Parameters:
-    ///   - configuration: The settings of each partition.
-    ///   - maximumPartitions: The bound on buckets held.
+    /// - Parameter configuration: The settings of each partition and the bound on partitions held.
     /// - Throws: ``ResilienceError/Code/invalidConfiguration`` for out-of-range settings.
-    public convenience init(
-        _ configuration: RateLimiterConfiguration = .init(), maximumPartitions: Int = 10_000
-    ) throws(ResilienceError) {
-        try self.init(configuration, maximumPartitions: maximumPartitions, clock: ContinuousClock())
+    public convenience init(_ configuration: PartitionedRateLimiterConfiguration = .init()) throws(ResilienceError) {
+        try self.init(configuration, clock: ContinuousClock())
     }
 }

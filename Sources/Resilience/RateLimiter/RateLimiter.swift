@@ -12,8 +12,8 @@ import ETRMShared
 ///
 /// ``tryAcquire(permits:)`` never waits. ``acquire(permits:maximumWait:)`` reserves tokens and sleeps until
 /// they exist (callers are served in reservation order); a cancelled waiter gives its tokens back.
-/// A lock guards the ``TokenBucket``; a call with tokens available takes the lock once and reads the clock
-/// once.
+/// A lock guards the token bucket (an internal state machine); a call with tokens available takes the lock once
+/// and reads the clock once.
 public final class RateLimiter<C: Clock>: ResilienceStrategy, Sendable where C.Duration == Duration {
     /// The settings type (``RateLimiterConfiguration``).
     public typealias Configuration = RateLimiterConfiguration

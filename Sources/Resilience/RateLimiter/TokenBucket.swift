@@ -5,9 +5,11 @@
 /// of a 429). ``reserve(_:now:maximumWait:)`` takes tokens ahead of time, letting the balance go negative, and
 /// returns the wait until they would have been there: waiting callers are therefore served in the order they
 /// reserved, and a later caller's wait includes the earlier reservations.
-public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+@usableFromInline
+package struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     /// The answer to ``TokenBucket/tryAcquire(_:now:)``.
-    public enum Acquisition: Sendable, Equatable {
+    @usableFromInline
+    package enum Acquisition: Sendable, Equatable {
         /// The tokens were taken.
         case acquired
         /// Too few tokens; enough will exist after `retryAfter`.
@@ -15,7 +17,8 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
     }
 
     /// The answer to ``TokenBucket/reserve(_:now:maximumWait:)``.
-    public enum Reservation: Sendable, Equatable {
+    @usableFromInline
+    package enum Reservation: Sendable, Equatable {
         /// The tokens were taken; go ahead now.
         case ready
         /// The tokens were reserved; go ahead after `wait`.
@@ -25,14 +28,14 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
     }
 
     /// The most tokens held.
-    public let capacity: Double
+    @usableFromInline package let capacity: Double
     /// Tokens added per second.
-    public let refillPerSecond: Double
+    @usableFromInline package let refillPerSecond: Double
     /// Tokens available after the last update (negative while reservations are outstanding).
-    @inlinable public var tokens: Double { _tokens }
+    @inlinable package var tokens: Double { _tokens }
     @usableFromInline var _tokens: Double
     /// When the bucket was last refilled (its last use).
-    @inlinable public var lastUpdate: Instant { _lastUpdate }
+    @inlinable package var lastUpdate: Instant { _lastUpdate }
     @usableFromInline var _lastUpdate: Instant
 
     /// Creates a full bucket.
@@ -40,7 +43,7 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
     ///   - capacity: The most tokens held (positive).
     ///   - refillPerSecond: The refill rate (positive).
     ///   - now: The current time.
-    public init(capacity: Double, refillPerSecond: Double, now: Instant) {
+    @usableFromInline package init(capacity: Double, refillPerSecond: Double, now: Instant) {
         self.capacity = capacity
         self.refillPerSecond = refillPerSecond
         self._tokens = capacity
@@ -70,7 +73,7 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
     ///   - now: The current time.
     /// - Returns: Acquired, or rejected with the time until enough tokens exist.
     @inlinable
-    public mutating func tryAcquire(_ permits: Double, now: Instant) -> Acquisition {
+    package mutating func tryAcquire(_ permits: Double, now: Instant) -> Acquisition {
         refill(now: now)
         guard _tokens >= permits else { return .rejected(retryAfter: timeUntil(permits)) }
         _tokens -= permits
@@ -83,7 +86,9 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
     ///   - now: The current time.
     ///   - maximumWait: The longest acceptable wait.
     /// - Returns: Ready, wait, or rejected when the wait would exceed `maximumWait`.
-    public mutating func reserve(_ permits: Double, now: Instant, maximumWait: Duration) -> Reservation {
+    @usableFromInline package mutating func reserve(
+        _ permits: Double, now: Instant, maximumWait: Duration
+    ) -> Reservation {
         refill(now: now)
         let wait = timeUntil(permits)
         guard wait <= maximumWait else { return .rejected(retryAfter: wait) }
@@ -95,7 +100,7 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
     /// - Parameters:
     ///   - permits: The tokens to return.
     ///   - now: The current time.
-    public mutating func refund(_ permits: Double, now: Instant) {
+    @usableFromInline package mutating func refund(_ permits: Double, now: Instant) {
         refill(now: now)
         _tokens = min(capacity, _tokens + permits)
     }
@@ -107,7 +112,7 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
     /// Whether the bucket is full at `now`, and so indistinguishable from a new one.
     /// - Parameter now: The current time.
     /// - Returns: True when refilled to capacity.
-    public func isFull(now: Instant) -> Bool {
+    @usableFromInline package func isFull(now: Instant) -> Bool {
         var copy = self
         copy.refill(now: now)
         return copy.tokens >= capacity

@@ -25,6 +25,8 @@
 public struct Retry<C: Clock>: ResilienceStrategy where C.Duration == Duration {
     /// The settings type (``RetryConfiguration``).
     public typealias Configuration = RetryConfiguration
+    /// Why a retry stopped (``RetryGiveUpReason``), as events report it.
+    public typealias GiveUpReason = RetryGiveUpReason
 
     /// The settings.
     public let configuration: RetryConfiguration

@@ -4,7 +4,7 @@ import ETRMShared
 /// retries are capped at a ratio of requests, with a floor so that a quiet service can still retry.
 ///
 /// Each call through a ``Retry`` deposits ``Configuration/retryRatio`` tokens; each retry withdraws one token
-/// and is refused (the retry gives up with ``RetryStateMachine/GiveUpReason/budgetExhausted``) when fewer than
+/// and is refused (the retry gives up with ``RetryGiveUpReason/budgetExhausted``) when fewer than
 /// one remain. The floor adds ``Configuration/minimumRetriesPerSecond`` tokens every second. The balance never
 /// exceeds ``Configuration/maximumBalance``. Over any period of `T` seconds with `R` requests, retries are
 /// therefore at most `balance₀ + retryRatio × R + minimumRetriesPerSecond × T`.

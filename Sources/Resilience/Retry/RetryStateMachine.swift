@@ -2,28 +2,15 @@
 ///
 /// ``Retry`` creates one per call, reports each failed attempt with ``attemptFailed(_:elapsed:using:)``, and
 /// sleeps for the returned delay or gives up.
-public struct RetryStateMachine: Sendable {
-    /// Why a retry stopped.
-    public enum GiveUpReason: Sendable, Equatable {
-        /// The predicate said the error or result is final.
-        case notRetryable
-        /// ``RetryConfiguration/maxAttempts`` attempts were made.
-        case attemptsExhausted
-        /// The next wait would end after ``RetryConfiguration/overallTimeout``.
-        case deadlineWouldBeExceeded
-        /// The server asked for a longer wait than ``RetryConfiguration/maximumServerDelay`` and the
-        /// configuration gives up in that case.
-        case serverDelayTooLong(Duration)
-        /// The shared ``RetryBudget`` had no retry left.
-        case budgetExhausted
-    }
-
+@usableFromInline
+package struct RetryStateMachine: Sendable {
     /// What to do after a failed attempt.
-    public enum Action: Sendable, Equatable {
+    @usableFromInline
+    package enum Action: Sendable, Equatable {
         /// Sleep `delay`, then start the next attempt.
         case retry(after: Duration, fromServerHint: Bool)
         /// Stop and surface the last error or result.
-        case giveUp(GiveUpReason)
+        case giveUp(RetryGiveUpReason)
     }
 
     private let maxAttempts: Int
@@ -33,12 +20,12 @@ public struct RetryStateMachine: Sendable {
     private let maximumServerDelay: Duration
     private let giveUpOnLongServerDelay: Bool
     /// The number of attempts started so far (1 during the first attempt).
-    public private(set) var attempts: Int = 1
+    @usableFromInline package private(set) var attempts: Int = 1
     private var previousDelay: Duration
 
     /// Creates the state of a call whose first attempt is starting.
     /// - Parameter configuration: The retry settings.
-    public init(configuration: RetryConfiguration) {
+    @usableFromInline package init(configuration: RetryConfiguration) {
         maxAttempts = configuration.maxAttempts
         backoff = configuration.backoff
         jitter = configuration.jitter
@@ -55,7 +42,7 @@ public struct RetryStateMachine: Sendable {
     ///   - elapsed: The time since the first attempt started.
     ///   - generator: The random source for jitter.
     /// - Returns: Retry after a delay, or give up with a reason.
-    public mutating func attemptFailed(
+    @usableFromInline package mutating func attemptFailed(
         _ decision: RetryDecision, elapsed: Duration, using generator: inout some RandomNumberGenerator
     ) -> Action {
         let delay: Duration

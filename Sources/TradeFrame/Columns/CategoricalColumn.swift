@@ -4,6 +4,9 @@
 /// `UInt32`. Nulls live in the validity bitmap, not in the dictionary. Group-by and sort on a categorical key
 /// work on the codes directly.
 public struct CategoricalColumn: ColumnProtocol {
+    /// TradeFrame's column (see ``ColumnProtocol``).
+    public static var _seal: _ColumnSeal { _ColumnSeal() }
+
     /// The distinct values, indexed by code. It has no nulls.
     public let dictionary: StringColumn
     let codes: CategoricalCodes

@@ -4,6 +4,9 @@
 /// A column is an immutable value. Its buffer is reference-counted and shared by copies and by slices, so
 /// ``slice(_:)`` copies nothing. Build one with ``ColumnBuilder`` or from a sequence.
 public struct Column<Element: ColumnElement>: ColumnProtocol {
+    /// TradeFrame's column (see ``ColumnProtocol``).
+    public static var _seal: _ColumnSeal { _ColumnSeal() }
+
     @usableFromInline let storage: ColumnStorage<Element>
     @usableFromInline let offset: Int
     /// The number of rows.

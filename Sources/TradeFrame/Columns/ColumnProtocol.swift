@@ -28,13 +28,26 @@ public struct ColumnKind: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let decimal = ColumnKind(rawValue: "decimal")
 }
 
+/// A value only TradeFrame can create, required by ``ColumnProtocol`` to keep its set of columns closed.
+public struct _ColumnSeal: Sendable {
+    init() {}
+}
+
 /// The type-erased column protocol: what a ``TradeFrame`` needs from any column.
 ///
 /// Concrete columns are ``Column`` (Float64, Float32, Int64, Int32, Bool), ``StringColumn``,
 /// ``CategoricalColumn``, ``TimestampColumn`` and ``DecimalColumn``. All are immutable values over
 /// contiguous, reference-counted buffers: copying a column or slicing it copies no row data.
 /// Kernels look through the existential once per column and then run on typed buffers.
+///
+/// The set of columns is closed: only TradeFrame's columns conform. The kernels, file formats and
+/// conversions handle exactly these kinds, so a column defined outside TradeFrame could not be grouped,
+/// joined or written; the `_seal` requirement (a `_ColumnSeal`), which only TradeFrame can satisfy, keeps such a
+/// conformance from compiling and lets the protocol gain requirements without breaking users.
 public protocol ColumnProtocol: Sendable {
+    /// The proof that the conforming type is one of TradeFrame's columns; not for use outside TradeFrame.
+    static var _seal: _ColumnSeal { get }
+
     /// The kind of values.
     var kind: ColumnKind { get }
     /// The number of rows.

@@ -6,6 +6,9 @@ import ETRMContracts
 /// Sums and volume-weighted averages over decimal columns accumulate in `Int128` and are exact; conversions to
 /// `Double` or `Float` are for display and analytics only (see ``doubles()``).
 public struct DecimalColumn: ColumnProtocol {
+    /// TradeFrame's column (see ``ColumnProtocol``).
+    public static var _seal: _ColumnSeal { _ColumnSeal() }
+
     /// The significands.
     public let significands: Column<Int64>
     /// The number of digits after the decimal point, 0 through 18.

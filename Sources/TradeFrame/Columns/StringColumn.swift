@@ -1,6 +1,9 @@
 /// A column of UTF-8 text: one contiguous bytes buffer plus `count + 1` Int64 offsets into it (Arrow's
 /// large-string layout), with an optional validity bitmap. No row is a separate allocation.
 public struct StringColumn: ColumnProtocol {
+    /// TradeFrame's column (see ``ColumnProtocol``).
+    public static var _seal: _ColumnSeal { _ColumnSeal() }
+
     let bytes: ColumnStorage<UInt8>
     /// Offsets into `bytes`; row `i` spans `offsets[offset + i] ..< offsets[offset + i + 1]`.
     let offsets: ColumnStorage<Int64>

@@ -6,6 +6,9 @@ import ETRMContracts
 /// Zone conversion never changes the stored instants: it derives local wall-clock values, dates, hours and
 /// flags from them through a table of the zone's UTC offsets (see ``TimestampColumn/localCalendar(in:peak:)``).
 public struct TimestampColumn: ColumnProtocol {
+    /// TradeFrame's column (see ``ColumnProtocol``).
+    public static var _seal: _ColumnSeal { _ColumnSeal() }
+
     /// The instants as nanoseconds since the epoch.
     public let nanoseconds: Column<Int64>
 
