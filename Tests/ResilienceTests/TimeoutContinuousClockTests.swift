@@ -16,7 +16,9 @@ import Testing
         } throws: { ($0 as? ResilienceError)?.code == .timedOut }
         let waited = start.duration(to: clock.now)
         #expect(waited >= .milliseconds(50))
-        #expect(waited < .seconds(30))  // cancelled by the timer, not by the hour-long sleep
+        // Cancelled by the timer, not by the hour-long sleep. The bound is loose: on a loaded machine the
+        // cooperative pool (one thread a core) can be busy with other tests for a minute or more.
+        #expect(waited < .seconds(900))
         // The same timeout, reused right away: quick work returns its value and leaves nothing pending.
         for value in 1...100 { #expect(try await timeout.execute { value } == value) }
         #expect(timeout.scheduler.pendingCount == 0)
