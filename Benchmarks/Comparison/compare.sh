@@ -9,7 +9,8 @@
 #
 # Environment: RUNS (default 3), COMPARE_DIR (data and logs, default ${TMPDIR:-/tmp}/etrm-compare-N),
 # PYTHON (default python3), SKIP_SWIFT=1 (compare pandas and polars only, on files already in
-# COMPARE_DIR; for working on the Python side before the Swift generator exists).
+# COMPARE_DIR; for working on the Python side before the Swift generator exists), TOOLS (the tools to run,
+# default "swift pandas polars"; scaling.sh leaves pandas out at large N).
 set -euo pipefail
 
 N="${1:-100000}"
@@ -44,7 +45,7 @@ if [ "${SKIP_SWIFT:-0}" = 1 ]; then
     [ -s "$DIR/trades.json" ] && [ -s "$DIR/broker.json" ] || { say "SKIP_SWIFT=1 needs $DIR/trades.json and broker.json"; exit 1; }
     say "SKIP_SWIFT=1: comparing pandas and polars only, on the files in $DIR"
 else
-    TOOLS=(swift pandas polars)
+    read -r -a TOOLS <<<"${TOOLS:-swift pandas polars}"
     rm -f "$DIR/trades.json" "$DIR/broker.json"
     say "building etrm-pipeline (release) and generating $N trades into $DIR"
     if ! (cd "$ROOT" && swift run -c release etrm-pipeline generate --trades "$N" --seed 42 --out "$DIR") >"$DIR/generate.log" 2>&1 \
