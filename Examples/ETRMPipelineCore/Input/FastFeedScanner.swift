@@ -1,5 +1,4 @@
 import ETRMContracts
-import ETRMShared
 import TradeFrame
 
 #if canImport(Glibc)
@@ -136,18 +135,11 @@ struct FastArrayScan {
         return nil
     }
 
-    /// The end of the well-formed JSON value at `start`, by the package's scanner; `nil` if it is not
+    /// The end of the well-formed JSON value at `start`, by the reader's own scanner; `nil` if it is not
     /// well-formed (the whole-document read will then report it).
     private func elementEnd(from start: Int) -> Int? {
-        do throws(JSONError) {
-            var scanner = try JSONScanner(
-                UnsafeRawBufferPointer(start: base, count: count),
-                configuration: .init(maximumDocumentSize: Int.max, maximumDepth: 512, maximumStringLength: 1 << 20))
-            scanner.reposition(to: start, depth: 2)
-            return try scanner.skipValue().upperBound
-        } catch {
-            return nil
-        }
+        RecordReaderConfiguration(maximumDocumentSize: Int.max, maximumDepth: 512, maximumStringLength: 1 << 20)
+            .endOfValue(in: UnsafeRawBufferPointer(start: base, count: count), at: start, depth: 2)
     }
 
     // MARK: Values

@@ -52,3 +52,28 @@ public struct RecordReaderConfiguration: Sendable, Hashable {
             maximumStringLength: maximumStringLength, byteOrderMark: byteOrderMark.skips ? .skip : .reject)
     }
 }
+
+extension RecordReaderConfiguration {
+    /// Where the well-formed JSON value that starts at `start` ends, within this configuration's limits.
+    ///
+    /// For code that splits a document itself (an array of records read in chunks on several cores) and hands
+    /// ``RecordReader`` each element's exact bytes, so that it needs no JSON scanner of its own.
+    ///
+    /// - Parameters:
+    ///   - document: The whole document.
+    ///   - start: The offset of the value (whitespace before it is skipped).
+    ///   - depth: How deeply the value is nested (2 for an element of `{"trades": [...]}`), counted against
+    ///     ``maximumDepth``.
+    /// - Returns: The offset just past the value, or `nil` when the bytes at `start` are not one well-formed
+    ///   JSON value within the limits.
+    public func endOfValue(in document: UnsafeRawBufferPointer, at start: Int, depth: Int = 0) -> Int? {
+        guard start >= 0, start <= document.count else { return nil }
+        do throws(JSONError) {
+            var scanner = try JSONScanner(document, configuration: scanner)
+            scanner.reposition(to: start, depth: depth)
+            return try scanner.skipValue().upperBound
+        } catch {
+            return nil
+        }
+    }
+}
