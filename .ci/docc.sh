@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Builds each module's DocC catalog with the toolchain's docc (no plugin), warnings as errors.
 # Every library module must have a catalog: a missing one fails the check. Each archive is a static site.
+#   bash .ci/docc.sh                 # the root package; archives in .build/docc
+#   bash .ci/docc.sh Integrations    # another package of the repository; archives in Integrations/.build/docc
 set -euo pipefail
 cd "$(dirname "$0")/.."
+cd "${1:-.}"
 # Every library product's module (read from Package.swift).
 mapfile -t required < <(sed -n 's/^ *\.library(name: "\([A-Za-z]*\)".*/\1/p' Package.swift)
 for module in "${required[@]}"; do
     if [ ! -d "Sources/$module/$module.docc" ]; then
-        echo "docc: Sources/$module/$module.docc is missing" >&2
+        echo "docc: $(pwd)/Sources/$module/$module.docc is missing" >&2
         exit 1
     fi
 done
