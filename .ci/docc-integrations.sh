@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Integrations' DocC catalogs: every library module of Integrations/Package.swift has one, each builds with docc,
-# warnings as errors (.ci/docc.sh Integrations, on the debug build the step before made), and the Swift samples of
-# their articles are current in Integrations/Tests/DocCSnippets, which that build compiled.
+# warnings as errors (.ci/docc.sh Integrations), and the Swift samples of their articles are current in
+# Integrations/Tests/DocCSnippets, which the Integrations build compiles. The symbol graphs are extracted from the
+# debug build the step before made (.ci/symbol-graphs.py), so nothing is built again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 .ci/docc-snippets.py --check
-bash .ci/docc.sh Integrations
+graphs=$(python3 .ci/symbol-graphs.py Integrations)
+trap 'rm -rf "$graphs"' EXIT
+ETRM_DOCC_SYMBOL_GRAPHS=$graphs bash .ci/docc.sh Integrations

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Extracts the symbol graphs of a package's library modules from its existing debug build, building nothing.
+
+`swift package dump-symbol-graph` builds the package first, and in Integrations/ that build recompiles
+Hummingbird whenever SwiftPM lists its trait defines in another order than the last build did (it does so at
+random). This script instead runs `swift-symbolgraph-extract` on the modules the last `swift build` wrote,
+with the search paths and C module maps of each module's own compile command in `.build/debug.yaml`.
+
+  python3 .ci/symbol-graphs.py Integrations   # prints the folder holding <Module>.symbols.json and <Module>@*.symbols.json
+"""
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+package = (Path(__file__).resolve().parent.parent / (sys.argv[1] if len(sys.argv) > 1 else ".")).resolve()
+manifest = package / ".build/debug.yaml"
+if not manifest.exists():
+    sys.exit(f"symbol-graphs: {manifest} is missing; build the package first (swift build)")
+text = manifest.read_text()
+modules = re.findall(r'^ *\.library\(name: "([A-Za-z]*)"', (package / "Package.swift").read_text(), flags=re.M)
+output = Path(tempfile.mkdtemp(prefix="symbolgraphs-"))
+# The options of a compile command that say where modules and C headers are, as swift-symbolgraph-extract takes them.
+with_value = {"-I", "-F", "-Xcc", "-target", "-module-cache-path", "-swift-version", "-sdk", "-resource-dir"}
+for module in modules:
+    found = re.search(r'^  "C\.' + module + r'-[^"]*-debug\.module":\n(?:    .*\n)*?    args: (\[.*\])$', text, flags=re.M)
+    if not found:
+        sys.exit(f"symbol-graphs: no compile command for {module} in {manifest}; build the package first")
+    args, keep, index = json.loads(found.group(1)), [], 0
+    while index < len(args):
+        if args[index] in with_value:
+            keep += args[index : index + 2]
+            index += 2
+        else:
+            index += 1
+    subprocess.run(
+        ["swift-symbolgraph-extract", "-module-name", module, *keep, "-minimum-access-level", "public",
+         "-output-dir", str(output)],
+        check=True,
+    )
+print(output)
