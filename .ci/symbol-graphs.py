@@ -7,6 +7,7 @@ random). This script instead runs `swift-symbolgraph-extract` on the modules the
 with the search paths and C module maps of each module's own compile command in `.build/debug.yaml`.
 
   python3 .ci/symbol-graphs.py Integrations   # prints the folder holding <Module>.symbols.json and <Module>@*.symbols.json
+  python3 .ci/symbol-graphs.py Integrations --require-doc-comments   # also fails on a public symbol without one
 """
 import json
 import re
@@ -15,7 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-package = (Path(__file__).resolve().parent.parent / (sys.argv[1] if len(sys.argv) > 1 else ".")).resolve()
+arguments = [argument for argument in sys.argv[1:] if not argument.startswith("--")]
+package = (Path(__file__).resolve().parent.parent / (arguments[0] if arguments else ".")).resolve()
 manifest = package / ".build/debug.yaml"
 if not manifest.exists():
     sys.exit(f"symbol-graphs: {manifest} is missing; build the package first (swift build)")
@@ -40,4 +42,15 @@ for module in modules:
          "-output-dir", str(output)],
         check=True,
     )
+if "--require-doc-comments" in sys.argv:
+    # Members the compiler synthesises (Equatable's !=, …) have no source to comment; inherited ones carry their
+    # protocol's comment in the graph.
+    undocumented = [
+        f"{graph.name}: {'.'.join(symbol['pathComponents'])}"
+        for graph in sorted(output.glob("*.symbols.json"))
+        for symbol in json.loads(graph.read_text())["symbols"]
+        if "docComment" not in symbol and "::SYNTHESIZED::" not in symbol["identifier"]["precise"]
+    ]
+    if undocumented:
+        sys.exit("symbol-graphs: public symbols without a doc comment:\n  " + "\n  ".join(undocumented))
 print(output)
