@@ -24,6 +24,8 @@ if not manifest.exists():
 text = manifest.read_text()
 modules = re.findall(r'^ *\.library\(name: "([A-Za-z]*)"', (package / "Package.swift").read_text(), flags=re.M)
 output = Path(tempfile.mkdtemp(prefix="symbolgraphs-"))
+# Extension block symbols give the members this package adds to other modules' types (Hummingbird's RouterMethods)
+# pages under "Extended Modules", which dump-symbol-graph's graphs left without one.
 # The options of a compile command that say where modules and C headers are, as swift-symbolgraph-extract takes them.
 with_value = {"-I", "-F", "-Xcc", "-target", "-module-cache-path", "-swift-version", "-sdk", "-resource-dir"}
 for module in modules:
@@ -39,17 +41,18 @@ for module in modules:
             index += 1
     subprocess.run(
         ["swift-symbolgraph-extract", "-module-name", module, *keep, "-minimum-access-level", "public",
-         "-output-dir", str(output)],
+         "-emit-extension-block-symbols", "-output-dir", str(output)],
         check=True,
     )
 if "--require-doc-comments" in sys.argv:
-    # Members the compiler synthesises (Equatable's !=, …) have no source to comment; inherited ones carry their
-    # protocol's comment in the graph.
+    # Members the compiler synthesises (Equatable's !=, …) have no source to comment, nor have the blocks that stand
+    # for `extension Hummingbird.RouterMethods`; inherited members carry their protocol's comment in the graph.
     undocumented = [
         f"{graph.name}: {'.'.join(symbol['pathComponents'])}"
         for graph in sorted(output.glob("*.symbols.json"))
         for symbol in json.loads(graph.read_text())["symbols"]
         if "docComment" not in symbol and "::SYNTHESIZED::" not in symbol["identifier"]["precise"]
+        and symbol["kind"]["identifier"] != "swift.extension"
     ]
     if undocumented:
         sys.exit("symbol-graphs: public symbols without a doc comment:\n  " + "\n  ".join(undocumented))
