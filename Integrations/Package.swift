@@ -129,9 +129,22 @@ let package = Package(
             name: "SettlementServiceTests",
             dependencies: [
                 "SettlementService", "SettlementHummingbird", "SettlementHTTPUpstream", "SettlementAuth",
-                "SettlementObservability", library("SettlementSync"), library("ETRMContracts"),
+                "SettlementObservability", "VendorSimulator", library("SettlementSync"), library("ETRMContracts"),
                 library("Idempotency"), asyncHTTPClient, hummingbird, jwtKit, nioCore, nioPosix, logging,
             ]
+        ),
+
+        // MARK: The DocC articles' Swift samples, compiled so that they keep to the real API
+        // (.ci/docc-snippets.py writes Snippets.swift from Sources/*/*.docc; nothing runs them).
+        .target(
+            name: "DocCSnippets",
+            dependencies: [
+                "IdempotencyPostgres", "SettlementHummingbird", "SettlementHTTPUpstream", "SettlementAuth",
+                "SettlementObservability", "SettlementService", "VendorSimulator", library("Idempotency"),
+                library("SettlementSync"), library("Resilience"), library("ResilienceTesting"), postgresNIO, logging,
+                metrics, hummingbird, nioCore, unixSignals,
+            ],
+            path: "Tests/DocCSnippets"
         ),
 
         // MARK: Vendor API simulator (issue 17): the pipeline's sample feed as a paginated API with faults

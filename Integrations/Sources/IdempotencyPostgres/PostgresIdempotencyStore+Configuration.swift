@@ -11,7 +11,7 @@ extension PostgresIdempotencyStore {
         /// still complete it.
         public var abandonedLeaseRetention: Duration
         /// The longest one operation may take, waiting for a connection included, before it throws
-        /// ``Idempotency/IdempotencyError/Code/storeIO``. While the database is down the client keeps trying to
+        /// `IdempotencyError.Code.storeIO`. While the database is down the client keeps trying to
         /// connect for up to a minute; a request should get its 503 well before that.
         public var operationTimeout: Duration
         /// The most claims (or completions) that go to the database in one statement. Claims and completions

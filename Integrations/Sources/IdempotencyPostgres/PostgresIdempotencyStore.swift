@@ -3,7 +3,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 
-/// An ``Idempotency/IdempotencyStore`` on PostgreSQL, shared by every replica of a service.
+/// An `IdempotencyStore` on PostgreSQL, shared by every replica of a service.
 ///
 /// Each operation is one statement on a `PostgresClient` (which the service runs, for example in its
 /// `ServiceGroup`), with bound parameters. Claims, and completions, that wait at the same time share one
@@ -24,7 +24,7 @@ import PostgresNIO
 /// - ``complete(_:token:response:ttl:)`` (batched like claims, its rows locked in key order first),
 ///   ``release(_:token:)`` and ``extendLease(_:token:lease:)`` are `UPDATE`s whose `WHERE` names the owner's
 ///   fence; when no row matches, the same statement reports why
-///   (``Idempotency/IdempotencyError/Code/notOwner`` or ``Idempotency/IdempotencyError/Code/alreadyCompleted``).
+///   (`IdempotencyError.Code.notOwner` or `IdempotencyError.Code.alreadyCompleted`).
 /// - **Time is the database's.** Lease ends, TTL ends and the remaining lease are computed with
 ///   `clock_timestamp()` on the server, never from a replica's clock. Replicas' clocks drift and are stepped
 ///   by NTP; if each replica measured leases on its own clock, one that ran 10 s fast would take over a
@@ -34,8 +34,8 @@ import PostgresNIO
 ///   the database's text encoding.
 /// - A lost connection, a statement the server refuses, or an operation that does not finish within
 ///   ``Configuration-swift.struct/operationTimeout`` (a stopped database makes the client wait for a
-///   connection) throws ``Idempotency/IdempotencyError`` with the code
-///   ``Idempotency/IdempotencyError/Code/storeIO`` and the server's message.
+///   connection) throws `IdempotencyError` with the code
+///   `IdempotencyError.Code.storeIO` and the server's message.
 ///
 /// Call ``migrate()`` once at start (every replica may; it takes an advisory lock) and ``purgeExpired(limit:)``
 /// from a periodic job so that the table does not grow without bound.
@@ -54,7 +54,7 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
     ///   - client: The PostgreSQL client.
     ///   - configuration: The table name, retention and timeout.
     ///   - logger: Where the client logs the store's statements; none by default.
-    /// - Throws: ``Idempotency/IdempotencyError/Code/invalidArgument`` for a table name that is not a plain
+    /// - Throws: `IdempotencyError.Code.invalidArgument` for a table name that is not a plain
     ///   identifier, or a retention or timeout that is out of range.
     public init(
         client: PostgresClient, configuration: Configuration = .init(), logger: Logger? = nil
@@ -108,7 +108,7 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
     /// Creates the table, its fence sequence and its expiry index where they are absent; safe to run from
     /// every replica at once.
     ///
-    /// - Throws: ``Idempotency/IdempotencyError/Code/storeIO`` when the database refuses or cannot be reached.
+    /// - Throws: `IdempotencyError.Code.storeIO` when the database refuses or cannot be reached.
     public func migrate() async throws {
         try await run("migrate") { [client, sql, logger] in
             // One transaction: the advisory lock it takes first holds until the commit.
@@ -125,8 +125,8 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
     ///
     /// - Parameter limit: The most records deleted by this call; positive.
     /// - Returns: How many records were deleted (fewer than `limit` means none are left to purge now).
-    /// - Throws: ``Idempotency/IdempotencyError/Code/invalidArgument`` for a limit below 1, or
-    ///   ``Idempotency/IdempotencyError/Code/storeIO``.
+    /// - Throws: `IdempotencyError.Code.invalidArgument` for a limit below 1, or
+    ///   `IdempotencyError.Code.storeIO`.
     @discardableResult
     public func purgeExpired(limit: Int = 10_000) async throws -> Int {
         guard limit >= 1 else {
@@ -152,6 +152,16 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
 
     // MARK: IdempotencyStore
 
+    /// Claims `key` for `fingerprint`: inserts the record, or takes an expired, released or abandoned one over
+    /// with a higher fence, in one statement (batched with concurrent claims).
+    ///
+    /// - Parameters:
+    ///   - key: The scoped key.
+    ///   - fingerprint: The payload's fingerprint.
+    ///   - lease: How long the claim holds, on the database's clock; positive.
+    /// - Returns: Acquired (with the owner token), the completed record's response, in progress (with the
+    ///   lease left), or a fingerprint mismatch.
+    /// - Throws: `IdempotencyError` with `invalid_argument` for a lease that is not positive, or `store_io`.
     public nonisolated(nonsending) func claim(
         _ key: IdempotencyKey, fingerprint: Fingerprint, lease: Duration
     ) async throws -> ClaimOutcome {
@@ -171,6 +181,15 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
         }
     }
 
+    /// Stores the response of the owner's operation, if `token` still owns `key` (batched with concurrent
+    /// completions).
+    ///
+    /// - Parameters:
+    ///   - key: The scoped key.
+    ///   - token: The owner's token from ``claim(_:fingerprint:lease:)``.
+    ///   - response: The status, header fields and body to replay, kept byte for byte.
+    ///   - ttl: How long the response is replayed, on the database's clock; positive.
+    /// - Throws: `IdempotencyError` with `not_owner`, `already_completed`, `invalid_argument` or `store_io`.
     public nonisolated(nonsending) func complete(
         _ key: IdempotencyKey, token: OwnerToken, response: StoredResponse, ttl: Duration
     ) async throws {
@@ -187,10 +206,23 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
         }
     }
 
+    /// Releases `key` so that the next claim runs the operation again, if `token` still owns it.
+    ///
+    /// - Parameters:
+    ///   - key: The scoped key.
+    ///   - token: The owner's token.
+    /// - Throws: `IdempotencyError` with `not_owner`, `already_completed` or `store_io`.
     public nonisolated(nonsending) func release(_ key: IdempotencyKey, token: OwnerToken) async throws {
         try await runOwnerUpdate("release", sql.release(key: key, fence: token.fence), key: key, token: token)
     }
 
+    /// Extends the owner's lease to `lease` from now on the database's clock, if `token` still owns `key`.
+    ///
+    /// - Parameters:
+    ///   - key: The scoped key.
+    ///   - token: The owner's token.
+    ///   - lease: The new remaining lease; positive.
+    /// - Throws: `IdempotencyError` with `not_owner`, `already_completed`, `invalid_argument` or `store_io`.
     public nonisolated(nonsending) func extendLease(
         _ key: IdempotencyKey, token: OwnerToken, lease: Duration
     ) async throws {

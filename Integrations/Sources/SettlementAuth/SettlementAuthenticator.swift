@@ -8,7 +8,7 @@ import SettlementSync
 /// {"sub": "alice", "desk": "DESK-07", "contracts": ["DEBY*", "NLPK-2026-Q1"], "exp": 1893456000}
 /// ```
 ///
-/// `contracts` uses the patterns of ``TraderScope`` (an exact id, a prefix followed by `*`, or `*`).
+/// `contracts` uses the patterns of `TraderScope` (an exact id, a prefix followed by `*`, or `*`).
 public struct SettlementClaims: JWTPayload, Equatable {
     /// The subject (the person or system holding the token).
     public var sub: SubjectClaim
@@ -94,15 +94,18 @@ public struct SettlementAuthError: Error, Hashable, Sendable, CustomStringConver
         self.cause = cause
     }
 
+    /// The code's name and the message, and the cause when there is one.
     public var description: String {
         guard let cause else { return "\(code): \(message)" }
         return "\(code): \(message) (cause: \(cause))"
     }
 
+    /// Whether two errors have the same code and message; the causes are not compared.
     public static func == (lhs: SettlementAuthError, rhs: SettlementAuthError) -> Bool {
         lhs.code == rhs.code && lhs.message == rhs.message
     }
 
+    /// Hashes the code and the message, as `==` compares them.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(code)
         hasher.combine(message)
@@ -110,7 +113,7 @@ public struct SettlementAuthError: Error, Hashable, Sendable, CustomStringConver
 }
 
 /// Verifies bearer JWTs (HS256 with a shared secret, ES256 with a public key, or both) and turns their claims
-/// into the ``TraderScope`` the gateway checks instructions against.
+/// into the `TraderScope` the gateway checks instructions against.
 public struct SettlementAuthenticator: Sendable {
     private let keys: JWTKeyCollection
 

@@ -5,7 +5,7 @@ import NIOCore
 import Resilience
 import SettlementSync
 
-/// A ``SettlementUpstream`` that posts each instruction to the upstream ETRM over HTTP with AsyncHTTPClient.
+/// A `SettlementUpstream` that posts each instruction to the upstream ETRM over HTTP with AsyncHTTPClient.
 ///
 /// One attempt per call, over the client's connection pool. The request carries the instruction's body as
 /// received, `Idempotency-Key` (the submission's upstream key: one per gateway key, the same for every attempt
@@ -62,7 +62,7 @@ public struct HTTPSettlementUpstream: SettlementUpstream {
     ///
     /// - Parameter submission: The instruction.
     /// - Returns: The acknowledgement (2xx) or business rejection (4xx).
-    /// - Throws: ``UpstreamError`` for a failure that may pass.
+    /// - Throws: `UpstreamError` for a failure that may pass.
     public func submit(_ submission: UpstreamSubmission) async throws -> UpstreamReply {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
@@ -97,7 +97,7 @@ public struct HTTPSettlementUpstream: SettlementUpstream {
     ///   - body: The body.
     ///   - submission: The instruction sent.
     /// - Returns: The acknowledgement or rejection.
-    /// - Throws: ``UpstreamError`` for 408, 429 and 5xx.
+    /// - Throws: `UpstreamError` for 408, 429 and 5xx.
     static func reply(
         status: Int, retryAfter: String?, body: [UInt8], submission: UpstreamSubmission
     ) throws

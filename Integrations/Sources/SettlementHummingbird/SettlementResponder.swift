@@ -11,7 +11,7 @@ import SettlementSync
 /// `Idempotent-Replayed`, `X-Request-ID` and `application/problem+json` pass through as the gateway wrote them.
 ///
 /// Before the gateway sees a request the responder
-/// - authenticates it when an ``SettlementAuthenticator`` is set: a missing, forged or expired bearer token is
+/// - authenticates it when an `SettlementAuthenticator` is set: a missing, forged or expired bearer token is
 ///   answered 401, and the token's claims replace any `X-Trader-Scope` the caller sent (the gateway answers
 ///   403 for a contract outside them);
 /// - refuses a body over ``bodyLimit`` with 413, by its `Content-Length` or while reading it.

@@ -29,11 +29,16 @@ public struct JSONLogHandler: LogHandler {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
+    /// The handler's metadata value for `key`.
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
+    /// Writes the event as one JSON line: `ts` (RFC 3339, UTC), `level`, `label`, `message`, and the handler's
+    /// and the event's metadata (the event's win on a shared key).
+    ///
+    /// - Parameter event: The log event.
     public func log(event: LogEvent) {
         var fields = metadata
         if let own = event.metadata { fields.merge(own) { $1 } }

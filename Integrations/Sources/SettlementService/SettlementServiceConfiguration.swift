@@ -114,15 +114,18 @@ public struct SettlementServiceError: Error, Hashable, Sendable, CustomStringCon
         self.cause = cause
     }
 
+    /// The code's name and the message, and the cause when there is one.
     public var description: String {
         guard let cause else { return "\(code): \(message)" }
         return "\(code): \(message) (cause: \(cause))"
     }
 
+    /// Whether two errors have the same code and message; the causes are not compared.
     public static func == (lhs: SettlementServiceError, rhs: SettlementServiceError) -> Bool {
         lhs.code == rhs.code && lhs.message == rhs.message
     }
 
+    /// Hashes the code and the message, as `==` compares them.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(code)
         hasher.combine(message)
