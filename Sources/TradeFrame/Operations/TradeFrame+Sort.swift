@@ -73,6 +73,15 @@ enum SortKeys {
             sortStrings(&permutation, strings, flip: flip)
             return
         }
+        if let categorical = column as? CategoricalColumn {
+            // Each row's rank read through its code as the sort asks (no array of words).
+            let ranks = dictionaryRanks(categorical.dictionary)
+            guard !ranks.isEmpty else { return }
+            ranks.withUnsafeBufferPointer { ranks in
+                RadixSort.sort(&permutation) { ranks[categorical.code(at: $0)] ^ flip }
+            }
+            return
+        }
         guard var words = orderedWords(column) else { return }
         if flip != 0 {
             words.withUnsafeMutableBufferPointer { words in
@@ -157,29 +166,25 @@ enum SortKeys {
             permutation = positions.map { permutation[$0] }
             return
         }
-        var words = [UInt64](repeating: 0, count: strings.count)
-        for row in 0..<strings.count { words[row] = UInt64(strings.byteCount(at: row)) ^ flip }
-        words.withUnsafeBufferPointer { RadixSort.sort(&permutation, keys: $0) }
+        // The keys are read from the bytes as each pass needs them (no array of words beside the sort's own).
+        RadixSort.sort(&permutation) { UInt64(strings.byteCount(at: $0)) ^ flip }
         let wordCount = (longest + 7) / 8
-        for word in stride(from: wordCount - 1, through: 0, by: -1) {
-            strings.withBuffers { bytes, offsets in
-                words.withUnsafeMutableBufferPointer { words in
-                    for row in 0..<strings.count {
-                        let start = Int(offsets[row]) + word * 8
-                        let end = min(Int(offsets[row + 1]), start + 8)
-                        var value: UInt64 = 0
-                        var position = start
-                        var shift: UInt64 = 56
-                        while position < end {
-                            value |= UInt64(bytes[position]) << shift
-                            shift &-= 8
-                            position += 1
-                        }
-                        words[row] = value ^ flip
+        strings.withBuffers { bytes, offsets in
+            for word in stride(from: wordCount - 1, through: 0, by: -1) {
+                RadixSort.sort(&permutation) { row in
+                    let start = Int(offsets[row]) + word * 8
+                    let end = min(Int(offsets[row + 1]), start + 8)
+                    var value: UInt64 = 0
+                    var position = start
+                    var shift: UInt64 = 56
+                    while position < end {
+                        value |= UInt64(bytes[position]) << shift
+                        shift &-= 8
+                        position += 1
                     }
+                    return value ^ flip
                 }
             }
-            words.withUnsafeBufferPointer { RadixSort.sort(&permutation, keys: $0) }
         }
     }
 }
