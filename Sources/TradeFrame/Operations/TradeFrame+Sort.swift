@@ -166,25 +166,31 @@ enum SortKeys {
             permutation = positions.map { permutation[$0] }
             return
         }
-        // The keys are read from the bytes as each pass needs them (no array of words beside the sort's own).
-        RadixSort.sort(&permutation) { UInt64(strings.byteCount(at: $0)) ^ flip }
+        // Each pass's keys are read from the bytes in row order into one array (reading them in sorted order, as
+        // the sort visits rows, would miss the cache at every row).
+        var words = [UInt64](repeating: 0, count: strings.count)
+        for row in 0..<strings.count { words[row] = UInt64(strings.byteCount(at: row)) ^ flip }
+        words.withUnsafeBufferPointer { RadixSort.sort(&permutation, keys: $0) }
         let wordCount = (longest + 7) / 8
-        strings.withBuffers { bytes, offsets in
-            for word in stride(from: wordCount - 1, through: 0, by: -1) {
-                RadixSort.sort(&permutation) { row in
-                    let start = Int(offsets[row]) + word * 8
-                    let end = min(Int(offsets[row + 1]), start + 8)
-                    var value: UInt64 = 0
-                    var position = start
-                    var shift: UInt64 = 56
-                    while position < end {
-                        value |= UInt64(bytes[position]) << shift
-                        shift &-= 8
-                        position += 1
+        for word in stride(from: wordCount - 1, through: 0, by: -1) {
+            strings.withBuffers { bytes, offsets in
+                words.withUnsafeMutableBufferPointer { words in
+                    for row in 0..<strings.count {
+                        let start = Int(offsets[row]) + word * 8
+                        let end = min(Int(offsets[row + 1]), start + 8)
+                        var value: UInt64 = 0
+                        var position = start
+                        var shift: UInt64 = 56
+                        while position < end {
+                            value |= UInt64(bytes[position]) << shift
+                            shift &-= 8
+                            position += 1
+                        }
+                        words[row] = value ^ flip
                     }
-                    return value ^ flip
                 }
             }
+            words.withUnsafeBufferPointer { RadixSort.sort(&permutation, keys: $0) }
         }
     }
 }
