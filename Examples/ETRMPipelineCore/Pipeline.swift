@@ -176,6 +176,13 @@ package struct Pipeline: Sendable {
                 )
             ])
 
+            progress?("zone", nil)
+            // The cycle of every valid row first (4 bytes a row), so that the delivery start (8) is gone before
+            // the de-duplication's sort.
+            var cycles = try frame.column("delivery_start", as: TimestampColumn.self).settlementCycles(in: zone)
+            if !configuration.keepsAllColumns { frame = try frame.removing(["delivery_start"]) }
+            timings.done("zone conversion (cycle)")
+
             progress?("dedup", nil)
             // One row per trade id, in trade-id order (TradeFrame's key index: a radix sort, or none when the
             // feed is already in id order), joined with the broker's index at once. The index holds only the
@@ -192,13 +199,9 @@ package struct Pipeline: Sendable {
                 }
             }
             brokerIndex = nil
+            if !configuration.keepsAllColumns { frame = try frame.removing(["event_time"]) }
+            cycles = cycles.gathering(keptRows)
             timings.done("dedup (sort by id, latest) + join")
-
-            progress?("zone", nil)
-            var cycles = try frame.column("delivery_start", as: TimestampColumn.self).gathering(keptRows)
-                .settlementCycles(in: zone)
-            if !configuration.keepsAllColumns { frame = try frame.removing(["delivery_start", "event_time"]) }
-            timings.done("zone conversion (cycle)")
 
             progress?("sort", nil)
             // The kept rows are in trade-id order; a stable sort by cycle alone gives (cycle, trade_id).
@@ -221,21 +224,16 @@ package struct Pipeline: Sendable {
                 for (finalRow, validRow) in finalRows.enumerated() { position[validRow] = Int32(finalRow) }
                 for index in joined.rows.indices { joined.rows[index] = Int(position[joined.rows[index]]) }
             }
-            // The columns are gathered in final order two at a time (one per core), each released once gathered.
+            // The columns are gathered in final order on all cores, each source column released as soon as it
+            // is gathered (so at most one column per core is held twice).
             let names = frame.columnNames
-            var sources: [(any ColumnProtocol)?] = frame.columns
+            let slots = ColumnSlots(frame.columns)
             frame = TradeFrame()
-            var gathered: [(any ColumnProtocol)?] = Array(repeating: nil, count: names.count)
-            for first in stride(from: 0, to: names.count, by: 2) {
-                let pair = Array(first..<min(first + 2, names.count))
-                let columns = pair.compactMap { sources[$0] }
-                for index in pair { sources[index] = nil }
-                let rows = finalRows
-                let results = Parallel.map(columns.count) { columns[$0].gathering(rows) }
-                for (index, column) in zip(pair, results) { gathered[index] = column }
-            }
+            let rows = finalRows
+            Parallel.forEach(names.count) { slots.gather(at: $0, rows) }
+            let gathered = slots.take()
             finalRows = []
-            let sorted = try TradeFrame(Array(zip(names, gathered.compactMap { $0 }))).adding(
+            let sorted = try TradeFrame(Array(zip(names, gathered))).adding(
                 "settlement_cycle", cycles)
             timings.done("sort + gather")
 
@@ -385,6 +383,28 @@ package struct Pipeline: Sendable {
             .selecting(["trade_id", "settlement_cycle", "product_code", "volume_mwh", "status"])
             .adding("broker_volume_mwh", try DecimalColumn(significands: Column(flagged.map(\.broker)), scale: 3))
         return ReconciliationResult(matched: rows.count, flagged: flaggedFrame, drift: drift)
+    }
+}
+
+/// Columns gathered in place, one slot per column: each task of ``Parallel/forEach(_:_:)`` touches only its own
+/// slot, replacing the source column by its gathered rows.
+private final class ColumnSlots: @unchecked Sendable {
+    // @unchecked: every slot is written by exactly one task, and read only after all of them are done.
+    private let slots: UnsafeMutableBufferPointer<any ColumnProtocol>
+
+    init(_ columns: [any ColumnProtocol]) {
+        slots = .allocate(capacity: columns.count)
+        _ = slots.initialize(from: columns)
+    }
+
+    func gather(at index: Int, _ rows: [Int]) { slots[index] = slots[index].gathering(rows) }
+
+    /// The gathered columns, in order.
+    func take() -> [any ColumnProtocol] { Array(slots) }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
     }
 }
 
