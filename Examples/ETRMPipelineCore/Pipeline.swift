@@ -47,11 +47,10 @@ package struct Pipeline: Sendable {
         quarantined: ((Int) -> Void)? = nil
     ) throws(PipelineError) -> PipelineResult {
         var timings = StageTimings()
-        let inputs = try load(
-            trades: Input(bytes: trades, source: tradesSource), broker: Input(bytes: broker, source: brokerSource),
-            timings: &timings, progress: progress)
-        quarantined?(inputs.feed.quarantinedIndices.count)
-        return try process(inputs, timings: timings, progress: progress)
+        return try process(
+            try load(
+                trades: Input(bytes: trades, source: tradesSource), broker: Input(bytes: broker, source: brokerSource),
+                timings: &timings, progress: progress), timings: timings, progress: progress, quarantined: quarantined)
     }
 
     /// A document to read: its bytes, its name for messages, and for a mapped file the release of its pages.
@@ -84,72 +83,158 @@ package struct Pipeline: Sendable {
     package func load(
         trades: Input, broker: Input, timings: inout StageTimings, progress: ((String, Int?) -> Void)? = nil
     ) throws(PipelineError) -> LoadedInputs {
+        try load(trades: [{ .success(trades) }], broker: broker, timings: &timings, progress: progress)
+    }
+
+    /// The first stage for a feed split across trades documents: each is read in turn (the broker document
+    /// alongside the first) and the pieces are joined into one feed by ``FeedJoin``: record indices run on
+    /// from one document to the next, while the dead letters name the document and the index within it.
+    ///
+    /// - Parameters:
+    ///   - trades: The trades documents in feed order, each opened (or failing to) when its turn comes (a mapped file is
+    ///     unmapped once read, when the caller holds no other reference to it).
+    ///   - broker: `broker.json`.
+    ///   - timings: Receives the stage's time.
+    ///   - progress: Receives stage names and record counts.
+    /// - Returns: The joined feed, the broker rows and the documents' places in the feed.
+    /// - Throws: ``PipelineError`` for a bad zone, a trades document that cannot be read, then (the trades being
+    ///   fine) a bad broker file.
+    package func load(
+        trades: [() -> Result<Input, PipelineError>], broker: Input, timings: inout StageTimings,
+        progress: ((String, Int?) -> Void)? = nil
+    ) throws(PipelineError) -> LoadedInputs {
         guard TimeZone(identifier: configuration.zone) != nil else {
             throw PipelineError(
                 .badArgument, "--zone \(FeedLoader.quoted(configuration.zone)) is not a known IANA time zone")
         }
         progress?("validate", 0)
         var brokerRows: Result<LoadedBroker, PipelineError>?
-        let feed = try FeedLoader.loadTrades(
-            trades.bytes, source: trades.source, deadLetters: configuration.deadLetters,
-            splitting: configuration.splitting,
-            pages: trades.pages,
-            alongside: {
-                brokerRows = Result { () throws(PipelineError) in
-                    try FeedLoader.loadBroker(broker.bytes, source: broker.source, pages: broker.pages)
-                }
-            }, progress: { progress?("validate", $0) })
+        let readBroker = {
+            brokerRows = Result { () throws(PipelineError) in
+                try FeedLoader.loadBroker(broker.bytes, source: broker.source, pages: broker.pages)
+            }
+        }
+        var join = FeedJoin()
+        for open in trades {
+            let before = join.received
+            let piece = try open().get()
+            let feed = try FeedLoader.loadTrades(
+                piece.bytes, source: piece.source, deadLetters: configuration.deadLetters,
+                splitting: configuration.splitting, pages: piece.pages,
+                alongside: brokerRows == nil ? readBroker : nil, progress: { progress?("validate", before + $0) })
+            join.append(feed, source: piece.source)
+        }
+        if brokerRows == nil { readBroker() }
         guard let brokerRows else { throw PipelineError(.internalFailure, "the broker file was not read") }
-        let loaded = LoadedInputs(feed: feed, broker: try brokerRows.get())
+        let files = join.files
+        let loaded = LoadedInputs(feed: try join.finish(), broker: try brokerRows.get(), files: files)
         timings.done("parse + validate + build frames")
         return loaded
     }
 
     /// The remaining stages: de-duplicate, cycles, final order, aggregates, reconciliation, summary.
     ///
+    /// Memory stays near one frame: `inputs` is consumed, the columns the result does not keep are dropped
+    /// first, the join with the broker runs while the key index is at hand, and each column of the valid rows is
+    /// released as soon as it is gathered into final order. So the result's ``PipelineResult/feed`` has an
+    /// empty `frame`: ``PipelineResult/final`` holds the rows kept.
+    ///
     /// - Parameters:
     ///   - inputs: What ``load(trades:broker:timings:progress:)`` returned.
     ///   - timings: The timings so far.
     ///   - progress: Receives stage names.
+    ///   - quarantined: Receives the number of records quarantined, first thing.
     /// - Returns: The result.
     /// - Throws: ``PipelineError`` for a bad zone, or a failure that the inputs should never cause.
     package func process(
-        _ inputs: LoadedInputs, timings: StageTimings, progress: ((String, Int?) -> Void)? = nil
+        _ inputs: consuming LoadedInputs, timings: StageTimings, progress: ((String, Int?) -> Void)? = nil,
+        quarantined: ((Int) -> Void)? = nil
     ) throws(PipelineError) -> PipelineResult {
         guard let zone = TimeZone(identifier: configuration.zone) else {
             throw PipelineError(
                 .badArgument, "--zone \(FeedLoader.quoted(configuration.zone)) is not a known IANA time zone")
         }
-        let feed = inputs.feed
-        let broker = inputs.broker
+        var feed = inputs.feed
+        var brokerIndex: LoadedBroker? = inputs.broker
+        _ = consume inputs
+        quarantined?(feed.quarantinedIndices.count)
+        let validRecords = feed.frame.rowCount
         var timings = timings
         do {
-            progress?("dedup", nil)
-            // One row per trade id, in trade-id order (TradeFrame's key index: a radix sort, or none when the
-            // feed is already in id order).
-            let kept = try feed.frame.keyed(by: "trade_id").keepingLatest(by: "event_time")
-            timings.done("dedup (sort by id, keep latest)")
-
-            progress?("zone", nil)
-            let starts = try feed.frame.column("delivery_start", as: TimestampColumn.self).gathering(kept.rows)
-            let cycles = starts.localCalendar(in: zone).settlementCycle
-            timings.done("zone conversion (cycle)")
-
-            progress?("sort", nil)
-            // The kept rows are in trade-id order; a stable sort by cycle alone gives (cycle, trade_id). The
-            // frame is gathered once, in final order.
-            let order = try TradeFrame([("settlement_cycle", cycles)]).sortPermutation(by: [
-                .ascending("settlement_cycle")
-            ])
-            let finalRows = order.map { kept.rows[$0] }
-            let columns =
+            // Only the columns the result keeps, the event time (de-duplication) and the delivery start (cycles).
+            var frame =
                 configuration.keepsAllColumns
                 ? feed.frame
-                : try feed.frame.selecting(["trade_id", "product_code", "volume_mwh", "price_usd", "status"])
-            // The columns are gathered in final order on all cores.
-            let gathered = Parallel.map(columns.columnCount) { columns.columns[$0].gathering(finalRows) }
-            let sorted = try TradeFrame(Array(zip(columns.columnNames, gathered)))
-                .adding("settlement_cycle", cycles.gathering(order))
+                : try feed.frame.selecting(Self.summaryColumns + ["delivery_start", "event_time"])
+            feed.frame = TradeFrame()
+            let brokerRows = brokerIndex?.frame.rowCount ?? 0
+            let brokerVolumes = try TradeFrame([
+                (
+                    "broker_volume_mwh",
+                    try brokerIndex?.frame.column("broker_volume_mwh")
+                        ?? DecimalColumn(significands: Column<Int64>([Int64]()), scale: 3)
+                )
+            ])
+
+            progress?("zone", nil)
+            // The cycle of every valid row first (4 bytes a row), so that the delivery start (8) is gone before
+            // the de-duplication's sort.
+            var cycles = try frame.column("delivery_start", as: TimestampColumn.self).settlementCycles(in: zone)
+            if !configuration.keepsAllColumns { frame = try frame.removing(["delivery_start"]) }
+            timings.done("zone conversion (cycle)")
+
+            progress?("dedup", nil)
+            // One row per trade id, in trade-id order (TradeFrame's key index: a radix sort, or none when the
+            // feed is already in id order), joined with the broker's index at once. The index holds only the
+            // columns it reads; it and the broker's ids are released once joined.
+            var joined: (rows: [Int], brokerRows: [Int]) = ([], [])
+            var keptRows: [Int] = []
+            do {
+                let kept = try frame.selecting(["trade_id", "event_time"]).keyed(by: "trade_id")
+                    .keepingLatest(by: "event_time")
+                keptRows = kept.rows
+                if let brokerIndex {
+                    let pairs = try kept.join(with: brokerIndex.keys)
+                    joined = (pairs.left, pairs.right)
+                }
+            }
+            brokerIndex = nil
+            if !configuration.keepsAllColumns { frame = try frame.removing(["event_time"]) }
+            cycles = cycles.gathering(keptRows)
+            timings.done("dedup (sort by id, latest) + join")
+
+            progress?("sort", nil)
+            // The kept rows are in trade-id order; a stable sort by cycle alone gives (cycle, trade_id).
+            var finalRows = try TradeFrame([("settlement_cycle", cycles)]).sortPermutation(by: [
+                .ascending("settlement_cycle")
+            ])
+            cycles = cycles.gathering(finalRows)
+            keptRows.withUnsafeBufferPointer { keptRows in
+                finalRows.withUnsafeMutableBufferPointer { rows in
+                    for position in rows.indices { rows[position] = keptRows[rows[position]] }
+                }
+            }
+            keptRows = []
+            // The joined rows in final positions.
+            do {
+                guard validRecords < Int(Int32.max) else {
+                    throw PipelineError(.badDocument, "more than 2,147,483,646 valid trades in one run")
+                }
+                var position = [Int32](repeating: 0, count: validRecords)
+                for (finalRow, validRow) in finalRows.enumerated() { position[validRow] = Int32(finalRow) }
+                for index in joined.rows.indices { joined.rows[index] = Int(position[joined.rows[index]]) }
+            }
+            // The columns are gathered in final order on all cores, each source column released as soon as it
+            // is gathered (so at most one column per core is held twice).
+            let names = frame.columnNames
+            let slots = ColumnSlots(frame.columns)
+            frame = TradeFrame()
+            let rows = finalRows
+            Parallel.forEach(names.count) { slots.gather(at: $0, rows) }
+            let gathered = slots.take()
+            finalRows = []
+            let sorted = try TradeFrame(Array(zip(names, gathered))).adding(
+                "settlement_cycle", cycles)
             timings.done("sort + gather")
 
             // The order digest (SHA-256 over every row) on one core, the aggregates and the reconciliation on
@@ -157,16 +242,15 @@ package struct Pipeline: Sendable {
             progress?("aggregate", nil)
             var digest: Result<String, TradeFrameError>?
             var aggregates: Result<([GroupAggregate], ReconciliationResult), TradeFrameError>?
+            let pairs = joined
+            joined = ([], [])
             Parallel.run(
                 { digest = Result { () throws(TradeFrameError) in try Self.orderDigest(sorted) } },
                 {
                     aggregates = Result { () throws(TradeFrameError) in
                         let groups = try Self.aggregate(sorted)
-                        var position = [Int](repeating: 0, count: feed.frame.rowCount)
-                        for (finalRow, validRow) in finalRows.enumerated() { position[validRow] = finalRow }
-                        let (validRows, brokerRows) = try kept.join(with: broker.keys)
                         let reconciliation = try Self.reconcile(
-                            sorted, rows: validRows.map { position[$0] }, broker.frame, brokerRows: brokerRows,
+                            sorted, rows: pairs.rows, brokerVolumes, brokerRows: pairs.brokerRows,
                             tolerance: configuration.tolerance)
                         return (groups, reconciliation)
                     }
@@ -179,8 +263,8 @@ package struct Pipeline: Sendable {
             timings.done("digest ‖ aggregate + reconcile")
 
             let summary = Summary(
-                feed: feed, afterDedup: sorted.rowCount, orderDigest: orderDigest, groups: groups,
-                brokerRows: broker.frame.rowCount, reconciliation: reconciliation)
+                feed: feed, validRecords: validRecords, afterDedup: sorted.rowCount, orderDigest: orderDigest,
+                groups: groups, brokerRows: brokerRows, reconciliation: reconciliation)
             timings.done("summary digests")
             return PipelineResult(
                 feed: feed, final: sorted, groups: groups, reconciliation: reconciliation, summary: summary,
@@ -191,6 +275,9 @@ package struct Pipeline: Sendable {
             throw PipelineError(.internalFailure, "\(error)")
         }
     }
+
+    /// The columns of the final frame when ``Configuration/keepsAllColumns`` is off.
+    private static let summaryColumns = ["trade_id", "product_code", "volume_mwh", "price_usd", "status"]
 
     /// Runs the whole pipeline on two documents held in arrays; see
     /// ``run(trades:broker:tradesSource:brokerSource:progress:quarantined:)-(UnsafeRawBufferPointer,_,_,_,_,_)``.
@@ -299,10 +386,34 @@ package struct Pipeline: Sendable {
     }
 }
 
+/// Columns gathered in place, one slot per column: each task of ``Parallel/forEach(_:_:)`` touches only its own
+/// slot, replacing the source column by its gathered rows.
+private final class ColumnSlots: @unchecked Sendable {
+    // @unchecked: every slot is written by exactly one task, and read only after all of them are done.
+    private let slots: UnsafeMutableBufferPointer<any ColumnProtocol>
+
+    init(_ columns: [any ColumnProtocol]) {
+        slots = .allocate(capacity: columns.count)
+        _ = slots.initialize(from: columns)
+    }
+
+    func gather(at index: Int, _ rows: [Int]) { slots[index] = slots[index].gathering(rows) }
+
+    /// The gathered columns, in order.
+    func take() -> [any ColumnProtocol] { Array(slots) }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+}
+
 /// What ``Pipeline/load(trades:broker:timings:progress:)`` read.
 package struct LoadedInputs: Sendable {
     package var feed: LoadedFeed
     package var broker: LoadedBroker
+    /// Where each trades document's records lie in the feed's record indices.
+    package var files: [FeedFile] = []
 }
 
 /// The broker rows, keyed by trade id (no id twice).
@@ -406,6 +517,7 @@ package struct DriftHistogram: Sendable, Equatable {
 
 /// Everything a run produced.
 package struct PipelineResult: Sendable {
+    /// The quarantine's accounting; its `frame` is empty (released while the rows were put in final order).
     package var feed: LoadedFeed
     /// The de-duplicated trades with their cycle, in final order.
     package var final: TradeFrame
@@ -415,9 +527,10 @@ package struct PipelineResult: Sendable {
     package var timings: StageTimings
 }
 
-/// Wall-clock time per stage, and the process's peak resident memory when each stage ended.
+/// Wall-clock time per stage, and the process's resident memory when each stage ended: the peak so far and the
+/// current one (what the stage left behind).
 package struct StageTimings: Sendable {
-    package private(set) var stages: [(name: String, duration: Duration, peakBytes: Int?)] = []
+    package private(set) var stages: [(name: String, duration: Duration, peakBytes: Int?, residentBytes: Int?)] = []
     private var last = ContinuousClock.now
     private let start = ContinuousClock.now
 
@@ -425,13 +538,13 @@ package struct StageTimings: Sendable {
 
     package mutating func done(_ name: String) {
         let now = ContinuousClock.now
-        stages.append((name, now - last, ProcessInfoFacts.peakResidentBytes))
+        stages.append((name, now - last, ProcessInfoFacts.peakResidentBytes, ProcessInfoFacts.residentBytes))
         last = now
     }
 
     /// Records a stage measured elsewhere, at the end or (`first`) at the start of the list.
     package mutating func add(_ name: String, _ duration: Duration, first: Bool = false) {
-        stages.insert((name, duration, nil), at: first ? 0 : stages.count)
+        stages.insert((name, duration, nil, nil), at: first ? 0 : stages.count)
     }
 
     package var total: Duration { stages.reduce(.zero) { $0 + $1.duration } }

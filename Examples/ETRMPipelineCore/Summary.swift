@@ -22,13 +22,14 @@ package struct Summary: Sendable, Equatable {
     package var flaggedIDsSHA16: String
 
     init(
-        feed: LoadedFeed, afterDedup: Int, orderDigest: String, groups: [GroupAggregate], brokerRows: Int,
+        feed: LoadedFeed, validRecords: Int, afterDedup: Int, orderDigest: String, groups: [GroupAggregate],
+        brokerRows: Int,
         reconciliation: ReconciliationResult
     ) {
         inputRecords = feed.received
         quarantined = feed.quarantinedIndices.count
         quarantineIndexSHA16 = Self.sha16(feed.quarantinedIndices.map { Array(String($0).utf8) })
-        validRecords = feed.frame.rowCount
+        self.validRecords = validRecords
         self.afterDedup = afterDedup
         duplicatesDropped = validRecords - afterDedup
         sortedOrderSHA16 = orderDigest

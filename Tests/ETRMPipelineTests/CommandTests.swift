@@ -67,7 +67,8 @@ import Testing
             try PipelineCommandLine.parse(["run", "--input=a", "--broker", "b", "--input", "c", "--quiet"])
                 == .run(
                     {
-                        var options = PipelineCommandLine.RunOptions(input: "c", broker: "b")
+                        // Every --input counts, in order (one feed split across files).
+                        var options = PipelineCommandLine.RunOptions(inputs: ["a", "c"], broker: "b")
                         options.quiet = true
                         return options
                     }()))

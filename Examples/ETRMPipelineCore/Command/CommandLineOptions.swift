@@ -5,15 +5,17 @@ package enum PipelineCommandLine: Equatable, Sendable {
     case demo(report: String?, output: FrameOutput? = nil)
     /// `generate --trades N --seed S --out DIR`.
     case generate(trades: Int, seed: UInt64, out: String)
-    /// `run --input … --broker … [options]`.
+    /// `run --input … [--input …] [--broker …] [options]`.
     case run(RunOptions)
     /// `help`, `--help`, `-h`.
     case help
 
     /// Options of `run`.
     package struct RunOptions: Equatable, Sendable {
-        package var input: String
-        package var broker: String
+        /// The `--input` values in order: trades files or folders of them (see ``FeedFiles``).
+        package var inputs: [String]
+        /// `--broker`, or `nil` to take `broker.json` from the single input folder.
+        package var broker: String?
         package var zone = "America/New_York"
         package var tolerance = "0.005"
         package var deadLetters: String?
@@ -26,10 +28,17 @@ package enum PipelineCommandLine: Equatable, Sendable {
         /// `--url …`: fetch from the vendor API instead of reading `--input` and `--broker`.
         package var network: NetworkOptions?
 
-        package init(input: String, broker: String) {
-            self.input = input
+        package init(input: String, broker: String?) {
+            self.init(inputs: [input], broker: broker)
+        }
+
+        package init(inputs: [String], broker: String?) {
+            self.inputs = inputs
             self.broker = broker
         }
+
+        /// The inputs as one name, for messages and reports.
+        package var input: String { inputs.joined(separator: ", ") }
     }
 
     /// Options of `run --url BASE --token T [--concurrency K] [--page-size L] [--checkpoint DIR]`.
@@ -88,12 +97,15 @@ package enum PipelineCommandLine: Equatable, Sendable {
                                  [--tolerance 0.005] [--dead-letters PATH] [--out DIR]
                                  [--summary-json PATH] [--report report.html] [--quiet]
                                  [--output DIR [--format parquet|arrow|csv]]
+                 --input takes a trades file or a folder and may be repeated: one feed split across files,
+                 read in the order given (a folder's trades*.json files in name order); without --broker,
+                 a single --input folder supplies broker.json
                etrm-pipeline run --url http://HOST:PORT --token T [--concurrency 4] [--page-size 1000]
                                  [--checkpoint DIR] [the run options above but --input/--broker]
         """
 
     /// Parses the arguments after the program name. Options take `--name value` or `--name=value`;
-    /// a repeated option takes its last value.
+    /// a repeated option takes its last value, but for `--input`, whose values all count, in order.
     ///
     /// - Parameter arguments: The arguments.
     /// - Returns: The command.
@@ -130,12 +142,12 @@ package enum PipelineCommandLine: Equatable, Sendable {
                 ]).union(NetworkOptions.keys),
                 flags: ["quiet"])
             let network = try NetworkOptions.parse(options.values)
-            guard let input = options.values["input"] ?? network.map({ $0.url + FeedKind.trades.path }),
-                let broker = options.values["broker"] ?? network.map({ $0.url + FeedKind.broker.path })
-            else {
-                throw PipelineError(.usage, "run needs --input and --broker (or --url and --token)\n\(usage)")
+            let inputs = options.all["input"] ?? network.map { [$0.url + FeedKind.trades.path] } ?? []
+            let broker = options.values["broker"] ?? network.map { $0.url + FeedKind.broker.path }
+            guard !inputs.isEmpty else {
+                throw PipelineError(.usage, "run needs --input (or --url and --token)\n\(usage)")
             }
-            var run = RunOptions(input: input, broker: broker)
+            var run = RunOptions(inputs: inputs, broker: broker)
             run.network = network
             run.zone = options.values["zone"] ?? run.zone
             run.tolerance = options.values["tolerance"] ?? run.tolerance
@@ -153,8 +165,9 @@ package enum PipelineCommandLine: Equatable, Sendable {
 
     private static func options(
         _ arguments: [String], known: Set<String>, flags: Set<String>
-    ) throws(PipelineError) -> (values: [String: String], flags: Set<String>) {
+    ) throws(PipelineError) -> (values: [String: String], all: [String: [String]], flags: Set<String>) {
         var values: [String: String] = [:]
+        var all: [String: [String]] = [:]
         var set: Set<String> = []
         var position = 0
         while position < arguments.count {
@@ -184,8 +197,9 @@ package enum PipelineCommandLine: Equatable, Sendable {
                 position += 1
             }
             values[name] = value  // a repeated option: the last one wins, as with argparse
+            if let value { all[name, default: []].append(value) }
         }
-        return (values, set)
+        return (values, all, set)
     }
 }
 

@@ -85,6 +85,25 @@ package struct PageRelease: @unchecked Sendable {
     package func releaseAll() { release(0..<count) }
 }
 
+/// The process's allocator settings.
+package enum ProcessMemory {
+    /// Makes glibc's `malloc` map every buffer of 256 KiB or more on its own, and keep that threshold fixed.
+    ///
+    /// By default glibc raises the threshold up to 32 MiB once a mapped buffer is freed, and then serves the
+    /// parse's per-chunk column buffers (a few MiB each, made on worker threads) from its arenas, which keep
+    /// the memory after the chunks are merged and freed: the resident set would stay near two copies of the
+    /// frame. Mapped on their own, freed buffers go back to the system at once. Elsewhere this does nothing.
+    package static func returnLargeBuffersToTheSystem() {
+        #if canImport(Glibc)
+            // `mallopt` is declared in <malloc.h>, which the Glibc module does not import: looked up by name.
+            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+            let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
+            guard let symbol = dlsym(nil, "mallopt") else { return }
+            _ = unsafeBitCast(symbol, to: Mallopt.self)(mmapThreshold, 256 << 10)
+        #endif
+    }
+}
+
 /// Process facts for the report.
 package enum ProcessInfoFacts {
     /// The peak resident set size of this process so far, in bytes (`getrusage` `ru_maxrss`).
@@ -100,6 +119,25 @@ package enum ProcessInfoFacts {
             return Int(usage.ru_maxrss)
         #else
             return Int(usage.ru_maxrss) * 1024
+        #endif
+    }
+
+    /// The resident set size of this process now, in bytes (`/proc/self/statm` on Linux; `nil` elsewhere or
+    /// when it cannot be read).
+    package static var residentBytes: Int? {
+        #if os(Linux)
+            // statm: total and resident sizes in pages, as decimal numbers separated by spaces.
+            let descriptor = open("/proc/self/statm", O_RDONLY)
+            guard descriptor >= 0 else { return nil }
+            defer { close(descriptor) }
+            var buffer = [UInt8](repeating: 0, count: 128)
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else { return nil }
+            let fields = buffer[..<count].split(separator: UInt8(ascii: " "))
+            guard fields.count > 1, let pages = Int(String(decoding: fields[1], as: UTF8.self)) else { return nil }
+            return pages * Int(getpagesize())
+        #else
+            return nil
         #endif
     }
 

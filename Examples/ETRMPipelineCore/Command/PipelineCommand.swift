@@ -106,27 +106,21 @@ package enum PipelineCommand {
         let report = progress.map { bar in { (stage: String, count: Int?) in bar.update(stage, count) } }
         var result: PipelineResult
         let sizes: (trades: Int, broker: Int)
+        var brokerPath = options.broker ?? ""
         if let network = options.network {
             (result, sizes) = try runNetwork(
                 network, options: options, configuration: configuration, sink: sink, console: console,
                 progress: report, bar: progress, started: started)
         } else {
             var timings = StageTimings()
-            let inputs: LoadedInputs
-            do {
-                // Both files are unmapped as soon as their rows are in frames: the later stages do not need them.
-                // While they are read, their pages are released behind the parsers.
-                let broker = try MappedFile(path: options.broker, what: "broker")
-                let trades = try MappedFile(path: options.input, what: "trades")
-                timings.done("map files")
-                sizes = (trades.bytes.count, broker.bytes.count)
-                inputs = try pipeline.load(
-                    trades: .init(bytes: trades.bytes, source: options.input, pages: trades.pages),
-                    broker: .init(bytes: broker.bytes, source: options.broker, pages: broker.pages), timings: &timings,
-                    progress: report)
-            }
-            progress?.quarantined = inputs.feed.quarantinedIndices.count
-            result = try pipeline.process(inputs, timings: timings, progress: report)
+            let files = try FeedFiles.resolve(inputs: options.inputs, broker: options.broker)
+            var loadedSizes = (trades: 0, broker: 0)
+            // The loaded inputs go straight into `process`, which consumes them (no binding here keeps the frame).
+            result = try pipeline.process(
+                try load(files, pipeline: pipeline, timings: &timings, sizes: &loadedSizes, progress: report),
+                timings: timings, progress: report, quarantined: { progress?.quarantined = $0 })
+            sizes = loadedSizes
+            brokerPath = files.broker
         }
         progress?.clear()
         let writing = ContinuousClock.now
@@ -150,9 +144,39 @@ package enum PipelineCommand {
         if !options.quiet {
             console.out(
                 Report.text(
-                    result, inputs: (options.input, sizes.trades, options.broker, sizes.broker),
+                    result, inputs: (options.input, sizes.trades, brokerPath, sizes.broker),
                     zone: options.zone, tolerance: tolerance, wall: ContinuousClock.now - started))
         }
+    }
+
+    /// Reads the feed's files: each trades file is mapped when its turn comes and unmapped when the next one is
+    /// (or the load ends); the broker file once its rows are in a frame. While they are read, their pages are
+    /// released behind the parsers.
+    private static func load(
+        _ files: FeedFiles, pipeline: Pipeline, timings: inout StageTimings, sizes: inout (trades: Int, broker: Int),
+        progress: ((String, Int?) -> Void)?
+    ) throws(PipelineError) -> LoadedInputs {
+        let broker = try MappedFile(path: files.broker, what: "broker")
+        let current = MappedFileSlot()
+        let opens = files.trades.map { path in
+            { () -> Result<Pipeline.Input, PipelineError> in
+                current.file = nil
+                let file: MappedFile
+                do throws(PipelineError) { file = try MappedFile(path: path, what: "trades") } catch {
+                    return .failure(error)
+                }
+                current.file = file
+                current.bytes += file.bytes.count
+                return .success(.init(bytes: file.bytes, source: path, pages: file.pages))
+            }
+        }
+        timings.done("map files")
+        let inputs = try pipeline.load(
+            trades: opens, broker: .init(bytes: broker.bytes, source: files.broker, pages: broker.pages),
+            timings: &timings, progress: progress)
+        current.file = nil
+        sizes = (current.bytes, broker.bytes.count)
+        return inputs
     }
 
     // MARK: demo
@@ -276,6 +300,12 @@ package enum PipelineCommand {
             throw PipelineError(.ioFailure, "cannot create directory \(directory): \(error.localizedDescription)")
         }
     }
+}
+
+/// The trades file being read (kept mapped until the next one is opened) and the bytes of those opened so far.
+private final class MappedFileSlot {
+    var file: MappedFile?
+    var bytes = 0
 }
 
 /// A file opened for writing (created or truncated).

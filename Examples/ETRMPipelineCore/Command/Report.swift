@@ -27,10 +27,12 @@ package enum Report {
         out += "reconciliation: \(grouped(s.brokerRows)) broker rows, \(grouped(s.reconciledMatched)) matched, "
         out += "\(grouped(s.tradesWithoutBroker)) trades without broker, \(grouped(s.brokerWithoutTrade)) broker rows "
         out += "without trade, \(grouped(s.flagged)) flagged\n\n"
-        out += "  \("stage".padding(34))\("wall s".leftPadding(8))\("peak MB".leftPadding(11)) (RSS so far)\n"
+        out += "  \("stage".padding(34))\("wall s".leftPadding(8))\("peak MB".leftPadding(11))"
+        out += "\("RSS MB".leftPadding(9)) (peak so far, resident at the stage's end)\n"
         for stage in result.timings.stages {
             out += "  \(stage.name.padding(34))\(seconds(stage.duration).leftPadding(8))"
             out += stage.peakBytes.map { megabytes($0).leftPadding(11) } ?? ""
+            out += stage.residentBytes.map { megabytes($0).leftPadding(9) } ?? ""
             out += "\n"
         }
         out += "  \("whole run (wall)".padding(34))\(seconds(wall).leftPadding(8))\n"

@@ -94,19 +94,11 @@ package enum NetworkJob {
     static func joined(
         _ pages: [StoredPage], sourceName: String, stamp: UTCTimestamp, deadLetters: (any DeadLetterSink)?
     ) throws(PipelineError) -> LoadedFeed {
-        var feed = LoadedFeed()
-        var frames: [TradeFrame] = []
-        var inputIndex = ContiguousArray<Int64>()
+        var join = FeedJoin()
         for stored in pages {
             guard let piece = stored.trades else { continue }
-            let offset = feed.received
-            feed.received += piece.received
-            feed.quarantinedIndices += piece.quarantinedIndices.map { $0 + offset }
-            for (code, count) in piece.quarantinedByCode { feed.quarantinedByCode[code, default: 0] += count }
-            if let column = piece.frame["input_index", as: Column<Int64>.self] {
-                for row in 0..<column.count { inputIndex.append(Int64(offset) + (column[row] ?? 0)) }
-            }
-            frames.append(piece.frame)
+            let offset = join.received
+            join.append(piece, source: stored.batchID)
             for rejected in stored.rejected {
                 let moved = FeedLoader.relocated(rejected, to: rejected.index + offset, key: "trades")
                 try quarantine(
@@ -115,21 +107,7 @@ package enum NetworkJob {
                         sourceName: sourceName, batchID: stored.batchID, quarantinedAt: stamp), deadLetters)
             }
         }
-        do {
-            guard !frames.isEmpty else {
-                var empty = FeedColumns(capacity: 0)
-                feed.frame = try empty.finish()
-                return feed
-            }
-            let frame = try TradeFrame.concatenating(frames)
-            feed.frame = try TradeFrame(
-                zip(frame.columnNames, frame.columns).map { name, column in
-                    (name, name == "input_index" ? Column(inputIndex) as any ColumnProtocol : column)
-                })
-        } catch {
-            throw PipelineError(.internalFailure, "joining the pages' frames: \(error)")
-        }
-        return feed
+        return try join.finish()
     }
 
     /// The records of a feed's pages as its file document (`{"broker_volumes":[…]}`), in order.

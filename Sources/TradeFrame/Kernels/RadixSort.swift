@@ -7,34 +7,81 @@ enum RadixSort {
     ///   - permutation: Row indices, reordered in place.
     ///   - keys: One key per row of the frame (indexed by row, not by position).
     static func sort(_ permutation: inout [Int], keys: UnsafeBufferPointer<UInt64>) {
+        sort(&permutation) { keys[$0] }
+    }
+
+    /// Reorders `permutation` stably so that `key(permutation[i])` ascends; `key` is called once per row.
+    ///
+    /// While it sorts it holds 24 bytes a row (the keys twice, the rows as 32-bit numbers twice), or only the rows
+    /// (8 bytes) when at most two byte passes are needed, `key` being asked again in each: `permutation`'s own
+    /// storage is released meanwhile and rebuilt at the end.
+    static func sort(_ permutation: inout [Int], key: (Int) -> UInt64) {
         let n = permutation.count
         guard n > 1 else { return }
-        var currentKeys = [UInt64](repeating: 0, count: n)
-        var otherKeys = [UInt64](repeating: 0, count: n)
-        var otherRows = [Int](repeating: 0, count: n)
+        guard n <= Int(UInt32.max), permutation.allSatisfy({ $0 >= 0 && $0 <= Int(UInt32.max) }) else {
+            var rows = permutation
+            permutation = []
+            sortRows(&rows, key: key)
+            permutation = rows
+            return
+        }
+        var rows = ContiguousArray<UInt32>(unsafeUninitializedCapacity: n) { buffer, count in
+            permutation.withUnsafeBufferPointer { source in
+                for i in 0..<n { buffer[i] = UInt32(truncatingIfNeeded: source[i]) }
+            }
+            count = n
+        }
+        permutation = []
+        sortRows(&rows, key: key)
+        permutation = [Int](unsafeUninitializedCapacity: n) { buffer, count in
+            rows.withUnsafeBufferPointer { rows in
+                for i in 0..<n { buffer[i] = Int(rows[i]) }
+            }
+            count = n
+        }
+    }
+
+    private static func sortRows<Rows: RangeReplaceableCollection & MutableCollection & RandomAccessCollection>(
+        _ permutation: inout Rows, key: (Int) -> UInt64
+    ) where Rows.Element: BinaryInteger, Rows.Index == Int {
+        let n = permutation.count
         var histogram = [Int](repeating: 0, count: 8 * 256)
-        permutation.withUnsafeMutableBufferPointer { rows in
-            currentKeys.withUnsafeMutableBufferPointer { k in
-                histogram.withUnsafeMutableBufferPointer { h in
-                    for i in 0..<n {
-                        let key = keys[rows[i]]
-                        k[i] = key
-                        for byte in 0..<8 { h[byte &* 256 &+ Int((key &>> UInt64(byte &* 8)) & 0xFF)] &+= 1 }
-                    }
-                }
+        var first: UInt64 = 0
+        histogram.withUnsafeMutableBufferPointer { h in
+            for i in 0..<n {
+                let value = key(Int(permutation[i]))
+                if i == 0 { first = value }
+                for byte in 0..<8 { h[byte &* 256 &+ Int((value &>> UInt64(byte &* 8)) & 0xFF)] &+= 1 }
             }
         }
-        var keysInCurrent = true
-        for byte in 0..<8 {
-            let base = byte * 256
-            let firstDigit = Int(((keysInCurrent ? currentKeys[0] : otherKeys[0]) >> UInt64(byte * 8)) & 0xFF)
-            if histogram[base + firstDigit] == n { continue }
-            var starts = [Int](repeating: 0, count: 256)
-            var running = 0
-            for digit in 0..<256 {
-                starts[digit] = running
-                running += histogram[base + digit]
+        // Byte passes whose digit is the same for every row change nothing.
+        let passes = (0..<8).filter { histogram[$0 * 256 + Int((first >> UInt64($0 * 8)) & 0xFF)] != n }
+        guard !passes.isEmpty else { return }
+        var otherRows = permutation
+        if passes.count <= 2 {
+            // Few passes (codes, small ranges): the keys are asked again in each pass instead of being stored.
+            var rowsInCurrent = true
+            for byte in passes {
+                var starts = digitStarts(histogram, byte: byte)
+                let shift = UInt64(byte * 8)
+                if rowsInCurrent {
+                    scatterRows(permutation, into: &otherRows, starts: &starts) { Int((key($0) &>> shift) & 0xFF) }
+                } else {
+                    scatterRows(otherRows, into: &permutation, starts: &starts) { Int((key($0) &>> shift) & 0xFF) }
+                }
+                rowsInCurrent.toggle()
             }
+            if !rowsInCurrent { swap(&permutation, &otherRows) }
+            return
+        }
+        var currentKeys = [UInt64](repeating: 0, count: n)
+        currentKeys.withUnsafeMutableBufferPointer { k in
+            for i in 0..<n { k[i] = key(Int(permutation[i])) }
+        }
+        var otherKeys = [UInt64](repeating: 0, count: n)
+        var keysInCurrent = true
+        for byte in passes {
+            var starts = digitStarts(histogram, byte: byte)
             if keysInCurrent {
                 scatter(&currentKeys, &permutation, into: &otherKeys, &otherRows, byte: byte, starts: &starts)
             } else {
@@ -42,19 +89,50 @@ enum RadixSort {
             }
             keysInCurrent.toggle()
         }
-        if !keysInCurrent { permutation = otherRows }
+        if !keysInCurrent { swap(&permutation, &otherRows) }
+    }
+
+    /// Where each digit's rows start in the output of byte pass `byte`.
+    private static func digitStarts(_ histogram: [Int], byte: Int) -> [Int] {
+        var starts = [Int](repeating: 0, count: 256)
+        var running = 0
+        for digit in 0..<256 {
+            starts[digit] = running
+            running += histogram[byte * 256 + digit]
+        }
+        return starts
+    }
+
+    /// One stable pass of rows by `digit(row)`.
+    @inline(__always)
+    private static func scatterRows<Rows: MutableCollection & RandomAccessCollection>(
+        _ rows: Rows, into targetRows: inout Rows, starts: inout [Int], digit: (Int) -> Int
+    ) where Rows.Element: BinaryInteger, Rows.Index == Int {
+        _ = rows.withContiguousStorageIfAvailable { rows in
+            _ = targetRows.withContiguousMutableStorageIfAvailable { targetRows in
+                starts.withUnsafeMutableBufferPointer { starts in
+                    for i in 0..<rows.count {
+                        let row = rows[i]
+                        let bucket = digit(Int(row))
+                        let position = starts[bucket]
+                        starts[bucket] = position &+ 1
+                        targetRows[position] = row
+                    }
+                }
+            }
+        }
     }
 
     @inline(__always)
-    private static func scatter(
-        _ keys: inout [UInt64], _ rows: inout [Int], into targetKeys: inout [UInt64], _ targetRows: inout [Int],
+    private static func scatter<Rows: MutableCollection & RandomAccessCollection>(
+        _ keys: inout [UInt64], _ rows: inout Rows, into targetKeys: inout [UInt64], _ targetRows: inout Rows,
         byte: Int, starts: inout [Int]
-    ) {
+    ) where Rows.Index == Int {
         let shift = UInt64(byte * 8)
         keys.withUnsafeBufferPointer { keys in
-            rows.withUnsafeBufferPointer { rows in
+            _ = rows.withContiguousStorageIfAvailable { rows in
                 targetKeys.withUnsafeMutableBufferPointer { targetKeys in
-                    targetRows.withUnsafeMutableBufferPointer { targetRows in
+                    _ = targetRows.withContiguousMutableStorageIfAvailable { targetRows in
                         starts.withUnsafeMutableBufferPointer { starts in
                             for i in 0..<keys.count {
                                 let key = keys[i]

@@ -23,7 +23,8 @@ public struct KeyIndex: Sendable {
     /// The indexed rows in ascending key order; rows with equal keys in input order. Every row of ``frame``,
     /// or after ``keepingLatest(by:)`` one row per key.
     public let rows: [Int]
-    /// Where each run of equal keys starts in ``rows``, and `rows.count` at the end.
+    /// Where each run of equal keys starts in ``rows``, and `rows.count` at the end; empty when every run is one
+    /// row long (a key on one row each, as after ``keepingLatest(by:)``), which saves a word per row.
     let runStarts: [Int]
     /// Whether ``frame``'s rows were already in key order, so that building the index sorted nothing.
     public let inputWasSorted: Bool
@@ -36,9 +37,13 @@ public struct KeyIndex: Sendable {
         self.keys = keys
         self.keyColumns = keyColumns
         self.rows = rows
-        self.runStarts = runStarts
+        self.runStarts = runStarts.count == rows.count + 1 ? [] : runStarts
         self.inputWasSorted = inputWasSorted
     }
+
+    /// Where run `run` starts in ``rows`` (`rows.count` for `run == distinctKeyCount`).
+    @inline(__always)
+    func runStart(_ run: Int) -> Int { runStarts.isEmpty ? run : runStarts[run] }
 
     /// Indexes `frame` by `keys`.
     ///
@@ -49,7 +54,7 @@ public struct KeyIndex: Sendable {
         try KeyEncoder.checkFamilies([columns], names: keys)
         let count = frame.rowCount
         // One pass finds the runs if the input is in key order; it stops at the first row out of order.
-        var runStarts = [0]
+        var runs = RunStarts()
         var sorted = true
         KeyOrder.withComparator(columns, columns) { compare in
             var row = 1
@@ -59,7 +64,7 @@ public struct KeyIndex: Sendable {
                     sorted = false
                     break
                 }
-                if order < 0 { runStarts.append(row) }
+                runs.next(at: row, startsRun: order < 0)
                 row &+= 1
             }
         }
@@ -68,22 +73,48 @@ public struct KeyIndex: Sendable {
             rows = Array(0..<count)
         } else {
             rows = try frame.sortPermutation(by: keys.map(SortKey.ascending))
-            runStarts = [0]
+            runs = RunStarts()
             rows.withUnsafeBufferPointer { rows in
                 KeyOrder.withComparator(columns, columns) { compare in
-                    for position in rows.indices.dropFirst() where compare(rows[position &- 1], rows[position]) != 0 {
-                        runStarts.append(position)
+                    for position in rows.indices.dropFirst() {
+                        runs.next(at: position, startsRun: compare(rows[position &- 1], rows[position]) != 0)
                     }
                 }
             }
         }
-        if count > 0 { runStarts.append(count) }
         self.init(
-            frame: frame, keys: keys, keyColumns: columns, rows: rows, runStarts: runStarts, inputWasSorted: sorted)
+            frame: frame, keys: keys, keyColumns: columns, rows: rows, runStarts: runs.finish(count: count),
+            inputWasSorted: sorted)
+    }
+
+    /// The run starts of sorted rows as they are visited: nothing is stored while every run is one row long (the
+    /// common case of unique keys), which ``runStarts`` then represents as empty.
+    private struct RunStarts {
+        private var starts: [Int] = []
+        private var unitRuns = true
+
+        /// Visits position `position` (from 1 on), which starts a new run or continues the previous one.
+        @inline(__always)
+        mutating func next(at position: Int, startsRun: Bool) {
+            if unitRuns {
+                guard !startsRun else { return }
+                unitRuns = false
+                starts = Array(0..<position)
+            } else if startsRun {
+                starts.append(position)
+            }
+        }
+
+        /// The starts and `count` at the end, or empty for one-row runs only.
+        consuming func finish(count: Int) -> [Int] {
+            if unitRuns { return [] }
+            starts.append(count)
+            return starts
+        }
     }
 
     /// The number of distinct keys (a key with nulls counts as one value).
-    public var distinctKeyCount: Int { runStarts.count - 1 }
+    public var distinctKeyCount: Int { runStarts.isEmpty ? rows.count : runStarts.count - 1 }
 
     /// The indexed rows in input order (ascending row numbers).
     ///
@@ -114,6 +145,8 @@ public struct KeyIndex: Sendable {
     /// - Complexity: O(*n*) over the indexed rows.
     public func keepingLatest(by timestamp: String) throws(TradeFrameError) -> KeyIndex {
         let times = try frame.column(timestamp, as: TimestampColumn.self)
+        // Every key on one row: all rows are kept, and share this index's storage.
+        guard !runStarts.isEmpty else { return self }
         let validity = times.validity
         var kept: [Int] = []
         kept.reserveCapacity(distinctKeyCount)
@@ -136,8 +169,7 @@ public struct KeyIndex: Sendable {
             }
         }
         return KeyIndex(
-            frame: frame, keys: keys, keyColumns: keyColumns, rows: kept, runStarts: Array(0...kept.count),
-            inputWasSorted: inputWasSorted)
+            frame: frame, keys: keys, keyColumns: keyColumns, rows: kept, runStarts: [], inputWasSorted: inputWasSorted)
     }
 
     /// The earliest row (in input order) whose key an earlier row has, and the first row with that key; keys
@@ -147,9 +179,9 @@ public struct KeyIndex: Sendable {
     /// - Complexity: O(*k*) for *k* distinct keys.
     public func firstDuplicate() -> (first: Int, repeated: Int)? {
         var found: (first: Int, repeated: Int)?
-        for run in 0..<distinctKeyCount where runStarts[run + 1] - runStarts[run] > 1 {
-            let first = rows[runStarts[run]]
-            let repeated = rows[runStarts[run] + 1]
+        for run in 0..<distinctKeyCount where runStart(run + 1) - runStart(run) > 1 {
+            let first = rows[runStart(run)]
+            let repeated = rows[runStart(run) + 1]
             guard found.map({ repeated < $0.repeated }) ?? true, !hasNullKey(first) else { continue }
             found = (first, repeated)
         }

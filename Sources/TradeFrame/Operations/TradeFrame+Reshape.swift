@@ -43,7 +43,59 @@ extension TradeFrame {
     /// - Returns: One frame with all rows.
     /// - Throws: ``TradeFrameError`` with code `schemaMismatch` naming the first column that differs.
     public static func concatenating(_ frames: [TradeFrame]) throws(TradeFrameError) -> TradeFrame {
+        try checkSameSchema(frames)
         guard let first = frames.first else { return TradeFrame() }
+        var columns: [(String, any ColumnProtocol)] = []
+        for (index, name) in first.columnNames.enumerated() {
+            do {
+                columns.append(
+                    (name, try first.columns[index].appending(contentsOf: frames.dropFirst().map { $0.columns[index] }))
+                )
+            } catch {
+                throw TradeFrameError(error.code, column: name, error.message, cause: error.cause)
+            }
+        }
+        return try TradeFrame(columns)
+    }
+
+    /// Frames with the same schema one after another, like ``concatenating(_:)``, releasing each column of the
+    /// parts as soon as it is copied: the parts are taken out of `frames` (left empty), so at most the result
+    /// plus one column of the parts is held, never two full copies. Use it to join large pieces (the chunks or
+    /// files of one feed) whose frames nothing else holds.
+    ///
+    /// ```swift
+    /// var parts = [januaryTrades, februaryTrades]
+    /// let trades = try TradeFrame.concatenating(releasing: &parts)   // parts is now empty
+    /// ```
+    ///
+    /// - Parameter frames: Frames with the same column names, kinds and decimal scales, in the same order;
+    ///   emptied, whether or not it throws.
+    /// - Returns: One frame with all rows.
+    /// - Throws: ``TradeFrameError`` with code `schemaMismatch` naming the first column that differs.
+    public static func concatenating(releasing frames: inout [TradeFrame]) throws(TradeFrameError) -> TradeFrame {
+        var parts = frames.map { $0.columns.map { Optional($0) } }
+        let names = frames.first?.columnNames ?? []
+        let checked = Result { () throws(TradeFrameError) in try checkSameSchema(frames) }
+        frames = []
+        try checked.get()
+        guard !parts.isEmpty else { return TradeFrame() }
+        if parts.count == 1 { return try TradeFrame(Array(zip(names, parts[0].compactMap { $0 }))) }
+        var columns: [(String, any ColumnProtocol)] = []
+        for (index, name) in names.enumerated() {
+            let pieces = parts.indices.compactMap { parts[$0][index] }
+            for part in parts.indices { parts[part][index] = nil }
+            do {
+                columns.append((name, try pieces[0].appending(contentsOf: Array(pieces.dropFirst()))))
+            } catch {
+                throw TradeFrameError(error.code, column: name, error.message, cause: error.cause)
+            }
+        }
+        return try TradeFrame(columns)
+    }
+
+    /// Throws unless every frame has the first one's column names, kinds and decimal scales.
+    private static func checkSameSchema(_ frames: [TradeFrame]) throws(TradeFrameError) {
+        guard let first = frames.first else { return }
         for frame in frames.dropFirst() {
             guard frame.columnNames == first.columnNames else {
                 let name =
@@ -58,16 +110,5 @@ extension TradeFrame {
                     .schemaMismatch, column: name, "is \(a.kind) in one frame and \(b.kind) in another")
             }
         }
-        var columns: [(String, any ColumnProtocol)] = []
-        for (index, name) in first.columnNames.enumerated() {
-            do {
-                columns.append(
-                    (name, try first.columns[index].appending(contentsOf: frames.dropFirst().map { $0.columns[index] }))
-                )
-            } catch {
-                throw TradeFrameError(error.code, column: name, error.message, cause: error.cause)
-            }
-        }
-        return try TradeFrame(columns)
     }
 }

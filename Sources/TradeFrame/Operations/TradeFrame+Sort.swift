@@ -73,6 +73,15 @@ enum SortKeys {
             sortStrings(&permutation, strings, flip: flip)
             return
         }
+        if let categorical = column as? CategoricalColumn {
+            // Each row's rank read through its code as the sort asks (no array of words).
+            let ranks = dictionaryRanks(categorical.dictionary)
+            guard !ranks.isEmpty else { return }
+            ranks.withUnsafeBufferPointer { ranks in
+                RadixSort.sort(&permutation) { ranks[categorical.code(at: $0)] ^ flip }
+            }
+            return
+        }
         guard var words = orderedWords(column) else { return }
         if flip != 0 {
             words.withUnsafeMutableBufferPointer { words in
@@ -157,6 +166,8 @@ enum SortKeys {
             permutation = positions.map { permutation[$0] }
             return
         }
+        // Each pass's keys are read from the bytes in row order into one array (reading them in sorted order, as
+        // the sort visits rows, would miss the cache at every row).
         var words = [UInt64](repeating: 0, count: strings.count)
         for row in 0..<strings.count { words[row] = UInt64(strings.byteCount(at: row)) ^ flip }
         words.withUnsafeBufferPointer { RadixSort.sort(&permutation, keys: $0) }
