@@ -262,8 +262,7 @@ public enum SimulationDriver {
                     continue
                 }
                 // Every participant sleeps; give tasks the clock does not track (a timeout's timer task that was
-                // just started and has not slept yet) some turns. 4 turns were too few on a loaded machine
-                // (settlement-sync under three extra CPU hogs: 18/20 runs passing; with 16: 20/20, same wall time).
+                // just started or resumed and has not slept yet) some turns: 16, as 4 proved too few under load.
                 var quiet = true
                 for _ in 0..<16 {
                     await Task.yield()
