@@ -58,7 +58,7 @@ public struct SimulationClock: Clock, Sendable {
     }
 
     /// The participant the current task works for (inherited by its child tasks, and by unstructured tasks
-    /// started from them, such as a timeout's shared timer).
+    /// started from them, such as the background task of ``deafSleep(until:)``).
     @TaskLocal static var participant: Int?
 
     /// Whether a sleep started in this scope is one the participant waits for (see ``waitedFor(_:)``). Bound
@@ -70,9 +70,9 @@ public struct SimulationClock: Clock, Sendable {
     ///
     /// Only sleeps the participant actually waits for may count: a sleep on the participant's own task, or
     /// one wrapped in this call. A task-local participant alone is not enough, because unstructured tasks
-    /// inherit it: a timeout's shared timer, started by whichever call found no timer, sleeps on behalf of
-    /// every pending call, and counting it as its starter's sleep lets the driver move time while that
-    /// participant still computes or writes its journal.
+    /// inherit it: a task the participant started sleeps on behalf of work the participant may not wait for,
+    /// and counting that sleep as the participant's lets the driver move time while the participant still
+    /// computes or writes its journal. (A timeout's shared timer is detached and inherits nothing.)
     ///
     /// - Parameter body: The sleep.
     /// - Returns: What `body` returns.
@@ -262,8 +262,7 @@ public enum SimulationDriver {
                     continue
                 }
                 // Every participant sleeps; give tasks the clock does not track (a timeout's timer task that was
-                // just started and has not slept yet) some turns. 4 turns were too few on a loaded machine
-                // (settlement-sync under three extra CPU hogs: 18/20 runs passing; with 16: 20/20, same wall time).
+                // just started or resumed and has not slept yet) some turns: 16, as 4 proved too few under load.
                 var quiet = true
                 for _ in 0..<16 {
                     await Task.yield()

@@ -33,7 +33,7 @@ import Testing
         #expect(events.names == ["timed_out"])
     }
 
-    @Test func workThatFinishesInTimeReturnsAndStopsTheTimer() async throws {
+    @Test func workThatFinishesInTimeReturnsAndTheTimerParksAtItsDeadline() async throws {
         let clock = ManualClock()
         let timeout = try Timeout(.seconds(5), clock: clock)
         let task = Task {
@@ -45,6 +45,9 @@ import Testing
         await clock.waitForSleepers(count: 2)
         clock.advance(by: .seconds(4))
         #expect(try await task.value == "done")
+        #expect(clock.pendingDeadlines == [.init(offset: .seconds(5))])  // the timer, until the deadline
+        clock.advance(by: .seconds(1))
+        await timeout.scheduler.timer.waitUntilParked()
         #expect(clock.sleeperCount == 0)
     }
 

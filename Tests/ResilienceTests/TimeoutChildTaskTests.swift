@@ -26,9 +26,12 @@ import Testing
             // A task of its own, which the timer can cancel without cancelling the caller.
             #expect(workTask != 0 && workTask != caller)
             #expect(timeout.scheduler.pendingCount == 0)
-            #expect(clock.sleeperCount == 0)
+            // One sleep for all the calls: the timer's, until the first call's deadline.
+            await clock.waitForSleepers(count: 1)
+            #expect(clock.pendingDeadlines == [.init(offset: .seconds(5))])
         }
         #expect(clock.now.offset == .zero)
+        #expect(timeout.scheduler.timer.startedTimers == 1)
     }
 
     @Test func workThatSuspendsPastTheDeadlineIsCancelledAtTheDeadline() async throws {
@@ -55,7 +58,7 @@ import Testing
         await #expect { try await task.value } throws: { ($0 as? ResilienceError)?.code == .timedOut }
         #expect(cancelledAt.values == [.seconds(5)])
         #expect(timeout.scheduler.pendingCount == 0)
-        await timeout.scheduler.waitForTimersToEnd()
+        await timeout.scheduler.timer.waitUntilParked()
         #expect(clock.sleeperCount == 0)
     }
 

@@ -1,8 +1,9 @@
 import Resilience
 import Testing
 
-/// `Timeout` on `ContinuousClock`: the production timer path (a lingering timer, real instants), which the
-/// manual-clock tests do not take. The test itself never sleeps; only the timer under test does, for 50 ms.
+/// `Timeout` on `ContinuousClock`: the production timer path (real instants, a real sleep that parks when it
+/// ends), with the same behaviour the manual-clock tests pin down. The test itself never sleeps; only the timer
+/// under test does, for 50 ms at a time.
 @Suite struct TimeoutContinuousClockTests {
     @Test func expiresWorkThatWaitsForeverAndReturnsWorkThatFinishes() async throws {
         let timeout = try Timeout(.milliseconds(50))
@@ -22,7 +23,10 @@ import Testing
         // The same timeout, reused right away: quick work returns its value and leaves nothing pending.
         for value in 1...100 { #expect(try await timeout.execute { value } == value) }
         #expect(timeout.scheduler.pendingCount == 0)
-        await timeout.scheduler.waitForTimersToEnd()
-        #expect(timeout.scheduler.runningTimers == 0)
+        let timer = timeout.scheduler.timer
+        #expect(timer.startedTimers == 1)  // the 100 calls reused the timer of the first call
+        await timer.waitUntilParked()  // its sleep ends within 50 ms of the last call's start
+        #expect(timer.runningTimers == 1)
+        #expect(timer.isParked)
     }
 }

@@ -82,6 +82,7 @@ private final class LateOutcomes: Sendable {
         let lateCalls = Counter()
         let value = try await timeout.execute({ 7 }, lateOutcome: { _ in lateCalls.increment() })
         #expect(value == 7)
+        await clock.waitForSleepers(count: 1)  // the timer, set asleep until the first call's deadline
         let failure = await #expect(throws: ResilienceError.self) {
             try await timeout.execute(
                 { () -> Int in throw ResilienceError(code: .invalidArgument, message: "own") },
@@ -89,6 +90,10 @@ private final class LateOutcomes: Sendable {
         }
         #expect(failure?.code == .invalidArgument)
         #expect(lateCalls.current == 0)
+        // Only the timer's sleep, until the first call's deadline; past it, the timer parks.
+        #expect(clock.pendingDeadlines == [.init(offset: .seconds(1))])
+        clock.advance(by: .seconds(1))
+        await timeout.scheduler.timer.waitUntilParked()
         #expect(clock.sleeperCount == 0)
     }
 

@@ -5,9 +5,10 @@ import ResilienceTesting
 import Testing
 
 /// The shared timer behind ``Timeout``, on the manual clock: every deadline fires at its instant, finished
-/// calls leave nothing behind, and no timer task outlives the pending calls.
+/// calls leave nothing pending, one timer task serves every call (an idle timer finishes its sleep and then
+/// parks without a sleep on the clock), and the timer ends with the last copy of its timeout.
 @Suite struct TimeoutSchedulerTests {
-    @Test func expiryCancelsTheWorkThrowsTimedOutAndEndsTheTimer() async throws {
+    @Test func expiryCancelsTheWorkThrowsTimedOutAndParksTheTimer() async throws {
         let clock = ManualClock()
         let timeout = try Timeout(.seconds(5), clock: clock)
         let cancelledAt = Recorder<Duration>()
@@ -26,26 +27,89 @@ import Testing
         await #expect { try await task.value } throws: { ($0 as? ResilienceError)?.code == .timedOut }
         #expect(cancelledAt.values == [.seconds(5)])
         #expect(timeout.scheduler.pendingCount == 0)
-        await timeout.scheduler.waitForTimersToEnd()
-        #expect(timeout.scheduler.runningTimers == 0)
+        await timeout.scheduler.timer.waitUntilParked()
+        #expect(timeout.scheduler.timer.runningTimers == 1)
+        #expect(timeout.scheduler.timer.parkings == (parked: 1, resumed: 0))
         #expect(clock.sleeperCount == 0)
     }
 
-    @Test func workThatFinishesInTimeDeregistersAndLeavesNoSleeper() async throws {
+    @Test func callsThatFinishInTimeShareOneTimerWhoseSleepEndsAtTheFirstDeadline() async throws {
         let clock = ManualClock()
         let events = EventStream()
         let timeout = try Timeout(.seconds(5), clock: clock, observer: events.observer)
         for value in 1...200 {
             #expect(try await timeout.execute { value * 2 } == value * 2)
             #expect(timeout.scheduler.pendingCount == 0)
-            // On a manual clock the idle timer is cancelled before the call returns: its sleep is gone.
-            #expect(clock.sleeperCount == 0)
+            // The first call set the timer asleep until its deadline; no call ends or adds a sleep.
+            if value == 1 { await clock.waitForSleepers(count: 1) }
+            #expect(clock.pendingDeadlines == [.init(offset: .seconds(5))])
         }
-        await timeout.scheduler.waitForTimersToEnd()
-        #expect(timeout.scheduler.runningTimers == 0)
-        #expect(timeout.scheduler.startedTimers == 200)  // one per busy period: each call was alone
+        let timer = timeout.scheduler.timer
+        #expect(timer.startedTimers == 1)  // not one task per call
+        #expect(timer.parkings == (parked: 0, resumed: 0))
+        clock.advance(by: .seconds(5))
+        await timer.waitUntilParked()
+        #expect(clock.sleeperCount == 0)
+        #expect(timer.runningTimers == 1)
+        #expect(timer.parkings == (parked: 1, resumed: 0))
         clock.advance(by: .seconds(10))
         #expect(events.names.isEmpty)
+    }
+
+    @Test func anIdleTimerParksWithoutASleeperAndResumesForTheNextCall() async throws {
+        let clock = ManualClock()
+        let timeout = try Timeout(.seconds(5), clock: clock)
+        let timer = timeout.scheduler.timer
+        #expect(try await timeout.execute { 1 } == 1)
+        await clock.waitForSleepers(count: 1)  // the timer, until the call's deadline although it has finished
+        clock.advance(by: .seconds(5))
+        await timer.waitUntilParked()
+        #expect(clock.sleeperCount == 0)
+        #expect(timer.parkings == (parked: 1, resumed: 0))
+        // The next call resumes the parked timer, which sleeps towards the new deadline: no new task.
+        let hung = Task {
+            try await timeout.execute { () -> Int in
+                try await clock.sleep(for: .seconds(60))
+                return 0
+            }
+        }
+        await clock.waitForSleepers(count: 2)  // the work and the resumed timer
+        #expect(clock.pendingDeadlines == [.init(offset: .seconds(10)), .init(offset: .seconds(65))])
+        #expect(timer.startedTimers == 1)
+        #expect(timer.parkings == (parked: 1, resumed: 1))
+        clock.advance(to: .init(offset: .seconds(10)))
+        await #expect { try await hung.value } throws: { ($0 as? ResilienceError)?.code == .timedOut }
+        await timer.waitUntilParked()
+        #expect(clock.sleeperCount == 0)
+        #expect(timer.startedTimers == 1)
+        #expect(timer.parkings == (parked: 2, resumed: 1))
+    }
+
+    /// A timeout whose one call returned at once: its timer's view, for watching the timer after the timeout
+    /// itself is gone (the timer task holds the state, not the timeout).
+    static func timerOfADroppedTimeout(on clock: ManualClock, parked: Bool) async throws -> TimeoutTimer<ManualClock> {
+        let timeout = try Timeout(.seconds(5), clock: clock)
+        #expect(try await timeout.execute { 1 } == 1)
+        await clock.waitForSleepers(count: 1)  // the idle timer's sleep
+        if parked {
+            clock.advance(by: .seconds(5))
+            await timeout.scheduler.timer.waitUntilParked()
+        }
+        #expect(timeout.scheduler.timer.runningTimers == 1)
+        return timeout.scheduler.timer
+    }
+
+    @Test(arguments: [true, false])
+    func theTimerEndsWithTheLastCopyOfItsTimeoutParkedOrAsleep(parked: Bool) async throws {
+        let clock = ManualClock()
+        let timer = try await Self.timerOfADroppedTimeout(on: clock, parked: parked)
+        await timer.waitForTimersToEnd()
+        #expect(timer.runningTimers == 0)
+        #expect(timer.startedTimers == 1)
+        // An idle sleep is cancelled with the timeout: it leaves the clock without time moving.
+        #expect(clock.sleeperCount == 0)
+        #expect(clock.now.offset == (parked ? .seconds(5) : .zero))
+        #expect(timer.parkings == (parked: parked ? 1 : 0, resumed: 0))
     }
 
     @Test func aShorterLaterCallFiresFirstAndTheLongerOneStillFiresOnTime() async throws {
@@ -71,8 +135,9 @@ import Testing
         clock.advance(to: .init(offset: .seconds(10)))
         await #expect { try await long.value } throws: { ($0 as? ResilienceError)?.code == .timedOut }
         #expect(cancelledAt.values == [.seconds(2), .seconds(10)])
-        await timeout.scheduler.waitForTimersToEnd()
-        #expect(timeout.scheduler.runningTimers == 0)
+        await timeout.scheduler.timer.waitUntilParked()
+        #expect(timeout.scheduler.timer.runningTimers == 1)  // the replaced timer ended, its replacement parked
+        #expect(timeout.scheduler.timer.startedTimers == 2)
     }
 
     @Test func aPerCallLimitMustBePositive() async throws {
@@ -123,7 +188,7 @@ import Testing
         // Registrations with earlier limits replaced the timer; wait until the replaced ones have ended and
         // exactly every work and the one current timer sleep (no real time passes: the loop only yields).
         var turns = 0
-        while timeout.scheduler.runningTimers != 1 || clock.sleeperCount != calls + 1, turns < 1_000_000 {
+        while timeout.scheduler.timer.runningTimers != 1 || clock.sleeperCount != calls + 1, turns < 1_000_000 {
             await Task.yield()
             turns += 1
         }
@@ -149,8 +214,8 @@ import Testing
         #expect(mismatches == 0)
         #expect(plans.contains { $0.work > $0.limit } && plans.contains { $0.work < $0.limit })
         #expect(timeout.scheduler.pendingCount == 0)
-        await timeout.scheduler.waitForTimersToEnd()
-        #expect(timeout.scheduler.runningTimers == 0)
+        await timeout.scheduler.timer.waitUntilParked()
+        #expect(timeout.scheduler.timer.runningTimers == 1)
         #expect(clock.sleeperCount == 0)
     }
 }

@@ -55,6 +55,11 @@ public final class IdempotentExecutor<Store: IdempotencyStore>: Sendable {
     /// (``IdempotencyError/Code/notOwner``: the lease was taken over meanwhile), the heartbeat stops and the
     /// operation's result will be refused when it completes; other errors (a store briefly unreachable) are
     /// retried at the next beat.
+    ///
+    /// The clock is a generic parameter of the initialiser, not of the type: the heartbeat keeps only a sleep
+    /// specialised for that clock, so ``IdempotentExecutor/Configuration-swift.struct`` and the executor need
+    /// no clock parameter of their own (leases and TTLs run on the store's clock), and
+    /// `heartbeat: try .init(every:)` still works in a configuration.
     public struct Heartbeat: Sendable {
         /// The time between extensions; positive.
         public let interval: Duration

@@ -9,21 +9,19 @@
 /// returns at the deadline whatever the work does and hands its late result to a handler. A cancelled caller
 /// gets `CancellationError`, not a timeout.
 ///
-/// The timer task exists only while calls are pending: the first pending call starts it (with `Task {}`, so
-/// it inherits that call's task-local values and priority). On `ContinuousClock` and `SuspendingClock` an idle
-/// timer lingers until the latest deadline it was given (at most ``duration`` after the last call) and then
-/// ends, so calls that keep coming do not start a task each; on any other clock (the `ResilienceTesting` manual clock, a simulation clock) it is cancelled as soon as
-/// the last pending call finishes, so it never holds a sleeper on an idle test clock.
+/// The timer behaves the same on every clock. A call that finds it idle sets it asleep until that call's
+/// deadline (the first call starts its task); finished calls leave it alone; when it wakes with nothing
+/// pending it parks, with no sleep on the clock, until the next call. So calls that keep coming never start a
+/// task or a sleep each, and the timer ends when the last copy of the timeout goes. On a test clock (the
+/// `ResilienceTesting` manual or simulation clock) a call that finished early therefore leaves the timer's
+/// sleep on the clock until time reaches that call's deadline.
 ///
 /// Cost: work that finishes in time costs the `async let` child task and two uncontended lock sections; no
 /// sleep and no task per call. Create a timeout once and reuse it: each value has its own timer.
 ///
-/// The child is an `async let`, not an immediate child task (SE-0472, `addImmediateTask` in a task group),
-/// although an immediate child starts on the caller's thread and so spares work that does not suspend a hop
-/// to another thread: measured inside this timeout, it cost as much CPU (1.1–1.2 µs per call either way) and
-/// twice the allocations (the group's storage, the heap-allocated child and its closure: 6 per call instead of
-/// 3), so it saves nothing a service would notice and costs what the allocation gate counts. The `async let`
-/// child inherits the caller's task-local values and priority, as an immediate child would.
+/// The child is an `async let`, not an immediate child task (SE-0472): inside this timeout an immediate child
+/// saved no CPU and doubled the allocations (figures in `BENCHMARKS.md`). The `async let` child inherits the
+/// caller's task-local values and priority, as an immediate child would.
 public struct Timeout<C: Clock>: ResilienceStrategy where C.Duration == Duration {
     /// The longest the operation may run.
     public let duration: Duration

@@ -9,28 +9,23 @@ import ETRMShared
 /// registered task is cancelled under the lock, so it cannot end (deregistration takes the same lock) while it
 /// is being cancelled.
 ///
-/// The timer task exists only while calls are pending. The registration that finds no timer starts one with
-/// `Task {}`, which inherits that call's task-local values and priority (a simulation clock that attributes
-/// sleeps to a task-local participant sees the timer's sleep as that caller's). When the last pending call
-/// finishes:
-/// - on `ContinuousClock` and `SuspendingClock` the timer lingers until the latest deadline registered so far
-///   (at most the timeout's duration after the last call) and then ends, so calls that keep coming do not
-///   start a task each;
-/// - on any other clock (a test or simulation clock, where sleepers are observable) the timer is cancelled at
-///   once: its sleep leaves the clock before the call returns, and the task ends.
+/// The timer behaves the same on every clock. A call that finds it idle (not started yet, or parked) sets it
+/// asleep until that call's deadline; the first call starts its task (detached: it serves every call, so it
+/// takes none of its starter's task-local values). Finished calls leave the timer alone. Each time it wakes it
+/// cancels the work whose deadline has passed and sleeps until the earliest pending deadline, or, with nothing
+/// pending, parks on a continuation, with no sleep on the clock, until the next call resumes it. So calls that
+/// keep coming never start a task or a sleep each: at most one sleep per timeout's duration. A call whose
+/// deadline is earlier than the one the timer sleeps towards replaces the timer (a task cannot stop sleeping
+/// without being cancelled). The timer task holds the state, not the scheduler: when the last copy of the
+/// ``Timeout`` goes, `deinit` ends it, parked or asleep.
+///
+/// On a test clock, therefore, a call that finished early leaves the timer's sleep on the clock until time
+/// reaches that call's deadline; once the clock has passed it, the timer parks and no sleeper is left.
 ///
 /// Storage (slots, tasks, free list and heap) grows to the largest number of concurrent calls and keeps its capacity,
 /// so steady-state calls allocate nothing here.
 @usableFromInline
 package final class TimeoutScheduler<C: Clock>: Sendable where C.Duration == Duration {
-    enum TimerStep {
-        case sleep(until: Duration)
-        case end
-    }
-
-    /// Whether an idle timer finishes its sleep instead of being cancelled (see the class comment).
-    static var lingers: Bool { C.self == ContinuousClock.self || C.self == SuspendingClock.self }
-
     let clock: C
     let state = LockedState(TimeoutSchedulerState())
     /// The instant deadlines are measured from.
@@ -40,6 +35,20 @@ package final class TimeoutScheduler<C: Clock>: Sendable where C.Duration == Dur
         self.clock = clock
         self.origin = clock.now
     }
+
+    deinit {
+        // No call is pending (each holds the scheduler): end the parked timer, or cancel the idle sleep.
+        let (parked, handles) = state.withLock { state in
+            state.closed = true
+            defer { state.parked = nil }
+            return (state.parked, Array(state.handles.values))
+        }
+        parked?.resume(returning: false)
+        for handle in handles { handle.cancel() }
+    }
+
+    /// The timer task's view of the scheduler: what it needs, without keeping the scheduler alive.
+    package var timer: TimeoutTimer<C> { TimeoutTimer(clock: clock, origin: origin, state: state) }
 
     /// Runs `operation` on the current task (the work's own child task) under `deadline`.
     /// - Returns: The operation's result, or `nil` when the deadline passed first (the result is discarded).
@@ -61,84 +70,143 @@ package final class TimeoutScheduler<C: Clock>: Sendable where C.Duration == Dur
         return deregister(registration) ? nil : value
     }
 
-    /// Queues `task` under `deadline`, starting a timer when none runs or when the new deadline is earlier than
-    /// the one the timer sleeps towards.
+    /// Queues `task` under `deadline`: starts the timer when there is none, resumes it when it is parked, and
+    /// replaces it when the new deadline is earlier than the one it sleeps towards.
     @usableFromInline
     func register(_ task: TimeoutWorkTask, deadline: Duration) -> TimeoutRegistration {
-        let (registration, start, replaced) = state.withLock { state -> (TimeoutRegistration, UInt64?, UInt64?) in
+        let (registration, action) = state.withLock { state -> (TimeoutRegistration, TimeoutTimerAction) in
             let registration = state.insert(task, deadline: deadline)
-            guard let timer = state.timer else { return (registration, state.newTimer(), nil) }
-            if let until = timer.until, deadline < until {
-                return (registration, state.newTimer(), timer.generation)
+            guard let timer = state.timer else { return (registration, .start(state.newTimer(wake: deadline))) }
+            if let parked = state.parked {
+                state.parked = nil
+                state.resumes += 1
+                state.timer?.wake = deadline
+                return (registration, .resume(parked))
             }
-            return (registration, nil, nil)
+            guard let until = timer.until else {
+                // Started or resumed, not asleep yet: it will sleep until this deadline at the latest.
+                state.timer?.wake = min(timer.wake ?? deadline, deadline)
+                return (registration, .none)
+            }
+            if deadline < until {
+                return (registration, .replace(timer.generation, by: state.newTimer(wake: deadline)))
+            }
+            return (registration, .none)
         }
-        if let replaced { cancelTimer(replaced) }
-        if let start { startTimer(start) }
+        switch action {
+        case .none: break
+        case .start(let generation): self.timer.start(generation)
+        case .resume(let parked): parked.resume(returning: true)
+        case .replace(let old, let new):
+            let timer = self.timer
+            timer.cancel(old)
+            timer.start(new)
+        }
         return registration
     }
 
     /// Removes the registration; returns `true` when its deadline had passed (the timer cancelled the work).
+    /// The timer is left alone (see the class comment).
     @usableFromInline
     func deregister(_ registration: TimeoutRegistration) -> Bool {
-        let (expired, idleTimer) = state.withLock { state -> (Bool, UInt64?) in
+        state.withLock { state in
             let slot = state.slots[registration.slot]
-            guard slot.sequence == registration.sequence, slot.heapIndex != nil else { return (true, nil) }
+            guard slot.sequence == registration.sequence, slot.heapIndex != nil else { return true }
             state.remove(registration.slot)
-            guard state.heap.isEmpty, !Self.lingers, let timer = state.timer else { return (false, nil) }
-            state.timer = nil
-            return (false, timer.generation)
+            return false
         }
-        if let idleTimer { cancelTimer(idleTimer) }
-        return expired
     }
 
-    func startTimer(_ generation: UInt64) {
-        let handle = Task { await self.timerLoop(generation) }
+    /// The number of calls pending.
+    package var pendingCount: Int { state.withLock { $0.heap.count } }
+}
+
+/// What a registration does to the timer once it has left the lock.
+enum TimeoutTimerAction {
+    case none
+    case start(UInt64)
+    case resume(UnsafeContinuation<Bool, Never>)
+    case replace(UInt64, by: UInt64)
+}
+
+/// The timer task's view of a ``TimeoutScheduler``: the clock and the shared state, not the scheduler, so that
+/// the scheduler's `deinit` can end the timer. Tests keep one to watch the timer after the ``Timeout`` is gone.
+package struct TimeoutTimer<C: Clock>: Sendable where C.Duration == Duration {
+    enum Step {
+        case sleep(until: Duration)
+        case park
+        case end
+    }
+
+    let clock: C
+    let origin: C.Instant
+    let state: LockedState<TimeoutSchedulerState>
+
+    func start(_ generation: UInt64) {
+        let timer = self
+        let handle = Task.detached { await timer.run(generation) }
         let stale = state.withLock { state in
-            // The loop may already have ended (nothing pending) or been replaced before its handle is stored.
+            // The loop may already have ended or been replaced before its handle is stored.
             guard state.running.contains(generation) else { return false }
             state.handles[generation] = handle
-            return state.timer?.generation != generation
+            return state.timer?.generation != generation || state.closed
         }
         if stale { handle.cancel() }
     }
 
-    func cancelTimer(_ generation: UInt64) {
+    func cancel(_ generation: UInt64) {
         state.withLock { $0.handles[generation] }?.cancel()
     }
 
-    /// Cancels the work whose deadline has passed; says how long the timer `generation` sleeps next.
-    func expire(_ generation: UInt64) -> TimerStep {
+    /// Cancels the work whose deadline has passed; says what the timer `generation` does next.
+    func expire(_ generation: UInt64) -> Step {
         state.withLock { state in
-            guard state.timer?.generation == generation else { return .end }
+            guard state.timer?.generation == generation, !state.closed else { return .end }
             let now = origin.duration(to: clock.now)
             while let first = state.heap.first, state.slots[first].deadline <= now {
                 state.tasks[first]?.task.cancel()
                 state.remove(first)
             }
-            guard let first = state.heap.first else {
-                // Lingering: calls that keep coming at least once per duration find the timer still there.
-                if Self.lingers, let latest = state.latestDeadline, latest > now {
-                    state.timer?.until = latest
-                    return .sleep(until: latest)
-                }
-                state.timer = nil
-                return .end
-            }
-            let until = state.slots[first].deadline
+            // The earliest pending deadline, or the deadline of the call that started or resumed the timer even
+            // if that call has finished: a call that finds the timer idle always sets it asleep until then.
+            var until = state.heap.first.map { state.slots[$0].deadline }
+            if let wake = state.timer?.wake, wake > now { until = min(until ?? wake, wake) }
+            state.timer?.wake = nil
             state.timer?.until = until
-            return .sleep(until: until)
+            return until.map { .sleep(until: $0) } ?? .park
         }
     }
 
-    func timerLoop(_ generation: UInt64) async {
-        while case .sleep(let deadline) = expire(generation) {
-            do {
-                try await clock.sleep(until: origin.advanced(by: deadline), tolerance: nil)
-            } catch {
-                // Cancelled: the timer was replaced or is idle, and `expire` ends the loop.
-                if state.withLock({ $0.timer?.generation == generation }) { break }
+    /// Suspends the idle timer, with no sleep on the clock, until a registration resumes it (`true`) or the
+    /// scheduler goes (`false`).
+    func park(_ generation: UInt64) async -> Bool {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Bool, Never>) in
+            let now: Bool? = state.withLock { state in
+                guard state.timer?.generation == generation, !state.closed else { return false }
+                // A call registered after `expire` looked: back to work at once.
+                guard state.heap.isEmpty else { return true }
+                state.parked = continuation
+                state.parks += 1
+                return nil
+            }
+            if let now { continuation.resume(returning: now) }
+        }
+    }
+
+    func run(_ generation: UInt64) async {
+        loop: while true {
+            switch expire(generation) {
+            case .sleep(let deadline):
+                do {
+                    try await clock.sleep(until: origin.advanced(by: deadline), tolerance: nil)
+                } catch {
+                    // Cancelled: replaced, or the scheduler is gone.
+                    break loop
+                }
+            case .park:
+                guard await park(generation) else { break loop }
+            case .end:
+                break loop
             }
         }
         let replacement: UInt64? = state.withLock { state in
@@ -147,21 +215,34 @@ package final class TimeoutScheduler<C: Clock>: Sendable where C.Duration == Dur
             // A current timer never stops while calls are pending; one cancelled from outside is replaced.
             guard state.timer?.generation == generation else { return nil }
             state.timer = nil
-            return state.heap.isEmpty ? nil : state.newTimer()
+            return state.heap.isEmpty || state.closed ? nil : state.newTimer(wake: nil)
         }
-        if let replacement { startTimer(replacement) }
+        if let replacement { start(replacement) }
     }
 
-    /// The number of timer tasks that have not ended (0 when no call is pending and the timer is gone).
+    /// The number of timer tasks that have not ended (replaced ones end shortly after their replacement).
     package var runningTimers: Int { state.withLock { $0.running.count } }
 
     /// The number of timer tasks started so far.
     package var startedTimers: Int { state.withLock { $0.started } }
 
-    /// The number of calls pending.
-    package var pendingCount: Int { state.withLock { $0.heap.count } }
+    /// How many times the timer parked, and how many times a registration resumed it.
+    package var parkings: (parked: Int, resumed: Int) { state.withLock { ($0.parks, $0.resumes) } }
 
-    /// Waits until every timer task started so far has ended.
+    /// Whether the timer is parked (idle, no sleep on the clock).
+    package var isParked: Bool { state.withLock { $0.parked != nil } }
+
+    /// Waits until no call is pending, the timer is parked (or there is none) and every replaced timer task
+    /// has ended. On a test clock, advance past the deadlines first: an idle timer parks only once its sleep
+    /// ends.
+    package func waitUntilParked() async {
+        while state.withLock({ !$0.heap.isEmpty || $0.running.count != ($0.parked == nil ? 0 : 1) }) {
+            await Task.yield()
+        }
+    }
+
+    /// Waits until every timer task started so far has ended (once the ``Timeout`` is gone: while it exists,
+    /// an idle timer parks instead of ending).
     package func waitForTimersToEnd() async {
         while let handle = state.withLock({ $0.handles.values.first }) {
             // The loop removes its own handle before it ends.
@@ -173,8 +254,7 @@ package final class TimeoutScheduler<C: Clock>: Sendable where C.Duration == Dur
 }
 
 // The scheduler's state is not generic: deadlines are `Duration`s since the scheduler's origin instant, so the
-// hot path (register, deregister) runs without looking up generic metadata (measured: half the cost of a call
-// when the state was generic over the clock).
+// hot path (register, deregister) runs without looking up generic metadata.
 
 /// The work's task, kept only while it is registered (see the class comment).
 @usableFromInline
@@ -192,9 +272,7 @@ struct TimeoutRegistration: Sendable {
 
 /// A slot's deadline and heap position: plain values the heap compares and moves without calling into the
 /// runtime. The task lives apart, in ``TimeoutSchedulerState/tasks``: `UnsafeCurrentTask` is a resilient type,
-/// so a slot that held it was copied, compared and destroyed through value witnesses at every heap step
-/// (measured with perf: `assignWithCopy for TimeoutSlot`, `destroy for TimeoutWorkTask` and its metadata
-/// accessor on every call).
+/// so a slot that held it would be copied and destroyed through value witnesses at every heap step.
 struct TimeoutSlot {
     var deadline: Duration
     var sequence: UInt64
@@ -202,10 +280,13 @@ struct TimeoutSlot {
     var heapIndex: Int?
 }
 
-struct TimeoutTimer {
+struct TimeoutCurrentTimer {
     let generation: UInt64
-    /// The deadline the timer sleeps towards, once it sleeps.
+    /// The deadline the timer sleeps towards while it sleeps (`nil` before its first sleep and while parked).
     var until: Duration?
+    /// The deadline of the call that started or resumed the timer: its next sleep lasts until then at most,
+    /// even if that call has finished meanwhile.
+    var wake: Duration?
 }
 
 struct TimeoutSchedulerState {
@@ -216,17 +297,21 @@ struct TimeoutSchedulerState {
     /// Slot indices ordered by (deadline, sequence): `heap[0]` is the earliest deadline.
     var heap: [Int] = []
     var sequence: UInt64 = 0
-    /// The latest deadline registered so far: a lingering idle timer sleeps until it.
-    var latestDeadline: Duration?
     var generation: UInt64 = 0
     /// The current timer, if one runs.
-    var timer: TimeoutTimer?
+    var timer: TimeoutCurrentTimer?
     /// Generations of the timer tasks that have not ended yet (a replaced timer ends shortly after).
     var running: Set<UInt64> = []
     /// Handles of the running timer tasks, to cancel a replaced one and for tests to await their end.
     var handles: [UInt64: Task<Void, Never>] = [:]
-    /// Timer tasks started so far (for tests).
+    /// The current timer's continuation while it is parked.
+    var parked: UnsafeContinuation<Bool, Never>?
+    /// Set by the scheduler's `deinit`: the timer ends instead of parking.
+    var closed = false
+    /// Timer tasks started, parkings and resumptions so far (for tests).
     var started = 0
+    var parks = 0
+    var resumes = 0
 
     func earlier(_ a: Int, _ b: Int) -> Bool {
         let (x, y) = (slots[a], slots[b])
@@ -267,7 +352,6 @@ struct TimeoutSchedulerState {
 
     mutating func insert(_ task: TimeoutWorkTask, deadline: Duration) -> TimeoutRegistration {
         sequence &+= 1
-        if latestDeadline.map({ $0 < deadline }) ?? true { latestDeadline = deadline }
         let entry = TimeoutSlot(deadline: deadline, sequence: sequence, heapIndex: heap.count)
         let slot: Int
         if let reused = free.popLast() {
@@ -316,9 +400,9 @@ struct TimeoutSchedulerState {
     }
 
     /// Makes a new timer current; returns its generation.
-    mutating func newTimer() -> UInt64 {
+    mutating func newTimer(wake: Duration?) -> UInt64 {
         generation &+= 1
-        timer = TimeoutTimer(generation: generation)
+        timer = TimeoutCurrentTimer(generation: generation, wake: wake)
         running.insert(generation)
         started += 1
         return generation
