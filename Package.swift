@@ -82,7 +82,7 @@ let package = Package(
         // MARK: Examples (public API only: .ci/examples-public.sh builds them as a package of their own)
         .target(
             name: "ETRMPipelineCore",
-            dependencies: ["ETRMContracts", "TradeFrame", "Resilience", "Idempotency", "ETRMSampleFeed", "ETRMShared"],
+            dependencies: ["ETRMContracts", "TradeFrame", "Resilience", "Idempotency", "ETRMSampleFeed"],
             path: "Examples/ETRMPipelineCore"
         ),
         .executableTarget(
