@@ -216,7 +216,7 @@ package enum FeedLoader {
     }
 }
 
-/// Column builders for the valid trades, filled by the reader's visitor or the fast path; a chunk parsed on
+/// Column builders for the valid trades, filled by the reader's visitor; a chunk parsed on
 /// its own core has its own, merged in input order by ``absorb(_:indexOffset:)``.
 ///
 /// Numbers are collected in plain arrays and handed to `Column(_:)` once, because the generic
