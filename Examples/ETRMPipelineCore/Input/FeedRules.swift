@@ -136,21 +136,6 @@ package enum FeedRules {
     package static let fatalCodes: Set<ValidationIssue.Code> = [.invalidJSON, .invalidUTF8, .limitExceeded]
 }
 
-/// Any string, as a ``ValidatedCode`` so that a schema can declare it: the feed compares ids and product codes
-/// as bytes and puts no rule on them.
-package struct FeedText: ValidatedCode {
-    /// The string.
-    package let text: String
-
-    package static var noun: String { "a string" }
-    package static var issueCode: ValidationIssue.Code { .invalidValue }
-    package var description: String { text }
-
-    package static func validate(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<FeedText, ValidationIssue> {
-        .success(FeedText(text: String(decoding: bytes, as: UTF8.self)))
-    }
-}
-
 /// An RFC 3339 timestamp with the feed's profile (``FeedRules/timestamp(_:)``): the year is checked as written.
 package struct FeedInstant: ValidatedCode {
     /// Nanoseconds since the epoch, UTC.

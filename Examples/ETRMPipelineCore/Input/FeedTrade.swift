@@ -30,9 +30,9 @@ extension FeedTrade: ValidatedRecord {
         name: "FeedTrade", containerKey: "trades", summary: "A trade of the comparison feed.",
         recordChecks: ["delivery_end is after delivery_start"]
     ) { fields in
-        let tradeID = fields.code("trade_id", FeedText.self, description: "Any string.")
+        let tradeID = fields.string("trade_id", description: "Any string.")
         let lei = fields.code("counterparty_lei", LEI.self, description: "The counterparty's LEI.")
-        let product = fields.code("product_code", FeedText.self, description: "Any string.")
+        let product = fields.string("product_code", description: "Any string.")
         let start = fields.code("delivery_start", FeedInstant.self, description: "Start of delivery.")
         let end = fields.code("delivery_end", FeedInstant.self, description: "End of delivery.")
         let volume = fields.decimal("volume_mwh", description: "MWh, 3 decimals, greater than 0.")
@@ -47,17 +47,19 @@ extension FeedTrade: ValidatedRecord {
                 values[ifPresent: volume], at: volume, decimals: 3, minimum: .positive, issues: &issues)
             let priceCents = FeedRules.scaled(
                 values[ifPresent: price], at: price, decimals: 2, minimum: nil, issues: &issues)
-            if let from = try? values[ifPresent: start], let to = try? values[ifPresent: end],
-                to.nanoseconds <= from.nanoseconds
-            {
+            // Each instant is parsed once (a code's value is validated on every read).
+            let from = try? values[ifPresent: start]
+            let to = try? values[ifPresent: end]
+            if let from, let to, to.nanoseconds <= from.nanoseconds {
                 issues.append(
                     end.locate(ValidationIssue(code: .endBeforeStart, message: "must be after delivery_start")))
             }
             guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
             _ = try values[lei]
             return FeedTrade(
-                tradeID: try values[tradeID].text, productCode: try values[product].text,
-                deliveryStart: try values[start].nanoseconds, deliveryEnd: try values[end].nanoseconds,
+                tradeID: try values[tradeID], productCode: try values[product],
+                deliveryStart: try (from ?? values[start]).nanoseconds,
+                deliveryEnd: try (to ?? values[end]).nanoseconds,
                 volumeMilli: volumeMilli, priceCents: priceCents, status: try values[status].code,
                 eventTime: try values[event].nanoseconds)
         }
@@ -77,14 +79,14 @@ extension BrokerRow: ValidatedRecord {
     package static let recordSchema = RecordSchema<BrokerRow>(
         name: "BrokerRow", containerKey: "broker_volumes", summary: "A broker-reported volume."
     ) { fields in
-        let tradeID = fields.code("trade_id", FeedText.self, description: "Any string.")
+        let tradeID = fields.string("trade_id", description: "Any string.")
         let volume = fields.decimal("broker_volume_mwh", description: "MWh, 3 decimals, 0 or more.")
         return { values in
             var issues: [ValidationIssue] = []
             let milli = FeedRules.scaled(
                 values[ifPresent: volume], at: volume, decimals: 3, minimum: .zero, issues: &issues)
             guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
-            return BrokerRow(tradeID: try values[tradeID].text, volumeMilli: milli)
+            return BrokerRow(tradeID: try values[tradeID], volumeMilli: milli)
         }
     }
 }

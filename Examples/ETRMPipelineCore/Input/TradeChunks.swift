@@ -53,24 +53,25 @@ struct TradeChunk {
     var trusted = false
 }
 
-/// The parallel parse of the `trades` array: speculative chunks, each read by ``RecordReader``, merged in input
-/// order, and trusted only when every chunk is.
+/// The parallel parse of the `trades` array: speculative chunks, each read in place by
+/// `RecordReader.readElements(_:in:firstIndex:source:batchID:onRecord:onRejected:)`, merged in input order, and
+/// trusted only when every chunk is.
 ///
 /// ## Why the result is always the sequential parse's
 ///
 /// The array is split at guessed offsets. From each guess the next `}` `,` `{` (JSON whitespace allowed around
 /// the comma) is taken as a plausible element boundary: chunk `k` is the bytes from its start `s[k]` to the `}`
-/// before `s[k+1]`, read as the document `{"trades":[` chunk `]}` (the last chunk runs to the end of the file,
-/// so the reader checks the document's own end). A guess can be wrong: the bytes `},{` may sit inside a string
-/// (a trade id like `"a},{b"`). But if chunk `k` starts at a real element start, the reader lexes it exactly as
-/// the sequential read lexes the same bytes, so its document is valid only if its last `}` closes an element
-/// of the array; the `,` `{` after it then make `s[k+1]` a real element start. Chunk 0 starts at the array's
-/// first element, so by induction, when every chunk is valid, every start is real, each chunk's outcome is the
-/// sequential one for its stretch (an element's outcome depends only on its own bytes), and the stretches tile
-/// the array. When any chunk is not (a document issue, a whole-run issue such as bad UTF-8), the caller reads
-/// the whole document sequentially instead: a wrong guess costs time, never correctness.
+/// before `s[k+1]` (the last chunk runs to the array's `]`, the document having been checked to end `]}`). A
+/// guess can be wrong: the bytes `},{` may sit inside a string (a trade id like `"a},{b"`). But if chunk `k`
+/// starts at a real element start, the reader lexes it exactly as the sequential read lexes the same bytes, so
+/// it reads without a document issue only if its last `}` closes an element of the array; the `,` `{` after it
+/// then make `s[k+1]` a real element start. Chunk 0 starts at the array's first element, so by induction, when
+/// every chunk has no document issue, every start is real, each chunk's outcome is the sequential one for its
+/// stretch (an element's outcome depends only on its own bytes), and the stretches tile the array. When any
+/// chunk is not (a document issue, a whole-run issue such as bad UTF-8), the caller reads the whole document
+/// sequentially instead: a wrong guess costs time, never correctness.
 ///
-/// Pages of a mapped document are released once a chunk is copied (``PageRelease``); a page touched again (the
+/// Pages of a mapped document are released once a chunk is parsed (``PageRelease``); a page touched again (the
 /// sequential read) is read back from the file.
 struct TradeChunks {
     let bytes: UnsafeRawBufferPointer
@@ -85,7 +86,7 @@ struct TradeChunks {
     /// Parses the array, running `alongside` on one of the cores meanwhile. Returns `nil` when the document is
     /// not of the simple shape or a chunk is not trusted (the caller reads it sequentially).
     func run(splitting: ParseSplitting, alongside: (() -> Void)?) throws -> TradeChunk? {
-        guard let first = arrayStart() else {
+        guard let first = arrayStart(), let close = arrayEnd(), close > first else {
             alongside?()
             return nil
         }
@@ -97,7 +98,7 @@ struct TradeChunks {
                 starts.append(boundary.start)
             }
         }
-        ends.append(bytes.count)
+        ends.append(close)
         var chunks = try parseConcurrently(starts: starts, ends: ends, alongside: alongside)
         guard chunks.allSatisfy(\.trusted) else { return nil }
         return merge(&chunks)
@@ -117,6 +118,17 @@ struct TradeChunks {
         skipSpace(&position)
         guard position < bytes.count, bytes[position] == UInt8(ascii: "{") else { return nil }
         return position
+    }
+
+    /// The offset of the array's `]` in a document that ends `]}`, JSON whitespace allowed.
+    private func arrayEnd() -> Int? {
+        var position = bytes.count - 1
+        for expected in [UInt8(ascii: "}"), UInt8(ascii: "]")] {
+            while position >= 0, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[position]) { position -= 1 }
+            guard position >= 0, bytes[position] == expected else { return nil }
+            position -= 1
+        }
+        return position + 1
     }
 
     private func skipSpace(_ position: inout Int) {
@@ -172,23 +184,17 @@ struct TradeChunks {
                 return nil
             }
             let k = task - extra
-            return Result { try parse(starts[k]..<ends[k], last: k == starts.count - 1, report: report) }
+            return Result { try parse(starts[k]..<ends[k], report: report) }
         }
         return try results.compactMap { try $0?.get() }
     }
 
-    /// Reads the stretch `range` of the array as a document of its own.
-    private func parse(_ range: Range<Int>, last: Bool, report: ((Int) -> Void)?) throws -> TradeChunk {
-        var document: [UInt8] = []
-        document.reserveCapacity(range.count + 16)
-        document.append(contentsOf: "{\"trades\":[".utf8)
-        document.append(contentsOf: bytes[range])
-        if !last { document.append(contentsOf: "]}".utf8) }
-        pages?.release(range)
+    /// Reads the stretch `range` of the array in place (its indices counted from 0 until merged).
+    private func parse(_ range: Range<Int>, report: ((Int) -> Void)?) throws -> TradeChunk {
         var chunk = TradeChunk(columns: FeedColumns(capacity: max(16, range.count / Self.bytesPerRecordEstimate)))
         var fatal = false
-        let result = try reader.read(
-            document, source: source, batchID: source,
+        let result = try reader.readElements(
+            bytes, in: range, firstIndex: 0, source: source, batchID: source,
             onRecord: { index, trade in
                 chunk.columns.append(index: index, trade)
                 if index & 0xFFFF == 0xFFFF { report?(0x10000) }
@@ -200,6 +206,7 @@ struct TradeChunks {
                     chunk.rejections.append(rejected)
                 }
             })
+        pages?.release(range)
         chunk.received = result.received
         chunk.trusted = !fatal && result.documentIssues.isEmpty
         return chunk
