@@ -62,9 +62,19 @@ func scanWidgets(
             let raw = String(decoding: raw[rejection.range], as: UTF8.self)
             outcome.rejected.append((rejection.index, raw, rejection.issues))
         }
+        // The rule table alone (Widget declares no plan), as `readBatch` wires it.
+        let callbacks = ScanCallbacks<Widget>(accept: accept, reject: reject)
+        let loop = ElementLoop(
+            containerKey: reader.containerKey, plan: nil, rejectsUnknown: configuration.unknownFields.rejects,
+            onValues: { _, _ in false },
+            slow: { scanner, index, arrayDepth, summary in
+                try reader.scanElement(
+                    &scanner, index: index, arrayDepth: arrayDepth, triesFastPath: true, summary: &summary,
+                    callbacks: callbacks)
+            })
         return lines
-            ? try reader.scanLines(raw, accept: accept, reject: reject)
-            : try reader.scanDocument(raw, accept: accept, reject: reject)
+            ? try reader.scanLines(raw, loop: loop, callbacks: callbacks)
+            : try reader.scanDocument(raw, loop: loop)
     }
     outcome.received = summary.received
     outcome.documentIssues = summary.documentIssues

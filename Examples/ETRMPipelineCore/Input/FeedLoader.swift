@@ -158,7 +158,7 @@ package enum FeedLoader {
             let report = try reader.read(
                 bytes, format: .document, source: source, batchID: source,
                 onRecord: { _, row in
-                    ids.append(row.tradeID)
+                    row.tradeID.withUTF8 { ids.append(utf8: $0) }
                     volumes.append(row.volumeMilli)
                 },
                 onRejected: { rejected in
@@ -249,10 +249,8 @@ struct FeedColumns {
 
     @inline(__always)
     mutating func append(index row: Int, _ trade: FeedTrade) {
-        var id = trade.tradeID
-        var code = trade.productCode
-        id.withUTF8 { id in
-            code.withUTF8 { code in
+        trade.tradeID.withUTF8 { id in
+            trade.productCode.withUTF8 { code in
                 append(
                     index: row, tradeID: id, product: code, start: trade.deliveryStart, end: trade.deliveryEnd,
                     event: trade.eventTime, volume: trade.volumeMilli, price: trade.priceCents, status: trade.status)

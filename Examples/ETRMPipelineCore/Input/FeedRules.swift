@@ -136,6 +136,50 @@ package enum FeedRules {
     package static let fatalCodes: Set<ValidationIssue.Code> = [.invalidJSON, .invalidUTF8, .limitExceeded]
 }
 
+/// A string the feed compares as bytes and puts no rule on (a trade id, a product code), as a ``ValidatedCode``
+/// so that reading it from the input allocates nothing: up to 16 bytes are kept inline, longer ones in a
+/// `String`.
+package struct FeedKey: ValidatedCode {
+    private var head: (UInt64, UInt64) = (0, 0)
+    private var count: Int
+    private var spilled: String?
+
+    package init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        count = bytes.count
+        if bytes.count <= 16 {
+            spilled = nil
+            withUnsafeMutableBytes(of: &head) { $0.copyMemory(from: UnsafeRawBufferPointer(bytes)) }
+        } else {
+            spilled = String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    /// Calls `body` with the key's UTF-8 bytes.
+    @inline(__always)
+    package func withUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        if var spilled { return try spilled.withUTF8(body) }
+        return try withUnsafeBytes(of: head) { raw in
+            try body(UnsafeBufferPointer(start: raw.bindMemory(to: UInt8.self).baseAddress, count: count))
+        }
+    }
+
+    package static var noun: String { "a string" }
+    package static var issueCode: ValidationIssue.Code { .invalidValue }
+    package var description: String { withUTF8 { String(decoding: $0, as: UTF8.self) } }
+
+    package static func validate(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<FeedKey, ValidationIssue> {
+        .success(FeedKey(bytes))
+    }
+
+    package static func == (left: FeedKey, right: FeedKey) -> Bool {
+        left.withUTF8 { a in right.withUTF8 { b in a.elementsEqual(b) } }
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
+
 /// An RFC 3339 timestamp with the feed's profile (``FeedRules/timestamp(_:)``): the year is checked as written.
 package struct FeedInstant: ValidatedCode {
     /// Nanoseconds since the epoch, UTC.

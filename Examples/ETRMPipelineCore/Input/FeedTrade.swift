@@ -7,9 +7,9 @@ import ETRMContracts
 /// compiles that one declaration into its fast plan and its full-diagnostic rule table.
 package struct FeedTrade: Sendable, Equatable {
     /// The trade id (any string; compared as bytes).
-    package var tradeID: String
+    package var tradeID: FeedKey
     /// The product code (any string).
-    package var productCode: String
+    package var productCode: FeedKey
     /// `delivery_start`, nanoseconds since the epoch (UTC).
     package var deliveryStart: Int64
     /// `delivery_end`, nanoseconds since the epoch (UTC).
@@ -30,9 +30,9 @@ extension FeedTrade: ValidatedRecord {
         name: "FeedTrade", containerKey: "trades", summary: "A trade of the comparison feed.",
         recordChecks: ["delivery_end is after delivery_start"]
     ) { fields in
-        let tradeID = fields.string("trade_id", description: "Any string.")
+        let tradeID = fields.code("trade_id", FeedKey.self, description: "Any string.")
         let lei = fields.code("counterparty_lei", LEI.self, description: "The counterparty's LEI.")
-        let product = fields.string("product_code", description: "Any string.")
+        let product = fields.code("product_code", FeedKey.self, description: "Any string.")
         let start = fields.code("delivery_start", FeedInstant.self, description: "Start of delivery.")
         let end = fields.code("delivery_end", FeedInstant.self, description: "End of delivery.")
         let volume = fields.decimal("volume_mwh", description: "MWh, 3 decimals, greater than 0.")
@@ -69,7 +69,7 @@ extension FeedTrade: ValidatedRecord {
 /// One row of `broker.json`: a trade id and the broker's volume in milli-MWh.
 package struct BrokerRow: Sendable, Equatable {
     /// The trade id (any string).
-    package var tradeID: String
+    package var tradeID: FeedKey
     /// `broker_volume_mwh` in milli-MWh, 0 or more.
     package var volumeMilli: Int64
 }
@@ -79,7 +79,7 @@ extension BrokerRow: ValidatedRecord {
     package static let recordSchema = RecordSchema<BrokerRow>(
         name: "BrokerRow", containerKey: "broker_volumes", summary: "A broker-reported volume."
     ) { fields in
-        let tradeID = fields.string("trade_id", description: "Any string.")
+        let tradeID = fields.code("trade_id", FeedKey.self, description: "Any string.")
         let volume = fields.decimal("broker_volume_mwh", description: "MWh, 3 decimals, 0 or more.")
         return { values in
             var issues: [ValidationIssue] = []

@@ -30,14 +30,9 @@ extension RecordReader {
         _ bytes: UnsafeRawBufferPointer, format: BatchFormat = .document, source: String = "", batchID: String = "",
         onRecord: (Int, Record) throws -> Void, onRejected: (RejectedRecord) throws -> Void
     ) throws -> BatchReport {
-        let build = Record.recordSchema.build
-        return try readBatch(
-            bytes, format: format, stretch: nil, source: source, batchID: batchID,
-            onValues: { index, values in
-                guard let build, let record = try? build(values) else { return false }
-                try onRecord(index, record)
-                return true
-            }, onRecord: onRecord, onRejected: onRejected)
+        try readBatch(
+            bytes, format: format, stretch: nil, source: source, batchID: batchID, onRecord: onRecord,
+            onRejected: onRejected)
     }
 
     /// Reads a stretch of a batch document's record array in place: the elements in `range`, the first of
@@ -81,11 +76,29 @@ extension RecordReader {
         _ document: UnsafeRawBufferPointer, in range: Range<Int>, firstIndex: Int, source: String = "",
         batchID: String = "", onRecord: (Int, Record) throws -> Void, onRejected: (RejectedRecord) throws -> Void
     ) throws -> BatchReport {
-        let build = Record.recordSchema.build
-        return try readBatch(
+        try readBatch(
             document, format: .document, stretch: (range, firstIndex), source: source, batchID: batchID,
+            onRecord: onRecord, onRejected: onRejected)
+    }
+
+    /// Calls the reads' common body with the hook that builds and delivers a record the declared plan read.
+    /// Inlined into the caller, so that the hook is specialised for its record type; the build closure is
+    /// unwrapped once per read, not per record (which would retain and release its context each time).
+    @inlinable @inline(__always)
+    func readBatch(
+        _ bytes: UnsafeRawBufferPointer, format: BatchFormat, stretch: (range: Range<Int>, firstIndex: Int)?,
+        source: String, batchID: String, onRecord: (Int, Record) throws -> Void,
+        onRejected: (RejectedRecord) throws -> Void
+    ) throws -> BatchReport {
+        guard let build = Record.recordSchema.build else {
+            return try readBatch(
+                bytes, format: format, stretch: stretch, source: source, batchID: batchID,
+                onValues: { _, _ in false }, onRecord: onRecord, onRejected: onRejected)
+        }
+        return try readBatch(
+            bytes, format: format, stretch: stretch, source: source, batchID: batchID,
             onValues: { index, values in
-                guard let build, let record = try? build(values) else { return false }
+                guard let record = try? build(values) else { return false }
                 try onRecord(index, record)
                 return true
             }, onRecord: onRecord, onRejected: onRejected)
@@ -110,7 +123,6 @@ extension RecordReader {
                         of: RecordSlot.self, capacity: max(1, plan?.fields.count ?? 1)
                     ) { slots in
                         let callbacks = ScanCallbacks<Record>(
-                            onValues: onValues,
                             accept: { index, record in
                                 report.accepted += 1
                                 try onRecord(index, record)
@@ -122,15 +134,23 @@ extension RecordReader {
                                         index: rejection.index, rawBytes: Array(bytes[rejection.range]),
                                         issues: rejection.issues))
                             })
-                        let planRead = plan.map { PlanRead(plan: $0, slots: slots.baseAddress!) }
+                        let loop = ElementLoop(
+                            containerKey: containerKey,
+                            plan: plan.map { PlanRead(plan: $0, slots: slots.baseAddress!) },
+                            rejectsUnknown: configuration.unknownFields.rejects, onValues: onValues,
+                            slow: { scanner, index, arrayDepth, summary in
+                                try scanElement(
+                                    &scanner, index: index, arrayDepth: arrayDepth, triesFastPath: plan == nil,
+                                    summary: &summary, callbacks: callbacks)
+                            })
                         if let stretch {
-                            return try scanStretch(
-                                bytes, range: stretch.range, firstIndex: stretch.firstIndex, plan: planRead,
-                                callbacks: callbacks)
+                            return try loop.scanStretch(
+                                bytes, range: stretch.range, firstIndex: stretch.firstIndex,
+                                configuration: configuration.scanner)
                         }
                         return format.isLines
-                            ? try scanLines(bytes, plan: planRead, callbacks: callbacks)
-                            : try scanDocument(bytes, plan: planRead, callbacks: callbacks)
+                            ? try scanLines(bytes, loop: loop, callbacks: callbacks)
+                            : try scanDocument(bytes, loop: loop)
                     }
                 }
             }

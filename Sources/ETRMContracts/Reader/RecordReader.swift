@@ -94,19 +94,156 @@ struct PlanRead {
     let slots: UnsafeMutablePointer<RecordSlot>
 }
 
-/// The callbacks of one scan: the hook that builds and delivers a record the plan read (`false` when the
-/// build closure declines it, so the rule table reads it again), and those of the rule table's verdicts.
+/// The rule table's verdicts on the elements the plan did not take.
 struct ScanCallbacks<Record> {
-    let onValues: (Int, RecordValues) throws -> Bool
     let accept: (Int, Record) throws -> Void
     let reject: (Rejection) throws -> Void
 }
 
+/// The loops over a record array's elements, free of the record type so that a valid record costs no generic
+/// metadata: the declared plan reads it into the slots and `onValues` (specialised in the caller's module)
+/// builds and delivers it; anything else goes to `slow`, the rule table.
+struct ElementLoop {
+    let containerKey: String
+    let plan: PlanRead?
+    let rejectsUnknown: Bool
+    /// Builds and delivers a record the plan read; `false` when the build closure declines it.
+    let onValues: (Int, RecordValues) throws -> Bool
+    /// Reads the element at the scanner's position through the rule table and calls back; `false` when the
+    /// element never ends (it then holds the rest of the input, and a document issue says so).
+    let slow: (inout JSONScanner, _ index: Int, _ arrayDepth: Int, inout ScanSummary) throws -> Bool
+
+    /// Reads one element at the scanner's position (its first byte).
+    @inline(__always)
+    func element(
+        _ scanner: inout JSONScanner, index: Int, arrayDepth: Int, summary: inout ScanSummary
+    ) throws -> Bool {
+        summary.received += 1
+        let start = scanner.offset
+        if let plan, start < scanner.count, scanner.base[start] == UInt8(ascii: "{") {
+            if let present = plan.plan.scan(&scanner, into: plan.slots, rejectsUnknown: rejectsUnknown),
+                try onValues(index, RecordValues(slots: plan.slots, present: present, input: scanner.base))
+            {
+                summary.acceptedByPlan += 1
+                return true
+            }
+            scanner.reposition(to: start, depth: arrayDepth)
+        }
+        return try slow(&scanner, index, arrayDepth, &summary)
+    }
+
+    /// Reads the elements of the record array. Returns `false` when the array never closed and the rest of
+    /// the document went to one rejection.
+    ///
+    /// Two separator faults are document issues, not records, so that counting stays balanced and no dead
+    /// letter is empty: an empty element (`[,A]`, `[A,,B]`) is skipped, and a missing comma (`[{A} {B}]`)
+    /// ends the element before it, so that A and B are read, accepted or quarantined, each on its own.
+    func scanArray(_ scanner: inout JSONScanner, summary: inout ScanSummary) throws -> Bool {
+        try scanner.beginArray()
+        let arrayDepth = scanner.depth
+        var first = true
+        while try scanner.nextElement(isFirst: &first) {
+            if emptyElement(&scanner, arrayDepth: arrayDepth, summary: &summary) {
+                first = true
+                continue
+            }
+            let index = summary.received
+            guard try element(&scanner, index: index, arrayDepth: arrayDepth, summary: &summary) else {
+                return false
+            }
+            if missingComma(&scanner, after: index, summary: &summary) { first = true }
+        }
+        return true
+    }
+
+    /// Reads the stretch `range` of a batch document's record array, whose first element has index
+    /// `firstIndex`; see `RecordReader.readElements`.
+    func scanStretch(
+        _ raw: UnsafeRawBufferPointer, range: Range<Int>, firstIndex: Int,
+        configuration: JSONScanner.Configuration
+    ) throws -> ScanSummary {
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= raw.count, "the stretch must lie inside the document")
+        var summary = ScanSummary()
+        var scanner: JSONScanner
+        do {
+            scanner = try JSONScanner(
+                UnsafeRawBufferPointer(rebasing: raw[..<range.upperBound]), configuration: configuration)
+        } catch {
+            throw ValidationFailure(issues: [ValidationIssue(error)])
+        }
+        // The elements of `{"key": [ … ]}` are read at the depth of the array, as in the whole document.
+        let arrayDepth = 2
+        scanner.reposition(to: range.lowerBound, depth: arrayDepth)
+        let arrayPath = "/" + JSONPointer.escape(containerKey)
+        var afterComma = false
+        while true {
+            scanner.skipWhitespace()
+            guard scanner.offset < scanner.count else {
+                if afterComma {
+                    summary.documentIssues.append(
+                        ValidationIssue(
+                            path: arrayPath, code: .invalidJSON,
+                            message: "the stretch ends with a ',' (byte \(range.upperBound)): no element follows it"))
+                }
+                return summary
+            }
+            if scanner.base[scanner.offset] == UInt8(ascii: "]") {
+                summary.documentIssues.append(
+                    ValidationIssue(
+                        path: arrayPath, code: .invalidJSON,
+                        message: "the array closes inside the stretch (byte \(scanner.offset)); the bytes after it "
+                            + "were not read"))
+                return summary
+            }
+            if emptyElement(&scanner, arrayDepth: arrayDepth, summary: &summary) { continue }
+            let index = firstIndex + summary.received
+            guard try element(&scanner, index: index, arrayDepth: arrayDepth, summary: &summary) else {
+                return summary
+            }
+            afterComma = false
+            scanner.skipWhitespace()
+            if scanner.offset < scanner.count, scanner.base[scanner.offset] == UInt8(ascii: ",") {
+                scanner.reposition(to: scanner.offset + 1, depth: arrayDepth)
+                afterComma = true
+            } else {
+                _ = missingComma(&scanner, after: index, summary: &summary)
+            }
+        }
+    }
+
+    /// Skips a `,` where an element should start (`[,A]`, `[A,,B]`), recording a document issue.
+    private func emptyElement(_ scanner: inout JSONScanner, arrayDepth: Int, summary: inout ScanSummary) -> Bool {
+        guard scanner.offset < scanner.count, scanner.base[scanner.offset] == UInt8(ascii: ",") else { return false }
+        summary.documentIssues.append(
+            ValidationIssue(
+                path: "/" + JSONPointer.escape(containerKey), code: .invalidJSON,
+                message: "an empty array element (byte \(scanner.offset)): a ',' with no value before it; "
+                    + "it is not a record and no bytes were lost"))
+        scanner.reposition(to: scanner.offset + 1, depth: arrayDepth)
+        return true
+    }
+
+    /// After an element comes ',' or ']'. Anything else starts the next element: the comma is missing, which is
+    /// recorded as a document issue.
+    private func missingComma(_ scanner: inout JSONScanner, after index: Int, summary: inout ScanSummary) -> Bool {
+        scanner.skipWhitespace()
+        guard scanner.offset < scanner.count, scanner.base[scanner.offset] != UInt8(ascii: ","),
+            scanner.base[scanner.offset] != UInt8(ascii: "]")
+        else { return false }
+        summary.documentIssues.append(
+            ValidationIssue(
+                path: "/" + JSONPointer.escape(containerKey), code: .invalidJSON,
+                message: "a ',' is missing after record \(index) (byte \(scanner.offset)); what follows is "
+                    + "read as the next record, so no bytes were lost"))
+        return true
+    }
+
+}
+
 extension RecordReader {
     /// Scans a batch document, calling the callbacks for each element of its record array.
-    func scanDocument(
-        _ raw: UnsafeRawBufferPointer, plan: PlanRead?, callbacks: ScanCallbacks<Record>
-    ) throws -> ScanSummary {
+    func scanDocument(_ raw: UnsafeRawBufferPointer, loop: ElementLoop) throws -> ScanSummary {
         let container = containerKey
         var summary = ScanSummary()
         var scanner: JSONScanner
@@ -150,7 +287,7 @@ extension RecordReader {
                             message: "expected an array of records, found \(kind.name)")
                     ])
                 }
-                let complete = try scanArray(&scanner, plan: plan, summary: &summary, callbacks: callbacks)
+                let complete = try loop.scanArray(&scanner, summary: &summary)
                 if !complete { return summary }
             }
             try scanner.finish()
@@ -168,138 +305,14 @@ extension RecordReader {
         return summary
     }
 
-    /// Reads the elements of the record array. Returns `false` when the array never closed and the rest of
-    /// the document went to one rejection.
-    ///
-    /// Two separator faults are document issues, not records, so that counting stays balanced and no dead
-    /// letter is empty: an empty element (`[,A]`, `[A,,B]`) is skipped, and a missing comma (`[{A} {B}]`)
-    /// ends the element before it, so that A and B are read, accepted or quarantined, each on its own.
-    private func scanArray(
-        _ scanner: inout JSONScanner, plan: PlanRead?, summary: inout ScanSummary, callbacks: ScanCallbacks<Record>
-    ) throws -> Bool {
-        try scanner.beginArray()
-        let arrayDepth = scanner.depth
-        var first = true
-        while try scanner.nextElement(isFirst: &first) {
-            if emptyElement(&scanner, arrayDepth: arrayDepth, summary: &summary) {
-                first = true
-                continue
-            }
-            let index = summary.received
-            guard
-                try scanElement(
-                    &scanner, index: index, arrayDepth: arrayDepth, plan: plan, summary: &summary,
-                    callbacks: callbacks)
-            else { return false }
-            if missingComma(&scanner, after: index, summary: &summary) { first = true }
-        }
-        return true
-    }
-
-    /// Reads the stretch `range` of a batch document's record array, whose first element has index
-    /// `firstIndex`; see ``readElements(_:in:firstIndex:source:batchID:onRecord:onRejected:)``.
-    func scanStretch(
-        _ raw: UnsafeRawBufferPointer, range: Range<Int>, firstIndex: Int, plan: PlanRead?,
-        callbacks: ScanCallbacks<Record>
-    ) throws -> ScanSummary {
-        precondition(
-            range.lowerBound >= 0 && range.upperBound <= raw.count, "the stretch must lie inside the document")
-        var summary = ScanSummary()
-        var scanner: JSONScanner
-        do {
-            scanner = try JSONScanner(
-                UnsafeRawBufferPointer(rebasing: raw[..<range.upperBound]), configuration: configuration.scanner)
-        } catch {
-            throw ValidationFailure(issues: [ValidationIssue(error)])
-        }
-        // The elements of `{"key": [ … ]}` are read at the depth of the array, as in the whole document.
-        let arrayDepth = 2
-        scanner.reposition(to: range.lowerBound, depth: arrayDepth)
-        let arrayPath = "/" + JSONPointer.escape(containerKey)
-        var afterComma = false
-        while true {
-            scanner.skipWhitespace()
-            guard scanner.offset < scanner.count else {
-                if afterComma {
-                    summary.documentIssues.append(
-                        ValidationIssue(
-                            path: arrayPath, code: .invalidJSON,
-                            message: "the stretch ends with a ',' (byte \(range.upperBound)): no element follows it"))
-                }
-                return summary
-            }
-            if scanner.base[scanner.offset] == UInt8(ascii: "]") {
-                summary.documentIssues.append(
-                    ValidationIssue(
-                        path: arrayPath, code: .invalidJSON,
-                        message: "the array closes inside the stretch (byte \(scanner.offset)); the bytes after it "
-                            + "were not read"))
-                return summary
-            }
-            if emptyElement(&scanner, arrayDepth: arrayDepth, summary: &summary) { continue }
-            let index = firstIndex + summary.received
-            guard
-                try scanElement(
-                    &scanner, index: index, arrayDepth: arrayDepth, plan: plan, summary: &summary,
-                    callbacks: callbacks)
-            else { return summary }
-            afterComma = false
-            scanner.skipWhitespace()
-            if scanner.offset < scanner.count, scanner.base[scanner.offset] == UInt8(ascii: ",") {
-                scanner.reposition(to: scanner.offset + 1, depth: arrayDepth)
-                afterComma = true
-            } else {
-                _ = missingComma(&scanner, after: index, summary: &summary)
-            }
-        }
-    }
-
-    /// Skips a `,` where an element should start (`[,A]`, `[A,,B]`), recording a document issue.
-    private func emptyElement(_ scanner: inout JSONScanner, arrayDepth: Int, summary: inout ScanSummary) -> Bool {
-        guard scanner.offset < scanner.count, scanner.base[scanner.offset] == UInt8(ascii: ",") else { return false }
-        summary.documentIssues.append(
-            ValidationIssue(
-                path: "/" + JSONPointer.escape(containerKey), code: .invalidJSON,
-                message: "an empty array element (byte \(scanner.offset)): a ',' with no value before it; "
-                    + "it is not a record and no bytes were lost"))
-        scanner.reposition(to: scanner.offset + 1, depth: arrayDepth)
-        return true
-    }
-
-    /// After an element comes ',' or ']'. Anything else starts the next element: the comma is missing, which is
-    /// recorded as a document issue.
-    private func missingComma(_ scanner: inout JSONScanner, after index: Int, summary: inout ScanSummary) -> Bool {
-        scanner.skipWhitespace()
-        guard scanner.offset < scanner.count, scanner.base[scanner.offset] != UInt8(ascii: ","),
-            scanner.base[scanner.offset] != UInt8(ascii: "]")
-        else { return false }
-        summary.documentIssues.append(
-            ValidationIssue(
-                path: "/" + JSONPointer.escape(containerKey), code: .invalidJSON,
-                message: "a ',' is missing after record \(index) (byte \(scanner.offset)); what follows is "
-                    + "read as the next record, so no bytes were lost"))
-        return true
-    }
-
-    /// Reads one element at the scanner's position (its first byte) and calls the callbacks. Returns `false`
-    /// when the element never ends: it then holds the rest of the input, and a document issue says so.
-    private func scanElement(
-        _ scanner: inout JSONScanner, index: Int, arrayDepth: Int, plan: PlanRead?, summary: inout ScanSummary,
+    /// Reads one element at the scanner's position (its first byte) through the rule table and calls the
+    /// callbacks. Returns `false` when the element never ends: it then holds the rest of the input, and a
+    /// document issue says so.
+    func scanElement(
+        _ scanner: inout JSONScanner, index: Int, arrayDepth: Int, triesFastPath: Bool, summary: inout ScanSummary,
         callbacks: ScanCallbacks<Record>
     ) throws -> Bool {
-        summary.received += 1
         let start = scanner.offset
-        if let plan, start < scanner.count, scanner.base[start] == UInt8(ascii: "{") {
-            if let present = plan.plan.scan(
-                &scanner, into: plan.slots, rejectsUnknown: configuration.unknownFields.rejects),
-                try callbacks.onValues(
-                    index, RecordValues(slots: plan.slots, present: present, input: scanner.base, texts: []))
-            {
-                summary.acceptedByPlan += 1
-                return true
-            }
-            scanner.reposition(to: start, depth: arrayDepth)
-        }
         let container = containerKey
         var issues = RecordIssues(container: container, index: index)
         var record: Record?
@@ -309,7 +322,7 @@ extension RecordReader {
             if try scanner.peekKind() == .object {
                 record = try decodeObject(
                     &scanner, schema: Record.recordSchema, issues: &issues, policy: configuration.unknownFields,
-                    triesFastPath: plan == nil)
+                    triesFastPath: triesFastPath)
             } else {
                 let kind = try scanner.peekKind()
                 let range = try scanner.skipValue()
@@ -346,8 +359,9 @@ extension RecordReader {
 
     /// Scans JSON Lines: one record per line; blank lines are skipped and are not records.
     func scanLines(
-        _ raw: UnsafeRawBufferPointer, plan: PlanRead?, callbacks: ScanCallbacks<Record>
+        _ raw: UnsafeRawBufferPointer, loop: ElementLoop, callbacks: ScanCallbacks<Record>
     ) throws -> ScanSummary {
+        let plan = loop.plan
         let schema = Record.recordSchema
         let policy = configuration.unknownFields
         guard raw.count <= configuration.maximumDocumentSize else {
@@ -385,8 +399,8 @@ extension RecordReader {
                 var scanner = try? JSONScanner(line, configuration: lineConfiguration),
                 let present = plan.plan.scan(&scanner, into: plan.slots, rejectsUnknown: policy.rejects),
                 scanner.isAtEnd(),
-                try callbacks.onValues(
-                    index, RecordValues(slots: plan.slots, present: present, input: scanner.base, texts: []))
+                try loop.onValues(
+                    index, RecordValues(slots: plan.slots, present: present, input: scanner.base))
             {
                 summary.acceptedByPlan += 1
                 continue

@@ -237,7 +237,7 @@ public struct RecordSchema<Record: Sendable>: Sendable {
                     guard let slots = buffer.baseAddress,
                         let present = plan.scan(&scanner, into: slots, rejectsUnknown: policy.rejects)
                     else { return nil }
-                    return try? build(RecordValues(slots: slots, present: present, input: scanner.base, texts: []))
+                    return try? build(RecordValues(slots: slots, present: present, input: scanner.base))
                 }
             }, plan: plan, build: build)
     }
@@ -250,8 +250,9 @@ public struct RecordSchema<Record: Sendable>: Sendable {
         draft.slots.withUnsafeBufferPointer { slots -> Record? in
             guard let base = slots.baseAddress else { return nil }
             do {
-                let record = try build(
-                    RecordValues(slots: base, present: draft.assigned, input: nil, texts: draft.texts))
+                let record = try draft.texts.withUnsafeBufferPointer { texts in
+                    try build(RecordValues(slots: base, present: draft.assigned, input: nil, texts: texts))
+                }
                 return issues.isEmpty ? record : nil
             } catch let issue as ValidationIssue {
                 let repeated =

@@ -14,10 +14,14 @@ public struct RecordValues {
     @usableFromInline let present: UInt64
     /// The input the fast plan read from, whose offsets the text slots hold; `nil` for the rule table's draft.
     @usableFromInline let input: UnsafePointer<UInt8>?
-    /// The rule table's decoded strings, which its text slots index.
-    @usableFromInline let texts: [String]
+    /// The rule table's decoded strings, which its text slots index (borrowed, so that the values are a
+    /// trivial type that the fast plan passes without reference counting).
+    @usableFromInline let texts: UnsafeBufferPointer<String>
 
-    init(slots: UnsafePointer<RecordSlot>, present: UInt64, input: UnsafePointer<UInt8>?, texts: [String]) {
+    init(
+        slots: UnsafePointer<RecordSlot>, present: UInt64, input: UnsafePointer<UInt8>?,
+        texts: UnsafeBufferPointer<String> = UnsafeBufferPointer(start: nil, count: 0)
+    ) {
         self.slots = slots
         self.present = present
         self.input = input
