@@ -58,7 +58,7 @@ public struct RecordValues {
         return text.withUTF8(body)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     func code<Code: ValidatedCode>(_ slot: RecordSlot) throws(ValidationIssue) -> Code {
         try withBytes(slot) { Code.validate($0) }.get()
     }
@@ -66,7 +66,7 @@ public struct RecordValues {
     /// A text field's value.
     ///
     /// - Throws: `missing_field` when the field is absent.
-    @inlinable
+    @inlinable @inline(__always)
     public subscript(field: RecordField<String>) -> String {
         get throws(ValidationIssue) {
             withBytes(try slot(field)) { String(decoding: $0, as: UTF8.self) }
@@ -76,7 +76,7 @@ public struct RecordValues {
     /// A decimal field's value.
     ///
     /// - Throws: `missing_field` when the field is absent.
-    @inlinable
+    @inlinable @inline(__always)
     public subscript(field: RecordField<ExactDecimal>) -> ExactDecimal {
         get throws(ValidationIssue) {
             let slot = try slot(field)
@@ -87,7 +87,7 @@ public struct RecordValues {
     /// A timestamp field's value.
     ///
     /// - Throws: `missing_field` when the field is absent.
-    @inlinable
+    @inlinable @inline(__always)
     public subscript(field: RecordField<UTCTimestamp>) -> UTCTimestamp {
         get throws(ValidationIssue) { UTCTimestamp(nanosecondsSinceEpoch: try slot(field).first) }
     }
@@ -95,7 +95,7 @@ public struct RecordValues {
     /// An integer field's value.
     ///
     /// - Throws: `missing_field` when the field is absent.
-    @inlinable
+    @inlinable @inline(__always)
     public subscript(field: RecordField<Int>) -> Int {
         get throws(ValidationIssue) { Int(try slot(field).first) }
     }
@@ -103,31 +103,31 @@ public struct RecordValues {
     /// A code field's value.
     ///
     /// - Throws: `missing_field` when the field is absent.
-    @inlinable
+    @inlinable @inline(__always)
     public subscript<Code: ValidatedCode>(field: RecordField<Code>) -> Code {
         get throws(ValidationIssue) { try code(try slot(field)) }
     }
 
     /// An optional text field's value, or `nil` when it is absent.
-    @inlinable
+    @inlinable @inline(__always)
     public subscript(ifPresent field: RecordField<String>) -> String? {
         isPresent(field) ? try? self[field] : nil
     }
 
     /// An optional decimal field's value, or `nil` when it is absent.
-    @inlinable
+    @inlinable @inline(__always)
     public subscript(ifPresent field: RecordField<ExactDecimal>) -> ExactDecimal? {
         isPresent(field) ? try? self[field] : nil
     }
 
     /// An optional timestamp field's value, or `nil` when it is absent.
-    @inlinable
+    @inlinable @inline(__always)
     public subscript(ifPresent field: RecordField<UTCTimestamp>) -> UTCTimestamp? {
         isPresent(field) ? try? self[field] : nil
     }
 
     /// An optional integer field's value, or `nil` when it is absent.
-    @inlinable
+    @inlinable @inline(__always)
     public subscript(ifPresent field: RecordField<Int>) -> Int? {
         isPresent(field) ? try? self[field] : nil
     }
@@ -136,7 +136,7 @@ public struct RecordValues {
     ///
     /// - Throws: The code type's issue, should the value not validate (the reader then reads the record
     ///   again through the rule table, which reports it).
-    @inlinable
+    @inlinable @inline(__always)
     public subscript<Code: ValidatedCode>(ifPresent field: RecordField<Code>) -> Code? {
         get throws(ValidationIssue) { isPresent(field) ? try self[field] : nil }
     }
