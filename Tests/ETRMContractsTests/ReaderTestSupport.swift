@@ -63,18 +63,17 @@ func scanWidgets(
             outcome.rejected.append((rejection.index, raw, rejection.issues))
         }
         // The rule table alone (Widget declares no plan), as `readBatch` wires it.
-        let callbacks = ScanCallbacks<Widget>(accept: accept, reject: reject)
         let loop = ElementLoop(
-            containerKey: reader.containerKey, plan: nil, rejectsUnknown: configuration.unknownFields.rejects,
-            onValues: { _, _ in false },
-            slow: { scanner, index, arrayDepth, summary in
-                try reader.scanElement(
-                    &scanner, index: index, arrayDepth: arrayDepth, triesFastPath: true, summary: &summary,
-                    callbacks: callbacks)
-            })
+            containerKey: reader.containerKey, plan: nil, rejectsUnknown: configuration.unknownFields.rejects)
         return lines
-            ? try reader.scanLines(raw, loop: loop, callbacks: callbacks)
-            : try reader.scanDocument(raw, loop: loop)
+            ? try reader.scanLines(raw, loop: loop, onValues: { _, _ in false }, accept: accept, reject: reject)
+            : try reader.scanDocument(
+                raw, loop: loop, onValues: { _, _ in false },
+                slow: { scanner, index, arrayDepth, summary in
+                    try reader.scanElement(
+                        &scanner, index: index, arrayDepth: arrayDepth, triesFastPath: true, summary: &summary,
+                        accept: accept, reject: reject)
+                })
     }
     outcome.received = summary.received
     outcome.documentIssues = summary.documentIssues

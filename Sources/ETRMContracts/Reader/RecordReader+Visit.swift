@@ -1,3 +1,5 @@
+import ETRMShared
+
 /// The input format of a batch.
 public struct BatchFormat: Sendable, Hashable {
     let isLines: Bool
@@ -115,45 +117,38 @@ extension RecordReader {
     ) throws -> BatchReport {
         var report = BatchReport(source: source, batchID: batchID)
         let plan = usesFastPath ? Record.recordSchema.plan : nil
-        // The callbacks are stored for the scan's duration only.
-        let summary = try withoutActuallyEscaping(onValues) { onValues in
-            try withoutActuallyEscaping(onRecord) { onRecord in
-                try withoutActuallyEscaping(onRejected) { onRejected in
-                    try withUnsafeTemporaryAllocation(
-                        of: RecordSlot.self, capacity: max(1, plan?.fields.count ?? 1)
-                    ) { slots in
-                        let callbacks = ScanCallbacks<Record>(
-                            accept: { index, record in
-                                report.accepted += 1
-                                try onRecord(index, record)
-                            },
-                            reject: { rejection in
-                                report.count(rejection: rejection.issues)
-                                try onRejected(
-                                    RejectedRecord(
-                                        index: rejection.index, rawBytes: Array(bytes[rejection.range]),
-                                        issues: rejection.issues))
-                            })
-                        let loop = ElementLoop(
-                            containerKey: containerKey,
-                            plan: plan.map { PlanRead(plan: $0, slots: slots.baseAddress!) },
-                            rejectsUnknown: configuration.unknownFields.rejects, onValues: onValues,
-                            slow: { scanner, index, arrayDepth, summary in
-                                try scanElement(
-                                    &scanner, index: index, arrayDepth: arrayDepth, triesFastPath: plan == nil,
-                                    summary: &summary, callbacks: callbacks)
-                            })
-                        if let stretch {
-                            return try loop.scanStretch(
-                                bytes, range: stretch.range, firstIndex: stretch.firstIndex,
-                                configuration: configuration.scanner)
-                        }
-                        return format.isLines
-                            ? try scanLines(bytes, loop: loop, callbacks: callbacks)
-                            : try scanDocument(bytes, loop: loop)
-                    }
-                }
+        // Local functions and closure arguments, never stored: a read allocates no closure contexts.
+        func accept(_ index: Int, _ record: Record) throws {
+            report.accepted += 1
+            try onRecord(index, record)
+        }
+        func reject(_ rejection: Rejection) throws {
+            report.count(rejection: rejection.issues)
+            try onRejected(
+                RejectedRecord(
+                    index: rejection.index, rawBytes: Array(bytes[rejection.range]), issues: rejection.issues))
+        }
+        func slow(
+            _ scanner: inout JSONScanner, _ index: Int, _ arrayDepth: Int, _ summary: inout ScanSummary
+        ) throws -> Bool {
+            try scanElement(
+                &scanner, index: index, arrayDepth: arrayDepth, triesFastPath: plan == nil, summary: &summary,
+                accept: accept, reject: reject)
+        }
+        let summary = try withUnsafeTemporaryAllocation(
+            of: RecordSlot.self, capacity: max(1, plan?.fields.count ?? 1)
+        ) { slots in
+            let loop = ElementLoop(
+                containerKey: containerKey, plan: plan.map { PlanRead(plan: $0, slots: slots.baseAddress!) },
+                rejectsUnknown: configuration.unknownFields.rejects)
+            if let stretch {
+                return try loop.scanStretch(
+                    bytes, range: stretch.range, firstIndex: stretch.firstIndex, configuration: configuration.scanner,
+                    onValues: onValues, slow: slow)
             }
+            return format.isLines
+                ? try scanLines(bytes, loop: loop, onValues: onValues, accept: accept, reject: reject)
+                : try scanDocument(bytes, loop: loop, onValues: onValues, slow: slow)
         }
         report.accepted += summary.acceptedByPlan
         report.received = summary.received

@@ -94,29 +94,26 @@ struct PlanRead {
     let slots: UnsafeMutablePointer<RecordSlot>
 }
 
-/// The rule table's verdicts on the elements the plan did not take.
-struct ScanCallbacks<Record> {
-    let accept: (Int, Record) throws -> Void
-    let reject: (Rejection) throws -> Void
-}
-
 /// The loops over a record array's elements, free of the record type so that a valid record costs no generic
 /// metadata: the declared plan reads it into the slots and `onValues` (specialised in the caller's module)
-/// builds and delivers it; anything else goes to `slow`, the rule table.
+/// builds and delivers it; anything else goes to `slow`, the rule table. The callbacks are passed down as
+/// arguments, never stored, so that a read allocates no closure contexts.
 struct ElementLoop {
+    /// Builds and delivers a record the plan read; `false` when the build closure declines it.
+    typealias OnValues = (Int, RecordValues) throws -> Bool
+    /// Reads the element at the scanner's position through the rule table and calls back; `false` when the
+    /// element never ends (it then holds the rest of the input, and a document issue says so).
+    typealias Slow = (inout JSONScanner, _ index: Int, _ arrayDepth: Int, inout ScanSummary) throws -> Bool
+
     let containerKey: String
     let plan: PlanRead?
     let rejectsUnknown: Bool
-    /// Builds and delivers a record the plan read; `false` when the build closure declines it.
-    let onValues: (Int, RecordValues) throws -> Bool
-    /// Reads the element at the scanner's position through the rule table and calls back; `false` when the
-    /// element never ends (it then holds the rest of the input, and a document issue says so).
-    let slow: (inout JSONScanner, _ index: Int, _ arrayDepth: Int, inout ScanSummary) throws -> Bool
 
     /// Reads one element at the scanner's position (its first byte).
     @inline(__always)
     func element(
-        _ scanner: inout JSONScanner, index: Int, arrayDepth: Int, summary: inout ScanSummary
+        _ scanner: inout JSONScanner, index: Int, arrayDepth: Int, summary: inout ScanSummary, onValues: OnValues,
+        slow: Slow
     ) throws -> Bool {
         summary.received += 1
         let start = scanner.offset
@@ -138,7 +135,9 @@ struct ElementLoop {
     /// Two separator faults are document issues, not records, so that counting stays balanced and no dead
     /// letter is empty: an empty element (`[,A]`, `[A,,B]`) is skipped, and a missing comma (`[{A} {B}]`)
     /// ends the element before it, so that A and B are read, accepted or quarantined, each on its own.
-    func scanArray(_ scanner: inout JSONScanner, summary: inout ScanSummary) throws -> Bool {
+    func scanArray(
+        _ scanner: inout JSONScanner, summary: inout ScanSummary, onValues: OnValues, slow: Slow
+    ) throws -> Bool {
         try scanner.beginArray()
         let arrayDepth = scanner.depth
         var first = true
@@ -148,7 +147,10 @@ struct ElementLoop {
                 continue
             }
             let index = summary.received
-            guard try element(&scanner, index: index, arrayDepth: arrayDepth, summary: &summary) else {
+            guard
+                try element(
+                    &scanner, index: index, arrayDepth: arrayDepth, summary: &summary, onValues: onValues, slow: slow)
+            else {
                 return false
             }
             if missingComma(&scanner, after: index, summary: &summary) { first = true }
@@ -160,7 +162,7 @@ struct ElementLoop {
     /// `firstIndex`; see `RecordReader.readElements`.
     func scanStretch(
         _ raw: UnsafeRawBufferPointer, range: Range<Int>, firstIndex: Int,
-        configuration: JSONScanner.Configuration
+        configuration: JSONScanner.Configuration, onValues: OnValues, slow: Slow
     ) throws -> ScanSummary {
         precondition(
             range.lowerBound >= 0 && range.upperBound <= raw.count, "the stretch must lie inside the document")
@@ -198,7 +200,10 @@ struct ElementLoop {
             }
             if emptyElement(&scanner, arrayDepth: arrayDepth, summary: &summary) { continue }
             let index = firstIndex + summary.received
-            guard try element(&scanner, index: index, arrayDepth: arrayDepth, summary: &summary) else {
+            guard
+                try element(
+                    &scanner, index: index, arrayDepth: arrayDepth, summary: &summary, onValues: onValues, slow: slow)
+            else {
                 return summary
             }
             afterComma = false
@@ -243,7 +248,9 @@ struct ElementLoop {
 
 extension RecordReader {
     /// Scans a batch document, calling the callbacks for each element of its record array.
-    func scanDocument(_ raw: UnsafeRawBufferPointer, loop: ElementLoop) throws -> ScanSummary {
+    func scanDocument(
+        _ raw: UnsafeRawBufferPointer, loop: ElementLoop, onValues: ElementLoop.OnValues, slow: ElementLoop.Slow
+    ) throws -> ScanSummary {
         let container = containerKey
         var summary = ScanSummary()
         var scanner: JSONScanner
@@ -287,7 +294,7 @@ extension RecordReader {
                             message: "expected an array of records, found \(kind.name)")
                     ])
                 }
-                let complete = try loop.scanArray(&scanner, summary: &summary)
+                let complete = try loop.scanArray(&scanner, summary: &summary, onValues: onValues, slow: slow)
                 if !complete { return summary }
             }
             try scanner.finish()
@@ -310,7 +317,7 @@ extension RecordReader {
     /// document issue says so.
     func scanElement(
         _ scanner: inout JSONScanner, index: Int, arrayDepth: Int, triesFastPath: Bool, summary: inout ScanSummary,
-        callbacks: ScanCallbacks<Record>
+        accept: (Int, Record) throws -> Void, reject: (Rejection) throws -> Void
     ) throws -> Bool {
         let start = scanner.offset
         let container = containerKey
@@ -337,7 +344,7 @@ extension RecordReader {
         if let failure {
             issues.add(failure, recordStart: start)
             guard let end = scanner.lenientEndOfElement(from: start) else {
-                try callbacks.reject(
+                try reject(
                     Rejection(index: index, range: start..<trimmedEnd(scanner), issues: issues.issues))
                 summary.documentIssues.append(
                     ValidationIssue(
@@ -348,18 +355,19 @@ extension RecordReader {
                 return false
             }
             scanner.reposition(to: end, depth: arrayDepth)
-            try callbacks.reject(Rejection(index: index, range: start..<end, issues: issues.issues))
+            try reject(Rejection(index: index, range: start..<end, issues: issues.issues))
         } else if let record, issues.isEmpty {
-            try callbacks.accept(index, record)
+            try accept(index, record)
         } else {
-            try callbacks.reject(Rejection(index: index, range: start..<recordEnd, issues: issues.issues))
+            try reject(Rejection(index: index, range: start..<recordEnd, issues: issues.issues))
         }
         return true
     }
 
     /// Scans JSON Lines: one record per line; blank lines are skipped and are not records.
     func scanLines(
-        _ raw: UnsafeRawBufferPointer, loop: ElementLoop, callbacks: ScanCallbacks<Record>
+        _ raw: UnsafeRawBufferPointer, loop: ElementLoop, onValues: ElementLoop.OnValues,
+        accept: (Int, Record) throws -> Void, reject: (Rejection) throws -> Void
     ) throws -> ScanSummary {
         let plan = loop.plan
         let schema = Record.recordSchema
@@ -399,7 +407,7 @@ extension RecordReader {
                 var scanner = try? JSONScanner(line, configuration: lineConfiguration),
                 let present = plan.plan.scan(&scanner, into: plan.slots, rejectsUnknown: policy.rejects),
                 scanner.isAtEnd(),
-                try loop.onValues(
+                try onValues(
                     index, RecordValues(slots: plan.slots, present: present, input: scanner.base))
             {
                 summary.acceptedByPlan += 1
@@ -422,11 +430,11 @@ extension RecordReader {
                 issues.add(error, recordStart: 0)
             }
             if let record, issues.isEmpty {
-                try callbacks.accept(index, record)
+                try accept(index, record)
             } else {
                 var located = issues.issues
                 for position in located.indices { located[position].message += " (line \(lineNumber + 1))" }
-                try callbacks.reject(Rejection(index: index, range: start..<end, issues: located))
+                try reject(Rejection(index: index, range: start..<end, issues: located))
             }
         }
         return summary
