@@ -62,9 +62,18 @@ func scanWidgets(
             let raw = String(decoding: raw[rejection.range], as: UTF8.self)
             outcome.rejected.append((rejection.index, raw, rejection.issues))
         }
+        // The rule table alone (Widget declares no plan), as `readBatch` wires it.
+        let loop = ElementLoop(
+            containerKey: reader.containerKey, plan: nil, rejectsUnknown: configuration.unknownFields.rejects)
         return lines
-            ? try reader.scanLines(raw, accept: accept, reject: reject)
-            : try reader.scanDocument(raw, accept: accept, reject: reject)
+            ? try reader.scanLines(raw, loop: loop, onValues: { _, _ in false }, accept: accept, reject: reject)
+            : try reader.scanDocument(
+                raw, loop: loop, onValues: { _, _ in false },
+                slow: { scanner, index, arrayDepth, summary in
+                    try reader.scanElement(
+                        &scanner, index: index, arrayDepth: arrayDepth, triesFastPath: true, summary: &summary,
+                        accept: accept, reject: reject)
+                })
     }
     outcome.received = summary.received
     outcome.documentIssues = summary.documentIssues

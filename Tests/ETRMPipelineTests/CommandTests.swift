@@ -3,7 +3,7 @@ import ETRMSampleFeed
 import Foundation
 import Testing
 
-/// Whole-run errors exit non-zero with a message and no summary; the outputs are written; the fast path
+/// Whole-run errors exit non-zero with a message and no summary; the outputs are written; the chunked read
 /// and the module reader agree.
 @Suite struct CommandTests {
     private func write(_ text: String, _ name: String, in directory: URL) throws -> String {
@@ -74,7 +74,7 @@ import Testing
                     }()))
     }
 
-    /// A document the fast path declines (another top-level key first) goes through the module reader for the
+    /// A document the chunked read declines (another top-level key first) goes through the reader for the
     /// whole document; the summary must not change.
     @Test func fastPathAndModuleReaderAgree() throws {
         let generated = try FeedGenerator(configuration: .init(trades: 5_000, seed: 11)).documents()

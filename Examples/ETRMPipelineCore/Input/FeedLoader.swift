@@ -47,21 +47,15 @@ package enum FeedLoader {
         var feed = LoadedFeed()
         var rejections: [RejectedRecord] = []
         do {
-            var fast: TradeChunk?
-            if let scan = FastArrayScan(bytes) {
-                fast = try TradeChunks(
-                    scan: scan, bytes: bytes, reader: reader, source: source, pages: pages, progress: progress
-                ).run(splitting: splitting, alongside: alongside)
-            } else {
-                alongside?()
-            }
+            let fast = try TradeChunks(bytes: bytes, reader: reader, source: source, pages: pages, progress: progress)
+                .run(splitting: splitting, alongside: alongside)
             var columns: FeedColumns
             if let fast {
                 columns = fast.columns
                 rejections = fast.rejections
                 feed.received = fast.received
             } else {
-                // Not the common shape: the module reader reads the whole document.
+                // Not the simple shape, or a chunk not to be trusted: the reader reads the whole document.
                 columns = FeedColumns(capacity: max(16, bytes.count / 240))
                 let report = try reader.read(
                     bytes, format: .document, source: source, batchID: source,
@@ -101,28 +95,6 @@ package enum FeedLoader {
             }
         }
         return feed
-    }
-
-    /// Reads one element alone with the module reader (the fast path's fallback), with the outcome and issues
-    /// located at `index`.
-    static func readAlone<Record: ValidatedRecord>(
-        _ element: UnsafeRawBufferPointer, index: Int, reader: RecordReader<Record>, source: String,
-        onRecord: (Record) -> Void, onRejected: (RejectedRecord) -> Void
-    ) throws {
-        let prefix = "{\"\(reader.containerKey)\":["
-        let document = Array(prefix.utf8) + Array(element) + Array("]}".utf8)
-        let report = try reader.read(
-            document, source: source, onRecord: { _, record in onRecord(record) },
-            onRejected: { rejected in
-                try resolve(
-                    relocated(
-                        RejectedRecord(index: 0, rawBytes: rejected.rawBytes, issues: rejected.issues), to: index,
-                        key: reader.containerKey),
-                    source: source, onRejected: onRejected)
-            })
-        if let issue = report.documentIssues.first {
-            throw PipelineError(.badDocument, "\(source): record \(index): \(issue.message)")
-        }
     }
 
     /// `rejected` moved to array index `index`: its index, and the paths of its issues that point into the
@@ -183,47 +155,19 @@ package enum FeedLoader {
         }
         do {
             var firstBad: RejectedRecord?
-            var rows: Int?
-            if let scan = FastArrayScan(bytes) {
-                let parser = FastBrokerParser(scan: scan)
-                var released = 0
-                rows = try scan.run(
-                    key: "broker_volumes",
-                    element: { _, position in
-                        if let pages, position - released >= 4 << 20 {
-                            pages.release(released..<position)
-                            released = position
-                        }
-                        return firstBad == nil ? parser.parse(&position, ids: &ids, volumes: &volumes) : false
-                    },
-                    fallback: { index, range in
-                        guard firstBad == nil else { return }
-                        try readAlone(
-                            UnsafeRawBufferPointer(rebasing: bytes[range]), index: index, reader: reader,
-                            source: source,
-                            onRecord: { row in
-                                ids.append(row.tradeID)
-                                volumes.append(row.volumeMilli)
-                            }, onRejected: { firstBad = $0 })
-                    })
+            let report = try reader.read(
+                bytes, format: .document, source: source, batchID: source,
+                onRecord: { _, row in
+                    row.tradeID.withUTF8 { ids.append(utf8: $0) }
+                    volumes.append(row.volumeMilli)
+                },
+                onRejected: { rejected in
+                    try resolve(rejected, source: source, onRejected: { firstBad = firstBad ?? $0 })
+                })
+            if let issue = report.documentIssues.first {
+                throw PipelineError(.badBroker, "broker file \(source) is not a valid document: \(issue.message)")
             }
-            if rows == nil {
-                ids = StringColumnBuilder()
-                volumes = []
-                firstBad = nil
-                let report = try reader.read(
-                    bytes, format: .document, source: source, batchID: source,
-                    onRecord: { _, row in
-                        ids.append(row.tradeID)
-                        volumes.append(row.volumeMilli)
-                    },
-                    onRejected: { rejected in
-                        try resolve(rejected, source: source, onRejected: { firstBad = firstBad ?? $0 })
-                    })
-                if let issue = report.documentIssues.first {
-                    throw PipelineError(.badBroker, "broker file \(source) is not a valid document: \(issue.message)")
-                }
-            }
+            pages?.releaseAll()
             if let firstBad { throw malformed(firstBad) }
         } catch let error as PipelineError {
             throw error.code == .badDocument ? PipelineError(.badBroker, "broker file " + error.message) : error
@@ -269,7 +213,7 @@ package enum FeedLoader {
     }
 }
 
-/// Column builders for the valid trades, filled by the reader's visitor or the fast path; a chunk parsed on
+/// Column builders for the valid trades, filled by the reader's visitor; a chunk parsed on
 /// its own core has its own, merged in input order by ``absorb(_:indexOffset:)``.
 ///
 /// Numbers are collected in plain arrays and handed to `Column(_:)` once, because the generic
@@ -305,10 +249,8 @@ struct FeedColumns {
 
     @inline(__always)
     mutating func append(index row: Int, _ trade: FeedTrade) {
-        var id = trade.tradeID
-        var code = trade.productCode
-        id.withUTF8 { id in
-            code.withUTF8 { code in
+        trade.tradeID.withUTF8 { id in
+            trade.productCode.withUTF8 { code in
                 append(
                     index: row, tradeID: id, product: code, start: trade.deliveryStart, end: trade.deliveryEnd,
                     event: trade.eventTime, volume: trade.volumeMilli, price: trade.priceCents, status: trade.status)

@@ -49,74 +49,123 @@ struct TradeChunk {
     var rejections: [RejectedRecord] = []
     /// Elements read.
     var received = 0
-    /// Where the parse stopped.
-    var end: FastArrayScan.ElementsEnd = .malformed
-    /// An error that stopped it (its message may carry a chunk-local index: it is never shown as is).
-    var failure: (any Error)?
+    /// Whether the stretch read as a whole document with no document issue and no whole-run issue.
+    var trusted = false
 }
 
-/// The parallel parse of the `trades` array: speculative chunks, validated and merged in input order.
+/// The parallel parse of the `trades` array: speculative chunks, each read in place by
+/// `RecordReader.readElements(_:in:firstIndex:source:batchID:onRecord:onRejected:)`, merged in input order, and
+/// trusted only when every chunk is.
 ///
 /// ## Why the result is always the sequential parse's
 ///
 /// The array is split at guessed offsets. From each guess the next `}` `,` `{` (JSON whitespace allowed around
-/// the comma) is taken as a plausible element start `s[k]`, and chunk `k` is parsed from there on its own core
-/// until the next element would start at or after `s[k+1]`. That guess can be wrong: the bytes `},{` may sit
-/// inside a string (a trade id like `"a},{b"`), and then chunk `k` parses garbage. So nothing chunk `k` found
-/// is used until it is *proven* to have started at a real element start:
+/// the comma) is taken as a plausible element boundary: chunk `k` is the bytes from its start `s[k]` to the `}`
+/// before `s[k+1]` (the last chunk runs to the array's `]`, the document having been checked to end `]}`). A
+/// guess can be wrong: the bytes `},{` may sit inside a string (a trade id like `"a},{b"`). But if chunk `k`
+/// starts at a real element start, the reader lexes it exactly as the sequential read lexes the same bytes, so
+/// it reads without a document issue only if its last `}` closes an element of the array; the `,` `{` after it
+/// then make `s[k+1]` a real element start. Chunk 0 starts at the array's first element, so by induction, when
+/// every chunk has no document issue, every start is real, each chunk's outcome is the sequential one for its
+/// stretch (an element's outcome depends only on its own bytes), and the stretches tile the array. When any
+/// chunk is not (a document issue, a whole-run issue such as bad UTF-8), the caller reads the whole document
+/// sequentially instead: a wrong guess costs time, never correctness.
 ///
-/// - Chunk 0 starts at the array's first element, which the header parse located: a real element start.
-/// - A chunk that started at a real element start reads exactly the elements the sequential parse reads from
-///   there, with the same code, and each element's outcome depends only on its own bytes (the LEI cache only
-///   memoises a pure check). So the element starts it visits are real element starts.
-/// - Chunk `k-1` stops at the first element start `p >= s[k]`. If `p == s[k]`, then `s[k]` is a real element
-///   start, chunk `k` is the sequential parse of its stretch, and it is merged (its local indices shifted
-///   by the number of elements before it). If `p > s[k]`, the guess was inside an element (a string holding
-///   `},{`, say): chunk `k` is discarded and the stretch is parsed sequentially from `p`.
-/// - A chunk that failed (a malformed stretch, a whole-run error) is never trusted either: its stretch is
-///   parsed again sequentially, with global indices, once everything before it is merged, so errors and the
-///   fall-back to the module reader happen exactly where the sequential parse would meet them.
-///
-/// By induction every merged chunk is the sequential parse of its stretch, and the stretches tile the array,
-/// so the columns, the quarantine (indices, issue paths, order) and the dead letters are the sequential ones.
-/// A wrong guess costs time, never correctness.
-///
-/// Pages of a mapped document are released behind each chunk's parser (``PageRelease``): every dead letter's
-/// bytes have been copied by then (the fallback parses a copy of the element), and a page touched again (a
-/// sequential re-parse, the module reader) is read back from the file.
+/// Pages of a mapped document are released once a chunk is parsed (``PageRelease``); a page touched again (the
+/// sequential read) is read back from the file.
 struct TradeChunks {
-    let scan: FastArrayScan
     let bytes: UnsafeRawBufferPointer
     let reader: RecordReader<FeedTrade>
     let source: String
     let pages: PageRelease?
     let progress: ((Int) -> Void)?
 
-    /// Bytes parsed between two page releases.
-    private static let releaseStride = 4 << 20
     /// Expected bytes per record, for reserving (an over-estimate of rows reserves untouched memory only).
     private static let bytesPerRecordEstimate = 240
 
     /// Parses the array, running `alongside` on one of the cores meanwhile. Returns `nil` when the document is
-    /// not of the simple shape (the caller reads it with the module reader).
+    /// not of the simple shape or a chunk is not trusted (the caller reads it sequentially).
     func run(splitting: ParseSplitting, alongside: (() -> Void)?) throws -> TradeChunk? {
-        guard let first = scan.arrayStart(key: "trades") else {
+        guard let first = arrayStart(), let close = arrayEnd(), close > first else {
             alongside?()
             return nil
         }
         var starts = [first]
-        for guess in splitting.offsets(documentSize: scan.count, firstElement: first) where guess >= first {
-            if let start = scan.plausibleElementStart(after: guess), start > starts[starts.count - 1] {
-                starts.append(start)
+        var ends: [Int] = []
+        for guess in splitting.offsets(documentSize: bytes.count, firstElement: first) where guess >= first {
+            if let boundary = plausibleBoundary(after: guess), boundary.start > starts[starts.count - 1] {
+                ends.append(boundary.end)
+                starts.append(boundary.start)
             }
         }
-        var chunks = parseConcurrently(starts, alongside: alongside)
-        return try merge(&chunks, starts: starts)
+        ends.append(close)
+        var chunks = try parseConcurrently(starts: starts, ends: ends, alongside: alongside)
+        guard chunks.allSatisfy(\.trusted) else { return nil }
+        return merge(&chunks)
+    }
+
+    // MARK: Document shape
+
+    /// The offset of the first element of a document that begins `{"trades": [{`, JSON whitespace allowed.
+    private func arrayStart() -> Int? {
+        var position = 0
+        let header: [UInt8] = Array("{\"trades\":[".utf8)
+        for expected in header {
+            skipSpace(&position)
+            guard position < bytes.count, bytes[position] == expected else { return nil }
+            position += 1
+        }
+        skipSpace(&position)
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "{") else { return nil }
+        return position
+    }
+
+    /// The offset of the array's `]` in a document that ends `]}`, JSON whitespace allowed.
+    private func arrayEnd() -> Int? {
+        var position = bytes.count - 1
+        for expected in [UInt8(ascii: "}"), UInt8(ascii: "]")] {
+            while position >= 0, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[position]) { position -= 1 }
+            guard position >= 0, bytes[position] == expected else { return nil }
+            position -= 1
+        }
+        return position + 1
+    }
+
+    private func skipSpace(_ position: inout Int) {
+        while position < bytes.count {
+            let byte = bytes[position]
+            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
+            position += 1
+        }
+    }
+
+    /// The first `}` `,` `{` at or after `guess` (within 1 MiB): the offset just past the `}` and that of the
+    /// `{`.
+    private func plausibleBoundary(after guess: Int) -> (end: Int, start: Int)? {
+        var position = guess
+        let limit = min(bytes.count, guess + (1 << 20))
+        while position < limit {
+            guard bytes[position] == UInt8(ascii: "}") else {
+                position += 1
+                continue
+            }
+            var next = position + 1
+            skipSpace(&next)
+            if next < bytes.count, bytes[next] == UInt8(ascii: ",") {
+                next += 1
+                skipSpace(&next)
+                if next < bytes.count, bytes[next] == UInt8(ascii: "{") { return (position + 1, next) }
+            }
+            position += 1
+        }
+        return nil
     }
 
     // MARK: Parallel phase
 
-    private func parseConcurrently(_ starts: [Int], alongside: (() -> Void)?) -> [TradeChunk] {
+    private func parseConcurrently(
+        starts: [Int], ends: [Int], alongside: (() -> Void)?
+    ) throws -> [TradeChunk] {
         let extra = alongside == nil ? 0 : 1
         let tasks = starts.count + extra
         let parsed = ParsedCounter()
@@ -127,122 +176,62 @@ struct TradeChunks {
                 if pthread_equal(pthread_self(), caller) != 0 { progress(total) }
             }
         }
-        // Each task writes only its own chunk; the bytes, the reader and the scan are read-only; `alongside`
-        // runs in exactly one task; `progress` is called on the caller's thread only.
-        let results = Parallel.map(tasks) { task -> TradeChunk? in
+        // Each task writes only its own chunk; the bytes and the reader are read-only; `alongside` runs in
+        // exactly one task; `progress` is called on the caller's thread only.
+        let results = Parallel.map(tasks) { task -> Result<TradeChunk, any Error>? in
             if task < extra {
                 alongside?()
                 return nil
             }
             let k = task - extra
-            let limit = k + 1 < starts.count ? starts[k + 1] : nil
-            let capacity = max(16, ((limit ?? scan.count) - starts[k]) / Self.bytesPerRecordEstimate)
-            var chunk = TradeChunk(columns: FeedColumns(capacity: capacity))
-            parse(from: starts[k], until: limit, firstIndex: 0, into: &chunk, report: report)
-            return chunk
+            return Result { try parse(starts[k]..<ends[k], report: report) }
         }
-        return results.compactMap { $0 }
+        return try results.compactMap { try $0?.get() }
     }
 
-    /// Parses elements from `start` (a real or a guessed element start) into `chunk`, catching any error into
-    /// ``TradeChunk/failure``.
-    private func parse(
-        from start: Int, until limit: Int?, firstIndex: Int, into chunk: inout TradeChunk, report: ((Int) -> Void)?
-    ) {
-        var parser = FastTradeParser(scan: scan)
-        chunk.columns.settle()
-        var columns = chunk.columns
-        var rejections = chunk.rejections
-        chunk.columns = FeedColumns(capacity: 0)
-        chunk.rejections = []
-        var released = start
-        var sinceReport = 0
-        do {
-            let (count, end) = try scan.elements(
-                from: start, until: limit, firstIndex: firstIndex,
-                element: { index, position in
-                    if let pages, position - released >= Self.releaseStride {
-                        pages.release(released..<position)
-                        released = position
-                    }
-                    sinceReport += 1
-                    if sinceReport == 0x10000 {
-                        report?(sinceReport)
-                        sinceReport = 0
-                    }
-                    return parser.parse(&position, index: index, into: &columns)
-                },
-                fallback: { index, range in
-                    try FeedLoader.readAlone(
-                        UnsafeRawBufferPointer(rebasing: bytes[range]), index: index, reader: reader,
-                        source: source, onRecord: { columns.append(index: index, $0) },
-                        onRejected: { rejections.append($0) })
-                })
-            chunk.received += count
-            chunk.end = end
-        } catch {
-            chunk.failure = error
-        }
-        chunk.columns = columns
-        chunk.rejections = rejections
+    /// Reads the stretch `range` of the array in place (its indices counted from 0 until merged).
+    private func parse(_ range: Range<Int>, report: ((Int) -> Void)?) throws -> TradeChunk {
+        var chunk = TradeChunk(columns: FeedColumns(capacity: max(16, range.count / Self.bytesPerRecordEstimate)))
+        var fatal = false
+        let result = try reader.readElements(
+            bytes, in: range, firstIndex: 0, source: source, batchID: source,
+            onRecord: { index, trade in
+                chunk.columns.append(index: index, trade)
+                if index & 0xFFFF == 0xFFFF { report?(0x10000) }
+            },
+            onRejected: { rejected in
+                if rejected.issues.contains(where: { FeedRules.fatalCodes.contains($0.code) }) {
+                    fatal = true
+                } else {
+                    chunk.rejections.append(rejected)
+                }
+            })
+        pages?.release(range)
+        chunk.received = result.received
+        chunk.trusted = !fatal && result.documentIssues.isEmpty
+        return chunk
     }
 
     // MARK: Sequential phase
 
-    /// Validates the chunks in input order and merges them; re-parses sequentially whatever cannot be trusted.
-    ///
-    /// Each chunk is taken out of `chunks` (and freed) as it is merged: the chunks are not kept alongside the
-    /// merged columns.
-    private func merge(_ chunks: inout [TradeChunk], starts: [Int]) throws -> TradeChunk? {
+    /// Merges the chunks in input order, each taken out of `chunks` (and freed) as it is merged.
+    private func merge(_ chunks: inout [TradeChunk]) -> TradeChunk {
         var merged = chunks[0]
         chunks[0] = TradeChunk(columns: FeedColumns(capacity: 0))
-        if let failure = merged.failure { throw failure }
         merged.columns.reserve(
             rows: chunks.reduce(merged.columns.count) { $0 + $1.columns.count },
             idBytes: chunks.reduce(merged.columns.ids.byteCount) { $0 + $1.columns.ids.byteCount })
-        // `next` is the chunk whose start is the limit the last parse stopped at.
-        var next = 1
-        while true {
-            switch merged.end {
-            case .malformed:
-                return nil
-            case .arrayEnd(let after):
-                return scan.documentEnds(after) ? merged : nil
-            case .limit:
-                var chunk = chunks[next]
-                chunks[next] = TradeChunk(columns: FeedColumns(capacity: 0))
-                if chunk.failure == nil, chunk.end != .malformed {
-                    let offset = merged.received
-                    merged.columns.absorb(&chunk.columns, indexOffset: offset)
-                    merged.rejections += chunk.rejections.map {
-                        FeedLoader.relocated($0, to: $0.index + offset, key: "trades")
-                    }
-                    merged.received += chunk.received
-                    merged.end = chunk.end
-                } else {
-                    try parseSequentially(from: starts[next], until: next + 1, starts: starts, into: &merged)
-                }
-                next += 1
-            case .pastLimit(let position):
-                // The guess at `starts[next]` was not an element start; go on from where the parse really is.
-                var limit = next + 1
-                while limit < starts.count, starts[limit] < position {
-                    chunks[limit] = TradeChunk(columns: FeedColumns(capacity: 0))
-                    limit += 1
-                }
-                try parseSequentially(from: position, until: limit, starts: starts, into: &merged)
-                next = limit
+        for next in chunks.indices.dropFirst() {
+            var chunk = chunks[next]
+            chunks[next] = TradeChunk(columns: FeedColumns(capacity: 0))
+            let offset = merged.received
+            merged.columns.absorb(&chunk.columns, indexOffset: offset)
+            merged.rejections += chunk.rejections.map {
+                FeedLoader.relocated($0, to: $0.index + offset, key: "trades")
             }
+            merged.received += chunk.received
         }
-    }
-
-    private func parseSequentially(
-        from start: Int, until limitIndex: Int, starts: [Int], into merged: inout TradeChunk
-    ) throws {
-        parse(
-            from: start, until: limitIndex < starts.count ? starts[limitIndex] : nil, firstIndex: merged.received,
-            into: &merged, report: nil)
-        if let failure = merged.failure { throw failure }
+        return merged
     }
 }
 

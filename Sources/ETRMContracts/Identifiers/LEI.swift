@@ -16,21 +16,27 @@ public struct LEI: ValidatedCode, ASCIIIdentifier {
     public static let issueCode = ValidationIssue.Code.invalidLEI
 
     static func problem(in bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        guard bytes.count == 20 else { return "an LEI has 20 characters" }
-        guard ASCII.all(UnsafeBufferPointer(rebasing: bytes[..<18]), ASCII.isUpperAlphanumeric),
-            ASCII.isDigit(bytes[18]), ASCII.isDigit(bytes[19])
-        else { return "expected 18 characters of 0-9 A-Z and 2 check digits" }
-        // Horner's rule over the expanded digits (a letter is two digits), reducing modulo 97 once per six
-        // characters (< 97 × 10^12 + 10^12 fits easily) rather than once per character: the division is off the
-        // per-character dependency chain.
+        guard bytes.count == 20, let base = bytes.baseAddress else { return "an LEI has 20 characters" }
+        // One pass checks the characters and runs Horner's rule over the expanded digits (a letter is two
+        // digits), reducing modulo 97 once per six characters (< 97 × 10^12 + 10^12 fits easily) rather than
+        // once per character: the division is off the per-character dependency chain.
         var accumulator: UInt64 = 0
         var index = 0
         while index < 20 {
-            let chunkEnd = Swift.min(index + 6, 20)
+            let chunkEnd = Swift.min(index &+ 6, 20)
             while index < chunkEnd {
-                let value = UInt64(ASCII.base36(bytes[index]))
-                accumulator = accumulator &* (value < 10 ? 10 : 100) &+ value
-                index += 1
+                let byte = base[index]
+                let digit = byte &- UInt8(ascii: "0")
+                if digit < 10 {
+                    accumulator = accumulator &* 10 &+ UInt64(digit)
+                } else {
+                    let letter = byte &- UInt8(ascii: "A")
+                    guard letter < 26, index < 18 else {
+                        return "expected 18 characters of 0-9 A-Z and 2 check digits"
+                    }
+                    accumulator = accumulator &* 100 &+ UInt64(letter) &+ 10
+                }
+                index &+= 1
             }
             accumulator %= 97
         }

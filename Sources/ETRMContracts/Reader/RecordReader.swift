@@ -61,9 +61,9 @@ public struct RecordReader<Record: ValidatedRecord>: Sendable {
     @inline(__always)
     func decodeObject(
         _ scanner: inout JSONScanner, schema: RecordSchema<Record>, issues: inout RecordIssues,
-        policy: UnknownFieldPolicy
+        policy: UnknownFieldPolicy, triesFastPath: Bool = true
     ) throws(JSONError) -> Record? {
-        if usesFastPath, let fastDecode = schema.fastDecode {
+        if triesFastPath, usesFastPath, let fastDecode = schema.fastDecode {
             let start = scanner.offset
             let depth = scanner.depth
             if let record = fastDecode(&scanner, policy) { return record }
@@ -83,19 +83,175 @@ struct Rejection {
 /// What a scan found besides the records themselves.
 struct ScanSummary {
     var received = 0
+    /// Records the declared plan read and the caller's hook took (the others are counted by `accept`).
+    var acceptedByPlan = 0
     var documentIssues: [ValidationIssue] = []
 }
 
-extension RecordReader {
-    /// Scans a batch document, calling `accept` for each valid record and `reject` for each bad element.
-    func scanDocument(
-        _ raw: UnsafeRawBufferPointer,
-        accept: (Int, Record) throws -> Void,
-        reject: (Rejection) throws -> Void
+/// A declared schema's plan and the slot buffer it reads every record of one batch into.
+struct PlanRead {
+    let plan: RecordPlan
+    let slots: UnsafeMutablePointer<RecordSlot>
+}
+
+/// The loops over a record array's elements, free of the record type so that a valid record costs no generic
+/// metadata: the declared plan reads it into the slots and `onValues` (specialised in the caller's module)
+/// builds and delivers it; anything else goes to `slow`, the rule table. The callbacks are passed down as
+/// arguments, never stored, so that a read allocates no closure contexts.
+struct ElementLoop {
+    /// Builds and delivers a record the plan read; `false` when the build closure declines it.
+    typealias OnValues = (Int, RecordValues) throws -> Bool
+    /// Reads the element at the scanner's position through the rule table and calls back; `false` when the
+    /// element never ends (it then holds the rest of the input, and a document issue says so).
+    typealias Slow = (inout JSONScanner, _ index: Int, _ arrayDepth: Int, inout ScanSummary) throws -> Bool
+
+    let containerKey: String
+    let plan: PlanRead?
+    let rejectsUnknown: Bool
+
+    /// Reads one element at the scanner's position (its first byte).
+    @inline(__always)
+    func element(
+        _ scanner: inout JSONScanner, index: Int, arrayDepth: Int, summary: inout ScanSummary, onValues: OnValues,
+        slow: Slow
+    ) throws -> Bool {
+        summary.received += 1
+        let start = scanner.offset
+        if let plan, start < scanner.count, scanner.base[start] == UInt8(ascii: "{") {
+            if let present = plan.plan.scan(&scanner, into: plan.slots, rejectsUnknown: rejectsUnknown),
+                try onValues(index, RecordValues(slots: plan.slots, present: present, input: scanner.base))
+            {
+                summary.acceptedByPlan += 1
+                return true
+            }
+            scanner.reposition(to: start, depth: arrayDepth)
+        }
+        return try slow(&scanner, index, arrayDepth, &summary)
+    }
+
+    /// Reads the elements of the record array. Returns `false` when the array never closed and the rest of
+    /// the document went to one rejection.
+    ///
+    /// Two separator faults are document issues, not records, so that counting stays balanced and no dead
+    /// letter is empty: an empty element (`[,A]`, `[A,,B]`) is skipped, and a missing comma (`[{A} {B}]`)
+    /// ends the element before it, so that A and B are read, accepted or quarantined, each on its own.
+    func scanArray(
+        _ scanner: inout JSONScanner, summary: inout ScanSummary, onValues: OnValues, slow: Slow
+    ) throws -> Bool {
+        try scanner.beginArray()
+        let arrayDepth = scanner.depth
+        var first = true
+        while try scanner.nextElement(isFirst: &first) {
+            if emptyElement(&scanner, arrayDepth: arrayDepth, summary: &summary) {
+                first = true
+                continue
+            }
+            let index = summary.received
+            guard
+                try element(
+                    &scanner, index: index, arrayDepth: arrayDepth, summary: &summary, onValues: onValues, slow: slow)
+            else {
+                return false
+            }
+            if missingComma(&scanner, after: index, summary: &summary) { first = true }
+        }
+        return true
+    }
+
+    /// Reads the stretch `range` of a batch document's record array, whose first element has index
+    /// `firstIndex`; see `RecordReader.readElements`.
+    func scanStretch(
+        _ raw: UnsafeRawBufferPointer, range: Range<Int>, firstIndex: Int,
+        configuration: JSONScanner.Configuration, onValues: OnValues, slow: Slow
     ) throws -> ScanSummary {
-        let schema = Record.recordSchema
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= raw.count, "the stretch must lie inside the document")
+        var summary = ScanSummary()
+        var scanner: JSONScanner
+        do {
+            scanner = try JSONScanner(
+                UnsafeRawBufferPointer(rebasing: raw[..<range.upperBound]), configuration: configuration)
+        } catch {
+            throw ValidationFailure(issues: [ValidationIssue(error)])
+        }
+        // The elements of `{"key": [ … ]}` are read at the depth of the array, as in the whole document.
+        let arrayDepth = 2
+        scanner.reposition(to: range.lowerBound, depth: arrayDepth)
+        let arrayPath = "/" + JSONPointer.escape(containerKey)
+        var afterComma = false
+        while true {
+            scanner.skipWhitespace()
+            guard scanner.offset < scanner.count else {
+                if afterComma {
+                    summary.documentIssues.append(
+                        ValidationIssue(
+                            path: arrayPath, code: .invalidJSON,
+                            message: "the stretch ends with a ',' (byte \(range.upperBound)): no element follows it"))
+                }
+                return summary
+            }
+            if scanner.base[scanner.offset] == UInt8(ascii: "]") {
+                summary.documentIssues.append(
+                    ValidationIssue(
+                        path: arrayPath, code: .invalidJSON,
+                        message: "the array closes inside the stretch (byte \(scanner.offset)); the bytes after it "
+                            + "were not read"))
+                return summary
+            }
+            if emptyElement(&scanner, arrayDepth: arrayDepth, summary: &summary) { continue }
+            let index = firstIndex + summary.received
+            guard
+                try element(
+                    &scanner, index: index, arrayDepth: arrayDepth, summary: &summary, onValues: onValues, slow: slow)
+            else {
+                return summary
+            }
+            afterComma = false
+            scanner.skipWhitespace()
+            if scanner.offset < scanner.count, scanner.base[scanner.offset] == UInt8(ascii: ",") {
+                scanner.reposition(to: scanner.offset + 1, depth: arrayDepth)
+                afterComma = true
+            } else {
+                _ = missingComma(&scanner, after: index, summary: &summary)
+            }
+        }
+    }
+
+    /// Skips a `,` where an element should start (`[,A]`, `[A,,B]`), recording a document issue.
+    private func emptyElement(_ scanner: inout JSONScanner, arrayDepth: Int, summary: inout ScanSummary) -> Bool {
+        guard scanner.offset < scanner.count, scanner.base[scanner.offset] == UInt8(ascii: ",") else { return false }
+        summary.documentIssues.append(
+            ValidationIssue(
+                path: "/" + JSONPointer.escape(containerKey), code: .invalidJSON,
+                message: "an empty array element (byte \(scanner.offset)): a ',' with no value before it; "
+                    + "it is not a record and no bytes were lost"))
+        scanner.reposition(to: scanner.offset + 1, depth: arrayDepth)
+        return true
+    }
+
+    /// After an element comes ',' or ']'. Anything else starts the next element: the comma is missing, which is
+    /// recorded as a document issue.
+    private func missingComma(_ scanner: inout JSONScanner, after index: Int, summary: inout ScanSummary) -> Bool {
+        scanner.skipWhitespace()
+        guard scanner.offset < scanner.count, scanner.base[scanner.offset] != UInt8(ascii: ","),
+            scanner.base[scanner.offset] != UInt8(ascii: "]")
+        else { return false }
+        summary.documentIssues.append(
+            ValidationIssue(
+                path: "/" + JSONPointer.escape(containerKey), code: .invalidJSON,
+                message: "a ',' is missing after record \(index) (byte \(scanner.offset)); what follows is "
+                    + "read as the next record, so no bytes were lost"))
+        return true
+    }
+
+}
+
+extension RecordReader {
+    /// Scans a batch document, calling the callbacks for each element of its record array.
+    func scanDocument(
+        _ raw: UnsafeRawBufferPointer, loop: ElementLoop, onValues: ElementLoop.OnValues, slow: ElementLoop.Slow
+    ) throws -> ScanSummary {
         let container = containerKey
-        let policy = configuration.unknownFields
         var summary = ScanSummary()
         var scanner: JSONScanner
         do {
@@ -138,9 +294,7 @@ extension RecordReader {
                             message: "expected an array of records, found \(kind.name)")
                     ])
                 }
-                let complete = try scanArray(
-                    &scanner, schema: schema, container: container, policy: policy, summary: &summary,
-                    accept: accept, reject: reject)
+                let complete = try loop.scanArray(&scanner, summary: &summary, onValues: onValues, slow: slow)
                 if !complete { return summary }
             }
             try scanner.finish()
@@ -158,93 +312,64 @@ extension RecordReader {
         return summary
     }
 
-    /// Reads the elements of the record array. Returns `false` when the array never closed and the rest of
-    /// the document went to one rejection.
-    ///
-    /// Two separator faults are document issues, not records, so that counting stays balanced and no dead
-    /// letter is empty: an empty element (`[,A]`, `[A,,B]`) is skipped, and a missing comma (`[{A} {B}]`)
-    /// ends the element before it, so that A and B are read, accepted or quarantined, each on its own.
-    private func scanArray(
-        _ scanner: inout JSONScanner, schema: RecordSchema<Record>, container: String, policy: UnknownFieldPolicy,
-        summary: inout ScanSummary, accept: (Int, Record) throws -> Void, reject: (Rejection) throws -> Void
+    /// Reads one element at the scanner's position (its first byte) through the rule table and calls the
+    /// callbacks. Returns `false` when the element never ends: it then holds the rest of the input, and a
+    /// document issue says so.
+    func scanElement(
+        _ scanner: inout JSONScanner, index: Int, arrayDepth: Int, triesFastPath: Bool, summary: inout ScanSummary,
+        accept: (Int, Record) throws -> Void, reject: (Rejection) throws -> Void
     ) throws -> Bool {
-        try scanner.beginArray()
-        let arrayDepth = scanner.depth
-        let arrayPath = "/" + JSONPointer.escape(container)
-        var first = true
-        while try scanner.nextElement(isFirst: &first) {
-            if scanner.offset < scanner.count, scanner.base[scanner.offset] == UInt8(ascii: ",") {
-                summary.documentIssues.append(
-                    ValidationIssue(
-                        path: arrayPath, code: .invalidJSON,
-                        message: "an empty array element (byte \(scanner.offset)): a ',' with no value before it; "
-                            + "it is not a record and no bytes were lost"))
-                scanner.reposition(to: scanner.offset + 1, depth: arrayDepth)
-                first = true
-                continue
-            }
-            let index = summary.received
-            summary.received += 1
-            let start = scanner.offset
-            var issues = RecordIssues(container: container, index: index)
-            var record: Record?
-            var failure: JSONError?
-            var recordEnd = start
-            do throws(JSONError) {
-                if try scanner.peekKind() == .object {
-                    record = try decodeObject(&scanner, schema: schema, issues: &issues, policy: policy)
-                } else {
-                    let kind = try scanner.peekKind()
-                    let range = try scanner.skipValue()
-                    issues.add(
-                        field: nil, code: .notAnObject, message: "a record must be a JSON object, found \(kind.name)",
-                        value: String(decoding: scanner.bytes(range), as: UTF8.self))
-                }
-                recordEnd = scanner.offset
-            } catch {
-                failure = error
-            }
-            if let failure {
-                issues.add(failure, recordStart: start)
-                guard let end = scanner.lenientEndOfElement(from: start) else {
-                    try reject(Rejection(index: index, range: start..<trimmedEnd(scanner), issues: issues.issues))
-                    summary.documentIssues.append(
-                        ValidationIssue(
-                            path: arrayPath, code: .invalidJSON,
-                            message:
-                                "the array is not closed (truncated or unbalanced document); record \(index) holds the rest of the document"
-                        ))
-                    return false
-                }
-                scanner.reposition(to: end, depth: arrayDepth)
-                try reject(Rejection(index: index, range: start..<end, issues: issues.issues))
-            } else if let record, issues.isEmpty {
-                try accept(index, record)
+        let start = scanner.offset
+        let container = containerKey
+        var issues = RecordIssues(container: container, index: index)
+        var record: Record?
+        var failure: JSONError?
+        var recordEnd = start
+        do throws(JSONError) {
+            if try scanner.peekKind() == .object {
+                record = try decodeObject(
+                    &scanner, schema: Record.recordSchema, issues: &issues, policy: configuration.unknownFields,
+                    triesFastPath: triesFastPath)
             } else {
-                try reject(Rejection(index: index, range: start..<recordEnd, issues: issues.issues))
+                let kind = try scanner.peekKind()
+                let range = try scanner.skipValue()
+                issues.add(
+                    field: nil, code: .notAnObject, message: "a record must be a JSON object, found \(kind.name)",
+                    value: String(decoding: scanner.bytes(range), as: UTF8.self))
             }
-            // After an element comes ',' or ']'. Anything else starts the next element: the comma is missing.
-            scanner.skipWhitespace()
-            if scanner.offset < scanner.count, scanner.base[scanner.offset] != UInt8(ascii: ","),
-                scanner.base[scanner.offset] != UInt8(ascii: "]")
-            {
+            recordEnd = scanner.offset
+        } catch {
+            failure = error
+        }
+        if let failure {
+            issues.add(failure, recordStart: start)
+            guard let end = scanner.lenientEndOfElement(from: start) else {
+                try reject(
+                    Rejection(index: index, range: start..<trimmedEnd(scanner), issues: issues.issues))
                 summary.documentIssues.append(
                     ValidationIssue(
-                        path: arrayPath, code: .invalidJSON,
-                        message: "a ',' is missing after record \(index) (byte \(scanner.offset)); what follows is "
-                            + "read as the next record, so no bytes were lost"))
-                first = true
+                        path: "/" + JSONPointer.escape(container), code: .invalidJSON,
+                        message:
+                            "the array is not closed (truncated or unbalanced document); record \(index) holds the rest of the document"
+                    ))
+                return false
             }
+            scanner.reposition(to: end, depth: arrayDepth)
+            try reject(Rejection(index: index, range: start..<end, issues: issues.issues))
+        } else if let record, issues.isEmpty {
+            try accept(index, record)
+        } else {
+            try reject(Rejection(index: index, range: start..<recordEnd, issues: issues.issues))
         }
         return true
     }
 
     /// Scans JSON Lines: one record per line; blank lines are skipped and are not records.
     func scanLines(
-        _ raw: UnsafeRawBufferPointer,
-        accept: (Int, Record) throws -> Void,
-        reject: (Rejection) throws -> Void
+        _ raw: UnsafeRawBufferPointer, loop: ElementLoop, onValues: ElementLoop.OnValues,
+        accept: (Int, Record) throws -> Void, reject: (Rejection) throws -> Void
     ) throws -> ScanSummary {
+        let plan = loop.plan
         let schema = Record.recordSchema
         let policy = configuration.unknownFields
         guard raw.count <= configuration.maximumDocumentSize else {
@@ -278,10 +403,21 @@ extension RecordReader {
             var lineConfiguration = configuration.scanner
             if lineNumber > 0 { lineConfiguration.byteOrderMark = .reject }
             let line = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+            if let plan, bytes[start] == UInt8(ascii: "{"),
+                var scanner = try? JSONScanner(line, configuration: lineConfiguration),
+                let present = plan.plan.scan(&scanner, into: plan.slots, rejectsUnknown: policy.rejects),
+                scanner.isAtEnd(),
+                try onValues(
+                    index, RecordValues(slots: plan.slots, present: present, input: scanner.base))
+            {
+                summary.acceptedByPlan += 1
+                continue
+            }
             do throws(JSONError) {
                 var scanner = try JSONScanner(line, configuration: lineConfiguration)
                 if try scanner.peekKind() == .object {
-                    record = try decodeObject(&scanner, schema: schema, issues: &issues, policy: policy)
+                    record = try decodeObject(
+                        &scanner, schema: schema, issues: &issues, policy: policy, triesFastPath: plan == nil)
                 } else {
                     let kind = try scanner.peekKind()
                     try scanner.skipValue()

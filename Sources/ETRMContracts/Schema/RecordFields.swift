@@ -71,6 +71,26 @@ public struct RecordFields: Sendable {
         }
     }
 
+    /// Declares a plain string with no rule of its own: any JSON string (escapes resolved, any Unicode, up to
+    /// the reader's string length limit, empty included) is valid; anything but a string is `wrong_type`.
+    /// Use it for ids and names a feed compares as bytes and puts no rule on.
+    ///
+    /// - Parameters:
+    ///   - name: The wire key.
+    ///   - required: Whether the field is required.
+    ///   - description: The field's description in the JSON Schema.
+    /// - Returns: The field's handle; its value is a `String`.
+    public mutating func string(
+        _ name: StaticString, required: Bool = true, description: String
+    ) -> RecordField<String> {
+        add(name, kind: .text) { index in
+            .string(
+                name, required: required, schema: FieldSchema(type: .string, description: description),
+                parse: { (bytes) throws(ValidationIssue) -> String in String(decoding: bytes, as: UTF8.self) }
+            ) { $0.store($1, at: index) }
+        }
+    }
+
     /// Declares an exact decimal: a JSON number (a string is `wrong_type`), parsed without binary floating
     /// point; a value outside the bounds is `out_of_range`.
     ///

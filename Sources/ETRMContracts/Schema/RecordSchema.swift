@@ -148,17 +148,35 @@ public struct RecordSchema<Record: Sendable>: Sendable {
     /// and returns `nil` for anything else (having consumed any part of it), so that the reader repositions
     /// and reads the same bytes with ``decodeRecord``, which reports the issues. It never decides a rejection.
     let fastDecode: (@Sendable (inout JSONScanner, UnknownFieldPolicy) -> Record?)?
+    /// A declared schema's fast plan, which a batch read runs into one slot buffer for all its records.
+    let plan: RecordPlan?
+    /// A declared schema's build closure. A batch read calls it from `@inlinable` code, specialised in the
+    /// caller's module for the record type, so that no generic metadata is looked up per record.
+    @usableFromInline let build: (@Sendable (RecordValues) throws -> Record)?
 
     package init<Draft>(
         name: String, containerKey: String, summary: String, recordChecks: [String],
         rules: RecordRules<Record, Draft>,
         fastPath: (@Sendable (inout JSONScanner, UnknownFieldPolicy) -> Record?)? = nil
     ) {
+        self.init(
+            name: name, containerKey: containerKey, summary: summary, recordChecks: recordChecks, rules: rules,
+            fastPath: fastPath, plan: nil, build: nil)
+    }
+
+    private init<Draft>(
+        name: String, containerKey: String, summary: String, recordChecks: [String],
+        rules: RecordRules<Record, Draft>,
+        fastPath: (@Sendable (inout JSONScanner, UnknownFieldPolicy) -> Record?)?, plan: RecordPlan?,
+        build: (@Sendable (RecordValues) throws -> Record)?
+    ) {
         self.name = name
         self.summary = summary
         self.recordChecks = recordChecks
         self.containerKey = containerKey
         fastDecode = fastPath
+        self.plan = plan
+        self.build = build
         fields = rules.fields.map { ($0.key, $0.required, $0.schema) }
         decodeRecord = { (scanner, issues, policy) throws(JSONError) in
             try rules.decode(&scanner, issues: &issues, unknownFields: policy)
@@ -219,9 +237,9 @@ public struct RecordSchema<Record: Sendable>: Sendable {
                     guard let slots = buffer.baseAddress,
                         let present = plan.scan(&scanner, into: slots, rejectsUnknown: policy.rejects)
                     else { return nil }
-                    return try? build(RecordValues(slots: slots, present: present, input: scanner.base, texts: []))
+                    return try? build(RecordValues(slots: slots, present: present, input: scanner.base))
                 }
-            })
+            }, plan: plan, build: build)
     }
 
     /// Runs the build closure on the rule table's draft, recording what it throws. Reading a field that
@@ -232,8 +250,9 @@ public struct RecordSchema<Record: Sendable>: Sendable {
         draft.slots.withUnsafeBufferPointer { slots -> Record? in
             guard let base = slots.baseAddress else { return nil }
             do {
-                let record = try build(
-                    RecordValues(slots: base, present: draft.assigned, input: nil, texts: draft.texts))
+                let record = try draft.texts.withUnsafeBufferPointer { texts in
+                    try build(RecordValues(slots: base, present: draft.assigned, input: nil, texts: texts))
+                }
                 return issues.isEmpty ? record : nil
             } catch let issue as ValidationIssue {
                 let repeated =

@@ -14,10 +14,14 @@ public struct RecordValues {
     @usableFromInline let present: UInt64
     /// The input the fast plan read from, whose offsets the text slots hold; `nil` for the rule table's draft.
     @usableFromInline let input: UnsafePointer<UInt8>?
-    /// The rule table's decoded strings, which its text slots index.
-    @usableFromInline let texts: [String]
+    /// The rule table's decoded strings, which its text slots index (borrowed, so that the values are a
+    /// trivial type that the fast plan passes without reference counting).
+    @usableFromInline let texts: UnsafeBufferPointer<String>
 
-    init(slots: UnsafePointer<RecordSlot>, present: UInt64, input: UnsafePointer<UInt8>?, texts: [String]) {
+    init(
+        slots: UnsafePointer<RecordSlot>, present: UInt64, input: UnsafePointer<UInt8>?,
+        texts: UnsafeBufferPointer<String> = UnsafeBufferPointer(start: nil, count: 0)
+    ) {
         self.slots = slots
         self.present = present
         self.input = input
@@ -54,7 +58,7 @@ public struct RecordValues {
         return text.withUTF8(body)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     func code<Code: ValidatedCode>(_ slot: RecordSlot) throws(ValidationIssue) -> Code {
         try withBytes(slot) { Code.validate($0) }.get()
     }
@@ -62,7 +66,7 @@ public struct RecordValues {
     /// A text field's value.
     ///
     /// - Throws: `missing_field` when the field is absent.
-    @inlinable
+    @inlinable @inline(__always)
     public subscript(field: RecordField<String>) -> String {
         get throws(ValidationIssue) {
             withBytes(try slot(field)) { String(decoding: $0, as: UTF8.self) }
@@ -72,7 +76,7 @@ public struct RecordValues {
     /// A decimal field's value.
     ///
     /// - Throws: `missing_field` when the field is absent.
-    @inlinable
+    @inlinable @inline(__always)
     public subscript(field: RecordField<ExactDecimal>) -> ExactDecimal {
         get throws(ValidationIssue) {
             let slot = try slot(field)
@@ -83,7 +87,7 @@ public struct RecordValues {
     /// A timestamp field's value.
     ///
     /// - Throws: `missing_field` when the field is absent.
-    @inlinable
+    @inlinable @inline(__always)
     public subscript(field: RecordField<UTCTimestamp>) -> UTCTimestamp {
         get throws(ValidationIssue) { UTCTimestamp(nanosecondsSinceEpoch: try slot(field).first) }
     }
@@ -91,7 +95,7 @@ public struct RecordValues {
     /// An integer field's value.
     ///
     /// - Throws: `missing_field` when the field is absent.
-    @inlinable
+    @inlinable @inline(__always)
     public subscript(field: RecordField<Int>) -> Int {
         get throws(ValidationIssue) { Int(try slot(field).first) }
     }
@@ -99,31 +103,31 @@ public struct RecordValues {
     /// A code field's value.
     ///
     /// - Throws: `missing_field` when the field is absent.
-    @inlinable
+    @inlinable @inline(__always)
     public subscript<Code: ValidatedCode>(field: RecordField<Code>) -> Code {
         get throws(ValidationIssue) { try code(try slot(field)) }
     }
 
     /// An optional text field's value, or `nil` when it is absent.
-    @inlinable
+    @inlinable @inline(__always)
     public subscript(ifPresent field: RecordField<String>) -> String? {
         isPresent(field) ? try? self[field] : nil
     }
 
     /// An optional decimal field's value, or `nil` when it is absent.
-    @inlinable
+    @inlinable @inline(__always)
     public subscript(ifPresent field: RecordField<ExactDecimal>) -> ExactDecimal? {
         isPresent(field) ? try? self[field] : nil
     }
 
     /// An optional timestamp field's value, or `nil` when it is absent.
-    @inlinable
+    @inlinable @inline(__always)
     public subscript(ifPresent field: RecordField<UTCTimestamp>) -> UTCTimestamp? {
         isPresent(field) ? try? self[field] : nil
     }
 
     /// An optional integer field's value, or `nil` when it is absent.
-    @inlinable
+    @inlinable @inline(__always)
     public subscript(ifPresent field: RecordField<Int>) -> Int? {
         isPresent(field) ? try? self[field] : nil
     }
@@ -132,7 +136,7 @@ public struct RecordValues {
     ///
     /// - Throws: The code type's issue, should the value not validate (the reader then reads the record
     ///   again through the rule table, which reports it).
-    @inlinable
+    @inlinable @inline(__always)
     public subscript<Code: ValidatedCode>(ifPresent field: RecordField<Code>) -> Code? {
         get throws(ValidationIssue) { isPresent(field) ? try self[field] : nil }
     }
