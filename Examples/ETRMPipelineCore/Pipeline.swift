@@ -199,10 +199,19 @@ package struct Pipeline: Sendable {
                         }
                     })
             }
-            guard var cycles = cycleColumn, let dedup else {
+            // The results are taken out of the captured variables, which would otherwise hold the kept and
+            // joined rows to the end.
+            guard var cycles = cycleColumn.take() else {
                 throw PipelineError(.internalFailure, "a parallel stage did not run")
             }
-            var (keptRows, joined) = try dedup.get()
+            var keptRows: [Int]
+            var joined: (rows: [Int], brokerRows: [Int])
+            do {
+                guard let outcome = dedup.take() else {
+                    throw PipelineError(.internalFailure, "a parallel stage did not run")
+                }
+                (keptRows, joined) = try outcome.get()
+            }
             if !configuration.keepsAllColumns { frame = try frame.removing(["delivery_start", "event_time"]) }
             cycles = cycles.gathering(keptRows)
             timings.done("zone conversion (cycle) ‖ dedup (sort by id, latest) + join")
