@@ -177,31 +177,44 @@ package struct Pipeline: Sendable {
             ])
 
             progress?("zone", nil)
-            // The cycle of every valid row first (4 bytes a row), so that the delivery start (8) is gone before
-            // the de-duplication's sort.
-            var cycles = try frame.column("delivery_start", as: TimestampColumn.self).settlementCycles(in: zone)
-            if !configuration.keepsAllColumns { frame = try frame.removing(["delivery_start"]) }
-            timings.done("zone conversion (cycle)")
-
-            progress?("dedup", nil)
-            // One row per trade id, in trade-id order (TradeFrame's key index: a radix sort, or none when the
-            // feed is already in id order), joined with the broker's index at once. The index holds only the
-            // columns it reads; it and the broker's ids are released once joined.
-            var joined: (rows: [Int], brokerRows: [Int]) = ([], [])
-            var keptRows: [Int] = []
+            // The cycle of every valid row on one core while the other de-duplicates: one row per trade id, in
+            // trade-id order (TradeFrame's key index: a radix sort, or none when the feed is already in id
+            // order), joined with the broker's index at once. The index holds only the columns it reads; it and
+            // the broker's ids are released once joined.
+            var cycleColumn: CategoricalColumn?
+            var dedup: Result<(kept: [Int], joined: (rows: [Int], brokerRows: [Int])), TradeFrameError>?
             do {
-                let kept = try frame.selecting(["trade_id", "event_time"]).keyed(by: "trade_id")
-                    .keepingLatest(by: "event_time")
-                keptRows = kept.rows
-                if let brokerIndex {
-                    let pairs = try kept.join(with: brokerIndex.keys)
-                    joined = (pairs.left, pairs.right)
-                }
+                let starts = try frame.column("delivery_start", as: TimestampColumn.self)
+                let keyFrame = try frame.selecting(["trade_id", "event_time"])
+                let brokerKeys = brokerIndex?.keys
+                brokerIndex = nil
+                Parallel.run(
+                    { cycleColumn = starts.settlementCycles(in: zone) },
+                    {
+                        dedup = Result { () throws(TradeFrameError) in
+                            let kept = try keyFrame.keyed(by: "trade_id").keepingLatest(by: "event_time")
+                            guard let brokerKeys else { return (kept.rows, ([], [])) }
+                            let pairs = try kept.join(with: brokerKeys)
+                            return (kept.rows, (pairs.left, pairs.right))
+                        }
+                    })
             }
-            brokerIndex = nil
-            if !configuration.keepsAllColumns { frame = try frame.removing(["event_time"]) }
+            // The results are taken out of the captured variables, which would otherwise hold the kept and
+            // joined rows to the end.
+            guard var cycles = cycleColumn.take() else {
+                throw PipelineError(.internalFailure, "a parallel stage did not run")
+            }
+            var keptRows: [Int]
+            var joined: (rows: [Int], brokerRows: [Int])
+            do {
+                guard let outcome = dedup.take() else {
+                    throw PipelineError(.internalFailure, "a parallel stage did not run")
+                }
+                (keptRows, joined) = try outcome.get()
+            }
+            if !configuration.keepsAllColumns { frame = try frame.removing(["delivery_start", "event_time"]) }
             cycles = cycles.gathering(keptRows)
-            timings.done("dedup (sort by id, latest) + join")
+            timings.done("zone conversion (cycle) ‖ dedup (sort by id, latest) + join")
 
             progress?("sort", nil)
             // The kept rows are in trade-id order; a stable sort by cycle alone gives (cycle, trade_id).

@@ -103,20 +103,35 @@ public struct StringColumn: ColumnProtocol {
 
     public func gathering(_ indices: UnsafeBufferPointer<Int>) -> StringColumn {
         withBuffers { bytes, offsets in
-            var total = 0
-            for index in indices where index >= 0 { total += Int(offsets[index + 1] - offsets[index]) }
-            var newBytes = ContiguousArray<UInt8>()
-            newBytes.reserveCapacity(total)
-            var newOffsets = ContiguousArray<Int64>()
-            newOffsets.reserveCapacity(indices.count + 1)
-            newOffsets.append(0)
-            for index in indices {
-                if index >= 0 {
-                    newBytes.append(
-                        contentsOf: UnsafeBufferPointer(
-                            rebasing: bytes[Int(offsets[index])..<Int(offsets[index + 1])]))
+            // The offsets first (they give the total), then the bytes copied row by row into raw buffers: no
+            // per-row growth checks or generic appends.
+            let newOffsets = ContiguousArray<Int64>(unsafeUninitializedCapacity: indices.count + 1) { target, count in
+                var total: Int64 = 0
+                target[0] = 0
+                for position in indices.indices {
+                    let index = indices[position]
+                    if index >= 0 { total &+= offsets[index &+ 1] &- offsets[index] }
+                    target[position &+ 1] = total
                 }
-                newOffsets.append(Int64(newBytes.count))
+                count = indices.count + 1
+            }
+            let total = Int(newOffsets[indices.count])
+            let newBytes = ContiguousArray<UInt8>(unsafeUninitializedCapacity: total) { target, count in
+                FreshMemory.prepare(target.baseAddress, byteCount: total)
+                guard let base = target.baseAddress, let source = bytes.baseAddress else {
+                    count = 0
+                    return
+                }
+                newOffsets.withUnsafeBufferPointer { newOffsets in
+                    for position in indices.indices {
+                        let index = indices[position]
+                        guard index >= 0 else { continue }
+                        let start = Int(offsets[index])
+                        (base + Int(newOffsets[position])).initialize(
+                            from: source + start, count: Int(offsets[index &+ 1]) &- start)
+                    }
+                }
+                count = total
             }
             return StringColumn(bytes: newBytes, offsets: newOffsets, validity: validity.gathering(indices))
         }
