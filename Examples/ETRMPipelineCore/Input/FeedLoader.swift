@@ -129,21 +129,29 @@ package enum FeedLoader {
     /// Reads `broker.json` into a frame of `trade_id` (string) and `broker_volume_mwh` (decimal, scale 3), the
     /// rows keyed by trade id.
     ///
+    /// A document of the simple shape is read in stretches of about `stretchSize` bytes, each stretch's pages
+    /// released once read (the trades are parsed on the other cores meanwhile); a stretch not to be trusted (see
+    /// ``TradeChunks``) makes the reader read the whole document instead, so the result is always the whole
+    /// read's.
+    ///
     /// - Parameters:
     ///   - bytes: The document.
     ///   - source: The file name, for messages.
     ///   - pages: Releases the document's pages behind the parser (a mapped file only), if given.
+    ///   - stretchSize: The bytes read before the next guessed element boundary (small in tests).
     /// - Returns: The broker rows.
     /// - Throws: ``PipelineError`` for a document that cannot be read, any malformed row, or a trade id that
     ///   occurs twice.
     package static func loadBroker(
-        _ bytes: UnsafeRawBufferPointer, source: String, pages: PageRelease? = nil
+        _ bytes: UnsafeRawBufferPointer, source: String, pages: PageRelease? = nil, stretchSize: Int = 4 << 20
     ) throws(PipelineError) -> LoadedBroker {
         let reader = RecordReader<BrokerRow>(configuration: configuration)
         var ids = StringColumnBuilder()
-        ids.reserveCapacity(rows: bytes.count / 48, bytes: bytes.count / 4)
         var volumes: ContiguousArray<Int64> = []
-        volumes.reserveCapacity(bytes.count / 48)
+        let reserve = {
+            ids.reserveCapacity(rows: bytes.count / 48, bytes: bytes.count / 4)
+            volumes.reserveCapacity(bytes.count / 48)
+        }
         let malformed: (RejectedRecord) -> PipelineError = { rejected in
             let issue = rejected.issues.first
             return PipelineError(
@@ -155,17 +163,29 @@ package enum FeedLoader {
         }
         do {
             var firstBad: RejectedRecord?
-            let report = try reader.read(
-                bytes, format: .document, source: source, batchID: source,
-                onRecord: { _, row in
-                    row.tradeID.withUTF8 { ids.append(utf8: $0) }
-                    volumes.append(row.volumeMilli)
-                },
-                onRejected: { rejected in
-                    try resolve(rejected, source: source, onRejected: { firstBad = firstBad ?? $0 })
-                })
-            if let issue = report.documentIssues.first {
-                throw PipelineError(.badBroker, "broker file \(source) is not a valid document: \(issue.message)")
+            let onRow = { (row: BrokerRow) in
+                row.tradeID.withUTF8 { ids.append(utf8: $0) }
+                volumes.append(row.volumeMilli)
+            }
+            reserve()
+            let inStretches = try readInStretches(
+                bytes, reader: reader, source: source, pages: pages, stretchSize: stretchSize, onRow: onRow,
+                onBad: { firstBad = firstBad ?? $0 })
+            if !inStretches {
+                // Not the simple shape, or a stretch not to be trusted: the reader reads the whole document.
+                ids = StringColumnBuilder()
+                volumes = []
+                reserve()
+                firstBad = nil
+                let report = try reader.read(
+                    bytes, format: .document, source: source, batchID: source,
+                    onRecord: { _, row in onRow(row) },
+                    onRejected: { rejected in
+                        try resolve(rejected, source: source, onRejected: { firstBad = firstBad ?? $0 })
+                    })
+                if let issue = report.documentIssues.first {
+                    throw PipelineError(.badBroker, "broker file \(source) is not a valid document: \(issue.message)")
+                }
             }
             pages?.releaseAll()
             if let firstBad { throw malformed(firstBad) }
@@ -192,6 +212,43 @@ package enum FeedLoader {
             throw PipelineError(.badBroker, "broker file \(source): duplicate trade_id \(quoted(id))")
         }
         return LoadedBroker(frame: frame, keys: keys)
+    }
+
+    /// Reads the `broker_volumes` array of a document of the simple shape sequentially in stretches of about
+    /// `stretchSize` bytes, each read in place and its pages released once read. Returns `false` when the
+    /// document is not of that shape or a stretch is not to be trusted: the rows passed on are then to be dropped.
+    private static func readInStretches(
+        _ bytes: UnsafeRawBufferPointer, reader: RecordReader<BrokerRow>, source: String, pages: PageRelease?,
+        stretchSize: Int, onRow: (BrokerRow) -> Void, onBad: (RejectedRecord) -> Void
+    ) throws -> Bool {
+        let shape = RecordArrayShape(bytes: bytes, key: "broker_volumes")
+        guard let first = shape.arrayStart(), let close = shape.arrayEnd(), close > first else { return false }
+        var start = first
+        var received = 0
+        while start < close {
+            var (end, next) = (close, close)
+            if close - start > stretchSize, let boundary = shape.plausibleBoundary(after: start + stretchSize) {
+                (end, next) = boundary
+            }
+            var fatal = false
+            var rejections: [RejectedRecord] = []
+            let report = try reader.readElements(
+                bytes, in: start..<end, firstIndex: received, source: source, batchID: source,
+                onRecord: { _, row in onRow(row) },
+                onRejected: { rejected in
+                    if rejected.issues.contains(where: { FeedRules.fatalCodes.contains($0.code) }) {
+                        fatal = true
+                    } else {
+                        rejections.append(rejected)
+                    }
+                })
+            guard !fatal, report.documentIssues.isEmpty else { return false }
+            rejections.forEach(onBad)
+            pages?.release(start..<next)
+            received += report.received
+            start = next
+        }
+        return true
     }
 
     private static func describe(_ failure: ValidationFailure) -> String {
