@@ -13,7 +13,8 @@ package struct ParseSplitting: Sendable, Hashable {
     /// The offsets, or `nil` for the automatic choice.
     let guesses: [Int]?
 
-    /// About four chunks per core, none under 1 MiB; one chunk for a document under 2 MiB.
+    /// About four chunks per core, none under 1 MiB and none over 16 MiB (a chunk's pages stay resident until
+    /// it is parsed); one chunk for a document under 2 MiB.
     package static let automatic = ParseSplitting(guesses: nil)
     /// One chunk: the plain sequential parse.
     package static let sequential = ParseSplitting(guesses: [])
@@ -29,7 +30,9 @@ package struct ParseSplitting: Sendable, Hashable {
         let minimumChunk = 1 << 20
         let span = documentSize - firstElement
         guard span >= 2 * minimumChunk else { return [] }
-        let chunks = min(span / minimumChunk, 4 * max(1, activeProcessorCount))
+        let maximumChunk = 16 << 20
+        let chunks = max(
+            min(span / minimumChunk, 4 * max(1, activeProcessorCount)), (span + maximumChunk - 1) / maximumChunk)
         return (1..<chunks).map { firstElement + span / chunks * $0 }
     }
 
