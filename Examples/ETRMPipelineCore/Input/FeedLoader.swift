@@ -33,6 +33,8 @@ package enum FeedLoader {
     ///   - deadLetters: Where quarantined records go, if anywhere.
     ///   - splitting: Where the document is split for parallel parsing.
     ///   - pages: Releases the document's pages behind the parser (a mapped file only), if given.
+    ///   - keepsAllColumns: Whether the frame has `input_index` and `delivery_end` (only the CSV export needs
+    ///     them).
     ///   - alongside: Other work to run concurrently (the broker file), if any.
     ///   - progress: Called now and then with the number of records read.
     /// - Returns: The frame and the accounting.
@@ -40,15 +42,17 @@ package enum FeedLoader {
     ///   bad UTF-8, a number beyond a double, trailing content) or a dead letter cannot be stored.
     package static func loadTrades(
         _ bytes: UnsafeRawBufferPointer, source: String, deadLetters: (any DeadLetterSink)?,
-        splitting: ParseSplitting = .automatic, pages: PageRelease? = nil, alongside: (() -> Void)? = nil,
-        progress: ((Int) -> Void)? = nil
+        splitting: ParseSplitting = .automatic, pages: PageRelease? = nil, keepsAllColumns: Bool = true,
+        alongside: (() -> Void)? = nil, progress: ((Int) -> Void)? = nil
     ) throws(PipelineError) -> LoadedFeed {
         let reader = RecordReader<FeedTrade>(configuration: configuration)
         var feed = LoadedFeed()
         var rejections: [RejectedRecord] = []
         do {
-            let fast = try TradeChunks(bytes: bytes, reader: reader, source: source, pages: pages, progress: progress)
-                .run(splitting: splitting, alongside: alongside)
+            let fast = try TradeChunks(
+                bytes: bytes, reader: reader, source: source, pages: pages, keepsAllColumns: keepsAllColumns,
+                progress: progress
+            ).run(splitting: splitting, alongside: alongside)
             var columns: FeedColumns
             if let fast {
                 columns = fast.columns
@@ -56,7 +60,7 @@ package enum FeedLoader {
                 feed.received = fast.received
             } else {
                 // Not the simple shape, or a chunk not to be trusted: the reader reads the whole document.
-                columns = FeedColumns(capacity: max(16, bytes.count / 240))
+                columns = FeedColumns(capacity: max(16, bytes.count / 240), keepsAllColumns: keepsAllColumns)
                 let report = try reader.read(
                     bytes, format: .document, source: source, batchID: source,
                     onRecord: { index, trade in
@@ -273,6 +277,8 @@ package enum FeedLoader {
 /// Column builders for the valid trades, filled by the reader's visitor; a chunk parsed on
 /// its own core has its own, merged in input order by ``absorb(_:indexOffset:)``.
 ///
+/// Without `keepsAllColumns`, `input_index` and `delivery_end` are not collected (the run keeps neither).
+///
 /// Numbers are collected in plain arrays and handed to `Column(_:)` once, because the generic
 /// `ColumnBuilder.append` costs a metadata lookup per call from another module (BENCHMARKS.md, issue 19 notes).
 struct FeedColumns {
@@ -287,8 +293,11 @@ struct FeedColumns {
     var status: CategoricalColumnBuilder
     /// Products and statuses of absorbed chunks not yet appended to the builders (see ``settle()``).
     private var pending: [(product: CategoricalColumn, status: CategoricalColumn)] = []
+    /// Whether `input_index` and `delivery_end` are collected.
+    let keepsAllColumns: Bool
 
-    init(capacity: Int) {
+    init(capacity: Int, keepsAllColumns: Bool = true) {
+        self.keepsAllColumns = keepsAllColumns
         ids.reserveCapacity(rows: capacity, bytes: capacity * 12)
         product = CategoricalColumnBuilder(capacity: capacity)
         status = CategoricalColumnBuilder(capacity: capacity)
@@ -296,10 +305,11 @@ struct FeedColumns {
     }
 
     /// The number of rows.
-    var count: Int { index.count }
+    var count: Int { volume.count }
 
     private mutating func reserveNumbers(_ capacity: Int) {
-        for column in [\FeedColumns.index, \.start, \.end, \.event, \.volume, \.price] {
+        let optional: [WritableKeyPath<FeedColumns, ContiguousArray<Int64>>] = keepsAllColumns ? [\.index, \.end] : []
+        for column in optional + [\FeedColumns.start, \.event, \.volume, \.price] {
             self[keyPath: column].reserveCapacity(capacity)
         }
     }
@@ -321,11 +331,13 @@ struct FeedColumns {
         start from: Int64,
         end to: Int64, event at: Int64, volume milli: Int64, price cents: Int64, status state: UInt8
     ) {
-        index.append(Int64(row))
+        if keepsAllColumns {
+            index.append(Int64(row))
+            end.append(to)
+        }
         ids.append(utf8: id)
         product.append(utf8: code)
         start.append(from)
-        end.append(to)
         event.append(at)
         volume.append(milli)
         price.append(cents)
@@ -412,7 +424,7 @@ struct FeedColumns {
         guard let products, let statuses else {
             throw TradeFrameError(.invalidArgument, "a categorical column was not built")
         }
-        return try TradeFrame([
+        let columns: [(String, any ColumnProtocol)] = [
             ("input_index", Column(index)),
             ("trade_id", tradeIDs),
             ("product_code", try products.get()),
@@ -422,6 +434,8 @@ struct FeedColumns {
             ("volume_mwh", try DecimalColumn(significands: Column(volume), scale: 3)),
             ("price_usd", try DecimalColumn(significands: Column(price), scale: 2)),
             ("status", try statuses.get()),
-        ])
+        ]
+        return try TradeFrame(
+            keepsAllColumns ? columns : columns.filter { $0.0 != "input_index" && $0.0 != "delivery_end" })
     }
 }

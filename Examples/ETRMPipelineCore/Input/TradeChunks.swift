@@ -81,6 +81,8 @@ struct TradeChunks {
     let reader: RecordReader<FeedTrade>
     let source: String
     let pages: PageRelease?
+    /// Whether the chunks collect `input_index` and `delivery_end` (see ``FeedColumns``).
+    let keepsAllColumns: Bool
     let progress: ((Int) -> Void)?
 
     /// Expected bytes per record, for reserving (an over-estimate of rows reserves untouched memory only).
@@ -138,7 +140,9 @@ struct TradeChunks {
 
     /// Reads the stretch `range` of the array in place (its indices counted from 0 until merged).
     private func parse(_ range: Range<Int>, report: ((Int) -> Void)?) throws -> TradeChunk {
-        var chunk = TradeChunk(columns: FeedColumns(capacity: max(16, range.count / Self.bytesPerRecordEstimate)))
+        var chunk = TradeChunk(
+            columns: FeedColumns(
+                capacity: max(16, range.count / Self.bytesPerRecordEstimate), keepsAllColumns: keepsAllColumns))
         var fatal = false
         let result = try reader.readElements(
             bytes, in: range, firstIndex: 0, source: source, batchID: source,
