@@ -121,7 +121,8 @@ package struct Pipeline: Sendable {
             let feed = try FeedLoader.loadTrades(
                 piece.bytes, source: piece.source, deadLetters: configuration.deadLetters,
                 splitting: configuration.splitting, pages: piece.pages,
-                alongside: brokerRows == nil ? readBroker : nil, progress: { progress?("validate", before + $0) })
+                keepsAllColumns: configuration.keepsAllColumns, alongside: brokerRows == nil ? readBroker : nil,
+                progress: { progress?("validate", before + $0) })
             join.append(feed, source: piece.source)
         }
         if brokerRows == nil { readBroker() }

@@ -220,4 +220,21 @@ import TradeFrame
         pages.releaseAll()
         #expect(Array(file.bytes) == bytes)
     }
+    /// Without `keepsAllColumns` the frame lacks `input_index` and `delivery_end` and is otherwise the same,
+    /// in one chunk or many.
+    @Test(arguments: [ParseSplitting.sequential, .after(Array(stride(from: 0, to: 4000, by: 97)))])
+    func framesWithoutTheUnkeptColumns(_ splitting: ParseSplitting) throws {
+        let document = Self.mixed
+        let (all, lean) = try document.withUnsafeBytes { bytes in
+            (
+                try FeedLoader.loadTrades(bytes, source: "t.json", deadLetters: nil, splitting: splitting),
+                try FeedLoader.loadTrades(
+                    bytes, source: "t.json", deadLetters: nil, splitting: splitting, keepsAllColumns: false)
+            )
+        }
+        let kept = all.frame.columnNames.filter { $0 != "input_index" && $0 != "delivery_end" }
+        #expect(lean.frame.columnNames == kept)
+        #expect(try lean.frame.csv() == all.frame.selecting(kept).csv())
+        #expect(lean.quarantinedIndices == all.quarantinedIndices && lean.received == all.received)
+    }
 }

@@ -149,7 +149,7 @@ package struct FeedJoin {
         }
         do {
             // The input indices are shifted first, into each piece's own column, then everything is concatenated.
-            for part in frames.indices where shifts[part] != 0 {
+            for part in frames.indices where shifts[part] != 0 && frames[part].columnNames.contains("input_index") {
                 let shift = shifts[part]
                 let local = try frames[part].column("input_index", as: Column<Int64>.self)
                 var shifted = ContiguousArray<Int64>()

@@ -33,6 +33,8 @@ package enum FeedLoader {
     ///   - deadLetters: Where quarantined records go, if anywhere.
     ///   - splitting: Where the document is split for parallel parsing.
     ///   - pages: Releases the document's pages behind the parser (a mapped file only), if given.
+    ///   - keepsAllColumns: Whether the frame has `input_index` and `delivery_end` (only the CSV export needs
+    ///     them).
     ///   - alongside: Other work to run concurrently (the broker file), if any.
     ///   - progress: Called now and then with the number of records read.
     /// - Returns: The frame and the accounting.
@@ -40,15 +42,17 @@ package enum FeedLoader {
     ///   bad UTF-8, a number beyond a double, trailing content) or a dead letter cannot be stored.
     package static func loadTrades(
         _ bytes: UnsafeRawBufferPointer, source: String, deadLetters: (any DeadLetterSink)?,
-        splitting: ParseSplitting = .automatic, pages: PageRelease? = nil, alongside: (() -> Void)? = nil,
-        progress: ((Int) -> Void)? = nil
+        splitting: ParseSplitting = .automatic, pages: PageRelease? = nil, keepsAllColumns: Bool = true,
+        alongside: (() -> Void)? = nil, progress: ((Int) -> Void)? = nil
     ) throws(PipelineError) -> LoadedFeed {
         let reader = RecordReader<FeedTrade>(configuration: configuration)
         var feed = LoadedFeed()
         var rejections: [RejectedRecord] = []
         do {
-            let fast = try TradeChunks(bytes: bytes, reader: reader, source: source, pages: pages, progress: progress)
-                .run(splitting: splitting, alongside: alongside)
+            let fast = try TradeChunks(
+                bytes: bytes, reader: reader, source: source, pages: pages, keepsAllColumns: keepsAllColumns,
+                progress: progress
+            ).run(splitting: splitting, alongside: alongside)
             var columns: FeedColumns
             if let fast {
                 columns = fast.columns
@@ -56,7 +60,7 @@ package enum FeedLoader {
                 feed.received = fast.received
             } else {
                 // Not the simple shape, or a chunk not to be trusted: the reader reads the whole document.
-                columns = FeedColumns(capacity: max(16, bytes.count / 240))
+                columns = FeedColumns(capacity: max(16, bytes.count / 240), keepsAllColumns: keepsAllColumns)
                 let report = try reader.read(
                     bytes, format: .document, source: source, batchID: source,
                     onRecord: { index, trade in
@@ -129,21 +133,29 @@ package enum FeedLoader {
     /// Reads `broker.json` into a frame of `trade_id` (string) and `broker_volume_mwh` (decimal, scale 3), the
     /// rows keyed by trade id.
     ///
+    /// A document of the simple shape is read in stretches of about `stretchSize` bytes, each stretch's pages
+    /// released once read (the trades are parsed on the other cores meanwhile); a stretch not to be trusted (see
+    /// ``TradeChunks``) makes the reader read the whole document instead, so the result is always the whole
+    /// read's.
+    ///
     /// - Parameters:
     ///   - bytes: The document.
     ///   - source: The file name, for messages.
     ///   - pages: Releases the document's pages behind the parser (a mapped file only), if given.
+    ///   - stretchSize: The bytes read before the next guessed element boundary (small in tests).
     /// - Returns: The broker rows.
     /// - Throws: ``PipelineError`` for a document that cannot be read, any malformed row, or a trade id that
     ///   occurs twice.
     package static func loadBroker(
-        _ bytes: UnsafeRawBufferPointer, source: String, pages: PageRelease? = nil
+        _ bytes: UnsafeRawBufferPointer, source: String, pages: PageRelease? = nil, stretchSize: Int = 4 << 20
     ) throws(PipelineError) -> LoadedBroker {
         let reader = RecordReader<BrokerRow>(configuration: configuration)
         var ids = StringColumnBuilder()
-        ids.reserveCapacity(rows: bytes.count / 48, bytes: bytes.count / 4)
         var volumes: ContiguousArray<Int64> = []
-        volumes.reserveCapacity(bytes.count / 48)
+        let reserve = {
+            ids.reserveCapacity(rows: bytes.count / 48, bytes: bytes.count / 4)
+            volumes.reserveCapacity(bytes.count / 48)
+        }
         let malformed: (RejectedRecord) -> PipelineError = { rejected in
             let issue = rejected.issues.first
             return PipelineError(
@@ -155,17 +167,29 @@ package enum FeedLoader {
         }
         do {
             var firstBad: RejectedRecord?
-            let report = try reader.read(
-                bytes, format: .document, source: source, batchID: source,
-                onRecord: { _, row in
-                    row.tradeID.withUTF8 { ids.append(utf8: $0) }
-                    volumes.append(row.volumeMilli)
-                },
-                onRejected: { rejected in
-                    try resolve(rejected, source: source, onRejected: { firstBad = firstBad ?? $0 })
-                })
-            if let issue = report.documentIssues.first {
-                throw PipelineError(.badBroker, "broker file \(source) is not a valid document: \(issue.message)")
+            let onRow = { (row: BrokerRow) in
+                row.tradeID.withUTF8 { ids.append(utf8: $0) }
+                volumes.append(row.volumeMilli)
+            }
+            reserve()
+            let inStretches = try readInStretches(
+                bytes, reader: reader, source: source, pages: pages, stretchSize: stretchSize, onRow: onRow,
+                onBad: { firstBad = firstBad ?? $0 })
+            if !inStretches {
+                // Not the simple shape, or a stretch not to be trusted: the reader reads the whole document.
+                ids = StringColumnBuilder()
+                volumes = []
+                reserve()
+                firstBad = nil
+                let report = try reader.read(
+                    bytes, format: .document, source: source, batchID: source,
+                    onRecord: { _, row in onRow(row) },
+                    onRejected: { rejected in
+                        try resolve(rejected, source: source, onRejected: { firstBad = firstBad ?? $0 })
+                    })
+                if let issue = report.documentIssues.first {
+                    throw PipelineError(.badBroker, "broker file \(source) is not a valid document: \(issue.message)")
+                }
             }
             pages?.releaseAll()
             if let firstBad { throw malformed(firstBad) }
@@ -194,6 +218,43 @@ package enum FeedLoader {
         return LoadedBroker(frame: frame, keys: keys)
     }
 
+    /// Reads the `broker_volumes` array of a document of the simple shape sequentially in stretches of about
+    /// `stretchSize` bytes, each read in place and its pages released once read. Returns `false` when the
+    /// document is not of that shape or a stretch is not to be trusted: the rows passed on are then to be dropped.
+    private static func readInStretches(
+        _ bytes: UnsafeRawBufferPointer, reader: RecordReader<BrokerRow>, source: String, pages: PageRelease?,
+        stretchSize: Int, onRow: (BrokerRow) -> Void, onBad: (RejectedRecord) -> Void
+    ) throws -> Bool {
+        let shape = RecordArrayShape(bytes: bytes, key: "broker_volumes")
+        guard let first = shape.arrayStart(), let close = shape.arrayEnd(), close > first else { return false }
+        var start = first
+        var received = 0
+        while start < close {
+            var (end, next) = (close, close)
+            if close - start > stretchSize, let boundary = shape.plausibleBoundary(after: start + stretchSize) {
+                (end, next) = boundary
+            }
+            var fatal = false
+            var rejections: [RejectedRecord] = []
+            let report = try reader.readElements(
+                bytes, in: start..<end, firstIndex: received, source: source, batchID: source,
+                onRecord: { _, row in onRow(row) },
+                onRejected: { rejected in
+                    if rejected.issues.contains(where: { FeedRules.fatalCodes.contains($0.code) }) {
+                        fatal = true
+                    } else {
+                        rejections.append(rejected)
+                    }
+                })
+            guard !fatal, report.documentIssues.isEmpty else { return false }
+            rejections.forEach(onBad)
+            pages?.release(start..<next)
+            received += report.received
+            start = next
+        }
+        return true
+    }
+
     private static func describe(_ failure: ValidationFailure) -> String {
         failure.issues.map { $0.path.isEmpty ? $0.message : "\($0.message) at \($0.path)" }.joined(separator: "; ")
     }
@@ -216,6 +277,8 @@ package enum FeedLoader {
 /// Column builders for the valid trades, filled by the reader's visitor; a chunk parsed on
 /// its own core has its own, merged in input order by ``absorb(_:indexOffset:)``.
 ///
+/// Without `keepsAllColumns`, `input_index` and `delivery_end` are not collected (the run keeps neither).
+///
 /// Numbers are collected in plain arrays and handed to `Column(_:)` once, because the generic
 /// `ColumnBuilder.append` costs a metadata lookup per call from another module (BENCHMARKS.md, issue 19 notes).
 struct FeedColumns {
@@ -230,8 +293,11 @@ struct FeedColumns {
     var status: CategoricalColumnBuilder
     /// Products and statuses of absorbed chunks not yet appended to the builders (see ``settle()``).
     private var pending: [(product: CategoricalColumn, status: CategoricalColumn)] = []
+    /// Whether `input_index` and `delivery_end` are collected.
+    let keepsAllColumns: Bool
 
-    init(capacity: Int) {
+    init(capacity: Int, keepsAllColumns: Bool = true) {
+        self.keepsAllColumns = keepsAllColumns
         ids.reserveCapacity(rows: capacity, bytes: capacity * 12)
         product = CategoricalColumnBuilder(capacity: capacity)
         status = CategoricalColumnBuilder(capacity: capacity)
@@ -239,10 +305,11 @@ struct FeedColumns {
     }
 
     /// The number of rows.
-    var count: Int { index.count }
+    var count: Int { volume.count }
 
     private mutating func reserveNumbers(_ capacity: Int) {
-        for column in [\FeedColumns.index, \.start, \.end, \.event, \.volume, \.price] {
+        let optional: [WritableKeyPath<FeedColumns, ContiguousArray<Int64>>] = keepsAllColumns ? [\.index, \.end] : []
+        for column in optional + [\FeedColumns.start, \.event, \.volume, \.price] {
             self[keyPath: column].reserveCapacity(capacity)
         }
     }
@@ -264,11 +331,13 @@ struct FeedColumns {
         start from: Int64,
         end to: Int64, event at: Int64, volume milli: Int64, price cents: Int64, status state: UInt8
     ) {
-        index.append(Int64(row))
+        if keepsAllColumns {
+            index.append(Int64(row))
+            end.append(to)
+        }
         ids.append(utf8: id)
         product.append(utf8: code)
         start.append(from)
-        end.append(to)
         event.append(at)
         volume.append(milli)
         price.append(cents)
@@ -355,7 +424,7 @@ struct FeedColumns {
         guard let products, let statuses else {
             throw TradeFrameError(.invalidArgument, "a categorical column was not built")
         }
-        return try TradeFrame([
+        let columns: [(String, any ColumnProtocol)] = [
             ("input_index", Column(index)),
             ("trade_id", tradeIDs),
             ("product_code", try products.get()),
@@ -365,6 +434,8 @@ struct FeedColumns {
             ("volume_mwh", try DecimalColumn(significands: Column(volume), scale: 3)),
             ("price_usd", try DecimalColumn(significands: Column(price), scale: 2)),
             ("status", try statuses.get()),
-        ])
+        ]
+        return try TradeFrame(
+            keepsAllColumns ? columns : columns.filter { $0.0 != "input_index" && $0.0 != "delivery_end" })
     }
 }

@@ -13,7 +13,8 @@ package struct ParseSplitting: Sendable, Hashable {
     /// The offsets, or `nil` for the automatic choice.
     let guesses: [Int]?
 
-    /// About four chunks per core, none under 1 MiB; one chunk for a document under 2 MiB.
+    /// About four chunks per core, none under 1 MiB and none over 16 MiB (a chunk's pages stay resident until
+    /// it is parsed); one chunk for a document under 2 MiB.
     package static let automatic = ParseSplitting(guesses: nil)
     /// One chunk: the plain sequential parse.
     package static let sequential = ParseSplitting(guesses: [])
@@ -29,7 +30,9 @@ package struct ParseSplitting: Sendable, Hashable {
         let minimumChunk = 1 << 20
         let span = documentSize - firstElement
         guard span >= 2 * minimumChunk else { return [] }
-        let chunks = min(span / minimumChunk, 4 * max(1, activeProcessorCount))
+        let maximumChunk = 16 << 20
+        let chunks = max(
+            min(span / minimumChunk, 4 * max(1, activeProcessorCount)), (span + maximumChunk - 1) / maximumChunk)
         return (1..<chunks).map { firstElement + span / chunks * $0 }
     }
 
@@ -78,6 +81,8 @@ struct TradeChunks {
     let reader: RecordReader<FeedTrade>
     let source: String
     let pages: PageRelease?
+    /// Whether the chunks collect `input_index` and `delivery_end` (see ``FeedColumns``).
+    let keepsAllColumns: Bool
     let progress: ((Int) -> Void)?
 
     /// Expected bytes per record, for reserving (an over-estimate of rows reserves untouched memory only).
@@ -86,14 +91,15 @@ struct TradeChunks {
     /// Parses the array, running `alongside` on one of the cores meanwhile. Returns `nil` when the document is
     /// not of the simple shape or a chunk is not trusted (the caller reads it sequentially).
     func run(splitting: ParseSplitting, alongside: (() -> Void)?) throws -> TradeChunk? {
-        guard let first = arrayStart(), let close = arrayEnd(), close > first else {
+        let shape = RecordArrayShape(bytes: bytes, key: "trades")
+        guard let first = shape.arrayStart(), let close = shape.arrayEnd(), close > first else {
             alongside?()
             return nil
         }
         var starts = [first]
         var ends: [Int] = []
         for guess in splitting.offsets(documentSize: bytes.count, firstElement: first) where guess >= first {
-            if let boundary = plausibleBoundary(after: guess), boundary.start > starts[starts.count - 1] {
+            if let boundary = shape.plausibleBoundary(after: guess), boundary.start > starts[starts.count - 1] {
                 ends.append(boundary.end)
                 starts.append(boundary.start)
             }
@@ -102,63 +108,6 @@ struct TradeChunks {
         var chunks = try parseConcurrently(starts: starts, ends: ends, alongside: alongside)
         guard chunks.allSatisfy(\.trusted) else { return nil }
         return merge(&chunks)
-    }
-
-    // MARK: Document shape
-
-    /// The offset of the first element of a document that begins `{"trades": [{`, JSON whitespace allowed.
-    private func arrayStart() -> Int? {
-        var position = 0
-        let header: [UInt8] = Array("{\"trades\":[".utf8)
-        for expected in header {
-            skipSpace(&position)
-            guard position < bytes.count, bytes[position] == expected else { return nil }
-            position += 1
-        }
-        skipSpace(&position)
-        guard position < bytes.count, bytes[position] == UInt8(ascii: "{") else { return nil }
-        return position
-    }
-
-    /// The offset of the array's `]` in a document that ends `]}`, JSON whitespace allowed.
-    private func arrayEnd() -> Int? {
-        var position = bytes.count - 1
-        for expected in [UInt8(ascii: "}"), UInt8(ascii: "]")] {
-            while position >= 0, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[position]) { position -= 1 }
-            guard position >= 0, bytes[position] == expected else { return nil }
-            position -= 1
-        }
-        return position + 1
-    }
-
-    private func skipSpace(_ position: inout Int) {
-        while position < bytes.count {
-            let byte = bytes[position]
-            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
-            position += 1
-        }
-    }
-
-    /// The first `}` `,` `{` at or after `guess` (within 1 MiB): the offset just past the `}` and that of the
-    /// `{`.
-    private func plausibleBoundary(after guess: Int) -> (end: Int, start: Int)? {
-        var position = guess
-        let limit = min(bytes.count, guess + (1 << 20))
-        while position < limit {
-            guard bytes[position] == UInt8(ascii: "}") else {
-                position += 1
-                continue
-            }
-            var next = position + 1
-            skipSpace(&next)
-            if next < bytes.count, bytes[next] == UInt8(ascii: ",") {
-                next += 1
-                skipSpace(&next)
-                if next < bytes.count, bytes[next] == UInt8(ascii: "{") { return (position + 1, next) }
-            }
-            position += 1
-        }
-        return nil
     }
 
     // MARK: Parallel phase
@@ -191,7 +140,9 @@ struct TradeChunks {
 
     /// Reads the stretch `range` of the array in place (its indices counted from 0 until merged).
     private func parse(_ range: Range<Int>, report: ((Int) -> Void)?) throws -> TradeChunk {
-        var chunk = TradeChunk(columns: FeedColumns(capacity: max(16, range.count / Self.bytesPerRecordEstimate)))
+        var chunk = TradeChunk(
+            columns: FeedColumns(
+                capacity: max(16, range.count / Self.bytesPerRecordEstimate), keepsAllColumns: keepsAllColumns))
         var fatal = false
         let result = try reader.readElements(
             bytes, in: range, firstIndex: 0, source: source, batchID: source,
