@@ -185,12 +185,15 @@ package struct Pipeline: Sendable {
             var cycleColumn: CategoricalColumn?
             var dedup: Result<(kept: [Int], joined: (rows: [Int], brokerRows: [Int])), TradeFrameError>?
             do {
-                let starts = try frame.column("delivery_start", as: TimestampColumn.self)
+                // Each job holds the only reference to the columns it reads (the frame lets go of them when the run
+                // does not keep them), so `delivery_start` is freed when the cycles are done, mid-dedup.
+                var starts: TimestampColumn? = try frame.column("delivery_start", as: TimestampColumn.self)
                 let keyFrame = try frame.selecting(["trade_id", "event_time"])
+                if !configuration.keepsAllColumns { frame = try frame.removing(["delivery_start", "event_time"]) }
                 let brokerKeys = brokerIndex?.keys
                 brokerIndex = nil
                 Parallel.run(
-                    { cycleColumn = starts.settlementCycles(in: zone) },
+                    { cycleColumn = starts.take()?.settlementCycles(in: zone) },
                     {
                         dedup = Result { () throws(TradeFrameError) in
                             let kept = try keyFrame.keyed(by: "trade_id").keepingLatest(by: "event_time")
@@ -213,7 +216,6 @@ package struct Pipeline: Sendable {
                 }
                 (keptRows, joined) = try outcome.get()
             }
-            if !configuration.keepsAllColumns { frame = try frame.removing(["delivery_start", "event_time"]) }
             cycles = cycles.gathering(keptRows)
             timings.done("zone conversion (cycle) ‖ dedup (sort by id, latest) + join")
 

@@ -204,31 +204,66 @@ extension TimestampColumn {
     ///   in order.
     public func settlementCycles(in zone: TimeZone) -> CategoricalColumn {
         let n = count
-        var months = ContiguousArray<Int32>(repeating: 0, count: n)
-        var minMonth = Int32.max
-        var maxMonth = Int32.min
-        if let table = zoneTable(zone) {
-            for row in 0..<n where validity.valid(row) {
-                let value = nanoseconds.value(at: row)
-                let wall = value &+ Int64(table.offset(atSecond: Self.seconds(value))) &* 1_000_000_000
-                let (day, _) = CivilCalendar.splitSeconds(Self.seconds(wall))
-                let (year, month, _) = CivilCalendar.civil(fromDays: Int(day))
-                let monthIndex = Int32(year * 12 + month - 1)
-                months[row] = monthIndex
-                minMonth = min(minMonth, monthIndex)
-                maxMonth = max(maxMonth, monthIndex)
-            }
+        guard let table = zoneTable(zone) else {
+            return Self.cycleCategorical(
+                ContiguousArray(repeating: 0, count: n), low: .max, high: .min, validity: validity)
         }
-        return Self.cycleCategorical(months, low: minMonth, high: maxMonth, validity: validity)
+        // Two passes over the rows (the month range, then the codes at their final width), so that nothing wider
+        // than the result is held: a month per row would be 4 bytes beside the 1 of the usual `UInt8` codes.
+        var low = Int32.max
+        var high = Int32.min
+        for row in 0..<n where validity.valid(row) {
+            let month = Self.monthIndex(nanoseconds.value(at: row), table)
+            low = min(low, month)
+            high = max(high, month)
+        }
+        guard low <= high else {
+            return Self.cycleCategorical(
+                ContiguousArray(repeating: 0, count: n), low: low, high: high, validity: validity)
+        }
+        let dictionary = StringColumn((low...high).map(Self.cycleLabel))
+        let codes: CategoricalCodes
+        if dictionary.count <= 256 {
+            codes = .u8(cycleCodes(table, low: low))
+        } else if dictionary.count <= 65_536 {
+            codes = .u16(cycleCodes(table, low: low))
+        } else {
+            codes = .u32(cycleCodes(table, low: low))
+        }
+        return CategoricalColumn(dictionary: dictionary, codes: codes, validity: validity)
+    }
+
+    /// Each row's month index less `low` (0 for a null row), at the width `Code`.
+    private func cycleCodes<Code: FixedWidthInteger>(_ table: ZoneOffsetTable, low: Int32) -> ContiguousArray<Code> {
+        ContiguousArray(unsafeUninitializedCapacity: count) { codes, initialized in
+            for row in 0..<count {
+                codes[row] =
+                    validity.valid(row)
+                    ? Code(truncatingIfNeeded: Self.monthIndex(nanoseconds.value(at: row), table) - low) : 0
+            }
+            initialized = count
+        }
+    }
+
+    /// The month index (`year * 12 + month - 1`) of the local date of `value` in the zone of `table`.
+    @inline(__always)
+    private static func monthIndex(_ value: Int64, _ table: ZoneOffsetTable) -> Int32 {
+        let wall = value &+ Int64(table.offset(atSecond: seconds(value))) &* 1_000_000_000
+        let (day, _) = CivilCalendar.splitSeconds(seconds(wall))
+        let (year, month, _) = CivilCalendar.civil(fromDays: Int(day))
+        return Int32(year * 12 + month - 1)
+    }
+
+    /// `YYYY-MM` of a month index.
+    private static func cycleLabel(_ index: Int32) -> String {
+        CivilCalendar.pad(Int(index) / 12, 4) + "-" + CivilCalendar.pad(Int(index) % 12 + 1, 2)
     }
 
     /// Month indices (`year * 12 + month - 1`) as `YYYY-MM` categories.
     private static func cycleCategorical(
         _ months: ContiguousArray<Int32>, low: Int32, high: Int32, validity: ValidityBitmap?
     ) -> CategoricalColumn {
-        rangeCategorical(months, low: low, high: high, validity: validity) { index in
-            CivilCalendar.pad(Int(index) / 12, 4) + "-" + CivilCalendar.pad(Int(index) % 12 + 1, 2)
-        }
+        rangeCategorical(months, low: low, high: high, validity: validity, label: cycleLabel)
     }
 
     /// A categorical whose dictionary is every value of `low...high` in order, coded by `value - low`.
