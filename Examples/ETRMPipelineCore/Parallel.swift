@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Runs independent jobs on all cores (`DispatchQueue.concurrentPerform`) and returns when every one has
 /// finished.
@@ -35,10 +36,42 @@ enum Parallel {
     static func run(_ jobs: () -> Void...) {
         forEach(jobs.count) { jobs[$0]() }
     }
+
+    /// Runs `background` on a thread of its own while `foreground` runs on this one, and returns when both
+    /// have finished. Unlike ``run(_:)``, `foreground` keeps every core of the dispatch pool for work it
+    /// spreads itself (the library's chunked read); the kernel shares the cores among the threads.
+    static func alongside(_ background: () -> Void, _ foreground: () -> Void) {
+        withoutActuallyEscaping(background) { background in
+            // The thread lets go of `background` before it signals: the `Thread` object may outlive the call.
+            let job = JobSlot(background)
+            let done = DispatchSemaphore(value: 0)
+            let thread = Thread {
+                job.runOnce()
+                done.signal()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+            foreground()
+            done.wait()
+        }
+    }
 }
 
 /// A value handed to `DispatchQueue.concurrentPerform` (see ``Parallel``).
 private struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// A job handed to another thread, released as soon as it has run (see ``Parallel/alongside(_:_:)``).
+private final class JobSlot: @unchecked Sendable {
+    // @unchecked: `job` is set before the thread starts and cleared by that thread alone.
+    private var job: (() -> Void)?
+
+    init(_ job: @escaping () -> Void) { self.job = job }
+
+    func runOnce() {
+        job?()
+        job = nil
+    }
 }

@@ -17,8 +17,8 @@ package struct Pipeline: Sendable {
         /// Whether the final frame keeps every column (`input_index`, `delivery_start`, `delivery_end`,
         /// `event_time` too, for the CSV export) or only those the summary and the report need.
         package var keepsAllColumns = true
-        /// Where `trades.json` is split for parsing on all cores.
-        package var splitting = ParseSplitting.automatic
+        /// Where `trades.json` is split for reading on all cores.
+        package var chunking = DocumentChunking.automatic
 
         package init(zone: String = "America/New_York", tolerance: Tolerance = .default) {
             self.zone = zone
@@ -118,12 +118,20 @@ package struct Pipeline: Sendable {
         for open in trades {
             let before = join.received
             let piece = try open().get()
-            let feed = try FeedLoader.loadTrades(
-                piece.bytes, source: piece.source, deadLetters: configuration.deadLetters,
-                splitting: configuration.splitting, pages: piece.pages,
-                keepsAllColumns: configuration.keepsAllColumns, alongside: brokerRows == nil ? readBroker : nil,
-                progress: { progress?("validate", before + $0) })
-            join.append(feed, source: piece.source)
+            var feed: Result<LoadedFeed, PipelineError>?
+            let readTrades = {
+                feed = Result { () throws(PipelineError) in
+                    try FeedLoader.loadTrades(
+                        piece.bytes, source: piece.source, deadLetters: self.configuration.deadLetters,
+                        chunking: self.configuration.chunking, pages: piece.pages,
+                        keepsAllColumns: self.configuration.keepsAllColumns,
+                        progress: { progress?("validate", before + $0) })
+                }
+            }
+            // The broker file is read on one core while the first trades document is read on the others.
+            if brokerRows == nil { Parallel.alongside(readBroker, readTrades) } else { readTrades() }
+            guard let feed else { throw PipelineError(.internalFailure, "the trades file was not read") }
+            join.append(try feed.get(), source: piece.source)
         }
         if brokerRows == nil { readBroker() }
         guard let brokerRows else { throw PipelineError(.internalFailure, "the broker file was not read") }

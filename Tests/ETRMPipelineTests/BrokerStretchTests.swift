@@ -20,7 +20,7 @@ import TradeFrame
     static func load(_ document: [UInt8], stretchSize: Int) -> String {
         document.withUnsafeBytes { bytes in
             do throws(PipelineError) {
-                let broker = try FeedLoader.loadBroker(bytes, source: "b.json", stretchSize: stretchSize)
+                let broker = try FeedLoader.loadBroker(bytes, source: "b.json", chunkSize: stretchSize)
                 #expect(broker.keys.firstDuplicate() == nil)
                 return String(decoding: broker.frame.csv(), as: UTF8.self)
             } catch {

@@ -37,12 +37,12 @@ import TradeFrame
         var all: [String] { letters.withLock { $0 } }
     }
 
-    static func load(_ document: [UInt8], _ splitting: ParseSplitting) -> Outcome {
+    static func load(_ document: [UInt8], _ splitting: DocumentChunking) -> Outcome {
         let letters = Letters()
         var outcome = Outcome()
         let loaded: Result<LoadedFeed, PipelineError> = document.withUnsafeBytes { bytes in
             Result { () throws(PipelineError) in
-                try FeedLoader.loadTrades(bytes, source: "t.json", deadLetters: letters, splitting: splitting)
+                try FeedLoader.loadTrades(bytes, source: "t.json", deadLetters: letters, chunking: splitting)
             }
         }
         do throws(PipelineError) {
@@ -89,7 +89,7 @@ import TradeFrame
 
     @Test func everySplitPointOfASmallDocumentGivesTheSequentialResult() {
         let document = Self.mixed
-        let sequential = Self.load(document, .sequential)
+        let sequential = Self.load(document, .whole)
         #expect(sequential.error == nil)
         #expect(sequential.received == 10)
         #expect(sequential.quarantined == [1, 2, 3, 8])
@@ -102,7 +102,7 @@ import TradeFrame
 
     @Test func everyPairOfSplitPointsGivesTheSequentialResult() {
         let document = Self.mixed
-        let sequential = Self.load(document, .sequential)
+        let sequential = Self.load(document, .whole)
         for first in stride(from: 0, through: document.count, by: 13) {
             for second in stride(from: first, through: document.count, by: 29) {
                 let outcome = Self.load(document, .after([first, second, second + 7]))
@@ -122,7 +122,7 @@ import TradeFrame
         ])
         let text = String(decoding: document, as: UTF8.self)
         let inside = try #require(text.range(of: "P},{")).lowerBound.utf16Offset(in: text)
-        let sequential = Self.load(document, .sequential)
+        let sequential = Self.load(document, .whole)
         #expect(sequential.received == 3)
         #expect(sequential.quarantined.isEmpty)
         #expect(Self.load(document, .after([inside])) == sequential)
@@ -140,7 +140,7 @@ import TradeFrame
         let document = Self.document([Self.record("C-0"), Self.record("C-1"), bad, Self.record("C-3")])
         let text = String(decoding: document, as: UTF8.self)
         let at = try #require(text.range(of: bad)).lowerBound.utf16Offset(in: text)
-        let sequential = Self.load(document, .sequential)
+        let sequential = Self.load(document, .whole)
         if breaksTheDocument {
             #expect(sequential.error?.contains("record 2: unexpected '}'") == true, "\(sequential)")
         } else {
@@ -160,7 +160,7 @@ import TradeFrame
             return
         }
         document[at + 2] = 0xFF
-        let sequential = Self.load(document, .sequential)
+        let sequential = Self.load(document, .whole)
         #expect(sequential.error?.contains("record 4") == true, "\(sequential)")
         #expect(Self.load(document, .after([at - 60])) == sequential)
         #expect(Self.load(document, .after([40, at - 60, at + 10])) == sequential)
@@ -173,7 +173,7 @@ import TradeFrame
     ])
     func tinyDocumentsAtEverySplitPoint(_ text: String) {
         let document = Array(text.utf8)
-        let sequential = Self.load(document, .sequential)
+        let sequential = Self.load(document, .whole)
         for offset in 0...document.count {
             #expect(Self.load(document, .after([offset])) == sequential, "\(text) split after byte \(offset)")
             #expect(Self.load(document, .after([offset, offset + 1])) == sequential, "\(text) after \(offset)+1")
@@ -182,7 +182,7 @@ import TradeFrame
 
     @Test func oneRecordAtEverySplitPoint() {
         let document = Self.document([Self.record("O-1")])
-        let sequential = Self.load(document, .sequential)
+        let sequential = Self.load(document, .whole)
         #expect(sequential.received == 1)
         #expect(sequential.quarantined.isEmpty)
         for offset in 0...document.count {
@@ -196,7 +196,7 @@ import TradeFrame
         let generated = try FeedGenerator(configuration: .init(trades: 12_000, seed: 5)).documents()
         #expect(generated.trades.count > 3 << 20)
         var sequential = Pipeline.Configuration()
-        sequential.splitting = .sequential
+        sequential.chunking = .whole
         let one = try Pipeline(configuration: sequential).run(trades: generated.trades, broker: generated.broker)
         let many = try Pipeline().run(trades: generated.trades, broker: generated.broker)
         #expect(one.summary == many.summary)
@@ -222,14 +222,14 @@ import TradeFrame
     }
     /// Without `keepsAllColumns` the frame lacks `input_index` and `delivery_end` and is otherwise the same,
     /// in one chunk or many.
-    @Test(arguments: [ParseSplitting.sequential, .after(Array(stride(from: 0, to: 4000, by: 97)))])
-    func framesWithoutTheUnkeptColumns(_ splitting: ParseSplitting) throws {
+    @Test(arguments: [DocumentChunking.whole, .after(Array(stride(from: 0, to: 4000, by: 97)))])
+    func framesWithoutTheUnkeptColumns(_ splitting: DocumentChunking) throws {
         let document = Self.mixed
         let (all, lean) = try document.withUnsafeBytes { bytes in
             (
-                try FeedLoader.loadTrades(bytes, source: "t.json", deadLetters: nil, splitting: splitting),
+                try FeedLoader.loadTrades(bytes, source: "t.json", deadLetters: nil, chunking: splitting),
                 try FeedLoader.loadTrades(
-                    bytes, source: "t.json", deadLetters: nil, splitting: splitting, keepsAllColumns: false)
+                    bytes, source: "t.json", deadLetters: nil, chunking: splitting, keepsAllColumns: false)
             )
         }
         let kept = all.frame.columnNames.filter { $0 != "input_index" && $0 != "delivery_end" }

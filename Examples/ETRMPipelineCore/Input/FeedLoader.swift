@@ -24,57 +24,43 @@ package enum FeedLoader {
 
     /// Reads `trades.json`, quarantining invalid records and building the frame of the valid ones.
     ///
-    /// A large document is parsed in chunks on all cores (see ``TradeChunks`` for why the result is always
-    /// the sequential one); `alongside` runs on one of those cores meanwhile, exactly once, whatever happens.
+    /// A large document is read in chunks on all cores by `RecordReader.readChunks`, each chunk into its own
+    /// ``FeedColumns``, merged in document order.
     ///
     /// - Parameters:
     ///   - bytes: The document.
     ///   - source: The file name, for messages and dead letters.
     ///   - deadLetters: Where quarantined records go, if anywhere.
-    ///   - splitting: Where the document is split for parallel parsing.
-    ///   - pages: Releases the document's pages behind the parser (a mapped file only), if given.
+    ///   - chunking: Where the document is split for parallel reading.
+    ///   - pages: Releases the document's pages behind the reader (a mapped file only), if given.
     ///   - keepsAllColumns: Whether the frame has `input_index` and `delivery_end` (only the CSV export needs
     ///     them).
-    ///   - alongside: Other work to run concurrently (the broker file), if any.
     ///   - progress: Called now and then with the number of records read.
     /// - Returns: The frame and the accounting.
     /// - Throws: ``PipelineError`` when the document cannot be read as a whole (not JSON, no `trades` array,
     ///   bad UTF-8, a number beyond a double, trailing content) or a dead letter cannot be stored.
     package static func loadTrades(
         _ bytes: UnsafeRawBufferPointer, source: String, deadLetters: (any DeadLetterSink)?,
-        splitting: ParseSplitting = .automatic, pages: PageRelease? = nil, keepsAllColumns: Bool = true,
-        alongside: (() -> Void)? = nil, progress: ((Int) -> Void)? = nil
+        chunking: DocumentChunking = .automatic, pages: PageRelease? = nil, keepsAllColumns: Bool = true,
+        progress: ((Int) -> Void)? = nil
     ) throws(PipelineError) -> LoadedFeed {
         let reader = RecordReader<FeedTrade>(configuration: configuration)
         var feed = LoadedFeed()
         var rejections: [RejectedRecord] = []
         do {
-            let fast = try TradeChunks(
-                bytes: bytes, reader: reader, source: source, pages: pages, keepsAllColumns: keepsAllColumns,
-                progress: progress
-            ).run(splitting: splitting, alongside: alongside)
-            var columns: FeedColumns
-            if let fast {
-                columns = fast.columns
-                rejections = fast.rejections
-                feed.received = fast.received
-            } else {
-                // Not the simple shape, or a chunk not to be trusted: the reader reads the whole document.
-                columns = FeedColumns(capacity: max(16, bytes.count / 240), keepsAllColumns: keepsAllColumns)
-                let report = try reader.read(
-                    bytes, format: .document, source: source, batchID: source,
-                    onRecord: { index, trade in
-                        columns.append(index: index, trade)
-                        if index & 0xFFFF == 0 { progress?(index) }
-                    },
-                    onRejected: { rejected in
-                        try resolve(rejected, source: source, onRejected: { rejections.append($0) })
-                    })
-                if let issue = report.documentIssues.first {
-                    throw PipelineError(.badDocument, "trades file \(source) is not a valid document: \(issue.message)")
-                }
-                feed.received = report.received
+            var read = try reader.readChunks(
+                bytes, source: source, batchID: source, chunking: chunking,
+                makePart: { FeedColumns(capacity: max(16, $0 / 240), keepsAllColumns: keepsAllColumns) },
+                onRecord: { columns, index, trade in columns.append(index: index, trade) },
+                onChunkRead: { pages?.release($0) }, progress: progress)
+            for rejected in read.rejected { try resolve(rejected, source: source, onRejected: { _ in }) }
+            if let issue = read.report.documentIssues.first {
+                throw PipelineError(.badDocument, "trades file \(source) is not a valid document: \(issue.message)")
             }
+            rejections = read.rejected
+            read.rejected = []
+            feed.received = read.report.received
+            var columns = FeedColumns.merged(&read.parts, firstIndices: read.firstIndices)
             feed.frame = try columns.finish()
         } catch let error as PipelineError {
             throw error
@@ -101,21 +87,6 @@ package enum FeedLoader {
         return feed
     }
 
-    /// `rejected` moved to array index `index`: its index, and the paths of its issues that point into the
-    /// element (`/<key>/<old index>` and below).
-    static func relocated(_ rejected: RejectedRecord, to index: Int, key: String) -> RejectedRecord {
-        guard rejected.index != index else { return rejected }
-        let old = "/" + key + "/" + String(rejected.index)
-        let new = "/" + key + "/" + String(index)
-        let issues = rejected.issues.map { issue in
-            guard issue.path.hasPrefix(old) else { return issue }
-            let rest = issue.path.dropFirst(old.utf8.count)
-            guard rest.isEmpty || rest.hasPrefix("/") else { return issue }
-            return ValidationIssue(path: new + rest, code: issue.code, message: issue.message, value: issue.value)
-        }
-        return RejectedRecord(index: index, rawBytes: rejected.rawBytes, issues: issues)
-    }
-
     /// Decides a rejected element: an issue that breaks the document (not JSON, bad UTF-8) is a whole-run
     /// error; anything else (bad values, a non-object element, a duplicate key) is quarantined.
     static func resolve(
@@ -133,66 +104,57 @@ package enum FeedLoader {
     /// Reads `broker.json` into a frame of `trade_id` (string) and `broker_volume_mwh` (decimal, scale 3), the
     /// rows keyed by trade id.
     ///
-    /// A document of the simple shape is read in stretches of about `stretchSize` bytes, each stretch's pages
-    /// released once read (the trades are parsed on the other cores meanwhile); a stretch not to be trusted (see
-    /// ``TradeChunks``) makes the reader read the whole document instead, so the result is always the whole
-    /// read's.
+    /// The document is read on the calling thread in chunks of about `chunkSize` bytes, each chunk's pages
+    /// released once read (the trades are read on the other cores meanwhile).
     ///
     /// - Parameters:
     ///   - bytes: The document.
     ///   - source: The file name, for messages.
-    ///   - pages: Releases the document's pages behind the parser (a mapped file only), if given.
-    ///   - stretchSize: The bytes read before the next guessed element boundary (small in tests).
+    ///   - pages: Releases the document's pages behind the reader (a mapped file only), if given.
+    ///   - chunkSize: The bytes read before the next guessed element boundary (small in tests).
     /// - Returns: The broker rows.
     /// - Throws: ``PipelineError`` for a document that cannot be read, any malformed row, or a trade id that
     ///   occurs twice.
     package static func loadBroker(
-        _ bytes: UnsafeRawBufferPointer, source: String, pages: PageRelease? = nil, stretchSize: Int = 4 << 20
+        _ bytes: UnsafeRawBufferPointer, source: String, pages: PageRelease? = nil, chunkSize: Int = 4 << 20
     ) throws(PipelineError) -> LoadedBroker {
         let reader = RecordReader<BrokerRow>(configuration: configuration)
         var ids = StringColumnBuilder()
         var volumes: ContiguousArray<Int64> = []
-        let reserve = {
-            ids.reserveCapacity(rows: bytes.count / 48, bytes: bytes.count / 4)
-            volumes.reserveCapacity(bytes.count / 48)
-        }
-        let malformed: (RejectedRecord) -> PipelineError = { rejected in
-            let issue = rejected.issues.first
-            return PipelineError(
-                .badBroker,
-                "broker file \(source): broker_volumes[\(rejected.index)] is malformed: "
-                    + (issue.map { "\($0.message)\($0.path.isEmpty ? "" : " at \($0.path)")" } ?? "invalid")
-                    + " (needs a string trade_id and a JSON number broker_volume_mwh >= 0 with at most 3"
-                    + " decimals, below 1e9)")
-        }
         do {
-            var firstBad: RejectedRecord?
-            let onRow = { (row: BrokerRow) in
-                row.tradeID.withUTF8 { ids.append(utf8: $0) }
-                volumes.append(row.volumeMilli)
+            var read = try reader.readChunks(
+                bytes, source: source, batchID: source, chunking: .sequential(chunkSize: chunkSize),
+                makePart: { bytes in
+                    var part = (ids: StringColumnBuilder(), volumes: ContiguousArray<Int64>())
+                    part.ids.reserveCapacity(rows: bytes / 48, bytes: bytes / 4)
+                    part.volumes.reserveCapacity(bytes / 48)
+                    return part
+                },
+                onRecord: { part, _, row in
+                    row.tradeID.withUTF8 { part.ids.append(utf8: $0) }
+                    part.volumes.append(row.volumeMilli)
+                },
+                onChunkRead: { pages?.release($0) })
+            for rejected in read.rejected { try resolve(rejected, source: source, onRejected: { _ in }) }
+            if let issue = read.report.documentIssues.first {
+                throw PipelineError(.badBroker, "broker file \(source) is not a valid document: \(issue.message)")
             }
-            reserve()
-            let inStretches = try readInStretches(
-                bytes, reader: reader, source: source, pages: pages, stretchSize: stretchSize, onRow: onRow,
-                onBad: { firstBad = firstBad ?? $0 })
-            if !inStretches {
-                // Not the simple shape, or a stretch not to be trusted: the reader reads the whole document.
-                ids = StringColumnBuilder()
-                volumes = []
-                reserve()
-                firstBad = nil
-                let report = try reader.read(
-                    bytes, format: .document, source: source, batchID: source,
-                    onRecord: { _, row in onRow(row) },
-                    onRejected: { rejected in
-                        try resolve(rejected, source: source, onRejected: { firstBad = firstBad ?? $0 })
-                    })
-                if let issue = report.documentIssues.first {
-                    throw PipelineError(.badBroker, "broker file \(source) is not a valid document: \(issue.message)")
-                }
+            if let rejected = read.rejected.first {
+                let issue = rejected.issues.first
+                throw PipelineError(
+                    .badBroker,
+                    "broker file \(source): broker_volumes[\(rejected.index)] is malformed: "
+                        + (issue.map { "\($0.message)\($0.path.isEmpty ? "" : " at \($0.path)")" } ?? "invalid")
+                        + " (needs a string trade_id and a JSON number broker_volume_mwh >= 0 with at most 3"
+                        + " decimals, below 1e9)")
             }
-            pages?.releaseAll()
-            if let firstBad { throw malformed(firstBad) }
+            ids.reserveCapacity(rows: read.report.accepted, bytes: read.parts.reduce(0) { $0 + $1.ids.byteCount })
+            volumes.reserveCapacity(read.report.accepted)
+            for k in read.parts.indices {
+                ids.append(contentsOf: read.parts[k].ids.finish())
+                volumes.append(contentsOf: read.parts[k].volumes)
+                read.parts[k] = (StringColumnBuilder(), [])
+            }
         } catch let error as PipelineError {
             throw error.code == .badDocument ? PipelineError(.badBroker, "broker file " + error.message) : error
         } catch let failure as ValidationFailure {
@@ -216,43 +178,6 @@ package enum FeedLoader {
             throw PipelineError(.badBroker, "broker file \(source): duplicate trade_id \(quoted(id))")
         }
         return LoadedBroker(frame: frame, keys: keys)
-    }
-
-    /// Reads the `broker_volumes` array of a document of the simple shape sequentially in stretches of about
-    /// `stretchSize` bytes, each read in place and its pages released once read. Returns `false` when the
-    /// document is not of that shape or a stretch is not to be trusted: the rows passed on are then to be dropped.
-    private static func readInStretches(
-        _ bytes: UnsafeRawBufferPointer, reader: RecordReader<BrokerRow>, source: String, pages: PageRelease?,
-        stretchSize: Int, onRow: (BrokerRow) -> Void, onBad: (RejectedRecord) -> Void
-    ) throws -> Bool {
-        let shape = RecordArrayShape(bytes: bytes, key: "broker_volumes")
-        guard let first = shape.arrayStart(), let close = shape.arrayEnd(), close > first else { return false }
-        var start = first
-        var received = 0
-        while start < close {
-            var (end, next) = (close, close)
-            if close - start > stretchSize, let boundary = shape.plausibleBoundary(after: start + stretchSize) {
-                (end, next) = boundary
-            }
-            var fatal = false
-            var rejections: [RejectedRecord] = []
-            let report = try reader.readElements(
-                bytes, in: start..<end, firstIndex: received, source: source, batchID: source,
-                onRecord: { _, row in onRow(row) },
-                onRejected: { rejected in
-                    if rejected.issues.contains(where: { FeedRules.fatalCodes.contains($0.code) }) {
-                        fatal = true
-                    } else {
-                        rejections.append(rejected)
-                    }
-                })
-            guard !fatal, report.documentIssues.isEmpty else { return false }
-            rejections.forEach(onBad)
-            pages?.release(start..<next)
-            received += report.received
-            start = next
-        }
-        return true
     }
 
     private static func describe(_ failure: ValidationFailure) -> String {
@@ -345,11 +270,22 @@ struct FeedColumns {
         status.append(utf8: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
-    /// Makes room for `rows` rows and `idBytes` bytes of trade ids in all, so that merging the other chunks
-    /// does not grow the arrays by doubling past the total.
-    mutating func reserve(rows: Int, idBytes: Int) {
-        ids.reserveCapacity(rows: rows, bytes: idBytes)
-        reserveNumbers(rows)
+    /// The chunks' columns as one, in document order, each chunk taken out of `parts` (and freed) as it is
+    /// merged; `firstIndices` are the chunks' first input indices.
+    static func merged(_ parts: inout [FeedColumns], firstIndices: [Int]) -> FeedColumns {
+        var merged = parts[0]
+        parts[0] = FeedColumns(capacity: 0)
+        // Room for every row, so that merging does not grow the arrays by doubling past the total.
+        merged.ids.reserveCapacity(
+            rows: parts.reduce(merged.count) { $0 + $1.count },
+            bytes: parts.reduce(merged.ids.byteCount) { $0 + $1.ids.byteCount })
+        merged.reserveNumbers(parts.reduce(merged.count) { $0 + $1.count })
+        for k in parts.indices.dropFirst() {
+            var part = parts[k]
+            parts[k] = FeedColumns(capacity: 0)
+            merged.absorb(&part, indexOffset: firstIndices[k])
+        }
+        return merged
     }
 
     /// Appends the rows of `other` (a later chunk), their input indices shifted by `indexOffset`, and empties

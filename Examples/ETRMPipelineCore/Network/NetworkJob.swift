@@ -100,7 +100,7 @@ package enum NetworkJob {
             let offset = join.received
             join.append(piece, source: stored.batchID)
             for rejected in stored.rejected {
-                let moved = FeedLoader.relocated(rejected, to: rejected.index + offset, key: "trades")
+                let moved = rejected.shifted(by: offset, containerKey: "trades")
                 try quarantine(
                     DeadLetter(
                         rawBytes: moved.rawBytes, recordIndex: moved.index, issues: moved.issues,

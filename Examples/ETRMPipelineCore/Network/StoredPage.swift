@@ -33,7 +33,7 @@ package struct StoredPage: Sendable {
         let source = batchID
         let outcome = document.withUnsafeBytes { bytes in
             Result { () throws(PipelineError) in
-                try FeedLoader.loadTrades(bytes, source: source, deadLetters: letters, splitting: .sequential)
+                try FeedLoader.loadTrades(bytes, source: source, deadLetters: letters, chunking: .whole)
             }
         }
         trades = try outcome.get()

@@ -101,3 +101,27 @@ public struct RejectedRecord: Sendable, Hashable {
         self.issues = issues
     }
 }
+
+extension RejectedRecord {
+    /// The record moved on by `offset` elements of its array: its index, and the paths of its issues that point
+    /// into the element (`/<containerKey>/<index>` and below). For joining the parts of one feed that were read
+    /// on their own (pages, files, chunks) into the feed's numbering.
+    ///
+    /// - Parameters:
+    ///   - offset: The elements before the part the record was read in.
+    ///   - containerKey: The key of the record array, as in the issue paths.
+    /// - Returns: The moved record.
+    public func shifted(by offset: Int, containerKey: String) -> RejectedRecord {
+        guard offset != 0 else { return self }
+        let arrayPath = "/" + JSONPointer.escape(containerKey) + "/"
+        let old = arrayPath + String(index)
+        let new = arrayPath + String(index + offset)
+        let moved = issues.map { issue in
+            guard issue.path.hasPrefix(old) else { return issue }
+            let rest = issue.path.dropFirst(old.utf8.count)
+            guard rest.isEmpty || rest.hasPrefix("/") else { return issue }
+            return ValidationIssue(path: new + rest, code: issue.code, message: issue.message, value: issue.value)
+        }
+        return RejectedRecord(index: index + offset, rawBytes: rawBytes, issues: moved)
+    }
+}

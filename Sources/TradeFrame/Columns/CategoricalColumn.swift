@@ -315,7 +315,7 @@ private struct GatherCodes: CodeVisitor {
 
 /// Appends strings, encoding them on the fly, and finishes into an immutable ``CategoricalColumn`` whose codes
 /// have the width the dictionary needs.
-public struct CategoricalColumnBuilder {
+public struct CategoricalColumnBuilder: Sendable {
     var interner = StringInterner()
     var codes = ContiguousArray<UInt32>()
     var validity: ValidityBuilder?
