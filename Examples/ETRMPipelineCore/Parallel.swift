@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 
 /// Runs independent jobs on all cores (`DispatchQueue.concurrentPerform`) and returns when every one has
 /// finished.
@@ -37,20 +36,18 @@ enum Parallel {
         forEach(jobs.count) { jobs[$0]() }
     }
 
-    /// Runs `background` on a thread of its own while `foreground` runs on this one, and returns when both
-    /// have finished. Unlike ``run(_:)``, `foreground` keeps every core of the dispatch pool for work it
-    /// spreads itself (the library's chunked read); the kernel shares the cores among the threads.
+    /// Runs `background` on a thread of the dispatch pool while `foreground` runs on this one, and returns when
+    /// both have finished. Unlike ``run(_:)``, `foreground` runs outside the pool, so work it spreads over the
+    /// pool itself (the library's chunked read) gets every core the background leaves free.
     static func alongside(_ background: () -> Void, _ foreground: () -> Void) {
         withoutActuallyEscaping(background) { background in
-            // The thread lets go of `background` before it signals: the `Thread` object may outlive the call.
+            // The pool's thread lets go of `background` before it signals, so it does not outlive the call.
             let job = JobSlot(background)
             let done = DispatchSemaphore(value: 0)
-            let thread = Thread {
+            DispatchQueue.global().async {
                 job.runOnce()
                 done.signal()
             }
-            thread.stackSize = 8 << 20
-            thread.start()
             foreground()
             done.wait()
         }

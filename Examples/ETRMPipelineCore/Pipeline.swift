@@ -137,6 +137,7 @@ package struct Pipeline: Sendable {
         guard let brokerRows else { throw PipelineError(.internalFailure, "the broker file was not read") }
         let files = join.files
         let loaded = LoadedInputs(feed: try join.finish(), broker: try brokerRows.get(), files: files)
+        ProcessMemory.returnFreedMemory()
         timings.done("parse + validate + build frames")
         return loaded
     }
