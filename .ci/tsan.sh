@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The concurrent modules' tests, and the chunked reads on all cores, under the thread sanitizer. The package's locks are pthread mutexes, which TSan
-# intercepts (Synchronization.Mutex's futex on Linux is invisible to it and would report false races).
+# The concurrent modules' tests, and the chunked reads on all cores, under the thread sanitizer. The package's
+# locks are pthread mutexes, which TSan intercepts (Synchronization.Mutex's futex on Linux is invisible to it and
+# would report false races).
 # A separate scratch path keeps the instrumented build from invalidating the normal one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
