@@ -127,7 +127,8 @@ extension RecordReader {
         if chunking != .whole, let first = shape.arrayStart(), let close = shape.arrayEnd(), close > first {
             var starts = [first]
             var ends: [Int] = []
-            for guess in chunking.offsets(documentSize: document.bytes.count, firstElement: first) where guess >= first {
+            let guesses = chunking.offsets(documentSize: document.bytes.count, firstElement: first)
+            for guess in guesses where guess >= first {
                 if let boundary = shape.plausibleBoundary(after: guess), boundary.start > starts[starts.count - 1] {
                     ends.append(boundary.end)
                     starts.append(boundary.start)
@@ -138,8 +139,10 @@ extension RecordReader {
             if starts.count > 1 {
                 outcomes =
                     chunking.sequentialChunkSize == nil
-                    ? try Self.concurrently(document, ranges, counter: counter, onChunkRead: onChunkRead, readChunk: readChunk)
-                    : try Self.sequentially(document, ranges, counter: counter, onChunkRead: onChunkRead, readChunk: readChunk)
+                    ? try Self.concurrently(
+                        document, ranges, counter: counter, onChunkRead: onChunkRead, readChunk: readChunk)
+                    : try Self.sequentially(
+                        document, ranges, counter: counter, onChunkRead: onChunkRead, readChunk: readChunk)
             }
         }
         guard let outcomes else {
