@@ -257,7 +257,7 @@ enum CategoricalCodes: Sendable {
     )
         -> ContiguousArray<Code>
     {
-        ContiguousArray(unsafeUninitializedCapacity: codes.count) { target, initialized in
+        ContiguousArray(filling: codes.count) { target, initialized in
             codes.withUnsafeBufferPointer { source in
                 for row in 0..<source.count { target[row] = Code(truncatingIfNeeded: source[row]) }
             }

@@ -116,7 +116,7 @@ public struct StringColumn: ColumnProtocol {
                 count = indices.count + 1
             }
             let total = Int(newOffsets[indices.count])
-            let newBytes = ContiguousArray<UInt8>(unsafeUninitializedCapacity: total) { target, count in
+            let newBytes = ContiguousArray<UInt8>(filling: total) { target, count in
                 FreshMemory.prepare(target.baseAddress, byteCount: total)
                 guard let base = target.baseAddress, let source = bytes.baseAddress else {
                     count = 0

@@ -48,7 +48,7 @@ extension Column where Element == Double {
     /// - Complexity: One pass over the values, four interleaved lanes that the compiler packs into SIMD.
     public func downcast(within bound: DowncastBound) -> DowncastResult {
         var maximum = 0.0
-        let output = ContiguousArray<Float>(unsafeUninitializedCapacity: count) { target, initialized in
+        let output = ContiguousArray<Float>(filling: count) { target, initialized in
             FreshMemory.prepare(UnsafeMutableRawPointer(target.baseAddress), byteCount: count * 4)
             maximum = withUnsafeValues { source in
                 let target = UnsafeMutableBufferPointer(rebasing: target[0..<source.count])

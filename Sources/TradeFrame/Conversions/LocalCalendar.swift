@@ -109,7 +109,7 @@ extension TimestampColumn {
     public func localWallClock(in zone: TimeZone) -> TimestampColumn {
         guard let table = zoneTable(zone) else { return self }
         let days = ZoneDayTable(table)
-        let output = ContiguousArray<Int64>(unsafeUninitializedCapacity: count) { target, initialized in
+        let output = ContiguousArray<Int64>(filling: count) { target, initialized in
             FreshMemory.prepare(UnsafeMutableRawPointer(target.baseAddress), byteCount: count * 8)
             if let days, let base = target.baseAddress {
                 nanoseconds.withUnsafeValues { days.convert($0, into: base) }
@@ -235,7 +235,7 @@ extension TimestampColumn {
 
     /// Each row's month index less `low` (0 for a null row), at the width `Code`.
     private func cycleCodes<Code: FixedWidthInteger>(_ table: ZoneOffsetTable, low: Int32) -> ContiguousArray<Code> {
-        ContiguousArray(unsafeUninitializedCapacity: count) { codes, initialized in
+        ContiguousArray(filling: count) { codes, initialized in
             for row in 0..<count {
                 codes[row] =
                     validity.valid(row)

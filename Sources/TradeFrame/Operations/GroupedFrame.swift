@@ -84,7 +84,7 @@ public struct GroupedFrame: Sendable {
             total *= Swift.max(domain, 1)
             if total > denseLimit { return nil }
         }
-        var slots = [UInt32](unsafeUninitializedCapacity: rowCount) { buffer, initialized in
+        var slots = [UInt32](filling: rowCount) { buffer, initialized in
             // The first categorical key writes its codes directly; the others multiply in.
             if let first = columns[0] as? CategoricalColumn {
                 first.withCodes(MixCodes(slots: buffer, domain: 0, first: true))

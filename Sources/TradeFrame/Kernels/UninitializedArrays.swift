@@ -1,0 +1,30 @@
+extension ContiguousArray {
+    /// `init(unsafeUninitializedCapacity:initializingWith:)`, except that an empty array is made without it: for a
+    /// capacity of 0 that initialiser writes the count into the storage every empty array shares, a data race the
+    /// thread sanitizer reports when two threads make empty columns at once.
+    init(
+        filling capacity: Int,
+        _ initializer: (inout UnsafeMutableBufferPointer<Element>, inout Int) throws -> Void
+    ) rethrows {
+        guard capacity > 0 else {
+            self.init()
+            return
+        }
+        try self.init(unsafeUninitializedCapacity: capacity, initializingWith: initializer)
+    }
+}
+
+extension Array {
+    /// `init(unsafeUninitializedCapacity:initializingWith:)` without touching the shared empty storage; see
+    /// `ContiguousArray.init(filling:_:)`.
+    init(
+        filling capacity: Int,
+        _ initializer: (inout UnsafeMutableBufferPointer<Element>, inout Int) throws -> Void
+    ) rethrows {
+        guard capacity > 0 else {
+            self.init()
+            return
+        }
+        try self.init(unsafeUninitializedCapacity: capacity, initializingWith: initializer)
+    }
+}
