@@ -105,7 +105,7 @@ public struct StringColumn: ColumnProtocol {
         withBuffers { bytes, offsets in
             // The offsets first (they give the total), then the bytes copied row by row into raw buffers: no
             // per-row growth checks or generic appends.
-            let newOffsets = ContiguousArray<Int64>(unsafeUninitializedCapacity: indices.count + 1) { target, count in
+            let newOffsets = ContiguousArray<Int64>(filling: indices.count + 1) { target, count in
                 var total: Int64 = 0
                 target[0] = 0
                 for position in indices.indices {

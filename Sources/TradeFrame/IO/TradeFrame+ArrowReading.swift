@@ -371,7 +371,7 @@ private struct Batch {
 
     static func copy<T: BitwiseCopyable>(_ type: T.Type, _ raw: UnsafeRawBufferPointer, rows: Int) -> ContiguousArray<T>
     {
-        ContiguousArray(unsafeUninitializedCapacity: rows) { target, initialized in
+        ContiguousArray(filling: rows) { target, initialized in
             if rows > 0 {
                 UnsafeMutableRawBufferPointer(target).copyMemory(
                     from: UnsafeRawBufferPointer(rebasing: raw[0..<rows * MemoryLayout<T>.stride]))

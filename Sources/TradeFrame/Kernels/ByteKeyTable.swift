@@ -176,7 +176,7 @@ struct ByteKeyTable {
     /// A zeroed slot array. A table of millions of slots is read at random, one TLB miss per probe with 4 KiB
     /// pages; ``FreshMemory`` backs it with huge pages where the kernel allows.
     private static func emptySlots(_ capacity: Int) -> [UInt64] {
-        [UInt64](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+        [UInt64](filling: capacity) { buffer, initialized in
             FreshMemory.prepare(UnsafeMutableRawPointer(buffer.baseAddress), byteCount: capacity * 8)
             buffer.initialize(repeating: 0)
             initialized = capacity

@@ -25,7 +25,7 @@ enum RadixSort {
             permutation = rows
             return
         }
-        var rows = ContiguousArray<UInt32>(unsafeUninitializedCapacity: n) { buffer, count in
+        var rows = ContiguousArray<UInt32>(filling: n) { buffer, count in
             permutation.withUnsafeBufferPointer { source in
                 for i in 0..<n { buffer[i] = UInt32(truncatingIfNeeded: source[i]) }
             }
@@ -33,7 +33,7 @@ enum RadixSort {
         }
         permutation = []
         sortRows(&rows, key: key)
-        permutation = [Int](unsafeUninitializedCapacity: n) { buffer, count in
+        permutation = [Int](filling: n) { buffer, count in
             rows.withUnsafeBufferPointer { rows in
                 for i in 0..<n { buffer[i] = Int(rows[i]) }
             }
