@@ -53,7 +53,7 @@ package enum FeedLoader {
                 makePart: { FeedColumns(capacity: max(16, $0 / 240), keepsAllColumns: keepsAllColumns) },
                 onRecord: { columns, index, trade in columns.append(index: index, trade) },
                 onChunkRead: { pages?.release($0) }, progress: progress)
-            for rejected in read.rejected { try resolve(rejected, source: source, onRejected: { _ in }) }
+            try throwIfAnyBreaksTheDocument(read.rejected, source: source)
             if let issue = read.report.documentIssues.first {
                 throw PipelineError(.badDocument, "trades file \(source) is not a valid document: \(issue.message)")
             }
@@ -87,18 +87,17 @@ package enum FeedLoader {
         return feed
     }
 
-    /// Decides a rejected element: an issue that breaks the document (not JSON, bad UTF-8) is a whole-run
-    /// error; anything else (bad values, a non-object element, a duplicate key) is quarantined.
-    static func resolve(
-        _ rejected: RejectedRecord, source: String, onRejected: (RejectedRecord) -> Void
-    ) throws {
-        if let fatal = rejected.issues.first(where: { FeedRules.fatalCodes.contains($0.code) }) {
-            throw PipelineError(
-                .badDocument,
-                "\(source): record \(rejected.index): \(fatal.message)"
-                    + (fatal.path.isEmpty ? "" : " at \(fatal.path)"))
+    /// Throws for the first rejected element whose issue breaks the document (not JSON, bad UTF-8): a whole-run
+    /// error. Any other rejection (bad values, a non-object element, a duplicate key) is quarantined by the caller.
+    static func throwIfAnyBreaksTheDocument(_ rejected: [RejectedRecord], source: String) throws(PipelineError) {
+        for record in rejected {
+            if let fatal = record.issues.first(where: { FeedRules.fatalCodes.contains($0.code) }) {
+                throw PipelineError(
+                    .badDocument,
+                    "\(source): record \(record.index): \(fatal.message)"
+                        + (fatal.path.isEmpty ? "" : " at \(fatal.path)"))
+            }
         }
-        onRejected(rejected)
     }
 
     /// Reads `broker.json` into a frame of `trade_id` (string) and `broker_volume_mwh` (decimal, scale 3), the
@@ -135,7 +134,7 @@ package enum FeedLoader {
                     part.volumes.append(row.volumeMilli)
                 },
                 onChunkRead: { pages?.release($0) })
-            for rejected in read.rejected { try resolve(rejected, source: source, onRejected: { _ in }) }
+            try throwIfAnyBreaksTheDocument(read.rejected, source: source)
             if let issue = read.report.documentIssues.first {
                 throw PipelineError(.badBroker, "broker file \(source) is not a valid document: \(issue.message)")
             }

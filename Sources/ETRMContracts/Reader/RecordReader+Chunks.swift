@@ -195,8 +195,9 @@ extension RecordReader {
     }
 
     /// The chunks' outcomes as one document's: indices and issue paths moved to the document's, reports added.
-    private func merge<Part>(_ outcomes: [ChunkOutcome<Part>], source: String, batchID: String) -> ChunkedRead<Part> {
-        var outcomes = outcomes
+    private func merge<Part>(
+        _ outcomes: consuming [ChunkOutcome<Part>], source: String, batchID: String
+    ) -> ChunkedRead<Part> {
         var result = ChunkedRead<Part>(
             parts: [], firstIndices: [], rejected: [], report: BatchReport(source: source, batchID: batchID))
         result.parts.reserveCapacity(outcomes.count)
