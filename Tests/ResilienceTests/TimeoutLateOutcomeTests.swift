@@ -118,4 +118,45 @@ private final class LateOutcomes: Sendable {
         let outcome = try #require(await late.next())
         #expect(try outcome.get() == 9)
     }
+
+    /// Many callers whose work ends at once, so that the work settles the race while its caller is still
+    /// on its way to waiting: each value reaches its caller, none is reported late. Half the callers are
+    /// cancelled as they start, and then every value is seen exactly once, by the caller or as a late outcome.
+    @Test(arguments: [false, true])
+    func manyCallersRacingTheirWorkSeeEveryResultExactlyOnce(cancelling: Bool) async throws {
+        let clock = ManualClock()
+        let timeout = try Timeout(.seconds(1), clock: clock)
+        let calls = 4_000
+        let lateCount = Counter()
+        let lateSum = Counter()
+        let (returnedCount, returnedSum, cancelled) = await withTaskGroup(of: Int?.self) { group in
+            for index in 1...calls {
+                group.addTask {
+                    if cancelling, index.isMultiple(of: 2) { withUnsafeCurrentTask { $0?.cancel() } }
+                    return try? await timeout.execute(
+                        { index },
+                        lateOutcome: { outcome in
+                            lateSum.increment(by: (try? outcome.get()) ?? 0)
+                            lateCount.increment()
+                        })
+                }
+            }
+            var (count, sum, cancelled) = (0, 0, 0)
+            for await value in group {
+                if let value {
+                    count += 1
+                    sum += value
+                } else {
+                    cancelled += 1
+                }
+            }
+            return (count, sum, cancelled)
+        }
+        #expect(returnedCount + cancelled == calls)
+        if !cancelling { #expect(cancelled == 0) }
+        // A cancelled caller's value arrives late, on the work's task: wait for all of them.
+        while lateCount.current < cancelled { await Task.yield() }
+        #expect(lateCount.current == cancelled)
+        #expect(returnedSum + lateSum.current == calls * (calls + 1) / 2)
+    }
 }

@@ -49,7 +49,7 @@ extension Timeout {
             if !race.settle(.finished(result)) { await lateOutcome(result) }
         }
         let outcome = await withTaskCancellationHandler {
-            await withUnsafeContinuation { race.wait($0) }
+            await race.outcome()
         } onCancel: {
             race.settle(.cancelled)
             work.cancel()
@@ -69,6 +69,10 @@ extension Timeout {
 
 /// Who gives the caller of ``Timeout/execute(_:lateOutcome:)`` its answer: the work's result, the deadline or
 /// the caller's cancellation, whichever comes first.
+///
+/// The waiter's continuation carries no value and is resumed under the lock, which the waiter takes again to read
+/// the outcome. The runtime does not tell the thread sanitizer that a resume which comes before the task has
+/// suspended happens before the task goes on (swiftlang/swift#57803); the lock does.
 final class TimeoutRace<Output: Sendable>: Sendable {
     enum Outcome: Sendable {
         case finished(Result<Output, any Error>)
@@ -76,28 +80,33 @@ final class TimeoutRace<Output: Sendable>: Sendable {
         case cancelled
     }
 
-    private let state = LockedState<(outcome: Outcome?, waiter: UnsafeContinuation<Outcome, Never>?)>((nil, nil))
+    private let state = LockedState<(outcome: Outcome?, waiter: UnsafeContinuation<Void, Never>?)>((nil, nil))
 
     /// Settles the race with `outcome` unless it is settled already; returns whether it was this call.
     @discardableResult
     func settle(_ outcome: Outcome) -> Bool {
-        let (settled, waiter) = state.withLock { state -> (Bool, UnsafeContinuation<Outcome, Never>?) in
-            guard state.outcome == nil else { return (false, nil) }
+        state.withLock { state in
+            guard state.outcome == nil else { return false }
             state.outcome = outcome
-            defer { state.waiter = nil }
-            return (true, state.waiter)
+            state.waiter?.resume()
+            state.waiter = nil
+            return true
         }
-        waiter?.resume(returning: outcome)
-        return settled
     }
 
-    /// Resumes `waiter` with the outcome, at once if the race is settled.
-    func wait(_ waiter: UnsafeContinuation<Outcome, Never>) {
-        let settled = state.withLock { state -> Outcome? in
-            if let outcome = state.outcome { return outcome }
-            state.waiter = waiter
-            return nil
+    /// Waits until the race is settled; returns how.
+    func outcome() async -> Outcome {
+        await withUnsafeContinuation { (waiter: UnsafeContinuation<Void, Never>) in
+            let settled = state.withLock { state in
+                guard state.outcome == nil else { return true }
+                state.waiter = waiter
+                return false
+            }
+            if settled { waiter.resume() }
         }
-        if let settled { waiter.resume(returning: settled) }
+        guard let outcome = state.withLock({ $0.outcome }) else {
+            preconditionFailure("a timeout's race is settled before its waiter is resumed")
+        }
+        return outcome
     }
 }

@@ -38,12 +38,12 @@ package final class TimeoutScheduler<C: Clock>: Sendable where C.Duration == Dur
 
     deinit {
         // No call is pending (each holds the scheduler): end the parked timer, or cancel the idle sleep.
-        let (parked, handles) = state.withLock { state in
+        let handles = state.withLock { state in
             state.closed = true
-            defer { state.parked = nil }
-            return (state.parked, Array(state.handles.values))
+            state.parked?.resume()
+            state.parked = nil
+            return Array(state.handles.values)
         }
-        parked?.resume(returning: false)
         for handle in handles { handle.cancel() }
     }
 
@@ -81,7 +81,8 @@ package final class TimeoutScheduler<C: Clock>: Sendable where C.Duration == Dur
                 state.parked = nil
                 state.resumes += 1
                 state.timer?.wake = deadline
-                return (registration, .resume(parked))
+                parked.resume()
+                return (registration, .none)
             }
             guard let until = timer.until else {
                 // Started or resumed, not asleep yet: it will sleep until this deadline at the latest.
@@ -96,7 +97,6 @@ package final class TimeoutScheduler<C: Clock>: Sendable where C.Duration == Dur
         switch action {
         case .none: break
         case .start(let generation): self.timer.start(generation)
-        case .resume(let parked): parked.resume(returning: true)
         case .replace(let old, let new):
             let timer = self.timer
             timer.cancel(old)
@@ -125,7 +125,6 @@ package final class TimeoutScheduler<C: Clock>: Sendable where C.Duration == Dur
 enum TimeoutTimerAction {
     case none
     case start(UInt64)
-    case resume(UnsafeContinuation<Bool, Never>)
     case replace(UInt64, by: UInt64)
 }
 
@@ -179,18 +178,21 @@ package struct TimeoutTimer<C: Clock>: Sendable where C.Duration == Duration {
 
     /// Suspends the idle timer, with no sleep on the clock, until a registration resumes it (`true`) or the
     /// scheduler goes (`false`).
+    ///
+    /// Both resume it under the lock, which it takes again to see which: as in `TimeoutRace`, the lock is what
+    /// tells the thread sanitizer that the resumer's work happens before the timer's.
     func park(_ generation: UInt64) async -> Bool {
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Bool, Never>) in
-            let now: Bool? = state.withLock { state in
-                guard state.timer?.generation == generation, !state.closed else { return false }
-                // A call registered after `expire` looked: back to work at once.
-                guard state.heap.isEmpty else { return true }
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let parked = state.withLock { state in
+                // Replaced or closed, or a call registered after `expire` looked: no parking.
+                guard state.timer?.generation == generation, !state.closed, state.heap.isEmpty else { return false }
                 state.parked = continuation
                 state.parks += 1
-                return nil
+                return true
             }
-            if let now { continuation.resume(returning: now) }
+            if !parked { continuation.resume() }
         }
+        return state.withLock { $0.timer?.generation == generation && !$0.closed }
     }
 
     func run(_ generation: UInt64) async {
@@ -305,7 +307,7 @@ struct TimeoutSchedulerState {
     /// Handles of the running timer tasks, to cancel a replaced one and for tests to await their end.
     var handles: [UInt64: Task<Void, Never>] = [:]
     /// The current timer's continuation while it is parked.
-    var parked: UnsafeContinuation<Bool, Never>?
+    var parked: UnsafeContinuation<Void, Never>?
     /// Set by the scheduler's `deinit`: the timer ends instead of parking.
     var closed = false
     /// Timer tasks started, parkings and resumptions so far (for tests).
