@@ -14,6 +14,10 @@
 /// false races. A pthread mutex is intercepted by the sanitizer and costs the same uncontended. State and
 /// mutex share one allocation (`ManagedBuffer`), made once when the owner is created; locking allocates
 /// nothing.
+///
+/// An `UnsafeContinuation` kept in the state is resumed under the lock, and its task reads what it waited for
+/// under the lock after the await: the sanitizer does not see a resume that comes before the task has suspended
+/// as happening before the task goes on (swiftlang/swift#57803). `TimeoutRace` shows the pattern.
 @usableFromInline
 package final class LockedState<State: Sendable>: @unchecked Sendable {
     @usableFromInline
