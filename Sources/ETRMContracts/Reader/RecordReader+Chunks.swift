@@ -236,11 +236,12 @@ struct ChunkOutcome<Part>: @unchecked Sendable {
     /// Whether the chunk read as a whole document reads the same elements: no document issue, and no record
     /// whose issue could come from a wrongly guessed start.
     var isTrusted: Bool {
-        report.documentIssues.isEmpty
-            && !rejected.contains { $0.issues.contains { Self.untrustedCodes.contains($0.code) } }
+        report.documentIssues.isEmpty && !rejected.contains { $0.issues.contains { Self.isUntrusted($0.code) } }
     }
 
-    private static var untrustedCodes: Set<ValidationIssue.Code> { [.invalidJSON, .invalidUTF8, .limitExceeded] }
+    private static func isUntrusted(_ code: ValidationIssue.Code) -> Bool {
+        code == .invalidJSON || code == .invalidUTF8 || code == .limitExceeded
+    }
 
     /// The rejected records, taken out.
     mutating func take() -> [RejectedRecord] {
