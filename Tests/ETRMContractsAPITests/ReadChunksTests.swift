@@ -184,6 +184,38 @@ import Testing
         #expect(reports.first == 16_384)
         #expect(zip(reports, reports.dropFirst()).allSatisfy { $0 < $1 })
         #expect(reports.last == 70_000)
+        // A count that is a multiple of the reporting step is reported once.
+        reports = []
+        let exact = Self.document((0..<(4 << 14)).map { _ in #"{"nomination_id":"N"}"# })
+        _ = try exact.withUnsafeBytes { bytes in
+            try RecordReader<GasNomination>().readChunks(
+                bytes, chunking: .whole, makePart: { _ in 0 }, onRecord: { _, _, _ in },
+                progress: { reports.append($0) })
+        }
+        #expect(reports == [1 << 14, 2 << 14, 3 << 14, 4 << 14])
+    }
+
+    /// Chunks dropped for a wrong guess are not counted twice: the whole read's progress goes on rising from
+    /// where the chunks' stopped, and ends at the total.
+    @Test func progressNeverPassesTheTotalWhenTheDocumentIsReadWholeAfterAll() throws {
+        var elements = (0..<70_000).map { _ in #"{"nomination_id":"N"}"# }
+        elements[60_000] = #"{"note":"x},{\"y\":1}, {","nomination_id":"N"}"#
+        let document = Self.document(elements)
+        let inside = Array("x},{".utf8)
+        let at = (0..<document.count).first { Array(document[$0..<min(document.count, $0 + 4)]) == inside }!
+        // Sequential chunks on this thread, the first guess inside the string: the first chunk ends there, broken.
+        let firstElement = document.firstIndex(of: UInt8(ascii: "["))! + 2
+        var reports: [Int] = []
+        let read = try document.withUnsafeBytes { bytes in
+            try RecordReader<GasNomination>().readChunks(
+                bytes, chunking: .sequential(chunkSize: at - firstElement), makePart: { _ in 0 },
+                onRecord: { _, _, _ in },
+                progress: { reports.append($0) })
+        }
+        #expect(read.parts.count == 1)
+        #expect(read.report.received == 70_000)
+        #expect(zip(reports, reports.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(reports.last == 70_000)
     }
 
     @Test func aRejectedRecordShiftsIntoTheFeedsNumbering() {

@@ -74,7 +74,8 @@ extension RecordReader {
     ///     element (see ``ChunkedRead/firstIndices``). Chunks are read at the same time, each into its own part.
     ///   - onChunkRead: Called with a chunk's byte range once it is read (to release a mapped file's pages
     ///     behind the reader, say). The range may be read again should the document be read whole after all.
-    ///   - progress: Called now and then on the calling thread with the number of elements read so far.
+    ///   - progress: Called now and then on the calling thread with the number of elements read so far, each
+    ///     number higher than the last, the last the document's count.
     /// - Returns: The parts, the rejected records and the report; the report balances.
     /// - Throws: ``ValidationFailure`` when the document cannot be read at all (see ``RecordReader``).
     @inlinable
@@ -146,6 +147,7 @@ extension RecordReader {
             }
         }
         guard let outcomes else {
+            counter.restart()
             var whole = try readChunk(document, nil, counter)
             onChunkRead(0..<document.bytes.count)
             counter.finish(whole.report.received)
@@ -250,13 +252,16 @@ struct ChunkOutcome<Part>: @unchecked Sendable {
     }
 }
 
-/// Elements read so far across the chunks' threads, reported on the calling thread only.
+/// Elements read so far across the chunks' threads, reported on the calling thread only, each report higher
+/// than the one before.
 @usableFromInline
 final class ProgressCounter: @unchecked Sendable {
-    // @unchecked: `progress` and `caller` are read-only; `progress` is only ever called on `caller`.
+    // @unchecked: `progress` and `caller` are read-only; `progress` is only ever called, and `reported` only
+    // touched, on `caller`.
     private let progress: ((Int) -> Void)?
     private let caller = pthread_self()
     private let read = Atomic<Int>(0)
+    private var reported = 0
 
     /// Elements between reports, less one (a power of two, less one).
     @usableFromInline static var mask: Int { (1 << 14) - 1 }
@@ -268,11 +273,19 @@ final class ProgressCounter: @unchecked Sendable {
     func reached() {
         guard let progress else { return }
         let total = read.wrappingAdd(Self.mask + 1, ordering: .relaxed).newValue
-        if pthread_equal(pthread_self(), caller) != 0 { progress(total) }
+        guard pthread_equal(pthread_self(), caller) != 0, total > reported else { return }
+        reported = total
+        progress(total)
     }
 
-    /// The whole document is read: `received` elements.
-    func finish(_ received: Int) { progress?(received) }
+    /// The chunks are dropped and the document is read whole: the count starts again, and is reported once it
+    /// passes what the chunks reported.
+    func restart() { read.store(0, ordering: .relaxed) }
+
+    /// The whole document is read: `received` elements (unless that was the last report).
+    func finish(_ received: Int) {
+        if received != reported { progress?(received) }
+    }
 }
 
 /// A document's bytes, handed to the threads that read its chunks: they only read them, during the call.
