@@ -22,7 +22,9 @@ let package = Package(
     ],
     targets: [
         // MARK: Shared internals (byte scanning, SHA-256, calendar arithmetic); `package` access only.
-        .target(name: "ETRMShared"),
+        .target(name: "ETRMShared", dependencies: ["CETRMSHA256"]),
+        // SHA-256 block compression with the x86 SHA instructions (C, because Swift cannot reach them).
+        .target(name: "CETRMSHA256"),
 
         // MARK: ETRMContracts
         .target(name: "ETRMContracts", dependencies: ["ETRMShared"]),

@@ -1,5 +1,7 @@
 // SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), written once for every module of the package.
-// The library may depend on no package, so it cannot use swift-crypto; this is the one implementation.
+// The library may depend on no package, so it cannot use swift-crypto; this is the one implementation. Blocks
+// are compressed with the processor's SHA instructions where it has them (CETRMSHA256), else in Swift.
+import CETRMSHA256
 
 /// An incremental SHA-256 hasher.
 ///
@@ -20,8 +22,16 @@ package struct SHA256: Sendable {
     private var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
     private var bufferCount = 0
     private var totalByteCount: UInt64 = 0
+    private let accelerated: Bool
 
-    package init() {}
+    /// Whether this processor has the SHA instructions that hashers use by default.
+    package static let isAccelerated = etrm_sha256_accelerated() != 0
+
+    package init() { accelerated = Self.isAccelerated }
+
+    /// A hasher that compresses in portable Swift even where the processor has SHA instructions (for tests that
+    /// compare the two).
+    package init(portable: Bool) { accelerated = !portable && Self.isAccelerated }
 
     /// Hashes `bytes` in one call.
     package static func hash(_ bytes: some Sequence<UInt8>) -> SHA256Digest {
@@ -61,13 +71,14 @@ package struct SHA256: Sendable {
             index = take
             if bufferCount == Self.blockByteCount {
                 let block = buffer
-                withUnsafeBytes(of: block) { compress($0.baseAddress!) }
+                withUnsafeBytes(of: block) { compress($0.baseAddress!, blocks: 1) }
                 bufferCount = 0
             }
         }
-        while bytes.count - index >= Self.blockByteCount {
-            compress(bytes.baseAddress!.advanced(by: index))
-            index += Self.blockByteCount
+        let blocks = (bytes.count - index) / Self.blockByteCount
+        if blocks > 0 {
+            compress(bytes.baseAddress!.advanced(by: index), blocks: blocks)
+            index += blocks * Self.blockByteCount
         }
         let rest = bytes.count - index
         if rest > 0 {
@@ -96,45 +107,64 @@ package struct SHA256: Sendable {
         )
     }
 
-    private mutating func compress(_ block: UnsafeRawPointer) {
-        var w = (
-            UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0),
-            UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0)
-        )
+    private mutating func compress(_ data: UnsafeRawPointer, blocks: Int) {
+        if accelerated {
+            withUnsafeMutableBytes(of: &state) { state in
+                etrm_sha256_compress(
+                    state.baseAddress!.assumingMemoryBound(to: UInt32.self), data.assumingMemoryBound(to: UInt8.self),
+                    blocks)
+            }
+        } else {
+            for block in 0..<blocks { compressPortably(data + block &* Self.blockByteCount) }
+        }
+    }
+
+    private mutating func compressPortably(_ block: UnsafeRawPointer) {
         var (a, b, c, d, e, f, g, h) = state
-        withUnsafeMutableBytes(of: &w) { raw in
-            let schedule = raw.baseAddress!.assumingMemoryBound(to: UInt32.self)
-            sha256RoundConstants.withUnsafeBufferPointer { constants in
-                let k = constants.baseAddress!
-                @inline(__always) func round(_ i: Int, _ wi: UInt32) {
-                    let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-                    let ch = (e & f) ^ (~e & g)
-                    let t1 = h &+ s1 &+ ch &+ k[i] &+ wi
-                    let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-                    let maj = (a & b) ^ (a & c) ^ (b & c)
-                    h = g
-                    g = f
-                    f = e
-                    e = d &+ t1
-                    d = c
-                    c = b
-                    b = a
-                    a = t1 &+ s0 &+ maj
+        var w = (
+            load(block, 0), load(block, 1), load(block, 2), load(block, 3), load(block, 4), load(block, 5),
+            load(block, 6), load(block, 7), load(block, 8), load(block, 9), load(block, 10), load(block, 11),
+            load(block, 12), load(block, 13), load(block, 14), load(block, 15)
+        )
+        sha256RoundConstants.withUnsafeBufferPointer { constants in
+            // 64 rounds as four passes over the 16-word schedule, each but the first extending it in place.
+            // Unrolled, so that the working variables rotate by renaming rather than by moves.
+            for pass in 0..<4 {
+                let k = constants.baseAddress! + pass &* 16
+                if pass > 0 {
+                    w.0 = expand(w.0, w.1, w.9, w.14)
+                    w.1 = expand(w.1, w.2, w.10, w.15)
+                    w.2 = expand(w.2, w.3, w.11, w.0)
+                    w.3 = expand(w.3, w.4, w.12, w.1)
+                    w.4 = expand(w.4, w.5, w.13, w.2)
+                    w.5 = expand(w.5, w.6, w.14, w.3)
+                    w.6 = expand(w.6, w.7, w.15, w.4)
+                    w.7 = expand(w.7, w.8, w.0, w.5)
+                    w.8 = expand(w.8, w.9, w.1, w.6)
+                    w.9 = expand(w.9, w.10, w.2, w.7)
+                    w.10 = expand(w.10, w.11, w.3, w.8)
+                    w.11 = expand(w.11, w.12, w.4, w.9)
+                    w.12 = expand(w.12, w.13, w.5, w.10)
+                    w.13 = expand(w.13, w.14, w.6, w.11)
+                    w.14 = expand(w.14, w.15, w.7, w.12)
+                    w.15 = expand(w.15, w.0, w.8, w.13)
                 }
-                for i in 0..<16 {
-                    let wi = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self))
-                    schedule[i] = wi
-                    round(i, wi)
-                }
-                for i in 16..<64 {
-                    let w15 = schedule[(i &- 15) & 15]
-                    let w2 = schedule[(i &- 2) & 15]
-                    let s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >> 3)
-                    let s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >> 10)
-                    let wi = schedule[i & 15] &+ s0 &+ schedule[(i &- 7) & 15] &+ s1
-                    schedule[i & 15] = wi
-                    round(i, wi)
-                }
+                round(a, b, c, &d, e, f, g, &h, k[0], w.0)
+                round(h, a, b, &c, d, e, f, &g, k[1], w.1)
+                round(g, h, a, &b, c, d, e, &f, k[2], w.2)
+                round(f, g, h, &a, b, c, d, &e, k[3], w.3)
+                round(e, f, g, &h, a, b, c, &d, k[4], w.4)
+                round(d, e, f, &g, h, a, b, &c, k[5], w.5)
+                round(c, d, e, &f, g, h, a, &b, k[6], w.6)
+                round(b, c, d, &e, f, g, h, &a, k[7], w.7)
+                round(a, b, c, &d, e, f, g, &h, k[8], w.8)
+                round(h, a, b, &c, d, e, f, &g, k[9], w.9)
+                round(g, h, a, &b, c, d, e, &f, k[10], w.10)
+                round(f, g, h, &a, b, c, d, &e, k[11], w.11)
+                round(e, f, g, &h, a, b, c, &d, k[12], w.12)
+                round(d, e, f, &g, h, a, b, &c, k[13], w.13)
+                round(c, d, e, &f, g, h, a, &b, k[14], w.14)
+                round(b, c, d, &e, f, g, h, &a, k[15], w.15)
             }
         }
         state = (
@@ -142,6 +172,31 @@ package struct SHA256: Sendable {
             state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h
         )
     }
+}
+
+@inline(__always)
+private func load(_ block: UnsafeRawPointer, _ i: Int) -> UInt32 {
+    UInt32(bigEndian: block.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self))
+}
+
+/// The schedule word 16 places on from `w`, given the words 1, 9 and 14 places on (FIPS 180-4, 6.2.2).
+@inline(__always)
+private func expand(_ w: UInt32, _ w1: UInt32, _ w9: UInt32, _ w14: UInt32) -> UInt32 {
+    let s0 = rotr(w1, 7) ^ rotr(w1, 18) ^ (w1 >> 3)
+    let s1 = rotr(w14, 17) ^ rotr(w14, 19) ^ (w14 >> 10)
+    return w &+ s0 &+ w9 &+ s1
+}
+
+/// One round: `d` and `h` are the two working variables it changes.
+@inline(__always)
+private func round(
+    _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32, _ e: UInt32, _ f: UInt32, _ g: UInt32,
+    _ h: inout UInt32, _ k: UInt32, _ w: UInt32
+) {
+    let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ (g ^ (e & (f ^ g))) &+ k &+ w
+    let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) | (c & (a | b)))
+    d = d &+ t1
+    h = t1 &+ t2
 }
 
 @inline(__always)

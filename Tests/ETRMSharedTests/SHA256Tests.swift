@@ -20,9 +20,43 @@ import Testing
         #expect(SHA256.hash(Array(message.utf8)).hex == expected)
     }
 
-    @Test func millionAs() {
+    @Test(arguments: [false, true])
+    func millionAs(portable: Bool) {
         let message = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
-        #expect(SHA256.hash(message).hex == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        var hasher = SHA256(portable: portable)
+        hasher.update(message)
+        #expect(hasher.finalize().hex == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    /// The SHA instructions' compression (the default where the processor has them) and the portable one agree,
+    /// on every length around the first blocks and on long inputs fed in uneven pieces.
+    @Test func acceleratedAndPortableCompressionAgree() {
+        var generator = SeededGenerator(seed: 64)
+        let message = (0..<(1 << 17) + 77).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        for length in Array(0...300) + [4_096, 65_613, message.count] {
+            var accelerated = SHA256()
+            var portable = SHA256(portable: true)
+            var start = 0
+            while start < length {
+                let end = min(length, start + 1 + Int(generator.next() % 9_000))
+                accelerated.update(message[start..<end])
+                portable.update(message[start..<end])
+                start = end
+            }
+            #expect(accelerated.finalize() == portable.finalize(), "length \(length)")
+        }
+    }
+
+    /// The hashers use the SHA instructions exactly when the kernel reports them (`sha_ni` on x86 Linux); other
+    /// architectures compress in Swift.
+    @Test func usesTheSHAInstructionsWhereTheProcessorHasThem() throws {
+        #if os(Linux) && arch(x86_64)
+            let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+            let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
+            #expect(SHA256.isAccelerated == flags.split(separator: " ").contains("sha_ni"))
+        #elseif !arch(x86_64)
+            #expect(!SHA256.isAccelerated)
+        #endif
     }
 
     @Test func incrementalUpdatesMatchOneShotAtEveryBoundary() {
