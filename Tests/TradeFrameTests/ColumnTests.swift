@@ -60,6 +60,19 @@ import Testing
         #expect(column.slice(1..<3).values == ["", "ünïcode"])
     }
 
+    /// The bytes-and-offsets view gives every row of a slice, a null row as an empty range.
+    @Test func utf8BuffersViewEveryRowOfASlice() {
+        let column = StringColumn(["skipped", "DE-BASE", nil, "ünïcode", "", "last"]).slice(1..<5)
+        let rows = column.withUTF8Buffers { bytes, offsets in
+            #expect(offsets.count == column.count + 1)
+            return (0..<column.count).map { row in
+                String(decoding: bytes[Int(offsets[row])..<Int(offsets[row + 1])], as: UTF8.self)
+            }
+        }
+        #expect(rows == ["DE-BASE", "", "ünïcode", ""])
+        #expect(column.isNull(1))
+    }
+
     @Test(arguments: [(40, 1), (256, 1), (257, 2), (65_536, 2), (65_537, 4)])
     func categoricalCodeWidthFollowsCardinality(distinct: Int, width: Int) {
         let values = (0..<distinct).map { "P\($0)" } + ["P0", "P1"]

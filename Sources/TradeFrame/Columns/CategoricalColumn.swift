@@ -140,7 +140,7 @@ public struct CategoricalColumn: ColumnProtocol {
     ///
     /// - Returns: A ``StringColumn`` with the same rows.
     public func decoded() -> StringColumn {
-        dictionary.withBuffers { bytes, offsets in
+        dictionary.withUTF8Buffers { bytes, offsets in
             var total = 0
             for row in 0..<count where validity.valid(row) {
                 let code = code(at: row)
@@ -180,7 +180,7 @@ public struct CategoricalColumn: ColumnProtocol {
         var codes = ContiguousArray<UInt32>()
         codes.reserveCapacity(parts.reduce(0) { $0 + $1.count })
         for part in parts {
-            let remap = part.dictionary.withBuffers { bytes, offsets in
+            let remap = part.dictionary.withUTF8Buffers { bytes, offsets in
                 (0..<part.cardinality).map { code in
                     interner.intern(UnsafeBufferPointer(rebasing: bytes[Int(offsets[code])..<Int(offsets[code + 1])]))
                 }
@@ -217,7 +217,7 @@ extension StringColumn {
     public func categorical() -> CategoricalColumn {
         var interner = StringInterner()
         var codes = ContiguousArray<UInt32>(repeating: 0, count: count)
-        withBuffers { bytes, offsets in
+        withUTF8Buffers { bytes, offsets in
             codes.withUnsafeMutableBufferPointer { codes in
                 if validity == nil {
                     for row in 0..<count {

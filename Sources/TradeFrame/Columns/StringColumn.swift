@@ -84,8 +84,22 @@ public struct StringColumn: ColumnProtocol {
         return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
     }
 
-    /// Calls `body` with the whole bytes buffer and this column's `count + 1` offsets.
-    func withBuffers<R>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Int64>) throws -> R) rethrows -> R {
+    /// Calls `body` with the column's UTF-8 bytes and its `count + 1` offsets into them: row `i` is
+    /// `bytes[Int(offsets[i])..<Int(offsets[i + 1])]` (empty for a null row), the Arrow layout.
+    ///
+    /// Use it to read every row without a call per row:
+    ///
+    /// ```swift
+    /// let total = ids.withUTF8Buffers { bytes, offsets in
+    ///     (0..<ids.count).reduce(0) { $0 + Int(offsets[$1 + 1] - offsets[$1]) }
+    /// }
+    /// ```
+    ///
+    /// - Parameter body: A closure over the bytes and the offsets, valid only during the call.
+    /// - Returns: What `body` returns.
+    public func withUTF8Buffers<R>(
+        _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Int64>) throws -> R
+    ) rethrows -> R {
         try bytes.withUnsafeBufferPointer { bytes in
             try offsets.withUnsafeBufferPointer { offsets in
                 try body(bytes, UnsafeBufferPointer(rebasing: offsets[offset...(offset + count)]))
@@ -102,7 +116,7 @@ public struct StringColumn: ColumnProtocol {
     }
 
     public func gathering(_ indices: UnsafeBufferPointer<Int>) -> StringColumn {
-        withBuffers { bytes, offsets in
+        withUTF8Buffers { bytes, offsets in
             // The offsets first (they give the total), then the bytes copied row by row into raw buffers: no
             // per-row growth checks or generic appends.
             let newOffsets = ContiguousArray<Int64>(filling: indices.count + 1) { target, count in
@@ -241,7 +255,7 @@ public struct StringColumnBuilder: Sendable {
         if column.validity != nil && validity == nil {
             validity = ValidityBuilder(validRows: count, capacity: Swift.max(capacity, count))
         }
-        column.withBuffers { source, sourceOffsets in
+        column.withUTF8Buffers { source, sourceOffsets in
             let first = Int(sourceOffsets[0])
             let shift = Int64(bytes.count) - Int64(first)
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[first..<Int(sourceOffsets[column.count])]))

@@ -116,7 +116,7 @@ extension TimestampColumn {
                 initialized = count
                 return
             }
-            table.withBuffers { starts, offsets, buckets in
+            table.withUTF8Buffers { starts, offsets, buckets in
                 nanoseconds.withUnsafeValues { values in
                     let firstDay = table.firstDay
                     let lastBucket = Int64(buckets.count - 1)

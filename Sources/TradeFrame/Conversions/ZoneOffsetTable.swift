@@ -72,7 +72,7 @@ struct ZoneOffsetTable: Sendable {
     }
 
     /// Calls `body` with the table's arrays as buffers, for kernels that inline the lookup.
-    func withBuffers<R>(
+    func withUTF8Buffers<R>(
         _ body: (UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Int32>) throws -> R
     ) rethrows -> R {
         try starts.withUnsafeBufferPointer { starts in

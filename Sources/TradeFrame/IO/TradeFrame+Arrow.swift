@@ -83,7 +83,7 @@ private struct ArrowWriter {
         mutating func strings(_ column: StringColumn) {
             node(length: column.count, nullCount: column.nullCount)
             validity(column.validity, count: column.count)
-            column.withBuffers { bytes, offsets in
+            column.withUTF8Buffers { bytes, offsets in
                 let base = offsets[0]
                 if ArrowWriter.isLarge(column) {
                     buffer(offsets.map { le($0 - base) }.flatMap { $0 })
@@ -98,7 +98,7 @@ private struct ArrowWriter {
     }
 
     static func isLarge(_ column: StringColumn) -> Bool {
-        column.withBuffers { _, offsets in offsets.last! - offsets[0] > Int64(Int32.max) }
+        column.withUTF8Buffers { _, offsets in offsets.last! - offsets[0] > Int64(Int32.max) }
     }
 
     /// The Arrow type of a column: its `Type` union tag and a builder of the type table.

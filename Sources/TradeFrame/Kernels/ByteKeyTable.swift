@@ -43,7 +43,7 @@ struct ByteKeyTable {
     static func withTable<R>(
         _ build: StringColumn, ids: UnsafeMutablePointer<UInt64>, stride: Int, _ body: (inout ByteKeyTable) -> R
     ) -> R {
-        build.withBuffers { bytes, offsets in
+        build.withUTF8Buffers { bytes, offsets in
             // Size for a sample first: a column of a few distinct values keeps a small table, and one whose sample
             // is mostly distinct (trade ids) is sized for every row at once instead of growing step by step.
             let sample = min(build.count, 4096)

@@ -31,8 +31,8 @@ enum KeyOrder {
         }
         let rest = pairs.dropFirst()
         if let x = text(a), let y = text(b) {
-            return try x.dictionary.withBuffers { xBytes, xOffsets in
-                try y.dictionary.withBuffers { yBytes, yOffsets in
+            return try x.dictionary.withUTF8Buffers { xBytes, xOffsets in
+                try y.dictionary.withUTF8Buffers { yBytes, yOffsets in
                     let compare: Compare
                     switch (x.codes, y.codes) {
                     case (nil, nil):

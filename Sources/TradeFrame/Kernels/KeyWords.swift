@@ -142,7 +142,7 @@ enum KeyEncoder {
     ) {
         let width = keys.width
         if let categorical = column as? CategoricalColumn {
-            let remap = categorical.dictionary.withBuffers { bytes, offsets in
+            let remap = categorical.dictionary.withUTF8Buffers { bytes, offsets in
                 (0..<categorical.cardinality).map { code in
                     let value = UnsafeBufferPointer(rebasing: bytes[Int(offsets[code])..<Int(offsets[code + 1])])
                     return UInt64(interner.intern(value))
@@ -151,7 +151,7 @@ enum KeyEncoder {
             guard !remap.isEmpty else { return }
             for row in 0..<categorical.count { keys.words[row * width + key] = remap[categorical.code(at: row)] }
         } else if let strings = column as? StringColumn {
-            strings.withBuffers { bytes, offsets in
+            strings.withUTF8Buffers { bytes, offsets in
                 keys.words.withUnsafeMutableBufferPointer { words in
                     for row in 0..<strings.count {
                         let id = interner.intern(

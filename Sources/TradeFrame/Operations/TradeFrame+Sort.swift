@@ -134,7 +134,7 @@ enum SortKeys {
 
     /// The rank of each dictionary entry in byte order.
     static func dictionaryRanks(_ dictionary: StringColumn) -> [UInt64] {
-        let order = dictionary.withBuffers { bytes, offsets in
+        let order = dictionary.withUTF8Buffers { bytes, offsets in
             (0..<dictionary.count).sorted { a, b in
                 compareBytes(
                     UnsafeBufferPointer(rebasing: bytes[Int(offsets[a])..<Int(offsets[a + 1])]),
@@ -152,7 +152,7 @@ enum SortKeys {
         var longest = 0
         for row in 0..<strings.count { longest = max(longest, strings.byteCount(at: row)) }
         guard longest <= 64 else {
-            let positions = strings.withBuffers { bytes, offsets in
+            let positions = strings.withUTF8Buffers { bytes, offsets in
                 permutation.indices.sorted { i, j in
                     let a = permutation[i]
                     let b = permutation[j]
@@ -173,7 +173,7 @@ enum SortKeys {
         words.withUnsafeBufferPointer { RadixSort.sort(&permutation, keys: $0) }
         let wordCount = (longest + 7) / 8
         for word in stride(from: wordCount - 1, through: 0, by: -1) {
-            strings.withBuffers { bytes, offsets in
+            strings.withUTF8Buffers { bytes, offsets in
                 words.withUnsafeMutableBufferPointer { words in
                     for row in 0..<strings.count {
                         let start = Int(offsets[row]) + word * 8
