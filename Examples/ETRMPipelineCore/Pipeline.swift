@@ -249,43 +249,57 @@ package struct Pipeline: Sendable {
                 for (finalRow, validRow) in finalRows.enumerated() { position[validRow] = Int32(finalRow) }
                 for index in joined.rows.indices { joined.rows[index] = Int(position[joined.rows[index]]) }
             }
-            // The columns are gathered in final order on all cores, each source column released as soon as it
-            // is gathered (so at most one column per core is held twice).
+            timings.done("sort")
+
+            // On one core the trade ids gathered in final order and the order digest (SHA-256 over every row); on
+            // the other the other columns gathered, each source column released as soon as it is gathered, then
+            // the aggregates and the reconciliation's comparisons.
+            progress?("aggregate", nil)
             let names = frame.columnNames
-            let slots = ColumnSlots(frame.columns)
+            guard let idSlot = names.firstIndex(of: "trade_id") else {
+                throw PipelineError(.internalFailure, "the frame has no trade_id")
+            }
+            let ids = try frame.column("trade_id", as: StringColumn.self)
+            var columns = frame.columns
+            columns[idSlot] = ids.slice(0..<0)
             frame = TradeFrame()
             let rows = finalRows
-            Parallel.forEach(names.count) { slots.gather(at: $0, rows) }
-            let gathered = slots.take()
             finalRows = []
-            let sorted = try TradeFrame(Array(zip(names, gathered))).adding(
-                "settlement_cycle", cycles)
-            timings.done("sort + gather")
-
-            // The order digest (SHA-256 over every row) on one core, the aggregates and the reconciliation on
-            // the other.
-            progress?("aggregate", nil)
-            var digest: Result<String, TradeFrameError>?
-            var aggregates: Result<([GroupAggregate], ReconciliationResult), TradeFrameError>?
+            let finalCycles = cycles
             let pairs = joined
             joined = ([], [])
+            var ordered: (ids: StringColumn, digest: String)?
+            var outcome: Result<([GroupAggregate], Variances), TradeFrameError>?
             Parallel.run(
-                { digest = Result { () throws(TradeFrameError) in try Self.orderDigest(sorted) } },
                 {
-                    aggregates = Result { () throws(TradeFrameError) in
-                        let groups = try Self.aggregate(sorted)
-                        let reconciliation = try Self.reconcile(
-                            sorted, rows: pairs.rows, brokerVolumes, brokerRows: pairs.brokerRows,
+                    let sortedIDs = ids.gathering(rows)
+                    ordered = (sortedIDs, Self.orderDigest(cycles: finalCycles, ids: sortedIDs))
+                },
+                {
+                    outcome = Result { () throws(TradeFrameError) in
+                        for column in columns.indices where column != idSlot {
+                            columns[column] = columns[column].gathering(rows)
+                        }
+                        let others = try TradeFrame(
+                            zip(names, columns).enumerated().filter { $0.offset != idSlot }.map(\.element)
+                        ).adding("settlement_cycle", finalCycles)
+                        let groups = try Self.aggregate(others)
+                        let variances = try Self.variances(
+                            others, rows: pairs.rows, brokerVolumes, brokerRows: pairs.brokerRows,
                             tolerance: configuration.tolerance)
-                        return (groups, reconciliation)
+                        return (groups, variances)
                     }
                 })
-            guard let digest, let aggregates else {
+            guard let ordered, let outcome else {
                 throw PipelineError(.internalFailure, "a parallel stage did not run")
             }
-            let orderDigest = try digest.get()
-            let (groups, reconciliation) = try aggregates.get()
-            timings.done("digest ‖ aggregate + reconcile")
+            let (groups, variances) = try outcome.get()
+            columns[idSlot] = ordered.ids
+            let sorted = try TradeFrame(Array(zip(names, columns))).adding("settlement_cycle", finalCycles)
+            let orderDigest = ordered.digest
+            let reconciliation = ReconciliationResult(
+                matched: pairs.rows.count, flagged: try variances.frame(of: sorted), drift: variances.drift)
+            timings.done("digest ‖ gather + aggregate + reconcile")
 
             let summary = Summary(
                 feed: feed, validRecords: validRecords, afterDedup: sorted.rowCount, orderDigest: orderDigest,
@@ -335,26 +349,28 @@ package struct Pipeline: Sendable {
     // MARK: Stages
 
     /// SHA-256 of the lines `cycle|trade_id` of the final order, joined with `\n`: the first 16 hex digits.
-    static func orderDigest(_ frame: TradeFrame) throws(TradeFrameError) -> String {
-        let cycles = try frame.column("settlement_cycle", as: CategoricalColumn.self)
-        let ids = try frame.column("trade_id", as: StringColumn.self)
+    ///
+    /// - Parameters:
+    ///   - cycles: The settlement cycles, in final order.
+    ///   - ids: The trade ids, in final order.
+    static func orderDigest(cycles: CategoricalColumn, ids: StringColumn) -> String {
         let labels: [[UInt8]] = (0..<cycles.dictionary.count).map { code in
             Array((cycles.dictionary[code] ?? "").utf8) + [0x7C]
         }
-        var accumulator = Fingerprint.Accumulator()
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 16)
-        for row in 0..<frame.rowCount {
-            if row > 0 { buffer.append(0x0A) }
-            buffer.append(contentsOf: labels[cycles.code(at: row)])
-            ids.withUTF8(at: row) { buffer.append(contentsOf: $0) }
-            if buffer.count >= 1 << 16 - 256 {
-                accumulator.update(buffer)
-                buffer.removeAll(keepingCapacity: true)
+        var hasher = BlockHasher()
+        let newline: [UInt8] = [0x0A]
+        ids.withUTF8Buffers { bytes, offsets in
+            newline.withUnsafeBytes { newline in
+                for row in 0..<ids.count {
+                    if row > 0 { hasher.append(newline) }
+                    labels[cycles.code(at: row)].withUnsafeBytes { hasher.append($0) }
+                    hasher.append(
+                        UnsafeRawBufferPointer(
+                            UnsafeBufferPointer(rebasing: bytes[Int(offsets[row])..<Int(offsets[row + 1])])))
+                }
             }
         }
-        accumulator.update(buffer)
-        return String(accumulator.finalize().description.prefix(16))
+        return String(hasher.finalize().description.prefix(16))
     }
 
     /// Aggregates per (cycle, product): total volume from the module's exact decimal sum, and the module's exact
@@ -377,60 +393,84 @@ package struct Pipeline: Sendable {
         }
     }
 
-    /// Flags exact variances over the tolerance on the joined rows.
+    /// Applies the module's exact tolerance rule to every joined pair.
     ///
     /// - Parameters:
-    ///   - ours: The trades in final order.
+    ///   - ours: The trades in final order (at least `volume_mwh`).
     ///   - rows: The joined rows of `ours`.
     ///   - broker: The broker rows.
     ///   - brokerRows: The joined rows of `broker`, parallel to `rows`.
     ///   - tolerance: The tolerance.
-    static func reconcile(
+    static func variances(
         _ ours: TradeFrame, rows: [Int], _ broker: TradeFrame, brokerRows: [Int], tolerance: Tolerance
-    ) throws(TradeFrameError) -> ReconciliationResult {
+    ) throws(TradeFrameError) -> Variances {
         // The rows are already paired by the merge of the two id-sorted sides, so only the module's exact rule is
         // applied to each pair (`Reconciliation.reconcile` would hash-join them again; BENCHMARKS.md, issue 19 notes).
         let ourVolumes = try ours.column("volume_mwh", as: DecimalColumn.self).significands
         let brokerVolumes = try broker.column("broker_volume_mwh", as: DecimalColumn.self).significands
-        var flagged: [(row: Int, broker: Int64)] = []
-        var drift = DriftHistogram()
+        var variances = Variances()
         for (row, brokerRow) in zip(rows, brokerRows) {
             let mine = ourVolumes.value(at: row)
             let theirs = brokerVolumes.value(at: brokerRow)
-            drift.add(ours: mine, broker: theirs)
+            variances.drift.add(ours: mine, broker: theirs)
             let breach = try Reconciliation.exceedsTolerance(
                 broker: ExactDecimal(significand: theirs, scale: 3), ours: ExactDecimal(significand: mine, scale: 3),
                 tolerance: tolerance.exact)
-            if breach { flagged.append((row, theirs)) }
+            if breach { variances.flagged.append((row, theirs)) }
         }
-        flagged.sort { $0.row < $1.row }
-        let flaggedFrame = try ours.rows(at: flagged.map(\.row))
-            .selecting(["trade_id", "settlement_cycle", "product_code", "volume_mwh", "status"])
-            .adding("broker_volume_mwh", try DecimalColumn(significands: Column(flagged.map(\.broker)), scale: 3))
-        return ReconciliationResult(matched: rows.count, flagged: flaggedFrame, drift: drift)
+        variances.flagged.sort { $0.row < $1.row }
+        return variances
     }
 }
 
-/// Columns gathered in place, one slot per column: each task of ``Parallel/forEach(_:_:)`` touches only its own
-/// slot, replacing the source column by its gathered rows.
-private final class ColumnSlots: @unchecked Sendable {
-    // @unchecked: every slot is written by exactly one task, and read only after all of them are done.
-    private let slots: UnsafeMutableBufferPointer<any ColumnProtocol>
+/// What ``Pipeline/variances(_:rows:_:brokerRows:tolerance:)`` found: the flagged rows and the drift of every pair.
+struct Variances: Sendable {
+    /// The flagged rows of our frame, ascending, with the broker's volume in milli-MWh.
+    var flagged: [(row: Int, broker: Int64)] = []
+    var drift = DriftHistogram()
 
-    init(_ columns: [any ColumnProtocol]) {
-        slots = .allocate(capacity: columns.count)
-        _ = slots.initialize(from: columns)
+    /// The flagged rows of `ours` (the trades in final order) with the broker's volume.
+    func frame(of ours: TradeFrame) throws(TradeFrameError) -> TradeFrame {
+        try ours.rows(at: flagged.map(\.row))
+            .selecting(["trade_id", "settlement_cycle", "product_code", "volume_mwh", "status"])
+            .adding("broker_volume_mwh", try DecimalColumn(significands: Column(flagged.map(\.broker)), scale: 3))
+    }
+}
+
+/// SHA-256 of many small pieces, copied into a 64 KiB block that is hashed whenever the next piece would not fit:
+/// one call into the hasher per block rather than per piece.
+private struct BlockHasher: ~Copyable {
+    private let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+    private var used = 0
+    private var accumulator = Fingerprint.Accumulator()
+
+    mutating func append(_ piece: UnsafeRawBufferPointer) {
+        if piece.count > block.count - used {
+            flush()
+            if piece.count > block.count {
+                accumulator.update(piece)
+                return
+            }
+        }
+        if let source = piece.baseAddress {
+            (block.baseAddress! + used).copyMemory(from: source, byteCount: piece.count)
+            used += piece.count
+        }
     }
 
-    func gather(at index: Int, _ rows: [Int]) { slots[index] = slots[index].gathering(rows) }
-
-    /// The gathered columns, in order.
-    func take() -> [any ColumnProtocol] { Array(slots) }
-
-    deinit {
-        slots.deinitialize()
-        slots.deallocate()
+    /// The digest of every piece appended; the hasher takes no more pieces.
+    mutating func finalize() -> Fingerprint {
+        flush()
+        let accumulator = accumulator
+        return accumulator.finalize()
     }
+
+    private mutating func flush() {
+        accumulator.update(UnsafeRawBufferPointer(rebasing: block[..<used]))
+        used = 0
+    }
+
+    deinit { block.deallocate() }
 }
 
 /// What ``Pipeline/load(trades:broker:timings:progress:)`` read.
