@@ -121,6 +121,41 @@ import Testing
         #expect(try distinct.keyed(by: "id").firstDuplicate() == nil)
     }
 
+    /// A single key without nulls is ordered and split into runs on its words (strings that pack, integers,
+    /// categoricals): the same rows, runs and duplicates as the naive references, sorted input detected.
+    @Test(arguments: [UInt64(41), 42])
+    func aSingleKeyWithoutNullsMatchesTheNaiveReferences(seed: UInt64) throws {
+        var columns: [(String, any ColumnProtocol, [String])] = SortTests.stringShapes(seed: seed, rows: 300).map {
+            ($0.name, StringColumn($0.values), $0.values)
+        }
+        var random = SeededGenerator(seed: seed)
+        let numbers = (0..<300).map { _ in Int64.random(in: -5...5, using: &random) * 1_000_000_007 }
+        columns.append(("integers", Column(numbers), numbers.map { String($0) }))
+        let products = (0..<300).map { _ in ["NG-HH", "PJM-W", "DE-BASE", ""].randomElement(using: &random)! }
+        columns.append(("categorical", CategoricalColumn(products), products))
+        for (name, column, texts) in columns {
+            let frame = try TradeFrame([("k", column)])
+            let index = try frame.keyed(by: "k")
+            #expect(index.rows == (try frame.sortPermutation(by: [.ascending("k")])), "\(name)")
+            #expect(index.distinctKeyCount == Set(texts).count, "\(name)")
+            #expect(!index.inputWasSorted, "\(name)")
+            var firstRow: [String: Int] = [:]
+            var expected: (first: Int, repeated: Int)?
+            for (row, text) in texts.enumerated() {
+                if let first = firstRow[text] {
+                    expected = (first, row)
+                    break
+                }
+                firstRow[text] = row
+            }
+            let found = index.firstDuplicate()
+            #expect(found?.first == expected?.first && found?.repeated == expected?.repeated, "\(name)")
+            let sorted = try frame.gathering(index.rows).keyed(by: "k")
+            #expect(sorted.inputWasSorted && sorted.rows == Array(0..<300), "\(name)")
+            #expect(sorted.distinctKeyCount == index.distinctKeyCount, "\(name)")
+        }
+    }
+
     /// Input already in key order skips the sort and gives what the sorted path gives.
     @Test func sortedInputIsDetectedAndGivesTheSameResults() throws {
         let random = try RandomFrame(rows: 500, seed: 12)

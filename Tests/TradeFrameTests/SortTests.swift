@@ -79,6 +79,65 @@ import Testing
         #expect(permutation == expected)
     }
 
+    /// Strings of the shapes the packed path takes (a fixed prefix and varying digits; short strings with zero,
+    /// high and multi-byte characters; constant bytes between varying ones), and one it refuses.
+    static func stringShapes(seed: UInt64, rows: Int) -> [(name: String, values: [String], packs: Bool)] {
+        var random = SeededGenerator(seed: seed)
+        let alphabet: [String] = ["", "a", "b", "\u{0}", "\u{7f}", "é", "z"]
+        return [
+            (
+                "prefixed ids",
+                (0..<rows).map { _ in "TR" + String(100_000 + Int.random(in: 0..<rows, using: &random)) }, true
+            ),
+            (
+                "short mixed",
+                (0..<rows).map { _ in
+                    (0..<Int.random(in: 0..<4, using: &random)).map { _ in alphabet.randomElement(using: &random)! }
+                        .joined()
+                }, true
+            ),
+            (
+                "gapped",
+                (0..<rows).map { _ in
+                    "A\(Int.random(in: 0..<10, using: &random))-B\(Int.random(in: 0..<10, using: &random))"
+                }, true
+            ),
+            (
+                "random twelve",
+                (0..<rows).map { _ in
+                    String((0..<12).map { _ in Character(UnicodeScalar(UInt8.random(in: 97...122, using: &random))) })
+                }, false
+            ),
+        ]
+    }
+
+    /// Packed words order the strings by bytes and are equal exactly when the strings are; strings that vary too
+    /// widely are not packed, and every shape sorts as the naive stable sort does, ascending and descending.
+    @Test(arguments: [UInt64(31), 32])
+    func packedWordsOrderAndIdentifyStrings(seed: UInt64) throws {
+        for shape in Self.stringShapes(seed: seed, rows: 400) {
+            let column = StringColumn(shape.values)
+            let packed = SortKeys.packedWords(column)
+            #expect((packed != nil) == shape.packs, "\(shape.name)")
+            if let packed {
+                for a in 0..<shape.values.count {
+                    let b = (a * 7 + 3) % shape.values.count
+                    let bytes = naiveCompareBytes(shape.values[a], shape.values[b], descending: false).signum()
+                    let words = packed[a] < packed[b] ? -1 : packed[a] == packed[b] ? 0 : 1
+                    #expect(bytes == words, "\(shape.name): \(shape.values[a]) against \(shape.values[b])")
+                }
+            }
+            let frame = try TradeFrame([("s", column)])
+            for descending in [false, true] {
+                let expected = Array(shape.values.indices).sorted { a, b in
+                    let order = naiveCompareBytes(shape.values[a], shape.values[b], descending: descending)
+                    return order != 0 ? order < 0 : a < b
+                }
+                #expect(try frame.sortPermutation(by: [SortKey("s", descending: descending)]) == expected)
+            }
+        }
+    }
+
     @Test func stringPrefixOrderIsByteOrder() throws {
         let frame = try TradeFrame([("s", StringColumn(["b", "ab", "a", "a\u{0}", "", "abcdefghij", "abcdefgh"]))])
         let sorted = try frame.sorted(by: [.ascending("s")])["s", as: StringColumn.self]!

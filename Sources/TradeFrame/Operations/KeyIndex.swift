@@ -53,38 +53,64 @@ public struct KeyIndex: Sendable {
         let columns = try keys.map { (name) throws(TradeFrameError) in try frame.column(name) }
         try KeyEncoder.checkFamilies([columns], names: keys)
         let count = frame.rowCount
-        // One pass finds the runs if the input is in key order; it stops at the first row out of order.
-        var runs = RunStarts()
-        var sorted = true
-        KeyOrder.withComparator(columns, columns) { compare in
-            var row = 1
-            while row < count {
-                let order = compare(row &- 1, row)
-                if order > 0 {
-                    sorted = false
-                    break
+        let ordered: (rows: [Int], runStarts: [Int], inputWasSorted: Bool)
+        if columns.count == 1, columns[0].nullCount == 0, let words = SortKeys.exactWords(columns[0]) {
+            // One key whose words order and identify its values (see `SortKeys.exactWords`): sorted and split into
+            // runs on the words alone, with no comparison of the values themselves.
+            ordered = words.withUnsafeBufferPointer { words in
+                Self.order(count: count) { a, b in
+                    words[a] < words[b] ? -1 : words[a] == words[b] ? 0 : 1
+                } sort: {
+                    var rows = Array(0..<count)
+                    RadixSort.sort(&rows, keys: words)
+                    return rows
                 }
-                runs.next(at: row, startsRun: order < 0)
-                row &+= 1
             }
-        }
-        var rows: [Int]
-        if sorted {
-            rows = Array(0..<count)
         } else {
-            rows = try frame.sortPermutation(by: keys.map(SortKey.ascending))
-            runs = RunStarts()
-            rows.withUnsafeBufferPointer { rows in
+            let order: Result<(rows: [Int], runStarts: [Int], inputWasSorted: Bool), TradeFrameError> =
                 KeyOrder.withComparator(columns, columns) { compare in
-                    for position in rows.indices.dropFirst() {
-                        runs.next(at: position, startsRun: compare(rows[position &- 1], rows[position]) != 0)
+                    Result { () throws(TradeFrameError) in
+                        try Self.order(count: count, compare: compare) { () throws(TradeFrameError) in
+                            try frame.sortPermutation(by: keys.map(SortKey.ascending))
+                        }
                     }
                 }
-            }
+            ordered = try order.get()
         }
         self.init(
-            frame: frame, keys: keys, keyColumns: columns, rows: rows, runStarts: runs.finish(count: count),
-            inputWasSorted: sorted)
+            frame: frame, keys: keys, keyColumns: columns, rows: ordered.rows, runStarts: ordered.runStarts,
+            inputWasSorted: ordered.inputWasSorted)
+    }
+
+    /// The rows in key order and the starts of their runs: one pass finds the runs if the input is already in key
+    /// order (stopping at the first row out of order); otherwise `sort` orders the rows and a second pass finds the
+    /// runs.
+    ///
+    /// - Parameters:
+    ///   - count: The number of rows.
+    ///   - compare: The key order of two rows (negative, zero or positive).
+    ///   - sort: The rows in stable key order.
+    @inline(__always)
+    private static func order<Failure: Error>(
+        count: Int, compare: (Int, Int) -> Int, sort: () throws(Failure) -> [Int]
+    ) throws(Failure) -> (rows: [Int], runStarts: [Int], inputWasSorted: Bool) {
+        var runs = RunStarts()
+        var row = 1
+        while row < count {
+            let order = compare(row &- 1, row)
+            if order > 0 { break }
+            runs.next(at: row, startsRun: order < 0)
+            row &+= 1
+        }
+        guard row < count else { return (Array(0..<count), runs.finish(count: count), true) }
+        let rows = try sort()
+        runs = RunStarts()
+        rows.withUnsafeBufferPointer { rows in
+            for position in rows.indices.dropFirst() {
+                runs.next(at: position, startsRun: compare(rows[position &- 1], rows[position]) != 0)
+            }
+        }
+        return (rows, runs.finish(count: count), false)
     }
 
     /// The run starts of sorted rows as they are visited: nothing is stored while every run is one row long (the

@@ -146,9 +146,90 @@ enum SortKeys {
         return ranks
     }
 
-    /// Byte-order sort of strings: LSD radix over 8-byte big-endian words, length as the least significant key,
+    /// One word per row whose unsigned order is the column's order and whose equality is its equality (null rows
+    /// hold their placeholder's word), or `nil`: for floating-point columns (their zeros and NaNs), and for strings
+    /// whose bytes differ at more than eight places.
+    static func exactWords(_ column: any ColumnProtocol) -> [UInt64]? {
+        if let strings = column as? StringColumn { return packedWords(strings) }
+        if column is Column<Double> || column is Column<Float> { return nil }
+        return orderedWords(column)
+    }
+
+    /// For strings of at most 64 bytes whose bytes differ from the first row's within spans of eight bytes in all
+    /// (one span per 8-byte word, the length counting as a last word): each row's bytes in those spans, most
+    /// significant first, in one word. Every other byte is the same in every row (zero past a string's end), so the
+    /// words order the strings by bytes and are equal exactly when the strings are. Identifiers with a fixed prefix
+    /// and a few varying characters pack this way; anything else gives `nil`.
+    static func packedWords(_ strings: StringColumn) -> [UInt64]? {
+        let count = strings.count
+        guard count > 0 else { return [] }
+        return strings.withUTF8Buffers { bytes, offsets -> [UInt64]? in
+            var longest = 0
+            for row in 0..<count { longest = max(longest, Int(offsets[row &+ 1] &- offsets[row])) }
+            guard longest <= 64 else { return nil }
+            let wordCount = (longest + 7) / 8
+            // Word `index` of a row's bytes, big-endian and zero-padded; `wordCount` is the length.
+            @inline(__always) func word(_ row: Int, _ index: Int) -> UInt64 {
+                let end = Int(offsets[row &+ 1])
+                guard index < wordCount else { return UInt64(end &- Int(offsets[row])) }
+                let start = Int(offsets[row]) &+ index &* 8
+                if end &- start >= 8 {
+                    return UInt64(
+                        bigEndian: UnsafeRawPointer(bytes.baseAddress! + start).loadUnaligned(as: UInt64.self))
+                }
+                var value: UInt64 = 0
+                var shift: UInt64 = 56
+                var position = start
+                while position < end {
+                    value |= UInt64(bytes[position]) &<< shift
+                    shift &-= 8
+                    position &+= 1
+                }
+                return value
+            }
+            // Each word's span of bytes that differ from row 0 somewhere, as the bits to keep after a shift.
+            var spans: [(index: Int, shift: UInt64, mask: UInt64, bytes: Int)] = []
+            var total = 0
+            for index in 0...wordCount {
+                let first = word(0, index)
+                var differ: UInt64 = 0
+                for row in 1..<count { differ |= word(row, index) ^ first }
+                guard differ != 0 else { continue }
+                let low = differ.trailingZeroBitCount / 8
+                let width = 8 - differ.leadingZeroBitCount / 8 - low
+                total += width
+                guard total <= 8 else { return nil }
+                spans.append((index, UInt64(low * 8), width == 8 ? ~0 : (1 << UInt64(width * 8)) - 1, width))
+            }
+            return [UInt64](unsafeUninitializedCapacity: count) { packed, initialized in
+                spans.withUnsafeBufferPointer { spans in
+                    for row in 0..<count {
+                        var key: UInt64 = 0
+                        for span in spans {
+                            let part = (word(row, span.index) &>> span.shift) & span.mask
+                            key = span.bytes == 8 ? part : key &<< UInt64(span.bytes &* 8) | part
+                        }
+                        packed[row] = key
+                    }
+                }
+                initialized = count
+            }
+        }
+    }
+
+    /// Byte-order sort of strings: one radix sort of packed words where the strings allow it (see
+    /// ``packedWords(_:)``), else LSD radix over 8-byte big-endian words, length as the least significant key,
     /// for strings up to 64 bytes; a stable comparison sort beyond.
     private static func sortStrings(_ permutation: inout [Int], _ strings: StringColumn, flip: UInt64) {
+        if var packed = packedWords(strings) {
+            if flip != 0 {
+                packed.withUnsafeMutableBufferPointer { packed in
+                    for row in packed.indices { packed[row] ^= flip }
+                }
+            }
+            packed.withUnsafeBufferPointer { RadixSort.sort(&permutation, keys: $0) }
+            return
+        }
         var longest = 0
         for row in 0..<strings.count { longest = max(longest, strings.byteCount(at: row)) }
         guard longest <= 64 else {
