@@ -126,46 +126,45 @@ package struct SHA256: Sendable {
             load(block, 6), load(block, 7), load(block, 8), load(block, 9), load(block, 10), load(block, 11),
             load(block, 12), load(block, 13), load(block, 14), load(block, 15)
         )
-        sha256RoundConstants.withUnsafeBufferPointer { constants in
-            // 64 rounds as four passes over the 16-word schedule, each but the first extending it in place.
-            // Unrolled, so that the working variables rotate by renaming rather than by moves.
-            for pass in 0..<4 {
-                let k = constants.baseAddress! + pass &* 16
-                if pass > 0 {
-                    w.0 = expand(w.0, w.1, w.9, w.14)
-                    w.1 = expand(w.1, w.2, w.10, w.15)
-                    w.2 = expand(w.2, w.3, w.11, w.0)
-                    w.3 = expand(w.3, w.4, w.12, w.1)
-                    w.4 = expand(w.4, w.5, w.13, w.2)
-                    w.5 = expand(w.5, w.6, w.14, w.3)
-                    w.6 = expand(w.6, w.7, w.15, w.4)
-                    w.7 = expand(w.7, w.8, w.0, w.5)
-                    w.8 = expand(w.8, w.9, w.1, w.6)
-                    w.9 = expand(w.9, w.10, w.2, w.7)
-                    w.10 = expand(w.10, w.11, w.3, w.8)
-                    w.11 = expand(w.11, w.12, w.4, w.9)
-                    w.12 = expand(w.12, w.13, w.5, w.10)
-                    w.13 = expand(w.13, w.14, w.6, w.11)
-                    w.14 = expand(w.14, w.15, w.7, w.12)
-                    w.15 = expand(w.15, w.0, w.8, w.13)
-                }
-                round(a, b, c, &d, e, f, g, &h, k[0], w.0)
-                round(h, a, b, &c, d, e, f, &g, k[1], w.1)
-                round(g, h, a, &b, c, d, e, &f, k[2], w.2)
-                round(f, g, h, &a, b, c, d, &e, k[3], w.3)
-                round(e, f, g, &h, a, b, c, &d, k[4], w.4)
-                round(d, e, f, &g, h, a, b, &c, k[5], w.5)
-                round(c, d, e, &f, g, h, a, &b, k[6], w.6)
-                round(b, c, d, &e, f, g, h, &a, k[7], w.7)
-                round(a, b, c, &d, e, f, g, &h, k[8], w.8)
-                round(h, a, b, &c, d, e, f, &g, k[9], w.9)
-                round(g, h, a, &b, c, d, e, &f, k[10], w.10)
-                round(f, g, h, &a, b, c, d, &e, k[11], w.11)
-                round(e, f, g, &h, a, b, c, &d, k[12], w.12)
-                round(d, e, f, &g, h, a, b, &c, k[13], w.13)
-                round(c, d, e, &f, g, h, a, &b, k[14], w.14)
-                round(b, c, d, &e, f, g, h, &a, k[15], w.15)
+        let constants = etrm_sha256_round_constants()!
+        // 64 rounds as four passes over the 16-word schedule, each but the first extending it in place.
+        // Unrolled, so that the working variables rotate by renaming rather than by moves.
+        for pass in 0..<4 {
+            let k = constants + pass &* 16
+            if pass > 0 {
+                w.0 = expand(w.0, w.1, w.9, w.14)
+                w.1 = expand(w.1, w.2, w.10, w.15)
+                w.2 = expand(w.2, w.3, w.11, w.0)
+                w.3 = expand(w.3, w.4, w.12, w.1)
+                w.4 = expand(w.4, w.5, w.13, w.2)
+                w.5 = expand(w.5, w.6, w.14, w.3)
+                w.6 = expand(w.6, w.7, w.15, w.4)
+                w.7 = expand(w.7, w.8, w.0, w.5)
+                w.8 = expand(w.8, w.9, w.1, w.6)
+                w.9 = expand(w.9, w.10, w.2, w.7)
+                w.10 = expand(w.10, w.11, w.3, w.8)
+                w.11 = expand(w.11, w.12, w.4, w.9)
+                w.12 = expand(w.12, w.13, w.5, w.10)
+                w.13 = expand(w.13, w.14, w.6, w.11)
+                w.14 = expand(w.14, w.15, w.7, w.12)
+                w.15 = expand(w.15, w.0, w.8, w.13)
             }
+            round(a, b, c, &d, e, f, g, &h, k[0], w.0)
+            round(h, a, b, &c, d, e, f, &g, k[1], w.1)
+            round(g, h, a, &b, c, d, e, &f, k[2], w.2)
+            round(f, g, h, &a, b, c, d, &e, k[3], w.3)
+            round(e, f, g, &h, a, b, c, &d, k[4], w.4)
+            round(d, e, f, &g, h, a, b, &c, k[5], w.5)
+            round(c, d, e, &f, g, h, a, &b, k[6], w.6)
+            round(b, c, d, &e, f, g, h, &a, k[7], w.7)
+            round(a, b, c, &d, e, f, g, &h, k[8], w.8)
+            round(h, a, b, &c, d, e, f, &g, k[9], w.9)
+            round(g, h, a, &b, c, d, e, &f, k[10], w.10)
+            round(f, g, h, &a, b, c, d, &e, k[11], w.11)
+            round(e, f, g, &h, a, b, c, &d, k[12], w.12)
+            round(d, e, f, &g, h, a, b, &c, k[13], w.13)
+            round(c, d, e, &f, g, h, a, &b, k[14], w.14)
+            round(b, c, d, &e, f, g, h, &a, k[15], w.15)
         }
         state = (
             state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
@@ -201,17 +200,6 @@ private func round(
 
 @inline(__always)
 private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 &- n)) }
-
-private let sha256RoundConstants: [UInt32] = [
-    0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
-    0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
-    0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
-    0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
-    0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
-    0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
-    0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
-    0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
-]
 
 /// A 32-byte SHA-256 digest, stored inline (no allocation).
 package struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {

@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// The 64 round constants of FIPS 180-4, 4.2.2 (the portable Swift rounds read them too).
+const uint32_t *etrm_sha256_round_constants(void);
+
 /// Whether this processor has the SHA extensions (and SSSE3 and SSE4.1, which the code also uses).
 int etrm_sha256_accelerated(void);
 
