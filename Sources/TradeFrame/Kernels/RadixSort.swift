@@ -78,18 +78,66 @@ enum RadixSort {
         currentKeys.withUnsafeMutableBufferPointer { k in
             for i in 0..<n { k[i] = key(Int(permutation[i])) }
         }
-        var otherKeys = [UInt64](repeating: 0, count: n)
-        var keysInCurrent = true
+        scatterPasses(passes, histogram, keys: &currentKeys, rows: &permutation, otherRows: &otherRows)
+    }
+
+    /// The rows `0..<keys.count` in stable order of `keys` (one per row), sorting in `keys` itself: on return it
+    /// holds the keys in sorted order, so that the caller can compare neighbours without looking rows up again,
+    /// and no second copy of the keys is made.
+    static func sortedRows(sorting keys: inout [UInt64]) -> [Int] {
+        let n = keys.count
+        var histogram = [Int](repeating: 0, count: 8 * 256)
+        histogram.withUnsafeMutableBufferPointer { h in
+            keys.withUnsafeBufferPointer { keys in
+                for value in keys {
+                    for byte in 0..<8 { h[byte &* 256 &+ Int((value &>> UInt64(byte &* 8)) & 0xFF)] &+= 1 }
+                }
+            }
+        }
+        let first = keys.first ?? 0
+        let passes = (0..<8).filter { histogram[$0 * 256 + Int((first >> UInt64($0 * 8)) & 0xFF)] != n }
+        guard n <= Int(UInt32.max) else {
+            var rows = Array(0..<n)
+            var otherRows = rows
+            scatterPasses(passes, histogram, keys: &keys, rows: &rows, otherRows: &otherRows)
+            return rows
+        }
+        var rows = ContiguousArray<UInt32>(filling: n) { buffer, count in
+            for i in 0..<n { buffer[i] = UInt32(truncatingIfNeeded: i) }
+            count = n
+        }
+        var otherRows = ContiguousArray<UInt32>(repeating: 0, count: n)
+        scatterPasses(passes, histogram, keys: &keys, rows: &rows, otherRows: &otherRows)
+        otherRows = []
+        return [Int](filling: n) { buffer, count in
+            rows.withUnsafeBufferPointer { rows in
+                for i in 0..<n { buffer[i] = Int(rows[i]) }
+            }
+            count = n
+        }
+    }
+
+    /// The byte passes of a sort whose keys are stored, row by row beside `rows`: on return `keys` and `rows` are
+    /// in sorted order (`otherRows`, of the same size, is scratch space).
+    private static func scatterPasses<Rows: MutableCollection & RandomAccessCollection>(
+        _ passes: [Int], _ histogram: [Int], keys: inout [UInt64], rows: inout Rows, otherRows: inout Rows
+    ) where Rows.Index == Int {
+        guard !passes.isEmpty else { return }
+        var otherKeys = [UInt64](repeating: 0, count: keys.count)
+        var inCurrent = true
         for byte in passes {
             var starts = digitStarts(histogram, byte: byte)
-            if keysInCurrent {
-                scatter(&currentKeys, &permutation, into: &otherKeys, &otherRows, byte: byte, starts: &starts)
+            if inCurrent {
+                scatter(&keys, &rows, into: &otherKeys, &otherRows, byte: byte, starts: &starts)
             } else {
-                scatter(&otherKeys, &otherRows, into: &currentKeys, &permutation, byte: byte, starts: &starts)
+                scatter(&otherKeys, &otherRows, into: &keys, &rows, byte: byte, starts: &starts)
             }
-            keysInCurrent.toggle()
+            inCurrent.toggle()
         }
-        if !keysInCurrent { swap(&permutation, &otherRows) }
+        if !inCurrent {
+            swap(&keys, &otherKeys)
+            swap(&rows, &otherRows)
+        }
     }
 
     /// Where each digit's rows start in the output of byte pass `byte`.

@@ -53,64 +53,76 @@ public struct KeyIndex: Sendable {
         let columns = try keys.map { (name) throws(TradeFrameError) in try frame.column(name) }
         try KeyEncoder.checkFamilies([columns], names: keys)
         let count = frame.rowCount
-        let ordered: (rows: [Int], runStarts: [Int], inputWasSorted: Bool)
-        if columns.count == 1, columns[0].nullCount == 0, let words = SortKeys.exactWords(columns[0]) {
+        let rows: [Int]
+        let runStarts: [Int]
+        let inputWasSorted: Bool
+        if columns.count == 1, columns[0].nullCount == 0, var words = SortKeys.exactWords(columns[0]) {
             // One key whose words order and identify its values (see `SortKeys.exactWords`): sorted and split into
-            // runs on the words alone, with no comparison of the values themselves.
-            ordered = words.withUnsafeBufferPointer { words in
-                Self.order(count: count) { a, b in
-                    words[a] < words[b] ? -1 : words[a] == words[b] ? 0 : 1
-                } sort: {
-                    var rows = Array(0..<count)
-                    RadixSort.sort(&rows, keys: words)
-                    return rows
+            // runs on the words alone, with no comparison of the values themselves. The sort reorders the words in
+            // place, so the runs are found between neighbours in sorted order.
+            let runsInInputOrder = words.withUnsafeBufferPointer { words in
+                Self.runStartsIfInOrder(count: count) { a, b in words[a] < words[b] ? -1 : words[a] == words[b] ? 0 : 1
                 }
             }
+            if let runsInInputOrder {
+                (rows, runStarts, inputWasSorted) = (Array(0..<count), runsInInputOrder, true)
+            } else {
+                rows = RadixSort.sortedRows(sorting: &words)
+                runStarts = words.withUnsafeBufferPointer { words in
+                    Self.runStarts(count: count) { words[$0 &- 1] != words[$0] }
+                }
+                inputWasSorted = false
+            }
         } else {
-            let order: Result<(rows: [Int], runStarts: [Int], inputWasSorted: Bool), TradeFrameError> =
+            let ordered: Result<(rows: [Int], runStarts: [Int], inputWasSorted: Bool), TradeFrameError> =
                 KeyOrder.withComparator(columns, columns) { compare in
-                    Result { () throws(TradeFrameError) in
-                        try Self.order(count: count, compare: compare) { () throws(TradeFrameError) in
-                            try frame.sortPermutation(by: keys.map(SortKey.ascending))
+                    if let runs = Self.runStartsIfInOrder(count: count, compare: compare) {
+                        return .success((Array(0..<count), runs, true))
+                    }
+                    return Result { () throws(TradeFrameError) in
+                        let rows = try frame.sortPermutation(by: keys.map(SortKey.ascending))
+                        let runs = rows.withUnsafeBufferPointer { rows in
+                            Self.runStarts(count: count) { compare(rows[$0 &- 1], rows[$0]) != 0 }
                         }
+                        return (rows, runs, false)
                     }
                 }
-            ordered = try order.get()
+            (rows, runStarts, inputWasSorted) = try ordered.get()
         }
         self.init(
-            frame: frame, keys: keys, keyColumns: columns, rows: ordered.rows, runStarts: ordered.runStarts,
-            inputWasSorted: ordered.inputWasSorted)
+            frame: frame, keys: keys, keyColumns: columns, rows: rows, runStarts: runStarts,
+            inputWasSorted: inputWasSorted)
     }
 
-    /// The rows in key order and the starts of their runs: one pass finds the runs if the input is already in key
-    /// order (stopping at the first row out of order); otherwise `sort` orders the rows and a second pass finds the
-    /// runs.
+    /// The run starts of rows already in key order, or `nil` as soon as a row is out of order.
     ///
     /// - Parameters:
     ///   - count: The number of rows.
     ///   - compare: The key order of two rows (negative, zero or positive).
-    ///   - sort: The rows in stable key order.
     @inline(__always)
-    private static func order<Failure: Error>(
-        count: Int, compare: (Int, Int) -> Int, sort: () throws(Failure) -> [Int]
-    ) throws(Failure) -> (rows: [Int], runStarts: [Int], inputWasSorted: Bool) {
+    private static func runStartsIfInOrder(count: Int, compare: (Int, Int) -> Int) -> [Int]? {
         var runs = RunStarts()
         var row = 1
         while row < count {
             let order = compare(row &- 1, row)
-            if order > 0 { break }
+            if order > 0 { return nil }
             runs.next(at: row, startsRun: order < 0)
             row &+= 1
         }
-        guard row < count else { return (Array(0..<count), runs.finish(count: count), true) }
-        let rows = try sort()
-        runs = RunStarts()
-        rows.withUnsafeBufferPointer { rows in
-            for position in rows.indices.dropFirst() {
-                runs.next(at: position, startsRun: compare(rows[position &- 1], rows[position]) != 0)
-            }
+        return runs.finish(count: count)
+    }
+
+    /// The run starts of `count` rows in key order, `startsRun(position)` telling whether the row at a position
+    /// (from 1 on) has another key than the one before it.
+    @inline(__always)
+    private static func runStarts(count: Int, startsRun: (Int) -> Bool) -> [Int] {
+        var runs = RunStarts()
+        var position = 1
+        while position < count {
+            runs.next(at: position, startsRun: startsRun(position))
+            position &+= 1
         }
-        return (rows, runs.finish(count: count), false)
+        return runs.finish(count: count)
     }
 
     /// The run starts of sorted rows as they are visited: nothing is stored while every run is one row long (the
