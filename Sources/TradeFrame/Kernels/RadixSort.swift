@@ -82,9 +82,12 @@ enum RadixSort {
     }
 
     /// The rows `0..<keys.count` in stable order of `keys` (one per row), sorting in `keys` itself: on return it
-    /// holds the keys in sorted order, so that the caller can compare neighbours without looking rows up again,
-    /// and no second copy of the keys is made.
+    /// holds the keys in sorted order, so that the caller can compare neighbours without looking rows up again.
+    ///
+    /// Keys nearly in order (trade ids with a few late re-sends) are sorted by ``mergingStragglers(_:)``; others by
+    /// byte passes.
     static func sortedRows(sorting keys: inout [UInt64]) -> [Int] {
+        if let rows = mergingStragglers(&keys) { return rows }
         let n = keys.count
         var histogram = [Int](repeating: 0, count: 8 * 256)
         histogram.withUnsafeMutableBufferPointer { h in
@@ -115,6 +118,95 @@ enum RadixSort {
             }
             count = n
         }
+    }
+
+    /// Sorts keys that are in order but for a few rows, or returns `nil` (keys untouched) when more than one row in
+    /// 16 is out of place.
+    ///
+    /// One pass keeps an ascending subsequence of the rows, greedily: a row that is not below the last kept key is
+    /// kept; one that is below it but not below the key kept before that replaces the last kept row, which becomes
+    /// a straggler (so one early outlier costs one row, not every row until the keys pass it); any other row is a
+    /// straggler. The stragglers alone are radix-sorted, then merged with the kept rows, ties going to the earlier
+    /// row, which keeps the sort stable. The work is two sequential passes instead of a scatter per byte.
+    static func mergingStragglers(_ keys: inout [UInt64]) -> [Int]? {
+        let n = keys.count
+        guard n >= 64 else { return nil }
+        let limit = n / 16
+        var stragglers = [UInt64](repeating: 0, count: (n + 63) / 64)
+        let found: Int? = keys.withUnsafeBufferPointer { keys in
+            stragglers.withUnsafeMutableBufferPointer { marks in
+                var count = 0
+                var last = keys[0]
+                var lastRow = 0
+                var beforeLast: UInt64 = 0
+                for row in 1..<n {
+                    let key = keys[row]
+                    if key >= last {
+                        beforeLast = last
+                    } else {
+                        // The last kept row gives way if it alone is out of place; else this row is.
+                        let straggler = key >= beforeLast ? lastRow : row
+                        marks[straggler &>> 6] |= 1 &<< UInt64(straggler & 63)
+                        count &+= 1
+                        guard count <= limit else { return nil }
+                        guard straggler == lastRow else { continue }
+                    }
+                    last = key
+                    lastRow = row
+                }
+                return count
+            }
+        }
+        guard let found else { return nil }
+        var strayRows = [Int]()
+        var strayKeys = [UInt64]()
+        strayRows.reserveCapacity(found)
+        strayKeys.reserveCapacity(found)
+        for word in stragglers.indices where stragglers[word] != 0 {
+            var bits = stragglers[word]
+            while bits != 0 {
+                let row = word &* 64 &+ bits.trailingZeroBitCount
+                strayRows.append(row)
+                strayKeys.append(keys[row])
+                bits &= bits &- 1
+            }
+        }
+        let strayOrder = sortedRows(sorting: &strayKeys)
+        var merged = [UInt64](repeating: 0, count: n)
+        let rows = [Int](filling: n) { output, initialized in
+            keys.withUnsafeBufferPointer { keys in
+                merged.withUnsafeMutableBufferPointer { merged in
+                    stragglers.withUnsafeBufferPointer { marks in
+                        var position = 0
+                        var stray = 0
+                        for row in 0..<n where marks[row &>> 6] & (1 &<< UInt64(row & 63)) == 0 {
+                            let key = keys[row]
+                            while stray < strayKeys.count,
+                                strayKeys[stray] < key
+                                    || (strayKeys[stray] == key && strayRows[strayOrder[stray]] < row)
+                            {
+                                output[position] = strayRows[strayOrder[stray]]
+                                merged[position] = strayKeys[stray]
+                                position &+= 1
+                                stray &+= 1
+                            }
+                            output[position] = row
+                            merged[position] = key
+                            position &+= 1
+                        }
+                        while stray < strayKeys.count {
+                            output[position] = strayRows[strayOrder[stray]]
+                            merged[position] = strayKeys[stray]
+                            position &+= 1
+                            stray &+= 1
+                        }
+                    }
+                }
+            }
+            initialized = n
+        }
+        keys = merged
+        return rows
     }
 
     /// The byte passes of a sort whose keys are stored, row by row beside `rows`: on return `keys` and `rows` are

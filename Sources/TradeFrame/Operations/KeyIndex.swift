@@ -101,7 +101,7 @@ public struct KeyIndex: Sendable {
     ///   - compare: The key order of two rows (negative, zero or positive).
     @inline(__always)
     private static func runStartsIfInOrder(count: Int, compare: (Int, Int) -> Int) -> [Int]? {
-        var runs = RunStarts()
+        var runs = RunStarts(count: count)
         var row = 1
         while row < count {
             let order = compare(row &- 1, row)
@@ -116,7 +116,7 @@ public struct KeyIndex: Sendable {
     /// (from 1 on) has another key than the one before it.
     @inline(__always)
     private static func runStarts(count: Int, startsRun: (Int) -> Bool) -> [Int] {
-        var runs = RunStarts()
+        var runs = RunStarts(count: count)
         var position = 1
         while position < count {
             runs.next(at: position, startsRun: startsRun(position))
@@ -130,6 +130,10 @@ public struct KeyIndex: Sendable {
     private struct RunStarts {
         private var starts: [Int] = []
         private var unitRuns = true
+        /// The number of rows, which bounds the number of starts.
+        private let count: Int
+
+        init(count: Int) { self.count = count }
 
         /// Visits position `position` (from 1 on), which starts a new run or continues the previous one.
         @inline(__always)
@@ -137,7 +141,10 @@ public struct KeyIndex: Sendable {
             if unitRuns {
                 guard !startsRun else { return }
                 unitRuns = false
-                starts = Array(0..<position)
+                // Room for every row at once: growing by doubling would copy the starts and touch fresh pages
+                // again at every step.
+                starts.reserveCapacity(count + 1)
+                starts.append(contentsOf: 0..<position)
             } else if startsRun {
                 starts.append(position)
             }

@@ -168,35 +168,26 @@ enum SortKeys {
             for row in 0..<count { longest = max(longest, Int(offsets[row &+ 1] &- offsets[row])) }
             guard longest <= 64 else { return nil }
             let wordCount = (longest + 7) / 8
-            // Word `index` of a row's bytes, big-endian and zero-padded; `wordCount` is the length.
+            // Word `index` of a row's bytes; `wordCount` is the length.
             @inline(__always) func word(_ row: Int, _ index: Int) -> UInt64 {
                 let end = Int(offsets[row &+ 1])
                 guard index < wordCount else { return UInt64(end &- Int(offsets[row])) }
-                let start = Int(offsets[row]) &+ index &* 8
-                if end &- start >= 8 {
-                    return UInt64(
-                        bigEndian: UnsafeRawPointer(bytes.baseAddress! + start).loadUnaligned(as: UInt64.self))
-                }
-                var value: UInt64 = 0
-                var shift: UInt64 = 56
-                var position = start
-                while position < end {
-                    value |= UInt64(bytes[position]) &<< shift
-                    shift &-= 8
-                    position &+= 1
-                }
-                return value
+                return bigEndianWord(bytes, from: Int(offsets[row]) &+ index &* 8, to: end)
             }
-            // Each word's span of bytes that differ from row 0 somewhere, as the bits to keep after a shift.
+            // Each word's bits that differ from row 0's somewhere, all words in one pass over the rows.
+            var differ = [UInt64](repeating: 0, count: wordCount &+ 1)
+            differ.withUnsafeMutableBufferPointer { differ in
+                let first = (0...wordCount).map { word(0, $0) }
+                for row in 1..<count {
+                    for index in 0...wordCount { differ[index] |= word(row, index) ^ first[index] }
+                }
+            }
+            // Each word's span of bytes that differ, as the bits to keep after a shift.
             var spans: [(index: Int, shift: UInt64, mask: UInt64, bytes: Int)] = []
             var total = 0
-            for index in 0...wordCount {
-                let first = word(0, index)
-                var differ: UInt64 = 0
-                for row in 1..<count { differ |= word(row, index) ^ first }
-                guard differ != 0 else { continue }
-                let low = differ.trailingZeroBitCount / 8
-                let width = 8 - differ.leadingZeroBitCount / 8 - low
+            for index in 0...wordCount where differ[index] != 0 {
+                let low = differ[index].trailingZeroBitCount / 8
+                let width = 8 - differ[index].leadingZeroBitCount / 8 - low
                 total += width
                 guard total <= 8 else { return nil }
                 spans.append((index, UInt64(low * 8), width == 8 ? ~0 : (1 << UInt64(width * 8)) - 1, width))
@@ -215,6 +206,25 @@ enum SortKeys {
                 initialized = count
             }
         }
+    }
+
+    /// The bytes from `start` up to `end` (at most eight of them) as a big-endian word, zero-padded: one 8-byte
+    /// load, masked, unless it would read past `bytes`.
+    @inline(__always)
+    static func bigEndianWord(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> UInt64 {
+        guard start < end else { return 0 }
+        let length = end &- start
+        if start &+ 8 <= bytes.count {
+            let value = UInt64(bigEndian: UnsafeRawPointer(bytes.baseAddress! + start).loadUnaligned(as: UInt64.self))
+            return length >= 8 ? value : value & ~(UInt64.max &>> UInt64(length &* 8))
+        }
+        var value: UInt64 = 0
+        var shift: UInt64 = 56
+        for position in start..<min(end, start &+ 8) {
+            value |= UInt64(bytes[position]) &<< shift
+            shift &-= 8
+        }
+        return value
     }
 
     /// Byte-order sort of strings: one radix sort of packed words where the strings allow it (see
@@ -257,17 +267,9 @@ enum SortKeys {
             strings.withUTF8Buffers { bytes, offsets in
                 words.withUnsafeMutableBufferPointer { words in
                     for row in 0..<strings.count {
-                        let start = Int(offsets[row]) + word * 8
-                        let end = min(Int(offsets[row + 1]), start + 8)
-                        var value: UInt64 = 0
-                        var position = start
-                        var shift: UInt64 = 56
-                        while position < end {
-                            value |= UInt64(bytes[position]) << shift
-                            shift &-= 8
-                            position += 1
-                        }
-                        words[row] = value ^ flip
+                        words[row] =
+                            bigEndianWord(bytes, from: Int(offsets[row]) + word * 8, to: Int(offsets[row + 1]))
+                            ^ flip
                     }
                 }
             }
