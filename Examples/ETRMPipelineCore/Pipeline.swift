@@ -189,44 +189,35 @@ package struct Pipeline: Sendable {
             progress?("zone", nil)
             // The cycle of every valid row first, each core taking half of the rows, so that `delivery_start` is
             // freed before the de-duplication's sort allocates (at 5M trades the two together would pass 600 MB).
-            // Then one row per trade id, in trade-id order (TradeFrame's key index: a radix sort, or none when the
-            // feed is already in id order), joined with the broker's index at once. The index holds only the
+            // Then one row per trade id, in trade-id order (TradeFrame's key index: no sort when the feed is in id
+            // order, a merge of the few rows out of place when it nearly is, else a radix sort), joined with the broker's index at once. The index holds only the
             // columns it reads; it and the broker's ids are released once joined.
-            var cycleColumn: CategoricalColumn?
-            var dedup: Result<(kept: [Int], joined: (rows: [Int], brokerRows: [Int])), TradeFrameError>?
+            var cycles: CategoricalColumn
+            var keptRows: [Int]
+            var joined: (rows: [Int], brokerRows: [Int]) = ([], [])
             do {
                 // The frame lets go of the columns the run does not keep, so `delivery_start` is freed with `starts`.
                 var starts: TimestampColumn? = try frame.column("delivery_start", as: TimestampColumn.self)
                 let keyFrame = try frame.selecting(["trade_id", "event_time"])
                 if !configuration.keepsAllColumns { frame = try frame.removing(["delivery_start", "event_time"]) }
-                if let column = starts.take() {
+                do {
+                    guard let column = starts.take() else {
+                        throw PipelineError(.internalFailure, "the frame has no delivery_start")
+                    }
                     let middle = column.count / 2
                     let halves = Parallel.map(2) { half in
                         column.slice(half == 0 ? 0..<middle : middle..<column.count).settlementCycles(in: zone)
                     }
-                    cycleColumn = try halves[0].appending(contentsOf: [halves[1]])
+                    cycles = try halves[0].appending(contentsOf: [halves[1]])
                 }
                 let brokerKeys = brokerIndex?.keys
                 brokerIndex = nil
-                dedup = Result { () throws(TradeFrameError) in
-                    let kept = try keyFrame.keyed(by: "trade_id").keepingLatest(by: "event_time")
-                    guard let brokerKeys else { return (kept.rows, ([], [])) }
+                let kept = try keyFrame.keyed(by: "trade_id").keepingLatest(by: "event_time")
+                keptRows = kept.rows
+                if let brokerKeys {
                     let pairs = try kept.join(with: brokerKeys)
-                    return (kept.rows, (pairs.left, pairs.right))
+                    joined = (pairs.left, pairs.right)
                 }
-            }
-            // The results are taken out of the captured variables, which would otherwise hold the kept and
-            // joined rows to the end.
-            guard var cycles = cycleColumn.take() else {
-                throw PipelineError(.internalFailure, "a parallel stage did not run")
-            }
-            var keptRows: [Int]
-            var joined: (rows: [Int], brokerRows: [Int])
-            do {
-                guard let outcome = dedup.take() else {
-                    throw PipelineError(.internalFailure, "a parallel stage did not run")
-                }
-                (keptRows, joined) = try outcome.get()
             }
             cycles = cycles.gathering(keptRows)
             timings.done("zone conversion (cycle, both cores), then dedup (sort by id, latest) + join")
