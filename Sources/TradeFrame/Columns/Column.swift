@@ -89,13 +89,15 @@ public struct Column<Element: ColumnElement>: ColumnProtocol {
     }
 
     public func gathering(_ indices: UnsafeBufferPointer<Int>) -> Column<Element> {
-        var result = ContiguousArray<Element>(repeating: Element.nullPlaceholder, count: indices.count)
-        withUnsafeValues { source in
-            result.withUnsafeMutableBufferPointer { target in
-                for (position, index) in indices.enumerated() where index >= 0 {
-                    target[position] = source[index]
+        let result = ContiguousArray<Element>(filling: indices.count) { target, initialized in
+            withUnsafeValues { source in
+                for position in indices.indices {
+                    let index = indices[position]
+                    (target.baseAddress! + position).initialize(
+                        to: index >= 0 ? source[index] : Element.nullPlaceholder)
                 }
             }
+            initialized = indices.count
         }
         return Column(storage: result, validity: validity.gathering(indices))
     }
