@@ -4,7 +4,8 @@
 /// The rows are ordered as ``TradeFrame/sortPermutation(by:)`` sorts them ascending (text by UTF-8 bytes,
 /// numbers numerically, a null after every value) and stably, so the rows of one key stay in input order. When
 /// the input is already in key order, which one O(n) pass finds out, no sort runs (``inputWasSorted``), like
-/// polars' sorted flag. Two indexes walk their runs side by side for a join (a merge join), so a frame keyed
+/// polars' sorted flag. A single key nearly in order (a feed in id order but for its re-sends) has only its rows
+/// out of place sorted, then merged with the rest. Two indexes walk their runs side by side for a join (a merge join), so a frame keyed
 /// once serves its de-duplication, its duplicate check and its join without hashing or sorting again.
 ///
 /// ```swift
@@ -242,7 +243,8 @@ extension TradeFrame {
     /// - Returns: The index.
     /// - Throws: ``TradeFrameError`` with code `unknownColumn`, or `typeMismatch` for a column that cannot be a
     ///   key.
-    /// - Complexity: O(*n*) when the rows are already in key order; otherwise a stable radix sort of the keys.
+    /// - Complexity: O(*n*) when the rows are already in key order, or nearly (one key, at most one row in 16 out
+    ///   of place); otherwise a stable radix sort of the keys.
     public func keyed(by keys: [String]) throws(TradeFrameError) -> KeyIndex {
         try KeyIndex(frame: self, keys: keys)
     }
