@@ -174,24 +174,32 @@ enum SortKeys {
                 guard index < wordCount else { return UInt64(end &- Int(offsets[row])) }
                 return bigEndianWord(bytes, from: Int(offsets[row]) &+ index &* 8, to: end)
             }
-            // Each word's bits that differ from row 0's somewhere, all words in one pass over the rows.
-            var differ = [UInt64](repeating: 0, count: wordCount &+ 1)
-            differ.withUnsafeMutableBufferPointer { differ in
-                let first = (0...wordCount).map { word(0, $0) }
-                for row in 1..<count {
-                    for index in 0...wordCount { differ[index] |= word(row, index) ^ first[index] }
+            // Each word's bits that differ from row 0's somewhere, all words in one pass over the rows (scratch on
+            // the stack), then each word's span of bytes that differ, as the bits to keep after a shift.
+            typealias Span = (index: Int, shift: UInt64, mask: UInt64, bytes: Int)
+            let words = wordCount &+ 1
+            let found = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 &* words) { scratch -> [Span]? in
+                let first = UnsafeMutableBufferPointer(rebasing: scratch[0..<words])
+                let differ = UnsafeMutableBufferPointer(rebasing: scratch[words...])
+                for index in 0..<words {
+                    first[index] = word(0, index)
+                    differ[index] = 0
                 }
+                for row in 1..<count {
+                    for index in 0..<words { differ[index] |= word(row, index) ^ first[index] }
+                }
+                var spans: [Span] = []
+                var total = 0
+                for index in 0..<words where differ[index] != 0 {
+                    let low = differ[index].trailingZeroBitCount / 8
+                    let width = 8 - differ[index].leadingZeroBitCount / 8 - low
+                    total += width
+                    guard total <= 8 else { return nil }
+                    spans.append((index, UInt64(low * 8), width == 8 ? ~0 : (1 << UInt64(width * 8)) - 1, width))
+                }
+                return spans
             }
-            // Each word's span of bytes that differ, as the bits to keep after a shift.
-            var spans: [(index: Int, shift: UInt64, mask: UInt64, bytes: Int)] = []
-            var total = 0
-            for index in 0...wordCount where differ[index] != 0 {
-                let low = differ[index].trailingZeroBitCount / 8
-                let width = 8 - differ[index].leadingZeroBitCount / 8 - low
-                total += width
-                guard total <= 8 else { return nil }
-                spans.append((index, UInt64(low * 8), width == 8 ? ~0 : (1 << UInt64(width * 8)) - 1, width))
-            }
+            guard let spans = found else { return nil }
             return [UInt64](unsafeUninitializedCapacity: count) { packed, initialized in
                 spans.withUnsafeBufferPointer { spans in
                     for row in 0..<count {
