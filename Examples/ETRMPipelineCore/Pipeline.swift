@@ -190,8 +190,9 @@ package struct Pipeline: Sendable {
             // The cycle of every valid row first, each core taking half of the rows, so that `delivery_start` is
             // freed before the de-duplication's sort allocates (at 5M trades the two together would pass 600 MB).
             // Then one row per trade id, in trade-id order (TradeFrame's key index: no sort when the feed is in id
-            // order, a merge of the few rows out of place when it nearly is, else a radix sort), joined with the broker's index at once. The index holds only the
-            // columns it reads; it and the broker's ids are released once joined.
+            // order, a merge of the few rows out of place when it nearly is, else a radix sort), joined with the
+            // broker's index at once. The index holds only the columns it reads; it and the broker's ids are
+            // released once joined.
             var cycles: CategoricalColumn
             var keptRows: [Int]
             var joined: (rows: [Int], brokerRows: [Int]) = ([], [])

@@ -5,8 +5,9 @@
 /// numbers numerically, a null after every value) and stably, so the rows of one key stay in input order. When
 /// the input is already in key order, which one O(n) pass finds out, no sort runs (``inputWasSorted``), like
 /// polars' sorted flag. A single key nearly in order (a feed in id order but for its re-sends) has only its rows
-/// out of place sorted, then merged with the rest. Two indexes walk their runs side by side for a join (a merge join), so a frame keyed
-/// once serves its de-duplication, its duplicate check and its join without hashing or sorting again.
+/// out of place sorted, then merged with the rest. Two indexes walk their runs side by side for a join (a merge
+/// join), so a frame keyed once serves its de-duplication, its duplicate check and its join without hashing or
+/// sorting again.
 ///
 /// ```swift
 /// let trades = try frame.keyed(by: "trade_id")
